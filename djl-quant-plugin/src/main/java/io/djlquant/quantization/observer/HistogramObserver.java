@@ -16,12 +16,13 @@ import java.io.IOException;
  * range that minimises the expected L2 quantization error, so rare outliers get clipped instead
  * of stretching the scale for everything else.
  *
- * <p>Error model for a candidate range: values inside the representable range cost {@code
- * scale^2 / 12} each (uniform rounding error); values outside cost their squared distance to the
- * nearest representable bound (bin centers, plus the in-bin variance {@code w^2/12}). Prefix sums
- * make each candidate O(1). Affine schemes search lower bounds among histogram edges at or below
- * 0 and upper bounds among edges at or above 0 (up to {@value #CANDIDATES} each); symmetric schemes
- * search {@value #CANDIDATES} thresholds {@code t} with range {@code [-t, t]}.
+ * <p>Error model for a candidate range (see {@code error}): each histogram bin is represented by
+ * its center; bins outside the representable range, or all bins when the quantization step is
+ * at least a bin wide, cost the center's actual quantize-dequantize error plus the in-bin variance
+ * {@code w^2/12}; bins inside a finely quantized range cost the uniform rounding noise {@code
+ * scale^2/12}. Symmetric schemes try {@value #CANDIDATES} thresholds {@code t} (range {@code [-t,
+ * t]}); affine schemes try {@value #AFFINE_CANDIDATES} lower times {@value #AFFINE_CANDIDATES}
+ * upper bounds, each shrinking from the observed extreme towards 0.
  *
  * <p>When a batch falls outside the current histogram range the range grows and old counts are
  * moved to the new bin holding each old bin's center.
@@ -31,8 +32,11 @@ public class HistogramObserver extends Observer {
     /** Default number of histogram bins. */
     public static final int DEFAULT_BINS = 2048;
 
-    /** Candidate bounds searched per side. */
-    static final int CANDIDATES = 256;
+    /** Candidate thresholds searched by symmetric schemes. */
+    static final int CANDIDATES = 512;
+
+    /** Candidate bounds per side searched by affine schemes (pairs: the square of this). */
+    static final int AFFINE_CANDIDATES = 128;
 
     private final int bins;
     private double[] counts;
@@ -149,17 +153,21 @@ public class HistogramObserver extends Observer {
             return new float[] {lo, hi};
         }
         double w = width();
-        // prefix sums over bins of count, count*center and count*center^2
-        double[] n = new double[bins + 1];
-        double[] s1 = new double[bins + 1];
-        double[] s2 = new double[bins + 1];
-        for (int i = 0; i < bins; i++) {
-            double c = lo + (i + 0.5) * w;
-            n[i + 1] = n[i] + counts[i];
-            s1[i + 1] = s1[i] + counts[i] * c;
-            s2[i + 1] = s2[i] + counts[i] * c * c;
+        // only non-empty bins contribute; keep their centers and counts compactly
+        int used = 0;
+        for (double c : counts) {
+            if (c > 0) {
+                used++;
+            }
         }
-        Sums sums = new Sums(n, s1, s2, w);
+        double[] centers = new double[used];
+        double[] weights = new double[used];
+        for (int i = 0, k = 0; i < bins; i++) {
+            if (counts[i] > 0) {
+                centers[k] = lo + (i + 0.5) * w;
+                weights[k++] = counts[i];
+            }
+        }
         boolean sym = getScheme().isSymmetric();
         float bestLo = lo;
         float bestHi = hi;
@@ -168,7 +176,7 @@ public class HistogramObserver extends Observer {
             double amax = Math.max(-lo, hi);
             for (int k = 1; k <= CANDIDATES; k++) {
                 float t = (float) (amax * k / CANDIDATES);
-                double e = error(sums, -t, t, true);
+                double e = error(centers, weights, w, -t, t, true);
                 if (e < best) {
                     best = e;
                     bestLo = -t;
@@ -177,24 +185,13 @@ public class HistogramObserver extends Observer {
             }
             return new float[] {bestLo, bestHi};
         }
-        int zeroEdge = (int) Math.floor(-lo / w); // last edge index at or below 0
-        int loSteps = Math.min(CANDIDATES, zeroEdge + 1);
-        int hiSteps = Math.min(CANDIDATES, bins - zeroEdge);
-        for (int a = 0; a < loSteps; a++) {
-            // spread candidates from edge 0 (full range) up to the edge at 0
-            int li = loSteps == 1 ? 0 : (int) Math.round((double) a * zeroEdge / (loSteps - 1));
-            float cLo = Math.min(0f, (float) (lo + li * w));
-            for (int b = 0; b < hiSteps; b++) {
-                int hiFirst = Math.min(bins, zeroEdge + 1);
-                int hj =
-                        hiSteps == 1
-                                ? bins
-                                : bins - (int) Math.round((double) b * (bins - hiFirst) / (hiSteps - 1));
-                float cHi = Math.max(0f, (float) (lo + hj * w));
-                if (hj == bins) {
-                    cHi = hi;
-                }
-                double e = error(sums, cLo, cHi, false);
+        int side = AFFINE_CANDIDATES;
+        for (int a = 0; a < side; a++) {
+            // lower bounds from lo (no clipping) towards 0, upper bounds from hi towards 0
+            float cLo = (float) (lo * (side - a) / side);
+            for (int b = 0; b < side; b++) {
+                float cHi = (float) (hi * (side - b) / side);
+                double e = error(centers, weights, w, cLo, cHi, false);
                 if (e < best) {
                     best = e;
                     bestLo = cLo;
@@ -205,45 +202,39 @@ public class HistogramObserver extends Observer {
         return new float[] {bestLo, bestHi};
     }
 
-    private double error(Sums s, float cLo, float cHi, boolean sym) {
+    /**
+     * Modelled squared error of quantizing the histogram with the range [cLo, cHi]. A bin is
+     * represented by its center: if it lies outside the representable range, or the quantization
+     * step is at least the bin width, its error is the center's actual quantize-dequantize error
+     * plus the in-bin variance {@code w^2/12}; otherwise many levels fall inside the bin and the
+     * error is the uniform rounding noise {@code scale^2/12}.
+     */
+    private double error(
+            double[] centers, double[] weights, double w, float cLo, float cHi, boolean sym) {
         QParams qp = QParamsCalculator.perTensor(cLo, cHi, getDType(), sym);
         double scale = qp.scale(0);
-        double lower = ((double) getDType().qmin() - qp.zeroPoint(0)) * scale;
-        double upper = ((double) getDType().qmax() - qp.zeroPoint(0)) * scale;
-        // bins [0, iL) lie below the representable range, [iU, bins) above it
-        int iL = clampIndex(Math.ceil((lower - lo) / s.w - 0.5));
-        int iU = Math.max(iL, clampIndex(Math.floor((upper - lo) / s.w - 0.5) + 1));
-        double inBin = s.w * s.w / 12.0;
-        double below = s.sq(0, iL, lower) + s.n[iL] * inBin;
-        double above = s.sq(iU, bins, upper) + (s.n[bins] - s.n[iU]) * inBin;
-        double inside = (s.n[iU] - s.n[iL]) * scale * scale / 12.0;
-        return below + above + inside;
-    }
-
-    private int clampIndex(double i) {
-        return (int) Math.max(0, Math.min(bins, i));
-    }
-
-    /** Prefix sums; {@code sq(a, b, p)} is the sum over bins [a, b) of count * (center - p)^2. */
-    private static final class Sums {
-        final double[] n;
-        final double[] s1;
-        final double[] s2;
-        final double w;
-
-        Sums(double[] n, double[] s1, double[] s2, double w) {
-            this.n = n;
-            this.s1 = s1;
-            this.s2 = s2;
-            this.w = w;
+        double zp = qp.zeroPoint(0);
+        double qmin = getDType().qmin();
+        double qmax = getDType().qmax();
+        double lower = (qmin - zp) * scale;
+        double upper = (qmax - zp) * scale;
+        double inBin = w * w / 12.0;
+        double fine = scale * scale / 12.0;
+        boolean coarse = scale >= w;
+        double total = 0;
+        for (int k = 0; k < centers.length; k++) {
+            double c = centers[k];
+            double e;
+            if (coarse || c < lower || c > upper) {
+                double q = Math.max(qmin, Math.min(qmax, Math.rint(c / scale) + zp));
+                double d = c - (q - zp) * scale;
+                e = d * d + inBin;
+            } else {
+                e = fine;
+            }
+            total += weights[k] * e;
         }
-
-        double sq(int a, int b, double p) {
-            double cnt = n[b] - n[a];
-            double sum1 = s1[b] - s1[a];
-            double sum2 = s2[b] - s2[a];
-            return Math.max(0.0, sum2 - 2 * p * sum1 + p * p * cnt);
-        }
+        return total;
     }
 
     /** {@inheritDoc} */
