@@ -57,6 +57,15 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
         return param;
     }
 
+    /**
+     * The fixed zero points taken from the observer at data initialisation.
+     *
+     * @return a copy of the zero points, or null before initialisation
+     */
+    protected int[] zeroPoints() {
+        return zeroPoints == null ? null : zeroPoints.clone();
+    }
+
     /** @return whether the scale has been initialised from data */
     public boolean isScaleInitialized() {
         return zeroPoints != null;

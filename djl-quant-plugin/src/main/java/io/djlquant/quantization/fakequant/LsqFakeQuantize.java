@@ -58,7 +58,8 @@ public class LsqFakeQuantize extends LearnableFakeQuantize {
      */
     public float gradScaleFactor(NDArray x, long numScales) {
         double n = (double) x.size() / numScales;
-        int zp = isScaleInitialized() ? getQParams().zeroPoint(0) : 0;
+        int[] zps = zeroPoints();
+        int zp = zps == null ? 0 : zps[0];
         double qp = Math.max(1, (double) getDType().qmax() - zp);
         return (float) (1.0 / Math.sqrt(n * qp));
     }

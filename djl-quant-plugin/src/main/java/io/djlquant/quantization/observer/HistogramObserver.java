@@ -245,7 +245,7 @@ public class HistogramObserver extends Observer {
 
     /** {@inheritDoc} */
     @Override
-    public void reset() {
+    protected void resetState() {
         observed = false;
         counts = new double[bins];
         lo = 0f;

@@ -78,7 +78,7 @@ public class MinMaxObserver extends Observer {
 
     /** {@inheritDoc} */
     @Override
-    public void reset() {
+    protected void resetState() {
         observed = false;
         min = 0f;
         max = 0f;

@@ -32,6 +32,7 @@ public abstract class Observer extends AbstractBlock {
     private final QDType dtype;
     private final QScheme scheme;
     private boolean enabled = true;
+    private QParams cached;
 
     /**
      * Creates an observer.
@@ -65,6 +66,7 @@ public abstract class Observer extends AbstractBlock {
             checkFinite(f);
             update(f);
         }
+        cached = null;
         return x;
     }
 
@@ -79,7 +81,11 @@ public abstract class Observer extends AbstractBlock {
             throw new IllegalStateException(
                     name() + " has not observed any data; run calibration first");
         }
-        return calculateQParams();
+        // cached because fake quantization asks for the parameters on every forward pass
+        if (cached == null) {
+            cached = calculateQParams();
+        }
+        return cached;
     }
 
     /** @return whether {@link #observe} records statistics */
@@ -110,7 +116,18 @@ public abstract class Observer extends AbstractBlock {
     public abstract boolean hasObserved();
 
     /** Forgets all recorded statistics. */
-    public abstract void reset();
+    public final void reset() {
+        cached = null;
+        resetState();
+    }
+
+    /** Clears the subclass statistics; called by {@link #reset()}. */
+    protected abstract void resetState();
+
+    /** Drops cached parameters; subclasses call this when their statistics change otherwise. */
+    protected final void invalidate() {
+        cached = null;
+    }
 
     /**
      * Updates the statistics with a finite float32 tensor.
@@ -224,6 +241,7 @@ public abstract class Observer extends AbstractBlock {
                             + scheme);
         }
         enabled = is.readBoolean();
+        cached = null;
         loadState(is);
     }
 

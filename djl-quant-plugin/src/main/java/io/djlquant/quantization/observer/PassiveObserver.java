@@ -49,6 +49,7 @@ public class PassiveObserver extends Observer {
     public void setScale(float scale) {
         checkScale(scale);
         this.scale = scale;
+        invalidate();
     }
 
     /** {@inheritDoc} */
@@ -65,7 +66,7 @@ public class PassiveObserver extends Observer {
 
     /** {@inheritDoc} */
     @Override
-    public void reset() {
+    protected void resetState() {
         // nothing recorded, nothing to forget
     }
 

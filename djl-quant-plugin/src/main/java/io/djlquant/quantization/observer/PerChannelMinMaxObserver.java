@@ -79,7 +79,7 @@ public class PerChannelMinMaxObserver extends Observer {
 
     /** {@inheritDoc} */
     @Override
-    public void reset() {
+    protected void resetState() {
         min = null;
         max = null;
     }

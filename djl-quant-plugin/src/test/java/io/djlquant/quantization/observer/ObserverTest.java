@@ -38,6 +38,9 @@ class ObserverTest {
         MinMaxObserver obs = new MinMaxObserver(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE);
         NDArray a = manager.create(new float[] {1f, -2f, 3f});
         assertSame(a, obs.observe(a));
+        QParams first = obs.computeQParams();
+        assertEquals(5f / 255f, first.scale(0), 1e-8); // range [-2, 3]
+        // a new observation invalidates the cached parameters
         obs.observe(manager.create(new float[] {5f, 0f}));
         assertEquals(-2f, obs.getMin());
         assertEquals(5f, obs.getMax());
