@@ -150,6 +150,11 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
             }
             param.initialize(fallbackManager, DataType.FLOAT32);
         }
+        NDArray current = param.getArray();
+        if (param.requiresGradient() && !current.hasGradient()) {
+            // Parameter.load does not mark loaded arrays as trainable
+            current.setRequiresGradient(true);
+        }
         if (zeroPoints != null) {
             return;
         }

@@ -189,6 +189,12 @@ class LearnableFakeQuantizeTest {
         assertEquals(a.getQParams(), b.getQParams());
         assertFalse(b.isFakeQuantEnabled());
         assertEquals(-3f, ((MinMaxObserver) b.getObserver()).getMin());
+        // the reloaded learnable scale is trainable again
+        b.enableFakeQuant(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.backward(b.apply(manager.create(new float[] {0.3f, 100f})).sum());
+        }
+        assertTrue(b.getLearnableParameter().getArray().getGradient().getFloat(0) != 0f);
     }
 
     @Test
