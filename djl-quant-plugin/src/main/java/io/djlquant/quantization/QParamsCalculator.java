@@ -71,20 +71,6 @@ public final class QParamsCalculator {
         return QParams.perChannel(dtype, scales, zps);
     }
 
-    /**
-     * The scale (before the {@link #EPS} floor) the scheme would use for a range; shared with the
-     * histogram observer so its error model uses exactly the scale that will be produced.
-     *
-     * @param min the range minimum
-     * @param max the range maximum
-     * @param dtype the integer type
-     * @param symmetric whether to use the symmetric scheme
-     * @return the scale, floored at EPS
-     */
-    public static float scaleFor(float min, float max, QDType dtype, boolean symmetric) {
-        return (float) compute(min, max, dtype, symmetric)[0];
-    }
-
     private static double[] compute(float min, float max, QDType dtype, boolean symmetric) {
         double lo = Math.min(min, 0f);
         double hi = Math.max(max, 0f);

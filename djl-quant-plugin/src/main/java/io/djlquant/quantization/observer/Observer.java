@@ -54,11 +54,15 @@ public abstract class Observer extends AbstractBlock {
      *
      * @param x the tensor to observe
      * @return {@code x}
-     * @throws IllegalArgumentException if {@code x} holds NaN or infinite values
+     * @throws IllegalArgumentException if {@code x} is empty or holds NaN or infinite values
      */
     public NDArray observe(NDArray x) {
         if (!enabled) {
             return x;
+        }
+        if (x.size() == 0) {
+            throw new IllegalArgumentException(
+                    name() + " received an empty tensor of shape " + x.getShape());
         }
         // statistics must not become part of the autograd graph
         try (NDArray data = x.stopGradient();

@@ -210,6 +210,8 @@ class ObserverTest {
                         assertThrows(IllegalArgumentException.class, () -> o.observe(x));
                 assertTrue(e.getMessage().contains(o.getClass().getSimpleName()), e.getMessage());
             }
+            NDArray empty = manager.create(new float[0], new Shape(0, 2));
+            assertThrows(IllegalArgumentException.class, () -> o.observe(empty));
             assertFalse(o.hasObserved());
         }
     }
