@@ -92,6 +92,59 @@ public class JqNDManager extends BaseNDManager {
     }
 
     /**
+     * Creates a FLOAT32 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(float[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.FLOAT32, data.clone());
+    }
+
+    /**
+     * Creates an INT32 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(int[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.INT32, data.clone());
+    }
+
+    /**
+     * Creates an INT8 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(byte[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.INT8, data.clone());
+    }
+
+    /**
+     * Not supported: JavaQuant arrays hold numbers only.
+     *
+     * @param data unused
+     * @param charset unused
+     * @param shape unused
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public NDArray create(String[] data, java.nio.charset.Charset charset, Shape shape) {
+        throw new UnsupportedOperationException("The JavaQuant engine does not support STRING arrays");
+    }
+
+    /**
      * Creates an array of zeros.
      *
      * @param shape the shape
