@@ -18,11 +18,14 @@ import java.io.StringReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Converts the block tree and properties to the JSON of a {@code .jq} file and back, strictly. */
 final class GraphJson {
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    private static final Pattern LOCATION = Pattern.compile("at line \\d+ column \\d+");
     private static final Set<String> GRAPH_KEYS = Set.of("root", "properties");
     private static final Set<String> NODE_KEYS =
             Set.of("type", "name", "config", "tensors", "children");
@@ -75,7 +78,7 @@ final class GraphJson {
                 throw new MalformedModelException("JSON graph has trailing data");
             }
         } catch (JsonParseException | IllegalStateException | IOException e) {
-            throw new MalformedModelException("JSON graph is not valid JSON: " + e.getMessage(), e);
+            throw new MalformedModelException("JSON graph is not valid JSON" + location(e), e);
         }
         if (!top.isJsonObject()) {
             throw new MalformedModelException("JSON graph must be an object");
@@ -88,6 +91,12 @@ final class GraphJson {
         }
         Map<String, String> properties = stringMap(o.get("properties"), "JSON graph 'properties'");
         return new Parsed(nodeFromJson(root, "root"), properties);
+    }
+
+    /* Keeps Gson's "at line L column C" and drops its advice to parse leniently. */
+    private static String location(Exception e) {
+        Matcher m = LOCATION.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? " (" + m.group() + ')' : "";
     }
 
     /* Gson and our tree walk recurse, so nesting is bounded before parsing. */
