@@ -29,8 +29,9 @@ public class JqNDArray extends NDArrayAdapter {
     private int[] quantZeroPoints;
     private int quantAxis = PER_TENSOR;
 
+    /* Any manager may own a JqNDArray (attach() can move it), so none is assumed here. */
     JqNDArray(
-            JqNDManager manager,
+            NDManager manager,
             NDManager alternativeManager,
             Shape shape,
             DataType dataType,
@@ -248,7 +249,7 @@ public class JqNDArray extends NDArrayAdapter {
     public JqNDArray duplicate() {
         JqNDArray copy =
                 new JqNDArray(
-                        (JqNDManager) manager,
+                        manager,
                         alternativeManager,
                         shape,
                         dataType,
@@ -278,7 +279,7 @@ public class JqNDArray extends NDArrayAdapter {
     public JqNDArray reshape(Shape newShape) {
         Shape target = inferShape(newShape);
         JqNDArray view =
-                new JqNDArray((JqNDManager) manager, alternativeManager, target, dataType, storage());
+                new JqNDArray(manager, alternativeManager, target, dataType, storage());
         if (isQuantized()) {
             if (quantAxis != PER_TENSOR && !keepsAxis(target)) {
                 view.close();
@@ -339,7 +340,10 @@ public class JqNDArray extends NDArrayAdapter {
     @Override
     public void intern(NDArray replaced) {
         checkOpen();
-        JqNDArray source = ((JqNDManager) manager).from(replaced);
+        JqNDArray source =
+                replaced instanceof JqNDArray
+                        ? (JqNDArray) replaced
+                        : JqNDManager.getSystemManager().from(replaced);
         storage = source.storage();
         shape = source.shape;
         dataType = source.dataType;

@@ -231,6 +231,19 @@ class JqNDArrayTest {
     }
 
     @Test
+    void worksWhenAttachedToAnotherEnginesManager() {
+        JqNDArray a = manager.create(new float[] {1f, 2f, 3f, 4f}, new Shape(2, 2));
+        NDManager pt = NDManager.newBaseManager("PyTorch");
+        a.attach(pt);
+        JqNDArray copy = a.duplicate();
+        JqNDArray view = a.reshape(new Shape(4));
+        assertSame(pt, copy.getManager());
+        assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, view.toFloatArray());
+        pt.close();
+        assertTrue(a.isReleased() && copy.isReleased() && view.isReleased());
+    }
+
+    @Test
     void contentEqualsAndToString() {
         NDArray a = manager.create(new float[] {1f, 2f});
         NDArray b = manager.create(new float[] {1f, 2f});
