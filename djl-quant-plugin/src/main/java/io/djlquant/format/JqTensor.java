@@ -1,5 +1,6 @@
 package io.djlquant.format;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -144,6 +145,43 @@ public final class JqTensor {
      */
     public JqTensor withName(String newName) {
         return new JqTensor(newName, dataType, shape, data.duplicate());
+    }
+
+    /**
+     * Checks the data type, for codecs validating an untrusted file.
+     *
+     * @param expected the required data type
+     * @return this tensor
+     * @throws MalformedModelException naming the tensor if the type differs
+     */
+    public JqTensor expect(DataType expected) throws MalformedModelException {
+        if (dataType != expected) {
+            throw new MalformedModelException(
+                    "Tensor '" + name + "' must be " + expected + ", not " + dataType);
+        }
+        return this;
+    }
+
+    /**
+     * Checks data type and shape, for codecs validating an untrusted file.
+     *
+     * @param expected the required data type
+     * @param dims the required dimensions; -1 accepts any size (the rank must match)
+     * @return this tensor
+     * @throws MalformedModelException naming the tensor if type or shape differ
+     */
+    public JqTensor expect(DataType expected, long... dims) throws MalformedModelException {
+        expect(expected);
+        boolean ok = shape.dimension() == dims.length;
+        for (int i = 0; ok && i < dims.length; i++) {
+            ok = dims[i] == -1 || dims[i] == shape.get(i);
+        }
+        if (!ok) {
+            throw new MalformedModelException(
+                    "Tensor '" + name + "' has shape " + shape + ", expected "
+                            + Arrays.toString(dims).replace("-1", "?"));
+        }
+        return this;
     }
 
     /**

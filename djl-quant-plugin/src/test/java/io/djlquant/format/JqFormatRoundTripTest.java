@@ -134,6 +134,19 @@ class JqFormatRoundTripTest {
     }
 
     @Test
+    void tensorExpectations() throws Exception {
+        JqTensor w = JqTensor.of("w", new byte[6], new Shape(2, 3), DataType.INT8);
+        w.expect(DataType.INT8).expect(DataType.INT8, 2, 3).expect(DataType.INT8, -1, 3);
+        MalformedModelException e =
+                assertThrows(MalformedModelException.class, () -> w.expect(DataType.FLOAT32));
+        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("float32"), e.getMessage());
+        e = assertThrows(MalformedModelException.class, () -> w.expect(DataType.INT8, 3, -1));
+        assertTrue(e.getMessage().contains("[3, ?]"), e.getMessage());
+        assertThrows(MalformedModelException.class, () -> w.expect(DataType.INT8, 6));
+        assertThrows(MalformedModelException.class, () -> w.expect(DataType.INT8, new long[0]));
+    }
+
+    @Test
     void graphRejectsInconsistentContent() {
         JqNode root = new JqNode("t", "r").putTensor("w", "missing");
         assertThrows(IllegalArgumentException.class, () -> new JqGraph(root, Map.of(), Map.of()));
