@@ -244,6 +244,26 @@ public class JqNDArray extends NDArrayAdapter {
         return super.toByteArray();
     }
 
+    /**
+     * Converts between FLOAT32, INT32, INT8 and UINT8 in Java (float to integer truncates toward
+     * zero, narrowing keeps the low bits, as DJL's generic conversion does); other types go through
+     * DJL's generic path. The result carries no quantization parameters: it holds plain numbers.
+     *
+     * @param type the target type
+     * @param copy whether to copy when the type is unchanged
+     * @return the converted array
+     */
+    @Override
+    public NDArray toType(DataType type, boolean copy) {
+        if (type == dataType || !JqCasts.supports(dataType) || !JqCasts.supports(type)) {
+            return super.toType(type, copy);
+        }
+        Object converted = JqCasts.convert(storage(), dataType, type);
+        JqNDArray out = new JqNDArray(manager, alternativeManager, shape, type, converted);
+        out.setName(name);
+        return out;
+    }
+
     /** Copies data, name and quantization parameters into a new array in the same manager. */
     @Override
     public JqNDArray duplicate() {

@@ -244,6 +244,40 @@ class JqNDArrayTest {
     }
 
     @Test
+    void toTypeMatchesPyTorch() {
+        float[] f = {-3.7f, -0.5f, 0f, 2.2f, 100.9f, 127f};
+        byte[] q = {-128, -1, 0, 1, 77, 127};
+        byte[] u = {0, 1, 77, (byte) 128, (byte) 200, (byte) 255};
+        try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
+            NDArray[][] pairs = {
+                {manager.create(f), pt.create(f)},
+                {manager.create(q), pt.create(q)},
+                {manager.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8),
+                    pt.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8)},
+                {manager.create(new int[] {-9, 0, 5, 200, -1, 127}),
+                    pt.create(new int[] {-9, 0, 5, 200, -1, 127})}
+            };
+            for (NDArray[] pair : pairs) {
+                for (DataType to : new DataType[] {DataType.FLOAT32, DataType.INT32}) {
+                    NDArray mine = pair[0].toType(to, false);
+                    assertInstanceOf(JqNDArray.class, mine);
+                    assertEquals(to, mine.getDataType());
+                    assertArrayEquals(
+                            pair[1].toType(to, false).toByteArray(),
+                            mine.toByteArray(),
+                            pair[0].getDataType() + " -> " + to);
+                }
+            }
+            // In-range narrowing agrees too.
+            NDArray small = manager.create(new int[] {-128, -5, 0, 127});
+            assertArrayEquals(new byte[] {-128, -5, 0, 127}, small.toType(DataType.INT8, false).toByteArray());
+        }
+        JqNDArray quantized = manager.create(new byte[] {1, 2}, new Shape(2));
+        quantized.setQuantization(new float[] {0.5f}, new int[] {0}, JqNDArray.PER_TENSOR);
+        assertFalse(((JqNDArray) quantized.toType(DataType.FLOAT32, false)).isQuantized());
+    }
+
+    @Test
     void contentEqualsAndToString() {
         NDArray a = manager.create(new float[] {1f, 2f});
         NDArray b = manager.create(new float[] {1f, 2f});
