@@ -24,14 +24,16 @@ public final class JqGraph {
      *
      * @param root the root node
      * @param tensors the tensors by name (each key must equal its tensor's name)
-     * @param properties string metadata
+     * @param properties string metadata, or {@code null} for none
      * @throws IllegalArgumentException if a node references a missing tensor, a tensor is not
      *     referenced, or a key disagrees with its tensor's name
      */
     public JqGraph(JqNode root, Map<String, JqTensor> tensors, Map<String, String> properties) {
         this.root = Objects.requireNonNull(root, "root");
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
-        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        this.properties =
+                Collections.unmodifiableMap(
+                        properties == null ? new LinkedHashMap<>() : new LinkedHashMap<>(properties));
         String problem = findProblem(root, this.tensors);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
