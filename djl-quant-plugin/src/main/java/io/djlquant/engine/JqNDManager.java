@@ -1,0 +1,316 @@
+package io.djlquant.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The JavaQuant {@link NDManager}: creates {@link JqNDArray}s held in Java memory.
+ *
+ * <p>Besides DJL's copying {@code create} methods it offers {@code wrap} methods that take ownership
+ * of a primitive array without copying, for kernels that build their output directly.
+ */
+public class JqNDManager extends BaseNDManager {
+
+    private JqNDManager(NDManager parent, Device device) {
+        super(parent, checkCpu(device));
+    }
+
+    static JqNDManager getSystemManager() {
+        return SystemHolder.INSTANCE;
+    }
+
+    private static Device checkCpu(Device device) {
+        if (device != null && !Device.Type.CPU.equals(device.getDeviceType())) {
+            throw new IllegalArgumentException(
+                    "The JavaQuant engine runs on the CPU only, not on " + device);
+        }
+        return device;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public final Engine getEngine() {
+        return Engine.getEngine(JqEngine.ENGINE_NAME);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public ByteBuffer allocateDirect(int capacity) {
+        return ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public JqNDManager newSubManager(Device device) {
+        JqNDManager manager = new JqNDManager(this, device);
+        attachInternal(manager.uid, manager);
+        return manager;
+    }
+
+    /**
+     * Returns {@code array} itself if it already is a {@link JqNDArray}, otherwise a JavaQuant copy
+     * of it (same shape, data type and name) attached to this manager.
+     *
+     * @param array the array to convert, may be {@code null}
+     * @return a {@link JqNDArray} or {@code null}
+     */
+    @Override
+    public JqNDArray from(NDArray array) {
+        if (array == null || array instanceof JqNDArray) {
+            return (JqNDArray) array;
+        }
+        JqNDArray result = create(array.toByteBuffer(), array.getShape(), array.getDataType());
+        result.setName(array.getName());
+        return result;
+    }
+
+    /**
+     * Creates an array by copying {@code data}; a {@link ByteBuffer} is read as raw bytes in native
+     * order (DJL's convention), other buffers element by element.
+     *
+     * @param data the data to copy (from its position; the buffer is not modified)
+     * @param shape the shape
+     * @param dataType the data type
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(Buffer data, Shape shape, DataType dataType) {
+        int size = JqStorage.checkedSize(shape);
+        JqStorage.checkSupported(dataType);
+        BaseNDManager.validateBuffer(data, dataType, size);
+        Object storage = JqStorage.copyFrom(data, dataType, size);
+        return new JqNDArray(this, alternativeManager, shape, dataType, storage);
+    }
+
+    /**
+     * Creates a FLOAT32 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(float[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.FLOAT32, data.clone());
+    }
+
+    /**
+     * Creates an INT32 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(int[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.INT32, data.clone());
+    }
+
+    /**
+     * Creates an INT8 array holding a copy of {@code data}.
+     *
+     * @param data the values, row-major
+     * @param shape the shape
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(byte[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.INT8, data.clone());
+    }
+
+    /**
+     * Not supported: JavaQuant arrays hold numbers only.
+     *
+     * @param data unused
+     * @param charset unused
+     * @param shape unused
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public NDArray create(String[] data, java.nio.charset.Charset charset, Shape shape) {
+        throw new UnsupportedOperationException("The JavaQuant engine does not support STRING arrays");
+    }
+
+    /**
+     * Creates an array of zeros.
+     *
+     * @param shape the shape
+     * @param dataType the data type
+     * @return a new array attached to this manager
+     */
+    @Override
+    public JqNDArray create(Shape shape, DataType dataType) {
+        int size = JqStorage.checkedSize(shape);
+        JqStorage.checkSupported(dataType);
+        return new JqNDArray(
+                this, alternativeManager, shape, dataType, JqStorage.allocate(dataType, size));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public JqNDArray zeros(Shape shape, DataType dataType) {
+        return create(shape, dataType);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public JqNDArray ones(Shape shape, DataType dataType) {
+        return full(shape, 1f, dataType);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public JqNDArray full(Shape shape, float value, DataType dataType) {
+        JqNDArray array = create(shape, dataType);
+        JqStorage.fill(array.storage(), dataType, value);
+        return array;
+    }
+
+    /**
+     * Wraps a float32 array without copying; the new array owns {@code data}.
+     *
+     * @param data the values, row-major, length equal to {@code shape.size()}
+     * @param shape the shape
+     * @return a new float32 array attached to this manager
+     */
+    public JqNDArray wrap(float[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.FLOAT32, data);
+    }
+
+    /**
+     * Wraps an int32 array without copying; the new array owns {@code data}.
+     *
+     * @param data the values, row-major, length equal to {@code shape.size()}
+     * @param shape the shape
+     * @return a new int32 array attached to this manager
+     */
+    public JqNDArray wrap(int[] data, Shape shape) {
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, DataType.INT32, data);
+    }
+
+    /**
+     * Wraps a byte array of a one-byte data type (INT8, UINT8 or BOOLEAN) without copying; the new
+     * array owns {@code data}.
+     *
+     * @param data the values, row-major, length equal to {@code shape.size()}
+     * @param shape the shape
+     * @param dataType INT8, UINT8 or BOOLEAN
+     * @return a new array attached to this manager
+     */
+    public JqNDArray wrap(byte[] data, Shape shape, DataType dataType) {
+        if (!JqStorage.isByteElement(dataType)) {
+            throw new IllegalArgumentException(
+                    "wrap(byte[]) needs INT8, UINT8 or BOOLEAN, not " + dataType);
+        }
+        checkLength(data.length, shape);
+        return new JqNDArray(this, alternativeManager, shape, dataType, data);
+    }
+
+    private static void checkLength(int length, Shape shape) {
+        int size = JqStorage.checkedSize(shape);
+        if (length != size) {
+            throw new IllegalArgumentException(
+                    "Data has " + length + " elements but shape " + shape + " needs " + size);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray arange(float start, float stop, float step, DataType dataType) {
+        return viaAlternative(alternative().arange(start, stop, step, dataType));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray eye(int rows, int cols, int k, DataType dataType) {
+        return viaAlternative(alternative().eye(rows, cols, k, dataType));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray linspace(float start, float stop, int num, boolean endpoint) {
+        return viaAlternative(alternative().linspace(start, stop, num, endpoint));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray randomInteger(long low, long high, Shape shape, DataType dataType) {
+        return viaAlternative(alternative().randomInteger(low, high, shape, dataType));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray randomUniform(float low, float high, Shape shape, DataType dataType) {
+        return viaAlternative(alternative().randomUniform(low, high, shape, dataType));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NDArray randomNormal(float loc, float scale, Shape shape, DataType dataType) {
+        return viaAlternative(alternative().randomNormal(loc, scale, shape, dataType));
+    }
+
+    private NDManager alternative() {
+        if (alternativeManager == null) {
+            throw new UnsupportedOperationException(
+                    "The JavaQuant engine does not implement this operation and no alternative"
+                            + " engine is available");
+        }
+        return alternativeManager;
+    }
+
+    /* Copies an array created by the alternative engine into this manager, then frees it. */
+    private JqNDArray viaAlternative(NDArray array) {
+        try (array) {
+            return from(array);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void close() {
+        super.close();
+        if (alternativeManager != null) {
+            alternativeManager.close();
+            alternativeManager = null;
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return "JqNDManager(" + getName() + ", " + getDevice() + ')';
+    }
+
+    /* Created on first use, after the engine exists, because BaseNDManager asks the engine. */
+    private static final class SystemHolder {
+        static final JqNDManager INSTANCE = new SystemManager();
+    }
+
+    /** The root manager of all JavaQuant managers; it lives as long as the JVM. */
+    private static final class SystemManager extends JqNDManager implements SystemNDManager {
+
+        SystemManager() {
+            super(null, null);
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public void close() {}
+    }
+}
