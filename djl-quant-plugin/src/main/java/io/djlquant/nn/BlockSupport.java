@@ -70,6 +70,14 @@ final class BlockSupport {
         }
     }
 
+    /** DJL writes the input shapes first; give a clear error instead of its NullPointerException. */
+    static void requireInitialized(String block, Shape[] inputShapes) {
+        if (inputShapes == null) {
+            throw new IllegalStateException(
+                    block + ": initialize the block before saving its parameters");
+        }
+    }
+
     static void writeShape(DataOutputStream os, Shape shape) throws IOException {
         os.writeInt(shape.dimension());
         for (long d : shape.getShape()) {

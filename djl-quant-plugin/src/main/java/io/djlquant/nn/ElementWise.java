@@ -119,6 +119,7 @@ public class ElementWise extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected void saveMetadata(DataOutputStream os) throws IOException {
+        BlockSupport.requireInitialized("ElementWise", inputShapes);
         saveInputShapes(os);
         os.writeUTF(mode.name());
     }

@@ -134,6 +134,7 @@ public abstract class FusedConv2d extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected void saveMetadata(DataOutputStream os) throws IOException {
+        BlockSupport.requireInitialized(getClass().getSimpleName(), inputShapes);
         saveInputShapes(os);
         BlockSupport.writeShape(os, kernelShape);
         BlockSupport.writeShape(os, stride);

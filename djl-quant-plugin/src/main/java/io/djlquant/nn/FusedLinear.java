@@ -105,6 +105,7 @@ public abstract class FusedLinear extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected void saveMetadata(DataOutputStream os) throws IOException {
+        BlockSupport.requireInitialized(getClass().getSimpleName(), inputShapes);
         saveInputShapes(os);
         os.writeLong(units);
         os.writeBoolean(includeBias);

@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
@@ -90,6 +91,13 @@ public class Residual extends AbstractBlock {
         Shape a = main.getOutputShapes(shapes)[0];
         Shape b = shortcut.getOutputShapes(shapes)[0];
         join.initialize(manager, dataType, a, b);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected void saveMetadata(DataOutputStream os) throws IOException {
+        BlockSupport.requireInitialized("Residual", inputShapes);
+        saveInputShapes(os);
     }
 
     /** {@inheritDoc} */

@@ -77,6 +77,7 @@ public abstract class StatelessBlock extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     protected void saveMetadata(DataOutputStream os) throws IOException {
+        BlockSupport.requireInitialized(getClass().getSimpleName(), inputShapes);
         saveInputShapes(os);
         writeConfig(os);
     }
