@@ -169,6 +169,19 @@ public abstract class FusedConv2d extends AbstractBlock {
         BlockSupport.checkSame(name, "momentum", is.readFloat(), momentum);
     }
 
+    /**
+     * Runs this block's convolution (only the convolution) functionally with given weight and bias,
+     * e.g. a fake-quantized or batch-norm-folded weight in QAT.
+     *
+     * @param x the NCHW input
+     * @param weight the OIHW weight
+     * @param bias the bias of length O, or {@code null}
+     * @return the convolution output
+     */
+    public NDArray convolve(NDArray x, NDArray weight, NDArray bias) {
+        return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, groups).head();
+    }
+
     /** @return the DJL convolution child */
     public Conv2d getConv() {
         return conv;

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Anything else is kept as it is (the same instance, a float fallback) and listed in the {@link
- * FuseReport}. The Fuser finally runs both trees on one random input and records the difference.
+ * FuseReport}. The Fuser finally runs both trees on one random input (batch 1) and records the
+ * difference.
  */
 public final class Fuser {
 
@@ -294,15 +295,17 @@ public final class Fuser {
     }
 
     /**
-     * Identifies the join of a two-branch parallel block: runs the branches and the whole block on
-     * two random inputs and keeps the one mode that reproduces the block's output on both.
+     * Identifies the join of a two-branch parallel block: runs the branches and the whole block on a
+     * random input (batch 1, to keep it cheap) and keeps the modes that reproduce the block's
+     * output; further inputs are tried only while several modes still agree.
      */
     private ElementWise.Mode recognizeJoin(ParallelBlock par, Shape in) {
         List<ElementWise.Mode> matching = new ArrayList<>(List.of(ElementWise.Mode.values()));
         try (NDManager sub = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(sub, false);
-            for (int probe = 0; probe < 2; probe++) {
-                NDList x = new NDList(sub.randomNormal(in));
+            Shape probeShape = batchOne(in);
+            for (int probe = 0; probe < 3 && matching.size() > 1; probe++) {
+                NDList x = new NDList(sub.randomNormal(probeShape));
                 NDList a = par.getChildren().get(0).getValue().forward(ps, x, false);
                 NDList b = par.getChildren().get(1).getValue().forward(ps, x, false);
                 NDList y = par.forward(ps, x, false);
@@ -326,10 +329,19 @@ public final class Fuser {
         return matching.size() == 1 ? matching.get(0) : null;
     }
 
+    private static Shape batchOne(Shape s) {
+        if (s.dimension() == 0) {
+            return s;
+        }
+        long[] d = s.getShape().clone();
+        d[0] = 1;
+        return new Shape(d);
+    }
+
     private double selfCheck(Block original, Block fused, Shape inputShape) {
         try (NDManager sub = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(sub, false);
-            NDList x = new NDList(sub.randomNormal(inputShape));
+            NDList x = new NDList(sub.randomNormal(batchOne(inputShape)));
             NDList a = original.forward(ps, x, false);
             NDList b = fused.forward(ps, x, false);
             double max = 0;

@@ -148,6 +148,54 @@ class FusedConvBlocksTest {
         return ((PlainConv2d.Builder) b).build();
     }
 
+    /**
+     * Pins down the batch norm semantics QAT code must reproduce: training mode normalises with the
+     * biased batch variance, and running stats move by {@code m * old + (1 - m) * batch} with DJL's
+     * momentum m and the unbiased batch variance.
+     */
+    @Test
+    void batchNormSemanticsForQat() {
+        try (NDManager m = manager.newSubManager()) {
+            float momentum = 0.75f;
+            float eps = 1e-3f;
+            ConvBn2d c =
+                    ConvBn2d.builder()
+                            .setKernelShape(new Shape(3, 3))
+                            .setFilters(5)
+                            .optPadding(new Shape(1, 1))
+                            .optEpsilon(eps)
+                            .optMomentum(momentum)
+                            .build();
+            TestSupport.randomInit(c);
+            Shape in = new Shape(3, 2, 6, 6);
+            c.initialize(m, DataType.FLOAT32, in);
+            NDArray x = m.randomNormal(in);
+            NDArray oldMean = c.getBatchNormParameter("runningMean").getArray().duplicate();
+            NDArray oldVar = c.getBatchNormParameter("runningVar").getArray().duplicate();
+            NDArray y = c.forward(new ParameterStore(m, false), new NDList(x), true).head();
+
+            NDArray z = c.convolve(x, c.getWeight().getArray(), null);
+            long n = z.size() / z.getShape().get(1);
+            // per channel over N, H, W (DJL's PyTorch mean takes one axis at a time)
+            NDArray perChannel = z.transpose(1, 0, 2, 3).reshape(z.getShape().get(1), -1);
+            NDArray mean = perChannel.mean(new int[] {1});
+            NDArray centered = z.sub(mean.reshape(1, -1, 1, 1));
+            NDArray biasedVar =
+                    perChannel.sub(mean.reshape(-1, 1)).square().mean(new int[] {1});
+            NDArray gamma = c.getBatchNormParameter("gamma").getArray().reshape(1, -1, 1, 1);
+            NDArray beta = c.getBatchNormParameter("beta").getArray().reshape(1, -1, 1, 1);
+            NDArray expected =
+                    centered.div(biasedVar.add(eps).sqrt().reshape(1, -1, 1, 1)).mul(gamma).add(beta);
+            assertTrue(TestSupport.maxDiff(expected, y) < 1e-4f, "training-mode output");
+
+            NDArray expMean = oldMean.mul(momentum).add(mean.mul(1 - momentum));
+            NDArray unbiasedVar = biasedVar.mul((float) n / (n - 1));
+            NDArray expVar = oldVar.mul(momentum).add(unbiasedVar.mul(1 - momentum));
+            assertTrue(TestSupport.maxDiff(expMean, c.getBatchNormParameter("runningMean").getArray()) < 1e-5f);
+            assertTrue(TestSupport.maxDiff(expVar, c.getBatchNormParameter("runningVar").getArray()) < 1e-5f);
+        }
+    }
+
     @Test
     void exposesConfigForQat() {
         ConvBnRelu2d c =
