@@ -31,7 +31,8 @@ public class ConvBn2d extends FusedConv2d {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public ConvBn2d build() {
             return new ConvBn2d(this);
         }

@@ -31,7 +31,8 @@ public class ConvBnRelu2d extends FusedConv2d {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public ConvBnRelu2d build() {
             return new ConvBnRelu2d(this);
         }

@@ -31,7 +31,8 @@ public class ConvRelu2d extends FusedConv2d {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public ConvRelu2d build() {
             return new ConvRelu2d(this);
         }

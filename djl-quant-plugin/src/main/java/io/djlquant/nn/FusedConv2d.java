@@ -257,9 +257,11 @@ public abstract class FusedConv2d extends AbstractBlock {
         return includeBias ? conv.getDirectParameters().get("bias") : null;
     }
 
-    /** @return the batch norm parameter {@code gamma}, {@code beta}, {@code runningMean} or
-     *     {@code runningVar}
-     * @param name the DJL parameter name
+    /**
+     * Returns a batch norm parameter.
+     *
+     * @param name {@code gamma}, {@code beta}, {@code runningMean} or {@code runningVar}
+     * @return the parameter
      */
     public Parameter getBatchNormParameter(String name) {
         if (bn == null) {
@@ -311,49 +313,89 @@ public abstract class FusedConv2d extends AbstractBlock {
             includeBias = defaultBias;
         }
 
-        /** @param v kernel shape (KH, KW) @return this builder */
+        /**
+         * Sets the kernel shape (KH, KW).
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T setKernelShape(Shape v) {
             kernelShape = v;
             return self();
         }
 
-        /** @param v number of output channels @return this builder */
+        /**
+         * Sets the number of output channels.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T setFilters(int v) {
             filters = v;
             return self();
         }
 
-        /** @param v stride (SH, SW), default (1, 1) @return this builder */
+        /**
+         * Sets the stride (SH, SW), default (1, 1).
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optStride(Shape v) {
             stride = v;
             return self();
         }
 
-        /** @param v zero padding (PH, PW), default (0, 0) @return this builder */
+        /**
+         * Sets the zero padding (PH, PW), default (0, 0).
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optPadding(Shape v) {
             padding = v;
             return self();
         }
 
-        /** @param v dilation (DH, DW), default (1, 1) @return this builder */
+        /**
+         * Sets the dilation (DH, DW), default (1, 1).
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optDilation(Shape v) {
             dilation = v;
             return self();
         }
 
-        /** @param v number of groups, default 1 @return this builder */
+        /**
+         * Sets the number of groups, default 1.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optGroups(int v) {
             groups = v;
             return self();
         }
 
-        /** @param v whether the convolution has a bias @return this builder */
+        /**
+         * Sets the whether the convolution has a bias.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optBias(boolean v) {
             includeBias = v;
             return self();
         }
 
-        /** @param v batch norm epsilon, default 1e-5 @return this builder */
+        /**
+         * Sets the batch norm epsilon, default 1e-5.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optEpsilon(float v) {
             epsilon = v;
             return self();
@@ -371,5 +413,12 @@ public abstract class FusedConv2d extends AbstractBlock {
         }
 
         abstract T self();
+
+        /**
+         * Builds the block.
+         *
+         * @return the configured block
+         */
+        public abstract FusedConv2d build();
     }
 }

@@ -221,30 +221,57 @@ public abstract class FusedLinear extends AbstractBlock {
 
         BaseBuilder() {}
 
-        /** @param v number of output features @return this builder */
+        /**
+         * Sets the number of output features.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T setUnits(long v) {
             units = v;
             return self();
         }
 
-        /** @param v whether the linear layer has a bias, default true @return this builder */
+        /**
+         * Sets the whether the linear layer has a bias, default true.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optBias(boolean v) {
             includeBias = v;
             return self();
         }
 
-        /** @param v batch norm epsilon, default 1e-5 @return this builder */
+        /**
+         * Sets the batch norm epsilon, default 1e-5.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optEpsilon(float v) {
             epsilon = v;
             return self();
         }
 
-        /** @param v batch norm momentum in DJL's meaning, default 0.9 @return this builder */
+        /**
+         * Sets the batch norm momentum in DJL's meaning, default 0.9.
+         *
+         * @param v the value
+         * @return this builder
+         */
         public T optMomentum(float v) {
             momentum = v;
             return self();
         }
 
         abstract T self();
+
+        /**
+         * Builds the block.
+         *
+         * @return the configured block
+         */
+        public abstract FusedLinear build();
     }
 }

@@ -200,7 +200,7 @@ public final class Fuser {
                 .optDilation(conv.getDilation())
                 .optGroups(conv.getGroups())
                 .optBias(conv.isIncludeBias());
-        FusedConv2d f = build(b);
+        FusedConv2d f = b.build();
         copyParameters(conv, f.getConv());
         if (bn != null) {
             copyParameters(bn, f.getBatchNorm());
@@ -209,36 +209,19 @@ public final class Fuser {
         return f;
     }
 
-    private static FusedConv2d build(FusedConv2d.BaseBuilder<?> b) {
-        if (b instanceof ConvBnRelu2d.Builder) {
-            return ((ConvBnRelu2d.Builder) b).build();
-        } else if (b instanceof ConvBn2d.Builder) {
-            return ((ConvBn2d.Builder) b).build();
-        } else if (b instanceof ConvRelu2d.Builder) {
-            return ((ConvRelu2d.Builder) b).build();
-        }
-        return ((PlainConv2d.Builder) b).build();
-    }
-
     private Block fuseLinear(Linear linear, BatchNorm bn, boolean relu, String path) {
         Parameter w = linear.getDirectParameters().get("weight");
         boolean bias = linear.getDirectParameters().keys().contains("bias");
         long units = w.getArray().getShape().get(0);
-        FusedLinear f;
+        FusedLinear.BaseBuilder<?> b;
         if (bn != null) {
+            b = relu ? LinearBnRelu1d.builder() : LinearBn1d.builder();
             BatchNormConfig cfg = BatchNormConfig.read(bn);
-            f =
-                    relu
-                            ? LinearBnRelu1d.builder().setUnits(units).optBias(bias)
-                                    .optEpsilon(cfg.epsilon).optMomentum(cfg.momentum).build()
-                            : LinearBn1d.builder().setUnits(units).optBias(bias)
-                                    .optEpsilon(cfg.epsilon).optMomentum(cfg.momentum).build();
+            b.optEpsilon(cfg.epsilon).optMomentum(cfg.momentum);
         } else {
-            f =
-                    relu
-                            ? LinearRelu.builder().setUnits(units).optBias(bias).build()
-                            : PlainLinear.builder().setUnits(units).optBias(bias).build();
+            b = relu ? LinearRelu.builder() : PlainLinear.builder();
         }
+        FusedLinear f = b.setUnits(units).optBias(bias).build();
         copyParameters(linear, f.getLinear());
         if (bn != null) {
             copyParameters(bn, f.getBatchNorm());

@@ -29,7 +29,8 @@ public class LinearBn1d extends FusedLinear {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public LinearBn1d build() {
             return new LinearBn1d(this);
         }

@@ -29,7 +29,8 @@ public class LinearBnRelu1d extends FusedLinear {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public LinearBnRelu1d build() {
             return new LinearBnRelu1d(this);
         }

@@ -29,7 +29,8 @@ public class LinearRelu extends FusedLinear {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public LinearRelu build() {
             return new LinearRelu(this);
         }

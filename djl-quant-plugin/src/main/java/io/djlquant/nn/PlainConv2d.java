@@ -31,7 +31,8 @@ public class PlainConv2d extends FusedConv2d {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public PlainConv2d build() {
             return new PlainConv2d(this);
         }

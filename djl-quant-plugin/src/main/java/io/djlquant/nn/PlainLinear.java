@@ -29,7 +29,8 @@ public class PlainLinear extends FusedLinear {
             return this;
         }
 
-        /** @return the configured block */
+        /** {@inheritDoc} */
+        @Override
         public PlainLinear build() {
             return new PlainLinear(this);
         }

@@ -99,7 +99,7 @@ class FusedConvBlocksTest {
                     .optBias(bias)
                     .optEpsilon(eps)
                     .optMomentum(0.8f);
-            FusedConv2d ours = build(b);
+            FusedConv2d ours = b.build();
             assertEquals(kind, ours.getClass().getSimpleName());
             assertEquals(withBn, ours.hasBatchNorm());
             assertEquals(withRelu, ours.hasRelu());
@@ -135,17 +135,6 @@ class FusedConvBlocksTest {
                 }
             }
         }
-    }
-
-    private static FusedConv2d build(FusedConv2d.BaseBuilder<?> b) {
-        if (b instanceof ConvBnRelu2d.Builder) {
-            return ((ConvBnRelu2d.Builder) b).build();
-        } else if (b instanceof ConvBn2d.Builder) {
-            return ((ConvBn2d.Builder) b).build();
-        } else if (b instanceof ConvRelu2d.Builder) {
-            return ((ConvRelu2d.Builder) b).build();
-        }
-        return ((PlainConv2d.Builder) b).build();
     }
 
     /**
