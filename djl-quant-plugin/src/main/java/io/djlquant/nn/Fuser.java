@@ -116,6 +116,11 @@ public final class Fuser {
             return fuseLinear((Linear) b, null, false, path);
         }
         if (b.getClass().getPackage() == Fuser.class.getPackage()) {
+            if (b.getParameters().isEmpty()) {
+                // parameter-free (stubs, glue): sharing the instance is harmless
+                report.replaced(path, "already a djl-quant block " + b + " (reused)");
+                return b;
+            }
             return keep(b, path, "already a djl-quant block " + b.getClass().getSimpleName());
         }
         return keep(b, path, "no fused form for " + b.getClass().getName());

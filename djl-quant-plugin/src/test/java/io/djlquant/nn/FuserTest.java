@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
@@ -123,6 +124,8 @@ class FuserTest {
     void residualJoinsAndUnknownLambdas() {
         // a hand-built tree: an a+b residual, a mul join, and a lambda we cannot name
         SequentialBlock model = new SequentialBlock();
+        QuantStub stub = new QuantStub();
+        model.add(stub);
         model.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).optPadding(new Shape(1, 1)).build());
         model.add(Activation.reluBlock());
         model.add(
@@ -137,6 +140,11 @@ class FuserTest {
                 new ParallelBlock(
                         l -> new NDList(l.get(0).head().mul(l.get(1).head())),
                         Arrays.asList(Activation.reluBlock(), Pool.avgPool2dBlock(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))));
+        ParallelBlock concat =
+                new ParallelBlock(
+                        l -> new NDList(l.get(0).head().concat(l.get(1).head(), 1)),
+                        Arrays.asList(Blocks.identityBlock(), Activation.reluBlock()));
+        model.add(concat);
         LambdaBlock odd = LambdaBlock.singleton(x -> x.mul(2).add(1), "affine");
         model.add(odd);
         model.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
@@ -147,11 +155,14 @@ class FuserTest {
         FuseResult r = Fuser.fuseWithReport(model, manager, in);
         Block fused = r.getBlock();
         List<String> kept = r.getReport().getKept();
-        assertEquals(1, kept.size(), kept.toString());
-        assertTrue(kept.get(0).contains("affine"), kept.toString());
+        assertEquals(2, kept.size(), kept.toString());
+        assertTrue(kept.get(0).contains("ParallelBlock join not recognised"), kept.toString());
+        assertTrue(kept.get(1).contains("affine"), kept.toString());
         assertTrue(r.getReport().getMaxAbsDiff() < 1e-5);
 
         List<Block> top = fused.getChildren().values();
+        assertSame(stub, top.get(0), "a parameter-free djl-quant block is reused");
+        top = top.subList(1, top.size());
         assertTrue(top.get(0) instanceof ConvRelu2d, top.toString());
         Residual add = (Residual) top.get(1);
         assertEquals(ElementWise.Mode.ADD, add.getJoin().getMode());
@@ -162,8 +173,9 @@ class FuserTest {
         assertEquals(ElementWise.Mode.MUL, mul.getJoin().getMode());
         assertTrue(mul.getMain() instanceof Relu);
         assertTrue(mul.getShortcut() instanceof AvgPool2d);
-        assertSame(odd, top.get(3), "unrecognised lambda is kept as it is");
-        MaxPool2d pool = (MaxPool2d) top.get(4);
+        assertSame(concat, top.get(3), "unrecognised join is kept as it is");
+        assertSame(odd, top.get(4), "unrecognised lambda is kept as it is");
+        MaxPool2d pool = (MaxPool2d) top.get(5);
         assertEquals(new Shape(2, 2), pool.getKernelShape());
         assertEquals(new Shape(0, 0), pool.getPadding());
 
@@ -172,7 +184,7 @@ class FuserTest {
         assertTrue(TestSupport.maxDiff(infer(model, x), before) < 1e-5f);
 
         // the fused tree owns copies: changing the original leaves it untouched
-        model.getChildren().get(0).getValue().getDirectParameters().get("weight").getArray().muli(0);
+        model.getChildren().get(1).getValue().getDirectParameters().get("weight").getArray().muli(0);
         assertEquals(0f, TestSupport.maxDiff(infer(fused, x), before));
     }
 
