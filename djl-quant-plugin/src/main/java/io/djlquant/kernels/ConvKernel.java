@@ -1,0 +1,105 @@
+package io.djlquant.kernels;
+
+/**
+ * Quantized conv2d by tiled im2col: for each (image, group, tile of output pixels) the input window
+ * values {@code x - zpIn} are gathered into an int matrix (padding contributes 0, i.e. the input zero
+ * point), multiplied with the packed weights by the chosen {@link Int8Impl}, then requantized.
+ * Subtracting the zero point while gathering makes the per-channel weight-sum correction unnecessary.
+ * Arguments are assumed valid (checked by {@link Int8Kernels}).
+ */
+final class ConvKernel {
+
+    /** Target size of one gathered tile (ints): keeps it within L2 cache. */
+    private static final int TILE_INTS = 1 << 16;
+
+    private ConvKernel() {}
+
+    static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        final int c = w.inChannels();
+        final int oc = w.outChannels();
+        final int g = w.groups();
+        final int cg = c / g;
+        final int ocg = oc / g;
+        final int kh = w.kernelH();
+        final int kw = w.kernelW();
+        final int k = w.rowLength();
+        final int outH = cp.outH(inH, kh);
+        final int outW = cp.outW(inW, kw);
+        final int pixels = outH * outW;
+        final int tile = tileWidth(k, pixels);
+        final int tiles = (pixels + tile - 1) / tile;
+        final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
+        final int mask = in.byteMask();
+        final int zpIn = in.zeroPoint();
+        final int zpOut = out.zeroPoint();
+        final int lo = Requant.lower(out, relu);
+        final int hi = out.qmax();
+        KernelThreads.run(batch * g * tiles, task -> {
+            int t = task % tiles;
+            int rest = task / tiles;
+            int grp = rest % g;
+            int n = rest / g;
+            int p0 = t * tile;
+            int np = Math.min(tile, pixels - p0);
+            int[] col = Scratch.ints(0, k * np);
+            int[] acc = Scratch.ints(1, ocg * np);
+            int chanBase = (n * c + grp * cg) * inH * inW;
+            im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, mask, zpIn, col);
+            impl.gemmBroadcast(w.weights, grp * ocg * k, ocg, k, col, np, acc);
+            for (int j = 0; j < ocg; j++) {
+                int o = grp * ocg + j;
+                int b = w.bias == null ? 0 : w.bias[o];
+                float mo = m[o];
+                int dst = (n * oc + o) * pixels + p0;
+                int src = j * np;
+                for (int q = 0; q < np; q++) {
+                    y[dst + q] = Requant.requant(acc[src + q] + b, mo, zpOut, lo, hi);
+                }
+            }
+        });
+        return y;
+    }
+
+    /** Pixels per tile: a multiple of 32 (whole vectors) sized so K x tile stays near TILE_INTS. */
+    static int tileWidth(int k, int pixels) {
+        int t = Math.max(32, Math.min(1024, TILE_INTS / k)) & ~31;
+        return Math.min(t, pixels);
+    }
+
+    /** Gathers rows (ic, kh, kw) x output pixels [p0, p0+np) of {@code x - zp}; outside = 0. */
+    private static void im2col(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+            ConvParams cp, int outW, int p0, int np, int mask, int zp, int[] col) {
+        int plane = inH * inW;
+        int row = 0;
+        for (int ic = 0; ic < cg; ic++) {
+            int chan = chanBase + ic * plane;
+            for (int dy = 0; dy < kh; dy++) {
+                int offH = dy * cp.dilationH() - cp.padH();
+                for (int dx = 0; dx < kw; dx++, row += np) {
+                    int offW = dx * cp.dilationW() - cp.padW();
+                    int oh = p0 / outW;
+                    int ow = p0 % outW;
+                    int q = 0;
+                    // Walk output rows in runs so the row test happens once per run.
+                    while (q < np) {
+                        int run = Math.min(outW - ow, np - q);
+                        int ih = oh * cp.strideH() + offH;
+                        if (ih < 0 || ih >= inH) {
+                            java.util.Arrays.fill(col, row + q, row + q + run, 0);
+                        } else {
+                            int src = chan + ih * inW;
+                            int iw = ow * cp.strideW() + offW;
+                            for (int r = 0; r < run; r++, iw += cp.strideW()) {
+                                col[row + q + r] = (iw >= 0 && iw < inW) ? (x[src + iw] & mask) - zp : 0;
+                            }
+                        }
+                        q += run;
+                        ow = 0;
+                        oh++;
+                    }
+                }
+            }
+        }
+    }
+}
