@@ -88,10 +88,23 @@ final class ConvKernel {
                         if (ih < 0 || ih >= inH) {
                             java.util.Arrays.fill(col, row + q, row + q + run, 0);
                         } else {
-                            int src = chan + ih * inW;
-                            int iw = ow * cp.strideW() + offW;
-                            for (int r = 0; r < run; r++, iw += cp.strideW()) {
-                                col[row + q + r] = (iw >= 0 && iw < inW) ? (x[src + iw] & mask) - zp : 0;
+                            int sw = cp.strideW();
+                            int iw0 = ow * sw + offW;
+                            // Run positions r in [rLo, rHi) read inside the row; the rest is padding.
+                            int rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
+                            int rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
+                            int d = row + q;
+                            java.util.Arrays.fill(col, d, d + rLo, 0);
+                            java.util.Arrays.fill(col, d + rHi, d + run, 0);
+                            int src = chan + ih * inW + iw0;
+                            if (sw == 1) {
+                                for (int r = rLo; r < rHi; r++) {
+                                    col[d + r] = (x[src + r] & mask) - zp;
+                                }
+                            } else {
+                                for (int r = rLo; r < rHi; r++) {
+                                    col[d + r] = (x[src + r * sw] & mask) - zp;
+                                }
                             }
                         }
                         q += run;
@@ -101,5 +114,9 @@ final class ConvKernel {
                 }
             }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 }
