@@ -5,6 +5,8 @@ package io.djlquant.kernels;
  * values {@code x - zpIn} are gathered into an int matrix (padding contributes 0, i.e. the input zero
  * point), multiplied with the packed weights by the chosen {@link Int8Impl}, then requantized.
  * Subtracting the zero point while gathering makes the per-channel weight-sum correction unnecessary.
+ * Depthwise-style convolutions (one input channel per output channel, unit horizontal stride) take a
+ * direct path over a padded copy of the input plane instead.
  * Arguments are assumed valid (checked by {@link Int8Kernels}).
  */
 final class ConvKernel {
@@ -29,6 +31,9 @@ final class ConvKernel {
         final int pixels = outH * outW;
         final int tile = tileWidth(k, pixels);
         final int tiles = (pixels + tile - 1) / tile;
+        if (cg == 1 && cp.strideW() == 1) {
+            return depthwise(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+        }
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int mask = in.byteMask();
         final int zpIn = in.zeroPoint();
@@ -55,6 +60,57 @@ final class ConvKernel {
                 int src = j * np;
                 for (int q = 0; q < np; q++) {
                     y[dst + q] = Requant.requant(acc[src + q] + b, mo, zpOut, lo, hi);
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Direct path when every output channel reads one input channel (depthwise, any channel
+     * multiplier) and the horizontal stride is 1: the input plane is copied once per task into a
+     * zero-padded int buffer of {@code x - zpIn}, then each output row is a sum of shifted rows.
+     */
+    private static byte[] depthwise(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        final int c = w.inChannels();
+        final int oc = w.outChannels();
+        final int ocg = oc / c;
+        final int kh = w.kernelH();
+        final int kw = w.kernelW();
+        final int outH = cp.outH(inH, kh);
+        final int outW = cp.outW(inW, kw);
+        final int padW = inW + 2 * cp.padW();
+        final int padH = inH + 2 * cp.padH();
+        final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
+        final int mask = in.byteMask();
+        final int zpIn = in.zeroPoint();
+        final int zpOut = out.zeroPoint();
+        final int lo = Requant.lower(out, relu);
+        final int hi = out.qmax();
+        KernelThreads.run(batch * oc, task -> {
+            int o = task % oc;
+            int n = task / oc;
+            int[] plane = Scratch.ints(0, Checks.product("padded plane", padH, padW));
+            int[] acc = Scratch.ints(1, outW);
+            java.util.Arrays.fill(plane, 0, padH * padW, 0);
+            int src = (n * c + o / ocg) * inH * inW;
+            for (int r = 0; r < inH; r++) {
+                int d = (r + cp.padH()) * padW + cp.padW();
+                int s = src + r * inW;
+                for (int q = 0; q < inW; q++) {
+                    plane[d + q] = (x[s + q] & mask) - zpIn;
+                }
+            }
+            int b = w.bias == null ? 0 : w.bias[o];
+            float mo = m[o];
+            int wOff = o * kh * kw;
+            for (int oh = 0; oh < outH; oh++) {
+                impl.convRow(w.weights, wOff, kh, kw, plane, oh * cp.strideH() * padW, cp.dilationH() * padW,
+                        cp.dilationW(), acc, outW);
+                int dst = ((n * oc + o) * outH + oh) * outW;
+                for (int q = 0; q < outW; q++) {
+                    y[dst + q] = Requant.requant(acc[q] + b, mo, zpOut, lo, hi);
                 }
             }
         });

@@ -34,6 +34,10 @@ class ConvKernelTest {
             new Case(1, 8, 30, 30, 33, 3, 3, 1, ConvParams.of(1, 1, 1)), // several tiles, odd channels
             new Case(1, 64, 9, 9, 37, 3, 3, 1, ConvParams.of(1, 1, 1)), // K = 576, tile 96 (vector + tail)
             new Case(3, 6, 4, 4, 9, 4, 4, 3, ConvParams.of(1, 0, 1)), // kernel = input, 1x1 output
+            new Case(2, 7, 19, 37, 7, 3, 3, 7, ConvParams.of(1, 2, 2)), // depthwise dilation 2, long rows
+            new Case(1, 5, 9, 21, 10, 5, 5, 5, ConvParams.of(1, 2, 1)), // depthwise 5x5, multiplier 2
+            new Case(1, 4, 11, 17, 4, 3, 3, 4, new ConvParams(2, 1, 1, 1, 1, 1)), // depthwise, stride (2,1)
+            new Case(1, 3, 6, 40, 3, 1, 7, 3, new ConvParams(1, 1, 0, 3, 1, 1)), // depthwise 1x7
         };
     }
 
