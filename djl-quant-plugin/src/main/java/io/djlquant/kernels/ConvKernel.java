@@ -40,20 +40,26 @@ final class ConvKernel {
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        KernelThreads.run(batch * g * tiles, task -> {
-            int t = task % tiles;
-            int rest = task / tiles;
+        final int chunk = channelChunk(ocg, batch * g * tiles);
+        final int chunks = (ocg + chunk - 1) / chunk;
+        KernelThreads.run(batch * g * tiles * chunks, task -> {
+            int ch = task % chunks;
+            int rest = task / chunks;
+            int t = rest % tiles;
+            rest /= tiles;
             int grp = rest % g;
             int n = rest / g;
             int p0 = t * tile;
             int np = Math.min(tile, pixels - p0);
+            int j0 = ch * chunk;
+            int nj = Math.min(chunk, ocg - j0);
             int[] col = Scratch.ints(0, k * np);
-            int[] acc = Scratch.ints(1, ocg * np);
+            int[] acc = Scratch.ints(1, nj * np);
             int chanBase = (n * c + grp * cg) * inH * inW;
             im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, mask, zpIn, col);
-            impl.gemmBroadcast(w.weights, grp * ocg * k, ocg, k, col, np, acc);
-            for (int j = 0; j < ocg; j++) {
-                int o = grp * ocg + j;
+            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, np, acc);
+            for (int j = 0; j < nj; j++) {
+                int o = grp * ocg + j0 + j;
                 int b = w.bias == null ? 0 : w.bias[o];
                 float mo = m[o];
                 int dst = (n * oc + o) * pixels + p0;
@@ -115,6 +121,20 @@ final class ConvKernel {
             }
         });
         return y;
+    }
+
+    /**
+     * Output channels per task. With few (image, group, tile) tasks (small late layers) the channels
+     * are split too, so threads have work, at the price of repeating the gather per chunk. Any split
+     * gives the same bytes (each output is computed by the same integer arithmetic).
+     */
+    static int channelChunk(int ocg, int otherTasks) {
+        if (otherTasks >= 8 || ocg < 32) {
+            return ocg;
+        }
+        int wanted = (8 + otherTasks - 1) / otherTasks;
+        int chunk = (ocg + wanted - 1) / wanted;
+        return Math.max(16, (chunk + 3) & ~3);
     }
 
     /** Pixels per tile: a multiple of 32 (whole vectors) sized so K x tile stays near TILE_INTS. */
