@@ -17,16 +17,38 @@ public final class Int8Kernels {
 
     /** Lazily initialised so the selection (and its one warning) happens on first use only. */
     private static final class Holder {
-        static final Int8Impl IMPL = KernelSelector.load();
+        static final Int8Impl IMPL;
+        /** A bad configuration is remembered so every call reports it, not just the first. */
+        static final RuntimeException FAILURE;
+
+        static {
+            Int8Impl impl = null;
+            RuntimeException failure = null;
+            try {
+                impl = KernelSelector.load();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            IMPL = impl;
+            FAILURE = failure;
+        }
     }
 
     static Int8Impl impl() {
+        if (Holder.FAILURE != null) {
+            throw new IllegalStateException(Holder.FAILURE.getMessage(), Holder.FAILURE);
+        }
         return Holder.IMPL;
     }
 
-    /** Name of the active implementation: {@code "scalar"} or {@code "simd"}. */
+    /**
+     * Name of the active implementation: {@code "scalar"} or {@code "simd"}.
+     *
+     * @throws IllegalStateException if {@code -Ddjlquant.kernels} is invalid or asks for simd without
+     *     the Vector API module (every kernel call throws the same)
+     */
     public static String implementationName() {
-        return Holder.IMPL.name();
+        return impl().name();
     }
 
     /** Sets the number of worker threads used by all kernels (default: available processors). */
@@ -71,7 +93,7 @@ public final class Int8Kernels {
     public static byte[] conv2d(byte[] x, int batch, int inChannels, int inH, int inW, ActivationQuant in,
             PackedConvWeights weights, ConvParams params, float[] multiplier, ActivationQuant out,
             boolean relu) {
-        return conv2d(Holder.IMPL, x, batch, inChannels, inH, inW, in, weights, params, multiplier, out, relu);
+        return conv2d(impl(), x, batch, inChannels, inH, inW, in, weights, params, multiplier, out, relu);
     }
 
     static byte[] conv2d(Int8Impl impl, byte[] x, int batch, int inChannels, int inH, int inW,
@@ -105,7 +127,7 @@ public final class Int8Kernels {
      */
     public static byte[] linear(byte[] x, int rows, ActivationQuant in, PackedLinearWeights weights,
             float[] multiplier, ActivationQuant out, boolean relu) {
-        return linear(Holder.IMPL, x, rows, in, weights, multiplier, out, relu);
+        return linear(impl(), x, rows, in, weights, multiplier, out, relu);
     }
 
     static byte[] linear(Int8Impl impl, byte[] x, int rows, ActivationQuant in, PackedLinearWeights weights,
