@@ -31,8 +31,13 @@ final class ConvKernel {
         final int pixels = outH * outW;
         final int tile = tileWidth(k, pixels);
         final int tiles = (pixels + tile - 1) / tile;
-        if (cg == 1 && cp.strideW() == 1) {
-            return depthwise(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+        switch (strategy(w, cp, inW)) {
+            case DEPTHWISE:
+                return depthwise(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+            case SHIFTED:
+                return shifted(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+            default:
+                break;
         }
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int mask = in.byteMask();
@@ -55,9 +60,13 @@ final class ConvKernel {
             int nj = Math.min(chunk, ocg - j0);
             int[] col = Scratch.ints(0, k * np);
             int[] acc = Scratch.ints(1, nj * np);
+            int[] rowOff = Scratch.ints(2, k);
+            for (int kk = 0; kk < k; kk++) {
+                rowOff[kk] = kk * np;
+            }
             int chanBase = (n * c + grp * cg) * inH * inW;
             im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, mask, zpIn, col);
-            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, np, acc);
+            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, rowOff, np, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
                 int b = w.bias == null ? 0 : w.bias[o];
@@ -69,6 +78,124 @@ final class ConvKernel {
                 }
             }
         });
+        return y;
+    }
+
+    /** How a convolution is computed; see {@link #strategy}. */
+    enum Strategy {
+        /** One input channel per output channel, unit horizontal stride: {@link #depthwise}. */
+        DEPTHWISE,
+        /** Unit stride and little wasted width: {@link #shifted}. */
+        SHIFTED,
+        /** Everything else: gathered tiles. */
+        IM2COL
+    }
+
+    static Strategy strategy(PackedConvWeights w, ConvParams cp, int inW) {
+        int cg = w.inChannels() / w.groups();
+        if (cg == 1 && cp.strideW() == 1) {
+            return Strategy.DEPTHWISE;
+        }
+        int outW = cp.outW(inW, w.kernelW());
+        int padW = inW + 2 * cp.padW();
+        // The shifted path also computes the padW - outW columns no output needs; allow 25% waste.
+        if (cp.strideH() == 1 && cp.strideW() == 1 && 4L * outW >= 3L * padW) {
+            return Strategy.SHIFTED;
+        }
+        return Strategy.IM2COL;
+    }
+
+    /**
+     * Unit-stride path without a gather: each image is copied once into zero-padded int planes of
+     * {@code x - zpIn}; output position (oh, ow) maps to flat index {@code oh*padW + ow} and kernel tap
+     * (ic, dy, dx) to the constant shift {@code ic*plane + dy*dilH*padW + dx*dilW}, so every
+     * right-hand-side row of the product is a shifted view of the padded image. Columns
+     * {@code ow >= outW} are computed and discarded.
+     */
+    private static byte[] shifted(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        final int c = w.inChannels();
+        final int oc = w.outChannels();
+        final int g = w.groups();
+        final int cg = c / g;
+        final int ocg = oc / g;
+        final int kh = w.kernelH();
+        final int kw = w.kernelW();
+        final int k = w.rowLength();
+        final int outH = cp.outH(inH, kh);
+        final int outW = cp.outW(inW, kw);
+        final int padW = inW + 2 * cp.padW();
+        final int padH = inH + 2 * cp.padH();
+        final int plane = Checks.product("padded plane", padH, padW);
+        final int flat = outH * padW;
+        // Reads reach at most (kw-1)*dilW past the last plane (garbage columns of the last row).
+        final int[] padded = new int[Checks.product("padded image", c, plane) + (kw - 1) * cp.dilationW()];
+        final int[] shifts = new int[k];
+        for (int ic = 0, kk = 0; ic < cg; ic++) {
+            for (int dy = 0; dy < kh; dy++) {
+                for (int dx = 0; dx < kw; dx++, kk++) {
+                    shifts[kk] = ic * plane + dy * cp.dilationH() * padW + dx * cp.dilationW();
+                }
+            }
+        }
+        final int tile = tileWidth(k, flat);
+        final int tiles = (flat + tile - 1) / tile;
+        final int chunk = channelChunk(ocg, g * tiles);
+        final int chunks = (ocg + chunk - 1) / chunk;
+        final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
+        final int mask = in.byteMask();
+        final int zpIn = in.zeroPoint();
+        final int zpOut = out.zeroPoint();
+        final int lo = Requant.lower(out, relu);
+        final int hi = out.qmax();
+        for (int n = 0; n < batch; n++) {
+            // Only interior cells are written, so padding and slack stay 0 across images.
+            for (int ch = 0; ch < c; ch++) {
+                int src = (n * c + ch) * inH * inW;
+                for (int r = 0; r < inH; r++) {
+                    int d = ch * plane + (r + cp.padH()) * padW + cp.padW();
+                    int s = src + r * inW;
+                    for (int q = 0; q < inW; q++) {
+                        padded[d + q] = (x[s + q] & mask) - zpIn;
+                    }
+                }
+            }
+            final int img = n;
+            KernelThreads.run(g * tiles * chunks, task -> {
+                int chIdx = task % chunks;
+                int rest = task / chunks;
+                int t = rest % tiles;
+                int grp = rest / tiles;
+                int f0 = t * tile;
+                int nf = Math.min(tile, flat - f0);
+                int j0 = chIdx * chunk;
+                int nj = Math.min(chunk, ocg - j0);
+                int[] acc = Scratch.ints(1, nj * nf);
+                int[] rowOff = Scratch.ints(2, k);
+                int base = grp * cg * plane + f0;
+                for (int kk = 0; kk < k; kk++) {
+                    rowOff[kk] = shifts[kk] + base;
+                }
+                impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, padded, rowOff, nf, acc);
+                for (int j = 0; j < nj; j++) {
+                    int o = grp * ocg + j0 + j;
+                    int b = w.bias == null ? 0 : w.bias[o];
+                    float mo = m[o];
+                    int dstPlane = (img * oc + o) * outH * outW;
+                    int oh = f0 / padW;
+                    int ow = f0 - oh * padW;
+                    for (int q = j * nf, end = q + nf; q < end; q++) {
+                        if (ow < outW) {
+                            y[dstPlane + oh * outW + ow] = Requant.requant(acc[q] + b, mo, zpOut, lo, hi);
+                        }
+                        if (++ow == padW) {
+                            ow = 0;
+                            oh++;
+                        }
+                    }
+                }
+            });
+        }
         return y;
     }
 

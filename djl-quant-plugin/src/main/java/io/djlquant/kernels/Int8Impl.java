@@ -12,9 +12,10 @@ interface Int8Impl {
 
     /**
      * Pixel-major product used by convolution: for {@code j < m}, {@code p < n},
-     * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[kk*n + p]}.
+     * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. Row kk of the right-hand
+     * matrix starts at {@code rowOff[kk]} (rows may overlap: shifted views of one padded image).
      */
-    void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int n, int[] acc);
+    void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
      * Dot-product form used by linear layers: for {@code j < m},

@@ -21,7 +21,7 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int n, int[] acc) {
+    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
         // Register block: 4 output channels x 2 vectors of pixels = 8 accumulators.
         for (; j + 4 <= m; j += 4) {
@@ -43,7 +43,8 @@ final class PanamaInt8Impl implements Int8Impl {
                 IntVector a21 = a00;
                 IntVector a30 = a00;
                 IntVector a31 = a00;
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     IntVector c0 = IntVector.fromArray(S, col, c);
                     IntVector c1 = IntVector.fromArray(S, col, c + L);
                     int w0 = w[r0 + kk];
@@ -73,7 +74,8 @@ final class PanamaInt8Impl implements Int8Impl {
                 IntVector a1 = a0;
                 IntVector a2 = a0;
                 IntVector a3 = a0;
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     IntVector c0 = IntVector.fromArray(S, col, c);
                     a0 = a0.add(c0.mul(w[r0 + kk]));
                     a1 = a1.add(c0.mul(w[r1 + kk]));
@@ -90,7 +92,8 @@ final class PanamaInt8Impl implements Int8Impl {
                 int s1 = 0;
                 int s2 = 0;
                 int s3 = 0;
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     int cv = col[c];
                     s0 += w[r0 + kk] * cv;
                     s1 += w[r1 + kk] * cv;
@@ -111,7 +114,8 @@ final class PanamaInt8Impl implements Int8Impl {
             for (; p + 2 * L <= n; p += 2 * L) {
                 IntVector a0 = IntVector.zero(S);
                 IntVector a1 = a0;
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     int wv = w[r0 + kk];
                     a0 = a0.add(IntVector.fromArray(S, col, c).mul(wv));
                     a1 = a1.add(IntVector.fromArray(S, col, c + L).mul(wv));
@@ -121,14 +125,16 @@ final class PanamaInt8Impl implements Int8Impl {
             }
             for (; p + L <= n; p += L) {
                 IntVector a0 = IntVector.zero(S);
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     a0 = a0.add(IntVector.fromArray(S, col, c).mul(w[r0 + kk]));
                 }
                 a0.intoArray(acc, o0 + p);
             }
             for (; p < n; p++) {
                 int s = 0;
-                for (int kk = 0, c = p; kk < k; kk++, c += n) {
+                for (int kk = 0; kk < k; kk++) {
+                    int c = rowOff[kk] + p;
                     s += w[r0 + kk] * col[c];
                 }
                 acc[o0 + p] = s;

@@ -9,7 +9,7 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int n, int[] acc) {
+    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;
             int wRow = wOff + j * k;
@@ -19,7 +19,7 @@ final class ScalarInt8Impl implements Int8Impl {
                 if (wv == 0) {
                     continue; // zero weights (common after pruning / in padding taps) add nothing
                 }
-                int c = kk * n;
+                int c = rowOff[kk];
                 // Simple counted loop over contiguous ints: C2 auto-vectorises it.
                 for (int p = 0; p < n; p++) {
                     acc[base + p] += wv * col[c + p];

@@ -1,6 +1,7 @@
 package io.djlquant.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -39,6 +40,9 @@ class ConvKernelTest {
             new Case(1, 5, 9, 21, 10, 5, 5, 5, ConvParams.of(1, 2, 1)), // depthwise 5x5, multiplier 2
             new Case(1, 4, 11, 17, 4, 3, 3, 4, new ConvParams(2, 1, 1, 1, 1, 1)), // depthwise, stride (2,1)
             new Case(1, 3, 6, 40, 3, 1, 7, 3, new ConvParams(1, 1, 0, 3, 1, 1)), // depthwise 1x7
+            new Case(1, 6, 10, 40, 10, 3, 3, 1, ConvParams.of(1, 2, 2)), // shifted path, dilation 2
+            new Case(2, 6, 9, 33, 8, 3, 3, 2, new ConvParams(1, 1, 1, 2, 1, 2)), // shifted, groups, dilation W
+            new Case(1, 16, 7, 7, 40, 3, 3, 1, ConvParams.of(1, 1, 1)), // shifted, late-layer size, chunks
         };
     }
 
@@ -74,6 +78,17 @@ class ConvKernelTest {
             check(r, cs, true, false, true, 1f, false);
             check(r, cs, false, true, false, 1f, false);
         }
+    }
+
+    @Test
+    void casesCoverEveryStrategy() {
+        java.util.EnumSet<ConvKernel.Strategy> seen = java.util.EnumSet.noneOf(ConvKernel.Strategy.class);
+        for (Case cs : cases()) {
+            PackedConvWeights pw = PackedConvWeights.pack(new byte[cs.oc * cs.c / cs.groups * cs.kh * cs.kw], cs.oc,
+                    cs.c, cs.kh, cs.kw, cs.groups, null);
+            seen.add(ConvKernel.strategy(pw, cs.p, cs.w));
+        }
+        assertEquals(java.util.EnumSet.allOf(ConvKernel.Strategy.class), seen);
     }
 
     @Test
