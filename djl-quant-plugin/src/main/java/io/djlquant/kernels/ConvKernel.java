@@ -221,11 +221,19 @@ final class ConvKernel {
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
+        final int taps = kh * kw;
+        final int[] tapOff = new int[taps];
+        for (int dy = 0, t = 0; dy < kh; dy++) {
+            for (int dx = 0; dx < kw; dx++, t++) {
+                tapOff[t] = dy * cp.dilationH() * padW + dx * cp.dilationW();
+            }
+        }
         KernelThreads.run(batch * oc, task -> {
             int o = task % oc;
             int n = task / oc;
             int[] plane = Scratch.ints(0, Checks.product("padded plane", padH, padW));
             int[] acc = Scratch.ints(1, outW);
+            int[] rowOff = Scratch.ints(2, taps);
             java.util.Arrays.fill(plane, 0, padH * padW, 0);
             int src = (n * c + o / ocg) * inH * inW;
             for (int r = 0; r < inH; r++) {
@@ -239,8 +247,12 @@ final class ConvKernel {
             float mo = m[o];
             int wOff = o * kh * kw;
             for (int oh = 0; oh < outH; oh++) {
-                impl.convRow(w.weights, wOff, kh, kw, plane, oh * cp.strideH() * padW, cp.dilationH() * padW,
-                        cp.dilationW(), acc, outW);
+                int rowStart = oh * cp.strideH() * padW;
+                for (int t = 0; t < taps; t++) {
+                    rowOff[t] = tapOff[t] + rowStart;
+                }
+                // One channel; row t of the product is tap t's shifted view of the padded plane.
+                impl.gemmBroadcast(w.weights, wOff, 1, taps, plane, rowOff, outW, acc);
                 int dst = ((n * oc + o) * outH + oh) * outW;
                 for (int q = 0; q < outW; q++) {
                     y[dst + q] = Requant.requant(acc[q] + b, mo, zpOut, lo, hi);

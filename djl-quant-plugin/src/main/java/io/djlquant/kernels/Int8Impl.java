@@ -22,11 +22,4 @@ interface Int8Impl {
      * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
      */
     void gemmDot(int[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff);
-
-    /**
-     * One output row of a single-input-channel (depthwise) convolution with unit horizontal stride:
-     * for {@code p < n}, {@code acc[p] = sum_{i<kh, j<kw} w[wOff + i*kw + j] * src[srcOff + i*rowStep + j*colStep + p]}.
-     */
-    void convRow(int[] w, int wOff, int kh, int kw, int[] src, int srcOff, int rowStep, int colStep, int[] acc,
-            int n);
 }

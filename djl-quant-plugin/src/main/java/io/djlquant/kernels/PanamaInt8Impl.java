@@ -194,48 +194,4 @@ final class PanamaInt8Impl implements Int8Impl {
             acc[accOff + j] = s;
         }
     }
-
-    @Override
-    public void convRow(int[] w, int wOff, int kh, int kw, int[] src, int srcOff, int rowStep, int colStep,
-            int[] acc, int n) {
-        int p = 0;
-        // Two vectors of outputs stay in registers across all kh*kw taps.
-        for (; p + 2 * L <= n; p += 2 * L) {
-            IntVector a0 = IntVector.zero(S);
-            IntVector a1 = a0;
-            for (int i = 0; i < kh; i++) {
-                int s = srcOff + i * rowStep + p;
-                int wr = wOff + i * kw;
-                for (int j = 0; j < kw; j++, s += colStep) {
-                    int wv = w[wr + j];
-                    a0 = a0.add(IntVector.fromArray(S, src, s).mul(wv));
-                    a1 = a1.add(IntVector.fromArray(S, src, s + L).mul(wv));
-                }
-            }
-            a0.intoArray(acc, p);
-            a1.intoArray(acc, p + L);
-        }
-        for (; p + L <= n; p += L) {
-            IntVector a0 = IntVector.zero(S);
-            for (int i = 0; i < kh; i++) {
-                int s = srcOff + i * rowStep + p;
-                int wr = wOff + i * kw;
-                for (int j = 0; j < kw; j++, s += colStep) {
-                    a0 = a0.add(IntVector.fromArray(S, src, s).mul(w[wr + j]));
-                }
-            }
-            a0.intoArray(acc, p);
-        }
-        for (; p < n; p++) {
-            int sum = 0;
-            for (int i = 0; i < kh; i++) {
-                int s = srcOff + i * rowStep + p;
-                int wr = wOff + i * kw;
-                for (int j = 0; j < kw; j++, s += colStep) {
-                    sum += w[wr + j] * src[s];
-                }
-            }
-            acc[p] = sum;
-        }
-    }
 }

@@ -39,19 +39,4 @@ final class ScalarInt8Impl implements Int8Impl {
             acc[accOff + j] = s;
         }
     }
-
-    @Override
-    public void convRow(int[] w, int wOff, int kh, int kw, int[] src, int srcOff, int rowStep, int colStep,
-            int[] acc, int n) {
-        java.util.Arrays.fill(acc, 0, n, 0);
-        for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int wv = w[wOff + i * kw + j];
-                int s = srcOff + i * rowStep + j * colStep;
-                for (int p = 0; p < n; p++) {
-                    acc[p] += wv * src[s + p];
-                }
-            }
-        }
-    }
 }
