@@ -11,6 +11,12 @@ final class Checks {
         }
     }
 
+    static void scale(String name, float value) {
+        if (!(value > 0f) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be positive and finite, got " + value);
+        }
+    }
+
     static void notNull(String name, Object value) {
         if (value == null) {
             throw new IllegalArgumentException(name + " must not be null");

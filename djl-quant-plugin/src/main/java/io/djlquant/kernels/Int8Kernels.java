@@ -10,6 +10,10 @@ package io.djlquant.kernels;
  * is &gt;= 0 and signed otherwise; images are NCHW; integer accumulation is int32 (bias included);
  * requantization is {@code clamp(rint(acc * M[c]) + zpOut, lo, qmax)} with a float product, where
  * {@code lo = max(qmin, zpOut)} with fused ReLU and {@code qmin} without. Results are new arrays.
+ *
+ * <p>Accumulators are Java ints: with {@code |x - zp| <= 255} and {@code |w| <= 128} a dot product of
+ * up to 65,000 terms (plus a moderate bias) cannot overflow; beyond that it wraps, identically in both
+ * implementations.
  */
 public final class Int8Kernels {
 
@@ -67,6 +71,11 @@ public final class Int8Kernels {
      */
     public static float[] requantMultipliers(float inputScale, float[] weightScales, float outputScale) {
         Checks.notNull("weightScales", weightScales);
+        Checks.scale("inputScale", inputScale);
+        Checks.scale("outputScale", outputScale);
+        for (int i = 0; i < weightScales.length; i++) {
+            Checks.scale("weightScales[" + i + "]", weightScales[i]);
+        }
         float[] m = new float[weightScales.length];
         for (int i = 0; i < m.length; i++) {
             m[i] = (float) ((double) inputScale * weightScales[i] / outputScale);

@@ -1,5 +1,7 @@
 package io.djlquant.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +27,18 @@ class ArgumentChecksTest {
         fails("zeroPoint", () -> ActivationQuant.int8(1f, 128));
         fails("does not fit", () -> new ActivationQuant(1f, 0, -1, 200));
         fails("qmin", () -> new ActivationQuant(1f, 0, 5, 1));
+    }
+
+    @Test
+    void requantMultipliers() {
+        // DESIGN.md: computed in double, rounded to float once. Float steps would give 0.06666667f here.
+        float[] m = Int8Kernels.requantMultipliers(0.1f, new float[] {0.2f, 2f}, 0.3f);
+        assertEquals(0.06666666f, m[0]);
+        assertNotEquals(0.1f * 0.2f / 0.3f, m[0]);
+        assertEquals((float) (0.1f * 2.0 / 0.3f), m[1]);
+        fails("weightScales[1]", () -> Int8Kernels.requantMultipliers(1f, new float[] {1f, 0f}, 1f));
+        fails("outputScale", () -> Int8Kernels.requantMultipliers(1f, new float[] {1f}, Float.NaN));
+        fails("inputScale", () -> Int8Kernels.requantMultipliers(-1f, new float[] {1f}, 1f));
     }
 
     @Test
