@@ -1,0 +1,70 @@
+package io.djlquant.kernels;
+
+/**
+ * Quantized conv2d entry: picks one of three exact integer strategies (all give the same bytes) and
+ * holds the task-splitting rules they share. Arguments are assumed valid (checked by
+ * {@link Int8Kernels}).
+ */
+final class ConvKernel {
+
+    /** Target size of one gathered tile (ints): keeps it within L2 cache. */
+    private static final int TILE_INTS = 1 << 16;
+
+    private ConvKernel() {}
+
+    static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        switch (strategy(w, cp, inW)) {
+            case DEPTHWISE:
+                return DepthwiseConv.run(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+            case SHIFTED:
+                return ShiftedConv.run(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+            default:
+                return Im2colConv.run(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+        }
+    }
+
+    /** How a convolution is computed; see {@link #strategy}. */
+    enum Strategy {
+        /** One input channel per output channel, unit horizontal stride: {@link DepthwiseConv}. */
+        DEPTHWISE,
+        /** Unit stride and little wasted width: {@link ShiftedConv}. */
+        SHIFTED,
+        /** Everything else: gathered tiles, {@link Im2colConv}. */
+        IM2COL
+    }
+
+    static Strategy strategy(PackedConvWeights w, ConvParams cp, int inW) {
+        int cg = w.inChannels() / w.groups();
+        if (cg == 1 && cp.strideW() == 1) {
+            return Strategy.DEPTHWISE;
+        }
+        int outW = cp.outW(inW, w.kernelW());
+        int padW = inW + 2 * cp.padW();
+        // The shifted path also computes the padW - outW columns no output needs; allow 25% waste.
+        if (cp.strideH() == 1 && cp.strideW() == 1 && 4L * outW >= 3L * padW) {
+            return Strategy.SHIFTED;
+        }
+        return Strategy.IM2COL;
+    }
+
+    /**
+     * Output channels per task. With few (image, group, tile) tasks (small late layers) the channels
+     * are split too, so threads have work, at the price of repeating the gather per chunk. Any split
+     * gives the same bytes (each output is computed by the same integer arithmetic).
+     */
+    static int channelChunk(int ocg, int otherTasks) {
+        if (otherTasks >= 8 || ocg < 32) {
+            return ocg;
+        }
+        int wanted = (8 + otherTasks - 1) / otherTasks;
+        int chunk = (ocg + wanted - 1) / wanted;
+        return Math.max(16, (chunk + 3) & ~3);
+    }
+
+    /** Pixels per tile: a multiple of 32 (whole vectors) sized so K x tile stays near TILE_INTS. */
+    static int tileWidth(int k, int pixels) {
+        int t = Math.max(32, Math.min(1024, TILE_INTS / k)) & ~31;
+        return Math.min(t, pixels);
+    }
+}

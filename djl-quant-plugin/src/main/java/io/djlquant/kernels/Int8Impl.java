@@ -1,0 +1,25 @@
+package io.djlquant.kernels;
+
+/**
+ * The two integer matrix products every int8 layer reduces to. Implementations must give exactly the
+ * same int32 results (int arithmetic wraps identically in scalar and vector code, so any summation
+ * order agrees).
+ */
+interface Int8Impl {
+
+    /** Short name, "scalar" or "simd". */
+    String name();
+
+    /**
+     * Pixel-major product used by convolution: for {@code j < m}, {@code p < n},
+     * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. Row kk of the right-hand
+     * matrix starts at {@code rowOff[kk]} (rows may overlap: shifted views of one padded image).
+     */
+    void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
+
+    /**
+     * Dot-product form used by linear layers: for {@code j < m},
+     * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
+     */
+    void gemmDot(int[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff);
+}
