@@ -144,6 +144,17 @@ public final class FashionMnist extends RandomAccessDataset {
         if (progress != null) {
             progress.reset("Fashion-MNIST " + usage, 2);
         }
+        DecodedCache.Decoded decoded =
+                DecodedCache.get(imagesFile(), labelsFile(), () -> decode(progress));
+        if (progress != null) {
+            progress.end();
+        }
+        pixels = decoded.pixels();
+        labels = decoded.labels();
+        prepared = true;
+    }
+
+    private DecodedCache.Decoded decode(Progress progress) throws IOException {
         IdxReader.Images images = IdxReader.readImages(imagesFile(), ORIGINAL_SIZE, ORIGINAL_SIZE);
         if (progress != null) {
             progress.increment(1);
@@ -162,12 +173,7 @@ public final class FashionMnist extends RandomAccessDataset {
                             + " labels; "
                             + IdxReader.INSTALL_HINT);
         }
-        if (progress != null) {
-            progress.end();
-        }
-        pixels = images.pixels();
-        labels = lbl;
-        prepared = true;
+        return new DecodedCache.Decoded(images.pixels(), lbl);
     }
 
     /**
