@@ -10,11 +10,13 @@ final class CommandLine {
     private final TrainOptions options;
     private final Path dataDir;
     private final int timeBatches;
+    private final int threads;
 
-    private CommandLine(TrainOptions options, Path dataDir, int timeBatches) {
+    private CommandLine(TrainOptions options, Path dataDir, int timeBatches, int threads) {
         this.options = options;
         this.dataDir = dataDir;
         this.timeBatches = timeBatches;
+        this.threads = threads;
     }
 
     TrainOptions options() {
@@ -29,6 +31,11 @@ final class CommandLine {
         return timeBatches;
     }
 
+    /** PyTorch intra-op threads to set, or 0 to keep the engine's default. */
+    int threads() {
+        return threads;
+    }
+
     /**
      * Parses the arguments.
      *
@@ -38,6 +45,7 @@ final class CommandLine {
         TrainOptions.Builder b = TrainOptions.builder().verbose(true);
         Path dataDir = FashionMnist.DEFAULT_DIRECTORY;
         int timeBatches = 0;
+        int threads = 0;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
@@ -106,11 +114,17 @@ final class CommandLine {
                         throw new IllegalArgumentException("--time-batches must be >= 1");
                     }
                     break;
+                case "--threads":
+                    threads = toInt(flag, v);
+                    if (threads < 1) {
+                        throw new IllegalArgumentException("--threads must be >= 1");
+                    }
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new CommandLine(b.build(), dataDir, timeBatches);
+        return new CommandLine(b.build(), dataDir, timeBatches, threads);
     }
 
     private static TrainOptions.OptimizerKind optimizer(String v) {

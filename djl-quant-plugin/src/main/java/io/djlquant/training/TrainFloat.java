@@ -7,6 +7,7 @@ import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
@@ -26,7 +27,7 @@ public final class TrainFloat {
             "usage: TrainFloat [--epochs N] [--batch N] [--lr X] [--optimizer sgd|adam]"
                     + " [--momentum X] [--wd X] [--cosine] [--out DIR] [--name NAME] [--resume]"
                     + " [--limit N] [--test-limit N] [--image-size N] [--channels 1|3]"
-                    + " [--seed N] [--data DIR] [--quiet] [--time-batches N]";
+                    + " [--seed N] [--data DIR] [--quiet] [--threads N] [--time-batches N]";
 
     private TrainFloat() {}
 
@@ -44,6 +45,11 @@ public final class TrainFloat {
         }
         CommandLine cl = CommandLine.parse(args);
         TrainOptions options = cl.options();
+        if (cl.threads() > 0) {
+            // On a shared machine one thread can be much faster than busy-waiting OpenMP threads.
+            Trainers.engine();
+            JniUtils.setNumThreads(cl.threads());
+        }
         Supplier<Block> factory = () -> djlResNet18(options.imageSize(), options.channels());
         if (cl.timeBatches() > 0) {
             EpochTimeEstimate e =

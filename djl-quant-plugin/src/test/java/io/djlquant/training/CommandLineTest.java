@@ -21,7 +21,8 @@ class CommandLineTest {
                             "adam", "--momentum", "0.8", "--wd", "5e-4", "--cosine", "--out",
                             "/tmp/x", "--name", "r18", "--resume", "--limit", "2000",
                             "--test-limit", "500", "--image-size", "32", "--channels", "1",
-                            "--seed", "3", "--data", "/data", "--quiet", "--time-batches", "100"
+                            "--seed", "3", "--data", "/data", "--quiet", "--time-batches", "100",
+                            "--threads", "1"
                         });
         TrainOptions o = cl.options();
         assertEquals(12, o.epochs());
@@ -42,6 +43,7 @@ class CommandLineTest {
         assertFalse(o.verbose());
         assertEquals(Path.of("/data"), cl.dataDir());
         assertEquals(100, cl.timeBatches());
+        assertEquals(1, cl.threads());
     }
 
     @Test
