@@ -13,8 +13,10 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.training.dataset.Dataset;
 import io.djlquant.dataset.FashionMnist;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Top-1 accuracy against counts computed independently from the labels. */
+@ExtendWith(SingleThreadedTorch.class)
 class EvaluatorTest {
 
     @Test

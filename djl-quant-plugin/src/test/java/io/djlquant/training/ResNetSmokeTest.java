@@ -7,50 +7,43 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** DJL's ResNetV1-18 at 3x32x32 learns Fashion-MNIST within one epoch on 2,000 images. */
+@ExtendWith(SingleThreadedTorch.class)
 class ResNetSmokeTest {
 
-    private static int savedThreads;
-
     @TempDir Path out;
-
-    // On this shared 2-core machine PyTorch's two busy-waiting OpenMP threads were measured 6x
-    // slower than one thread under load, so the heavy test runs single-threaded and restores the
-    // process-wide setting afterwards.
-    @BeforeAll
-    static void singleThread() {
-        Trainers.engine();
-        savedThreads = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(1);
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        JniUtils.setNumThreads(savedThreads);
-    }
 
     @Test
     void djlResNet18Uses32AsCifarStem() {
         Block net = TrainFloat.djlResNet18(32, 3);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 32, 32));
-            Conv2d stem = (Conv2d) ((SequentialBlock) net).getChildren().get(0).getValue();
-            // CIFAR stem: 3x3 stride 1, so stage 1 still sees 32x32; output is 10 logits.
-            assertEquals(new Shape(3, 3), stem.getParameters().get("weight").getArray().getShape()
-                    .slice(2));
-            Shape[] outShapes = net.getOutputShapes(new Shape[] {new Shape(2, 3, 32, 32)});
-            assertEquals(new Shape(2, 10), outShapes[0]);
+            Shape input = new Shape(2, 3, 32, 32);
+            net.initialize(m, DataType.FLOAT32, input);
+            List<Block> children = ((SequentialBlock) net).getChildren().values();
+            // CIFAR stem: one 3x3 stride-1 conv keeping 32x32, then directly the first residual
+            // unit (no BatchNorm, ReLU or max pool as in the ImageNet stem).
+            Conv2d stem = (Conv2d) children.get(0);
+            assertEquals(new Shape(64, 3, 3, 3), stem.getParameters().get("weight").getArray()
+                    .getShape());
+            assertEquals(new Shape(2, 64, 32, 32), stem.getOutputShapes(new Shape[] {input})[0]);
+            ParallelBlock unit = (ParallelBlock) children.get(1);
+            // DJL builds 18 layers at this size from bottleneck units (three convs per branch).
+            SequentialBlock branch = (SequentialBlock) unit.getChildren().get(0).getValue();
+            long convs = branch.getChildren().values().stream().filter(b -> b instanceof Conv2d)
+                    .count();
+            assertEquals(3, convs);
+            assertEquals(new Shape(2, 10), net.getOutputShapes(new Shape[] {input})[0]);
         }
     }
 

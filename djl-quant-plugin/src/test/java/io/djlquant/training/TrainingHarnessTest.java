@@ -22,9 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The harness end to end on a tiny network: training, checkpoints, resume, Adam. */
+@ExtendWith(SingleThreadedTorch.class)
 class TrainingHarnessTest {
 
     @TempDir Path out;
