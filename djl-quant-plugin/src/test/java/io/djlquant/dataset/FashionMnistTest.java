@@ -78,6 +78,22 @@ class FashionMnistTest {
     }
 
     @Test
+    void defaultMeanAndStdAreThoseOfTheTrainingPixels() {
+        long sum = 0;
+        long sumSq = 0;
+        for (byte b : rawTrain.pixels) {
+            int v = b & 0xFF;
+            sum += v;
+            sumSq += (long) v * v;
+        }
+        double n = rawTrain.pixels.length;
+        double mean = sum / n / 255;
+        double std = Math.sqrt(sumSq / n / (255.0 * 255) - mean * mean);
+        assertEquals(mean, FashionMnist.DEFAULT_MEAN, 5e-5);
+        assertEquals(std, FashionMnist.DEFAULT_STD, 5e-5);
+    }
+
+    @Test
     void classNamesAreTheTenFashionMnistClasses() {
         assertEquals(10, FashionMnist.classNames().size());
         assertEquals("T-shirt/top", FashionMnist.classNames().get(0));
