@@ -3,9 +3,16 @@ package io.djlquant.training;
 import io.djlquant.dataset.FashionMnist;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 
 /** Parses {@link TrainFloat}'s command line into {@link TrainOptions} plus tool-only flags. */
 final class CommandLine {
+
+    private static final Set<String> VALUE_FLAGS =
+            Set.of(
+                    "--epochs", "--batch", "--lr", "--momentum", "--wd", "--optimizer", "--out",
+                    "--name", "--limit", "--test-limit", "--image-size", "--channels", "--seed",
+                    "--data", "--time-batches", "--threads");
 
     private final TrainOptions options;
     private final Path dataDir;
@@ -60,6 +67,9 @@ final class CommandLine {
                     continue;
                 default:
                     break;
+            }
+            if (!VALUE_FLAGS.contains(flag)) {
+                throw new IllegalArgumentException("unknown option " + flag);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + flag);

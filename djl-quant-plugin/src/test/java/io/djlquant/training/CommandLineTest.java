@@ -59,6 +59,7 @@ class CommandLineTest {
     @Test
     void rejectsBadArguments() {
         assertMessage("unknown option --epoch", "--epoch", "3");
+        assertMessage("unknown option --bogus", "--bogus");
         assertMessage("missing value after --lr", "--lr");
         assertMessage("--batch needs an integer, got 'many'", "--batch", "many");
         assertMessage("--optimizer must be sgd or adam", "--optimizer", "rmsprop");
