@@ -1,0 +1,197 @@
+package io.djlquant.training;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.translate.TranslateException;
+import io.djlquant.dataset.FashionMnist;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * Float training of any {@link Block} on Fashion-MNIST, usable from code ({@link #run}) or the
+ * command line ({@link #main}, which trains DJL's ResNetV1-18 until our own ResNet18 exists).
+ */
+public final class TrainFloat {
+
+    private static final String USAGE =
+            "usage: TrainFloat [--epochs N] [--batch N] [--lr X] [--optimizer sgd|adam]"
+                    + " [--momentum X] [--wd X] [--cosine] [--out DIR] [--name NAME] [--resume]"
+                    + " [--limit N] [--test-limit N] [--image-size N] [--channels 1|3]"
+                    + " [--seed N] [--data DIR] [--quiet] [--threads N] [--time-batches N]";
+
+    private TrainFloat() {}
+
+    /**
+     * Trains DJL's ResNetV1-18 (or, with {@code --time-batches N}, only estimates the epoch time).
+     *
+     * @param args command-line options, see the usage text ({@code --help})
+     * @throws Exception if training fails
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+            System.out.println(USAGE);
+            return;
+        }
+        CommandLine cl = CommandLine.parse(args);
+        TrainOptions options = cl.options();
+        if (cl.threads() > 0) {
+            // On a shared machine one thread can be much faster than busy-waiting OpenMP threads.
+            Trainers.engine();
+            JniUtils.setNumThreads(cl.threads());
+        }
+        Supplier<Block> factory = () -> djlResNet18(options.imageSize(), options.channels());
+        if (cl.timeBatches() > 0) {
+            EpochTimeEstimate e =
+                    EpochTimeEstimate.measure(factory, options, cl.dataDir(), 5, cl.timeBatches());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d batches of %d: %.3f s/batch -> one epoch of %d images ~ %.1f min%n",
+                    e.timedBatches(),
+                    e.batchSize(),
+                    e.secondsPerBatch(),
+                    e.epochImages(),
+                    e.epochSeconds() / 60);
+            return;
+        }
+        TrainingHistory history = run(factory, options, cl.dataDir());
+        for (EpochStats s : history.epochs()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "epoch %d: loss %.4f, train acc %.4f, test top-1 %.4f, %.1f s%s%n",
+                    s.epoch(),
+                    s.trainLoss(),
+                    s.trainAccuracy(),
+                    s.testAccuracy(),
+                    s.seconds(),
+                    s.checkpoint() == null ? "" : ", saved " + s.checkpoint());
+        }
+    }
+
+    /**
+     * Trains on the Debian package's Fashion-MNIST files.
+     *
+     * @param factory creates the block to train (called once)
+     * @param options the hyper-parameters
+     * @return the history of the epochs run
+     * @throws IOException if data or checkpoints cannot be read or written
+     * @throws TranslateException if a batch cannot be built
+     * @throws MalformedModelException if a checkpoint does not fit the block
+     */
+    public static TrainingHistory run(Supplier<Block> factory, TrainOptions options)
+            throws IOException, TranslateException, MalformedModelException {
+        return run(factory, options, FashionMnist.DEFAULT_DIRECTORY);
+    }
+
+    /**
+     * Trains on the Fashion-MNIST files in {@code dataDir}, evaluating top-1 on the test split
+     * after every epoch and checkpointing to {@code options.outputDir()} when it is set.
+     *
+     * @param factory creates the block to train (called once)
+     * @param options the hyper-parameters
+     * @param dataDir the directory of the four IDX files
+     * @return the history of the epochs run
+     * @throws IOException if data or checkpoints cannot be read or written
+     * @throws TranslateException if a batch cannot be built
+     * @throws MalformedModelException if a checkpoint does not fit the block
+     */
+    public static TrainingHistory run(Supplier<Block> factory, TrainOptions options, Path dataDir)
+            throws IOException, TranslateException, MalformedModelException {
+        FashionMnist train = trainSet(options, dataDir, options.limit());
+        FashionMnist test = testSet(options, dataDir);
+        train.prepare();
+        test.prepare();
+        Checkpoints checkpoints =
+                options.outputDir() == null
+                        ? null
+                        : new Checkpoints(options.outputDir(), options.modelName());
+        int start = 0;
+        if (options.resume()) {
+            start = checkpoints.latestEpoch().orElse(0);
+        }
+        try (Model model = newModel(options, factory)) {
+            if (start > 0) {
+                // Load before the Trainer exists: Trainer.initialize caches the parameter arrays
+                // in its ParameterStore, so arrays replaced later would be ignored by training.
+                model.getBlock()
+                        .initialize(model.getNDManager(), DataType.FLOAT32, inputShape(options));
+                checkpoints.load(model, start);
+            }
+            try (Trainer trainer = newTrainer(model, options, train, start)) {
+                return TrainLoop.fit(trainer, options, train, test, checkpoints, start);
+            }
+        }
+    }
+
+    /**
+     * Builds DJL's {@code ResNetV1} with 18 layers and 10 classes.
+     *
+     * <p>For a 32x32 input DJL uses a CIFAR-style stem (one 3x3 stride-1 convolution, no max
+     * pool) followed by four stages of <em>bottleneck</em> units (2, 2, 2, 2) with widths 64, 128,
+     * 256, 512; this is not the torchvision basic-block ResNet18. DJL rejects 18 layers for inputs
+     * of 28 or less, so pad to 32.
+     *
+     * @param imageSize the square input side
+     * @param channels the input channels
+     * @return an uninitialised block
+     */
+    public static Block djlResNet18(int imageSize, int channels) {
+        return ResNetV1.builder()
+                .setImageShape(new Shape(channels, imageSize, imageSize))
+                .setNumLayers(18)
+                .setOutSize(FashionMnist.NUM_CLASSES)
+                .build();
+    }
+
+    static FashionMnist trainSet(TrainOptions options, Path dataDir, long limit) {
+        return FashionMnist.builder()
+                .optUsage(Dataset.Usage.TRAIN)
+                .optDirectory(dataDir)
+                .optImageSize(options.imageSize())
+                .optChannels(options.channels())
+                .optLimit(limit)
+                .setSampling(options.batchSize(), true)
+                .build();
+    }
+
+    static FashionMnist testSet(TrainOptions options, Path dataDir) {
+        return FashionMnist.builder()
+                .optUsage(Dataset.Usage.TEST)
+                .optDirectory(dataDir)
+                .optImageSize(options.imageSize())
+                .optChannels(options.channels())
+                .optLimit(options.testLimit())
+                .setSampling(options.batchSize(), false)
+                .build();
+    }
+
+    static Model newModel(TrainOptions options, Supplier<Block> factory) {
+        if (options.seed() != null) {
+            // Seeds PyTorch (parameter initialisation) and DJL's RandomUtils (shuffling).
+            Trainers.engine().setRandomSeed(options.seed().intValue());
+        }
+        Model model = Model.newInstance(options.modelName(), Device.cpu(), Trainers.ENGINE);
+        model.setBlock(factory.get());
+        return model;
+    }
+
+    static Trainer newTrainer(Model model, TrainOptions options, FashionMnist train, int start) {
+        long steps = (train.size() + options.batchSize() - 1) / options.batchSize();
+        return Trainers.create(model, options, steps, start, inputShape(options));
+    }
+
+    private static Shape inputShape(TrainOptions options) {
+        return new Shape(
+                options.batchSize(), options.channels(), options.imageSize(), options.imageSize());
+    }
+}
