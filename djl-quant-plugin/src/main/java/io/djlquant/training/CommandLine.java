@@ -12,14 +12,17 @@ final class CommandLine {
             Set.of(
                     "--epochs", "--batch", "--lr", "--momentum", "--wd", "--optimizer", "--out",
                     "--name", "--limit", "--test-limit", "--image-size", "--channels", "--seed",
-                    "--data", "--time-batches", "--threads");
+                    "--data", "--time-batches", "--threads", "--model");
 
     private final TrainOptions options;
     private final Path dataDir;
     private final int timeBatches;
     private final int threads;
+    private final String model;
 
-    private CommandLine(TrainOptions options, Path dataDir, int timeBatches, int threads) {
+    private CommandLine(
+            TrainOptions options, Path dataDir, int timeBatches, int threads, String model) {
+        this.model = model;
         this.options = options;
         this.dataDir = dataDir;
         this.timeBatches = timeBatches;
@@ -38,6 +41,11 @@ final class CommandLine {
         return timeBatches;
     }
 
+    /** The network to train: one of {@link TrainFloat#MODELS}. */
+    String model() {
+        return model;
+    }
+
     /** PyTorch intra-op threads to set, or 0 to keep the engine's default. */
     int threads() {
         return threads;
@@ -53,6 +61,7 @@ final class CommandLine {
         Path dataDir = FashionMnist.DEFAULT_DIRECTORY;
         int timeBatches = 0;
         int threads = 0;
+        String model = TrainFloat.DEFAULT_MODEL;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
@@ -130,11 +139,18 @@ final class CommandLine {
                         throw new IllegalArgumentException("--threads must be >= 1");
                     }
                     break;
+                case "--model":
+                    if (!TrainFloat.MODELS.contains(v)) {
+                        throw new IllegalArgumentException(
+                                "--model must be one of " + TrainFloat.MODELS + ", got " + v);
+                    }
+                    model = v;
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new CommandLine(b.build(), dataDir, timeBatches, threads);
+        return new CommandLine(b.build(), dataDir, timeBatches, threads, model);
     }
 
     private static TrainOptions.OptimizerKind optimizer(String v) {

@@ -12,14 +12,16 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
 import io.djlquant.dataset.FashionMnist;
+import io.djlquant.models.ResNet18;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * Float training of any {@link Block} on Fashion-MNIST, usable from code ({@link #run}) or the
- * command line ({@link #main}, which trains DJL's ResNetV1-18 until our own ResNet18 exists).
+ * command line ({@link #main}, which trains our ResNet18 by default).
  */
 public final class TrainFloat {
 
@@ -27,12 +29,20 @@ public final class TrainFloat {
             "usage: TrainFloat [--epochs N] [--batch N] [--lr X] [--optimizer sgd|adam]"
                     + " [--momentum X] [--wd X] [--cosine] [--out DIR] [--name NAME] [--resume]"
                     + " [--limit N] [--test-limit N] [--image-size N] [--channels 1|3]"
-                    + " [--seed N] [--data DIR] [--quiet] [--threads N] [--time-batches N]";
+                    + " [--seed N] [--data DIR] [--quiet] [--threads N] [--time-batches N]"
+                    + " [--model resnet18|resnet18-imagenet-stem|djl-resnetv1]";
+
+    /** Our torchvision-layout ResNet18 with the small (3x3 stride-1) stem. */
+    public static final String DEFAULT_MODEL = "resnet18";
+
+    /** The networks {@code --model} accepts. */
+    public static final List<String> MODELS =
+            List.of(DEFAULT_MODEL, "resnet18-imagenet-stem", "djl-resnetv1");
 
     private TrainFloat() {}
 
     /**
-     * Trains DJL's ResNetV1-18 (or, with {@code --time-batches N}, only estimates the epoch time).
+     * Trains the network chosen by {@code --model} (or, with {@code --time-batches N}, only estimates the epoch time).
      *
      * @param args command-line options, see the usage text ({@code --help})
      * @throws Exception if training fails
@@ -50,7 +60,7 @@ public final class TrainFloat {
             Trainers.engine();
             JniUtils.setNumThreads(cl.threads());
         }
-        Supplier<Block> factory = () -> djlResNet18(options.imageSize(), options.channels());
+        Supplier<Block> factory = modelFactory(cl.model(), options);
         if (cl.timeBatches() > 0) {
             EpochTimeEstimate e =
                     EpochTimeEstimate.measure(factory, options, cl.dataDir(), 5, cl.timeBatches());
@@ -131,6 +141,30 @@ public final class TrainFloat {
                 return TrainLoop.fit(trainer, options, train, test, checkpoints, start);
             }
         }
+    }
+
+    /**
+     * Chooses the network to train by its {@code --model} name.
+     *
+     * @param name one of {@link #MODELS}
+     * @param options supplies the image size and channels for DJL's ResNetV1
+     * @return a supplier of fresh, uninitialised blocks
+     */
+    public static Supplier<Block> modelFactory(String name, TrainOptions options) {
+        switch (name) {
+            case "resnet18":
+                return () -> resNet18(ResNet18.Stem.SMALL);
+            case "resnet18-imagenet-stem":
+                return () -> resNet18(ResNet18.Stem.IMAGENET);
+            case "djl-resnetv1":
+                return () -> djlResNet18(options.imageSize(), options.channels());
+            default:
+                throw new IllegalArgumentException("unknown model " + name + ", expected one of " + MODELS);
+        }
+    }
+
+    private static Block resNet18(ResNet18.Stem stem) {
+        return ResNet18.builder().optNumClasses(FashionMnist.NUM_CLASSES).optStem(stem).build();
     }
 
     /**

@@ -22,7 +22,7 @@ class CommandLineTest {
                             "/tmp/x", "--name", "r18", "--resume", "--limit", "2000",
                             "--test-limit", "500", "--image-size", "32", "--channels", "1",
                             "--seed", "3", "--data", "/data", "--quiet", "--time-batches", "100",
-                            "--threads", "1"
+                            "--threads", "1", "--model", "djl-resnetv1"
                         });
         TrainOptions o = cl.options();
         assertEquals(12, o.epochs());
@@ -44,6 +44,7 @@ class CommandLineTest {
         assertEquals(Path.of("/data"), cl.dataDir());
         assertEquals(100, cl.timeBatches());
         assertEquals(1, cl.threads());
+        assertEquals("djl-resnetv1", cl.model());
     }
 
     @Test
@@ -60,6 +61,7 @@ class CommandLineTest {
     void rejectsBadArguments() {
         assertMessage("unknown option --epoch", "--epoch", "3");
         assertMessage("unknown option --bogus", "--bogus");
+        assertMessage("--model must be one of", "--model", "vgg");
         assertMessage("missing value after --lr", "--lr");
         assertMessage("--batch needs an integer, got 'many'", "--batch", "many");
         assertMessage("--optimizer must be sgd or adam", "--optimizer", "rmsprop");
