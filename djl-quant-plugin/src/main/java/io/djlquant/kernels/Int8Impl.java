@@ -1,7 +1,8 @@
 package io.djlquant.kernels;
 
 /**
- * The two integer matrix products every int8 layer reduces to. Implementations must give exactly the
+ * The two integer matrix products every int8 layer reduces to. Weights are signed int8 bytes
+ * (widened while loading, which costs nothing over an int load), right-hand sides are ints. Implementations must give exactly the
  * same int32 results (int arithmetic wraps identically in scalar and vector code, so any summation
  * order agrees).
  */
@@ -15,11 +16,11 @@ interface Int8Impl {
      * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. Row kk of the right-hand
      * matrix starts at {@code rowOff[kk]} (rows may overlap: shifted views of one padded image).
      */
-    void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
+    void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
      * Dot-product form used by linear layers: for {@code j < m},
      * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
      */
-    void gemmDot(int[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff);
+    void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff);
 }

@@ -2,7 +2,7 @@ package io.djlquant.kernels;
 
 /**
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
- * weights (zero point 0, bytes read signed) in OIHW order, widened to int, plus an optional int32
+ * weights (zero point 0, bytes read signed) in OIHW order, kept as bytes (a private copy), plus an optional int32
  * bias. Immutable after packing; safe to share between threads.
  */
 public final class PackedConvWeights {
@@ -13,12 +13,12 @@ public final class PackedConvWeights {
     private final int kernelW;
     private final int groups;
     /** [outChannels][inChannels/groups * kernelH * kernelW], row order (ic, kh, kw) as in OIHW. */
-    final int[] weights;
+    final byte[] weights;
     /** Per output channel, or null. */
     final int[] bias;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
-            int[] weights, int[] bias) {
+            byte[] weights, int[] bias) {
         this.outChannels = outChannels;
         this.inChannels = inChannels;
         this.kernelH = kernelH;
@@ -56,10 +56,8 @@ public final class PackedConvWeights {
         if (bias != null) {
             Checks.length("bias", bias.length, outChannels);
         }
-        int[] w = new int[weights.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = weights[i];
-        }
+        // Kept as bytes (4x less heap than ints): the kernels widen them while loading.
+        byte[] w = weights.clone();
         return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, w,
                 bias == null ? null : bias.clone());
     }

@@ -1,7 +1,9 @@
 package io.djlquant.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,11 +11,19 @@ import jdk.incubator.vector.VectorSpecies;
  * checked that the {@code jdk.incubator.vector} module is in the boot layer; never reference this
  * class directly from other code. Uses the preferred species (AVX2/AVX-512/NEON/SVE) and scalar
  * tails instead of masks.
+ *
+ * <p>The convolution product is register blocked: 6 output channels x 2 vectors of pixels (12 int
+ * accumulators, 2 activation vectors and one broadcast weight fit AVX2's 16 registers); each loaded
+ * activation vector feeds 6 multiply-adds and each weight byte 2. Measured on Zen3 (AVX2) this beat
+ * 4 x 2 blocking, and the int32 multiply-add runs close to a register-blocked fp32 FMA kernel.
  */
 final class PanamaInt8Impl implements Int8Impl {
 
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Bytes widened to one int vector: same lane count, a quarter of the bits. */
+    private static final VectorSpecies<Byte> BS =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
 
     @Override
     public String name() {
@@ -21,132 +31,175 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
-        // Register block: 4 output channels x 2 vectors of pixels = 8 accumulators.
-        for (; j + 4 <= m; j += 4) {
-            int r0 = wOff + j * k;
-            int r1 = r0 + k;
-            int r2 = r1 + k;
-            int r3 = r2 + k;
-            int o0 = j * n;
-            int o1 = o0 + n;
-            int o2 = o1 + n;
-            int o3 = o2 + n;
-            int p = 0;
-            for (; p + 2 * L <= n; p += 2 * L) {
-                IntVector a00 = IntVector.zero(S);
-                IntVector a01 = a00;
-                IntVector a10 = a00;
-                IntVector a11 = a00;
-                IntVector a20 = a00;
-                IntVector a21 = a00;
-                IntVector a30 = a00;
-                IntVector a31 = a00;
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    IntVector c0 = IntVector.fromArray(S, col, c);
-                    IntVector c1 = IntVector.fromArray(S, col, c + L);
-                    int w0 = w[r0 + kk];
-                    int w1 = w[r1 + kk];
-                    int w2 = w[r2 + kk];
-                    int w3 = w[r3 + kk];
-                    a00 = a00.add(c0.mul(w0));
-                    a01 = a01.add(c1.mul(w0));
-                    a10 = a10.add(c0.mul(w1));
-                    a11 = a11.add(c1.mul(w1));
-                    a20 = a20.add(c0.mul(w2));
-                    a21 = a21.add(c1.mul(w2));
-                    a30 = a30.add(c0.mul(w3));
-                    a31 = a31.add(c1.mul(w3));
-                }
-                a00.intoArray(acc, o0 + p);
-                a01.intoArray(acc, o0 + p + L);
-                a10.intoArray(acc, o1 + p);
-                a11.intoArray(acc, o1 + p + L);
-                a20.intoArray(acc, o2 + p);
-                a21.intoArray(acc, o2 + p + L);
-                a30.intoArray(acc, o3 + p);
-                a31.intoArray(acc, o3 + p + L);
-            }
-            for (; p + L <= n; p += L) {
-                IntVector a0 = IntVector.zero(S);
-                IntVector a1 = a0;
-                IntVector a2 = a0;
-                IntVector a3 = a0;
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    IntVector c0 = IntVector.fromArray(S, col, c);
-                    a0 = a0.add(c0.mul(w[r0 + kk]));
-                    a1 = a1.add(c0.mul(w[r1 + kk]));
-                    a2 = a2.add(c0.mul(w[r2 + kk]));
-                    a3 = a3.add(c0.mul(w[r3 + kk]));
-                }
-                a0.intoArray(acc, o0 + p);
-                a1.intoArray(acc, o1 + p);
-                a2.intoArray(acc, o2 + p);
-                a3.intoArray(acc, o3 + p);
-            }
-            for (; p < n; p++) {
-                int s0 = 0;
-                int s1 = 0;
-                int s2 = 0;
-                int s3 = 0;
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    int cv = col[c];
-                    s0 += w[r0 + kk] * cv;
-                    s1 += w[r1 + kk] * cv;
-                    s2 += w[r2 + kk] * cv;
-                    s3 += w[r3 + kk] * cv;
-                }
-                acc[o0 + p] = s0;
-                acc[o1 + p] = s1;
-                acc[o2 + p] = s2;
-                acc[o3 + p] = s3;
-            }
+        for (; j + 6 <= m; j += 6) {
+            block6(w, wOff + j * k, k, col, rowOff, n, acc, j * n);
         }
-        // Remaining 0..3 channels (and depthwise, where m == 1): one channel, 2 vectors at a time.
+        for (; j + 2 <= m; j += 2) {
+            block2(w, wOff + j * k, k, col, rowOff, n, acc, j * n);
+        }
         for (; j < m; j++) {
-            int r0 = wOff + j * k;
-            int o0 = j * n;
-            int p = 0;
-            for (; p + 2 * L <= n; p += 2 * L) {
-                IntVector a0 = IntVector.zero(S);
-                IntVector a1 = a0;
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    int wv = w[r0 + kk];
-                    a0 = a0.add(IntVector.fromArray(S, col, c).mul(wv));
-                    a1 = a1.add(IntVector.fromArray(S, col, c + L).mul(wv));
-                }
-                a0.intoArray(acc, o0 + p);
-                a1.intoArray(acc, o0 + p + L);
+            block1(w, wOff + j * k, k, col, rowOff, n, acc, j * n);
+        }
+    }
+
+    /** Six weight rows starting at {@code r0} into six accumulator rows starting at {@code o0}. */
+    private static void block6(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+        int r1 = r0 + k;
+        int r2 = r1 + k;
+        int r3 = r2 + k;
+        int r4 = r3 + k;
+        int r5 = r4 + k;
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            IntVector a00 = IntVector.zero(S);
+            IntVector a01 = a00;
+            IntVector a10 = a00;
+            IntVector a11 = a00;
+            IntVector a20 = a00;
+            IntVector a21 = a00;
+            IntVector a30 = a00;
+            IntVector a31 = a00;
+            IntVector a40 = a00;
+            IntVector a41 = a00;
+            IntVector a50 = a00;
+            IntVector a51 = a00;
+            for (int kk = 0; kk < k; kk++) {
+                int c = rowOff[kk] + p;
+                IntVector c0 = IntVector.fromArray(S, col, c);
+                IntVector c1 = IntVector.fromArray(S, col, c + L);
+                int w0 = w[r0 + kk];
+                a00 = a00.add(c0.mul(w0));
+                a01 = a01.add(c1.mul(w0));
+                int w1 = w[r1 + kk];
+                a10 = a10.add(c0.mul(w1));
+                a11 = a11.add(c1.mul(w1));
+                int w2 = w[r2 + kk];
+                a20 = a20.add(c0.mul(w2));
+                a21 = a21.add(c1.mul(w2));
+                int w3 = w[r3 + kk];
+                a30 = a30.add(c0.mul(w3));
+                a31 = a31.add(c1.mul(w3));
+                int w4 = w[r4 + kk];
+                a40 = a40.add(c0.mul(w4));
+                a41 = a41.add(c1.mul(w4));
+                int w5 = w[r5 + kk];
+                a50 = a50.add(c0.mul(w5));
+                a51 = a51.add(c1.mul(w5));
             }
-            for (; p + L <= n; p += L) {
-                IntVector a0 = IntVector.zero(S);
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    a0 = a0.add(IntVector.fromArray(S, col, c).mul(w[r0 + kk]));
-                }
-                a0.intoArray(acc, o0 + p);
+            int o = o0 + p;
+            a00.intoArray(acc, o);
+            a01.intoArray(acc, o + L);
+            a10.intoArray(acc, o + n);
+            a11.intoArray(acc, o + n + L);
+            a20.intoArray(acc, o + 2 * n);
+            a21.intoArray(acc, o + 2 * n + L);
+            a30.intoArray(acc, o + 3 * n);
+            a31.intoArray(acc, o + 3 * n + L);
+            a40.intoArray(acc, o + 4 * n);
+            a41.intoArray(acc, o + 4 * n + L);
+            a50.intoArray(acc, o + 5 * n);
+            a51.intoArray(acc, o + 5 * n + L);
+        }
+        // Pixel tail (< 2 vectors): rows in pairs, which handles one vector and then scalars.
+        for (int j = 0; j < 6; j += 2) {
+            tail2(w, r0 + j * k, k, col, rowOff, p, n, acc, o0 + j * n);
+        }
+    }
+
+    /** Two weight rows. */
+    private static void block2(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+        int r1 = r0 + k;
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            IntVector a00 = IntVector.zero(S);
+            IntVector a01 = a00;
+            IntVector a10 = a00;
+            IntVector a11 = a00;
+            for (int kk = 0; kk < k; kk++) {
+                int c = rowOff[kk] + p;
+                IntVector c0 = IntVector.fromArray(S, col, c);
+                IntVector c1 = IntVector.fromArray(S, col, c + L);
+                int w0 = w[r0 + kk];
+                int w1 = w[r1 + kk];
+                a00 = a00.add(c0.mul(w0));
+                a01 = a01.add(c1.mul(w0));
+                a10 = a10.add(c0.mul(w1));
+                a11 = a11.add(c1.mul(w1));
             }
-            for (; p < n; p++) {
-                int s = 0;
-                for (int kk = 0; kk < k; kk++) {
-                    int c = rowOff[kk] + p;
-                    s += w[r0 + kk] * col[c];
-                }
-                acc[o0 + p] = s;
+            a00.intoArray(acc, o0 + p);
+            a01.intoArray(acc, o0 + p + L);
+            a10.intoArray(acc, o0 + n + p);
+            a11.intoArray(acc, o0 + n + p + L);
+        }
+        tail2(w, r0, k, col, rowOff, p, n, acc, o0);
+    }
+
+    /** Two weight rows over pixels [p, n) where n - p &lt; 2L: one vector if it fits, then scalars. */
+    private static void tail2(byte[] w, int r0, int k, int[] col, int[] rowOff, int p, int n, int[] acc, int o0) {
+        int r1 = r0 + k;
+        if (p + L <= n) {
+            IntVector a0 = IntVector.zero(S);
+            IntVector a1 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                IntVector c0 = IntVector.fromArray(S, col, rowOff[kk] + p);
+                a0 = a0.add(c0.mul(w[r0 + kk]));
+                a1 = a1.add(c0.mul(w[r1 + kk]));
             }
+            a0.intoArray(acc, o0 + p);
+            a1.intoArray(acc, o0 + n + p);
+            p += L;
+        }
+        for (; p < n; p++) {
+            int s0 = 0;
+            int s1 = 0;
+            for (int kk = 0; kk < k; kk++) {
+                int cv = col[rowOff[kk] + p];
+                s0 += w[r0 + kk] * cv;
+                s1 += w[r1 + kk] * cv;
+            }
+            acc[o0 + p] = s0;
+            acc[o0 + n + p] = s1;
+        }
+    }
+
+    /** One weight row (odd remainder, and depthwise where m == 1). */
+    private static void block1(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            IntVector a0 = IntVector.zero(S);
+            IntVector a1 = a0;
+            for (int kk = 0; kk < k; kk++) {
+                int c = rowOff[kk] + p;
+                int wv = w[r0 + kk];
+                a0 = a0.add(IntVector.fromArray(S, col, c).mul(wv));
+                a1 = a1.add(IntVector.fromArray(S, col, c + L).mul(wv));
+            }
+            a0.intoArray(acc, o0 + p);
+            a1.intoArray(acc, o0 + p + L);
+        }
+        for (; p + L <= n; p += L) {
+            IntVector a0 = IntVector.zero(S);
+            for (int kk = 0; kk < k; kk++) {
+                a0 = a0.add(IntVector.fromArray(S, col, rowOff[kk] + p).mul(w[r0 + kk]));
+            }
+            a0.intoArray(acc, o0 + p);
+        }
+        for (; p < n; p++) {
+            int s = 0;
+            for (int kk = 0; kk < k; kk++) {
+                s += w[r0 + kk] * col[rowOff[kk] + p];
+            }
+            acc[o0 + p] = s;
         }
     }
 
     @Override
-    public void gemmDot(int[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
+    public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         int bound = k - k % L;
         int j = 0;
-        // Four weight rows share each loaded input vector.
+        // Four weight rows share each loaded input vector; weight bytes widen in-register (part 0 only).
         for (; j + 4 <= m; j += 4) {
             int r0 = wOff + j * k;
             int r1 = r0 + k;
@@ -159,10 +212,10 @@ final class PanamaInt8Impl implements Int8Impl {
             int i = 0;
             for (; i < bound; i += L) {
                 IntVector xv = IntVector.fromArray(S, x, xOff + i);
-                a0 = a0.add(IntVector.fromArray(S, w, r0 + i).mul(xv));
-                a1 = a1.add(IntVector.fromArray(S, w, r1 + i).mul(xv));
-                a2 = a2.add(IntVector.fromArray(S, w, r2 + i).mul(xv));
-                a3 = a3.add(IntVector.fromArray(S, w, r3 + i).mul(xv));
+                a0 = a0.add(widen(w, r0 + i).mul(xv));
+                a1 = a1.add(widen(w, r1 + i).mul(xv));
+                a2 = a2.add(widen(w, r2 + i).mul(xv));
+                a3 = a3.add(widen(w, r3 + i).mul(xv));
             }
             int s0 = a0.reduceLanes(VectorOperators.ADD);
             int s1 = a1.reduceLanes(VectorOperators.ADD);
@@ -185,7 +238,7 @@ final class PanamaInt8Impl implements Int8Impl {
             IntVector a0 = IntVector.zero(S);
             int i = 0;
             for (; i < bound; i += L) {
-                a0 = a0.add(IntVector.fromArray(S, w, r0 + i).mul(IntVector.fromArray(S, x, xOff + i)));
+                a0 = a0.add(widen(w, r0 + i).mul(IntVector.fromArray(S, x, xOff + i)));
             }
             int s = a0.reduceLanes(VectorOperators.ADD);
             for (; i < k; i++) {
@@ -193,5 +246,10 @@ final class PanamaInt8Impl implements Int8Impl {
             }
             acc[accOff + j] = s;
         }
+    }
+
+    /** L signed bytes from {@code w[off]} sign-extended to an int vector. */
+    private static IntVector widen(byte[] w, int off) {
+        return (IntVector) ByteVector.fromArray(BS, w, off).convertShape(VectorOperators.B2I, S, 0);
     }
 }

@@ -9,7 +9,7 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(int[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;
             int wRow = wOff + j * k;
@@ -29,7 +29,7 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmDot(int[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
+    public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         for (int j = 0; j < m; j++) {
             int row = wOff + j * k;
             int s = 0;
