@@ -1,0 +1,223 @@
+package io.djlquant.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.models.ResNet18;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * End-to-end ResNet18 (torchvision layout, ImageNet stem, 1000 classes) latency in one JVM with one
+ * thread count: (a) the float block tree on DJL's PyTorch engine, (b) the int8 Q model on the
+ * JavaQuant engine (when the converters are on the classpath, see {@link QuantizedPath}), and (c) the
+ * same int8 layer sequence run directly on the kernels ({@link KernelResNet18}). Weights are random
+ * (Xavier), which is fine for speed; qparams come from a quick PTQ calibration on random images.
+ *
+ * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
+ * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
+ * {@code int8=auto|kernels} (kernels: skip the Q model).
+ */
+public final class ResNetBenchmark {
+
+    private ResNetBenchmark() {}
+
+    /** One forward pass whose result is fully materialized. */
+    private interface Pass {
+        void run(float[] x, int batch, int side);
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = parse(args);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        // Must be set before the PyTorch engine loads.
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        Int8Kernels.setThreads(threads);
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
+        int iters = Integer.parseInt(a.getOrDefault("iters", "15"));
+        int[] sizes = ints(a.getOrDefault("sizes", "224,32"));
+        int[] batches = ints(a.getOrDefault("batches", "1,8"));
+        Path json = Path.of(a.getOrDefault("json", "target/resnet-bench.json"));
+        boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("java", System.getProperty("java.version"));
+        report.put("vm", System.getProperty("java.vm.name"));
+        report.put("threads", threads);
+        report.put("kernels", Int8Kernels.implementationName());
+        report.put("weights", "random (Xavier); speed only");
+        System.out.printf(Locale.ROOT, "ResNet18 benchmark: java %s, %d threads, int8 kernels %s, %d warm-up + %d "
+                + "timed iterations, random weights%n", report.get("java"), threads, report.get("kernels"), warmup, iters);
+
+        Map<String, Map<String, Object>> models = new LinkedHashMap<>();
+        // (a) float on PyTorch; time to first prediction includes loading the native engine.
+        long t0 = System.nanoTime();
+        NDManager pt = Engine.getEngine("PyTorch").newBaseManager();
+        double engineMs = ms(t0);
+        Block net = ResNet18.builder().build();
+        net.initialize(pt, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+        Pass fp32 = (x, n, side) -> {
+            try (NDManager s = pt.newSubManager()) {
+                NDArray in = s.create(x, new Shape(n, 3, side, side));
+                net.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow().toFloatArray();
+            }
+        };
+        fp32.run(random(1, 224), 1, 224);
+        long fp32Bytes = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            fp32Bytes += p.getValue().getArray().getShape().size() * 4;
+        }
+        models.put("fp32-pytorch", model(ms(t0), fp32Bytes, "engine load " + fmt(engineMs) + " ms included"));
+        Map<String, Pass> passes = new LinkedHashMap<>();
+        passes.put("fp32-pytorch", fp32);
+
+        // (b) int8 Q block tree on JavaQuant.
+        QuantizedPath hook = tryQ ? QuantizedPath.find() : null;
+        if (hook != null) {
+            t0 = System.nanoTime();
+            Block q = hook.convert(net, pt, 224, 4, 2);
+            double convertMs = ms(t0);
+            NDManager jq = Engine.getEngine("JavaQuant").newBaseManager();
+            Pass int8 = (x, n, side) -> {
+                try (NDManager s = jq.newSubManager()) {
+                    NDArray in = s.create(x, new Shape(n, 3, side, side));
+                    q.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow().toFloatArray();
+                }
+            };
+            int8.run(random(1, 224), 1, 224);
+            models.put("int8-javaquant", model(ms(t0), hook.savedBytes(q),
+                    "PTQ calibration (4 random batches of 2) + conversion " + fmt(convertMs) + " ms included; "
+                            + "bytes = saved .jq file"));
+            passes.put("int8-javaquant", int8);
+        }
+
+        // (c) int8 kernels only.
+        t0 = System.nanoTime();
+        KernelResNet18 kr = new KernelResNet18(net);
+        Pass kernels = (x, n, side) -> kr.forward(x, n, side);
+        kernels.run(random(1, 224), 1, 224);
+        models.put("int8-kernels", model(ms(t0), kr.modelBytes(), "weight quantization included; "
+                + "bytes = int8 weights + int32 bias + float multiplier"));
+        passes.put("int8-kernels", kernels);
+        report.put("models", models);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "%n%-5s %5s %-15s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
+                "median ms", "p90 ms", "img/s", "vs fp32", "peak heap MB");
+        for (int side : sizes) {
+            for (int n : batches) {
+                float[] x = random(n, side);
+                double fp32Median = Double.NaN;
+                for (var e : passes.entrySet()) {
+                    HeapPeak.reset();
+                    for (int i = 0; i < warmup; i++) {
+                        e.getValue().run(x, n, side);
+                    }
+                    double[] t = new double[iters];
+                    for (int i = 0; i < iters; i++) {
+                        long s = System.nanoTime();
+                        e.getValue().run(x, n, side);
+                        t[i] = ms(s);
+                    }
+                    Timings tm = new Timings(t);
+                    long heap = HeapPeak.peakHeap();
+                    if (e.getKey().equals("fp32-pytorch")) {
+                        fp32Median = tm.median();
+                    }
+                    double ratio = tm.median() / fp32Median;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("size", side);
+                    row.put("batch", n);
+                    row.put("model", e.getKey());
+                    row.put("medianMs", tm.median());
+                    row.put("p90Ms", tm.p90());
+                    row.put("imagesPerSecond", n * 1000.0 / tm.median());
+                    row.put("ratioToFp32", ratio);
+                    row.put("peakHeapBytes", heap);
+                    rows.add(row);
+                    System.out.printf(Locale.ROOT, "%-5d %5d %-15s %9.2f %9.2f %9.1f %10.3f %10.1f%n", side, n,
+                            e.getKey(), tm.median(), tm.p90(), n * 1000.0 / tm.median(), ratio, heap / 1048576.0);
+                }
+            }
+        }
+        report.put("results", rows);
+        report.put("peakRssBytes", HeapPeak.peakRss());
+        System.out.printf(Locale.ROOT, "%n%-15s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
+        for (var m : models.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-15s %12d %14.1f  %s%n", m.getKey(), m.getValue().get("bytes"),
+                    m.getValue().get("timeToFirstPredictionMs"), m.getValue().get("notes"));
+        }
+        System.out.printf(Locale.ROOT, "process peak RSS %.1f MB (PyTorch native memory included)%n",
+                HeapPeak.peakRss() / 1048576.0);
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        Files.writeString(json, Json.write(report) + "\n", StandardCharsets.UTF_8);
+        System.out.println("wrote " + json.toAbsolutePath());
+        pt.close();
+    }
+
+    private static Map<String, Object> model(double ttfpMs, long bytes, String notes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("timeToFirstPredictionMs", ttfpMs);
+        m.put("bytes", bytes);
+        m.put("notes", notes);
+        return m;
+    }
+
+    private static float[] random(int n, int side) {
+        Random r = new Random(n * 1000L + side);
+        float[] x = new float[n * 3 * side * side];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 4f - 2f;
+        }
+        return x;
+    }
+
+    private static double ms(long start) {
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static int[] ints(String csv) {
+        String[] p = csv.split(",");
+        int[] v = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            v[i] = Integer.parseInt(p[i].trim());
+        }
+        return v;
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are key=value, got '" + s + "'");
+            }
+            a.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        return a;
+    }
+}
