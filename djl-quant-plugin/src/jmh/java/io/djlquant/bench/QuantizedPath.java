@@ -73,8 +73,10 @@ final class QuantizedPath {
             for (int j = 0; j < x.length; j++) {
                 x[j] = r.nextFloat() * 4f - 2f;
             }
-            NDList in = new NDList(pt.create(x, new Shape(batch, 3, side, side)));
-            data.add(new Batch(pt, in, new NDList(), batch, null, null, i, batches));
+            // Closing a Batch closes its manager: each gets its own sub-manager, never pt itself.
+            NDManager bm = pt.newSubManager();
+            NDList in = new NDList(bm.create(x, new Shape(batch, 3, side, side)));
+            data.add(new Batch(bm, in, new NDList(), batch, null, null, i, batches));
         }
         call(calibrate, qat, data, batches);
         for (Batch b : data) {
