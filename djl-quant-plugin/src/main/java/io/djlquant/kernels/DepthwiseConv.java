@@ -58,10 +58,7 @@ final class DepthwiseConv {
                 }
                 // One channel; row t of the product is tap t's shifted view of the padded plane.
                 impl.gemmBroadcast(w.weights, wOff, 1, taps, plane, rowOff, outW, acc);
-                int dst = ((n * oc + o) * outH + oh) * outW;
-                for (int q = 0; q < outW; q++) {
-                    y[dst + q] = Requant.requant(acc[q] + b, mo, zpOut, lo, hi);
-                }
+                impl.requantRow(acc, 0, b, mo, zpOut, lo, hi, y, ((n * oc + o) * outH + oh) * outW, outW);
             }
         });
         return y;

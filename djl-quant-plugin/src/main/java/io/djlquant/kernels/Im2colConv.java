@@ -57,11 +57,7 @@ final class Im2colConv {
                 int o = grp * ocg + j0 + j;
                 int b = w.bias == null ? 0 : w.bias[o];
                 float mo = m[o];
-                int dst = (n * oc + o) * pixels + p0;
-                int src = j * np;
-                for (int q = 0; q < np; q++) {
-                    y[dst + q] = Requant.requant(acc[src + q] + b, mo, zpOut, lo, hi);
-                }
+                impl.requantRow(acc, j * np, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p0, np);
             }
         });
         return y;

@@ -23,4 +23,10 @@ interface Int8Impl {
      * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
      */
     void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff);
+
+    /**
+     * Requantizes a run of accumulators: {@code y[dst + i] = Requant.requant(acc[src + i] + bias, m,
+     * zp, lo, hi)} for {@code i < len}.
+     */
+    void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst, int len);
 }

@@ -1,6 +1,7 @@
 package io.djlquant.kernels;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -24,6 +25,16 @@ final class PanamaInt8Impl implements Int8Impl {
     /** Bytes widened to one int vector: same lane count, a quarter of the bits. */
     private static final VectorSpecies<Byte> BS =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
+
+    /**
+     * Vector requantization only where it pays: measured on Zen3, JDK 25 runs it about 2.5x faster
+     * than the scalar loop, while JDK 17 does not intrinsify these int/float/byte conversions and
+     * is about 2x slower. Older or unmeasured JDKs keep the scalar loop.
+     */
+    private static final boolean VECTOR_REQUANT = Runtime.version().feature() >= 25;
+    private static final float LIMIT = 4194304f; // as Requant.LIMIT
+    private static final float MAGIC = 12582912f; // as Requant.MAGIC
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
     @Override
     public String name() {
@@ -251,5 +262,33 @@ final class PanamaInt8Impl implements Int8Impl {
     /** L signed bytes from {@code w[off]} sign-extended to an int vector. */
     private static IntVector widen(byte[] w, int off) {
         return (IntVector) ByteVector.fromArray(BS, w, off).convertShape(VectorOperators.B2I, S, 0);
+    }
+
+    @Override
+    public void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+            int len) {
+        int i = VECTOR_REQUANT && FS.length() == L ? requantVectors(acc, src, bias, m, zp, lo, hi, y, dst, len) : 0;
+        for (; i < len; i++) {
+            y[dst + i] = Requant.requant(acc[src + i] + bias, m, zp, lo, hi);
+        }
+    }
+
+    /**
+     * The whole vectors of {@link #requantRow}; returns how many elements it wrote (a multiple of
+     * L). Package-private so tests can check it on any JDK.
+     */
+    static int requantVectors(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+            int len) {
+        int i = 0;
+        // Same float operations as Requant.requant, lane by lane: int->float rounds to nearest, the
+        // product is one IEEE multiply, adding and removing MAGIC rounds half-to-even.
+        for (; i + L <= len; i += L) {
+            FloatVector v = ((FloatVector) IntVector.fromArray(S, acc, src + i).add(bias)
+                    .convert(VectorOperators.I2F, 0)).mul(m);
+            v = v.min(LIMIT).max(-LIMIT).add(MAGIC).sub(MAGIC);
+            IntVector r = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp).max(lo).min(hi);
+            ((ByteVector) r.convertShape(VectorOperators.I2B, BS, 0)).intoArray(y, dst + i);
+        }
+        return i;
     }
 }

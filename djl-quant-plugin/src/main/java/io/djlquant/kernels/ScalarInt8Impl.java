@@ -39,4 +39,12 @@ final class ScalarInt8Impl implements Int8Impl {
             acc[accOff + j] = s;
         }
     }
+
+    @Override
+    public void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+            int len) {
+        for (int i = 0; i < len; i++) {
+            y[dst + i] = Requant.requant(acc[src + i] + bias, m, zp, lo, hi);
+        }
+    }
 }

@@ -81,16 +81,17 @@ final class ShiftedConv {
                     int b = w.bias == null ? 0 : w.bias[o];
                     float mo = m[o];
                     int dstPlane = (img * oc + o) * outH * outW;
-                    int oh = f0 / padW;
-                    int ow = f0 - oh * padW;
-                    for (int q = j * nf, end = q + nf; q < end; q++) {
-                        if (ow < outW) {
-                            y[dstPlane + oh * outW + ow] = Requant.requant(acc[q] + b, mo, zpOut, lo, hi);
+                    // Walk the tile one padded row at a time; only columns ow < outW are outputs.
+                    for (int f = f0, end = f0 + nf; f < end; ) {
+                        int oh = f / padW;
+                        int ow = f - oh * padW;
+                        int run = Math.min(padW - ow, end - f);
+                        int valid = Math.min(run, outW - ow);
+                        if (valid > 0) {
+                            impl.requantRow(acc, j * nf + f - f0, b, mo, zpOut, lo, hi, y,
+                                    dstPlane + oh * outW + ow, valid);
                         }
-                        if (++ow == padW) {
-                            ow = 0;
-                            oh++;
-                        }
+                        f += run;
                     }
                 }
             });

@@ -1,6 +1,7 @@
 package io.djlquant.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,44 @@ class Int8ImplTest {
                     assertArrayEquals(expected, acc, impl.name() + " m=" + m + " k=" + k);
                 }
             }
+        }
+    }
+
+    @Test
+    void requantRowsAgreeWithRequantIncludingTheVectorPath() {
+        Random r = new Random(13);
+        int[] special = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 4194304, -4194304, 8388609, 1 << 24,
+            (1 << 24) + 1, 3, -3, 5, -5, 1000001};
+        float[] ms = {0f, 0.5f, 1f, 1e-3f, 0.0001234f, 2.5f, 1e-30f, 7f};
+        for (int trial = 0; trial < 200; trial++) {
+            int len = r.nextInt(70);
+            int src = r.nextInt(4);
+            int dst = r.nextInt(4);
+            int[] acc = new int[src + len];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : r.nextInt(2_000_000) - 1_000_000;
+            }
+            float m = r.nextBoolean() ? ms[r.nextInt(ms.length)] : r.nextFloat() * 0.01f;
+            int bias = r.nextInt(3) == 0 ? 0 : r.nextInt(200_001) - 100_000;
+            boolean unsigned = r.nextBoolean();
+            int lo = unsigned ? r.nextInt(3) * 60 : -128 + r.nextInt(3) * 60;
+            int hi = unsigned ? 255 : 127;
+            int zp = lo + r.nextInt(hi - lo + 1);
+            byte[] expected = new byte[dst + len];
+            for (int i = 0; i < len; i++) {
+                expected[dst + i] = Requant.requant(acc[src + i] + bias, m, zp, lo, hi);
+            }
+            for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                byte[] y = new byte[dst + len];
+                impl.requantRow(acc, src, bias, m, zp, lo, hi, y, dst, len);
+                assertArrayEquals(expected, y, impl.name() + " trial " + trial);
+            }
+            // The vector loop is only enabled on JDKs where it is faster: check it here on any JDK.
+            byte[] v = new byte[dst + len];
+            int done = PanamaInt8Impl.requantVectors(acc, src, bias, m, zp, lo, hi, v, dst, len);
+            assertEquals(len - len % jdk.incubator.vector.IntVector.SPECIES_PREFERRED.length(), done);
+            assertArrayEquals(java.util.Arrays.copyOf(expected, dst + done), java.util.Arrays.copyOf(v, dst + done),
+                    "vector requant, trial " + trial);
         }
     }
 }

@@ -1,0 +1,105 @@
+package io.djlquant.kernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Interleaved companion of {@link ConvBenchMain} for a shared, noisy machine: per layer and thread
+ * count, the variants of {@link ConvBench} run round-robin (one op each per round), so slow drifts
+ * in machine load hit all of them alike; reports the median GMAC/s per variant and the ratios.
+ * Arguments ({@code key=value}): {@code layers=all|c64,...}, {@code threads=1,2}, {@code rounds=15},
+ * {@code warmup=2} (seconds per variant), {@code scalar=false} (the scalar conv is slow; opt in).
+ */
+public final class ConvRatio {
+
+    private ConvRatio() {}
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String s : args) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are key=value, got '" + s + "'");
+            }
+            a.put(s.substring(0, eq), s.substring(eq + 1));
+        }
+        List<ConvLayer> layers = new ArrayList<>();
+        String ls = a.getOrDefault("layers", "all");
+        for (ConvLayer l : ConvLayer.RESNET18_224) {
+            if (ls.equals("all") || Arrays.asList(ls.split(",")).contains(l.name())) {
+                layers.add(l);
+            }
+        }
+        int rounds = Integer.parseInt(a.getOrDefault("rounds", "15"));
+        long warmNanos = (long) (Double.parseDouble(a.getOrDefault("warmup", "2")) * 1e9);
+        boolean scalar = Boolean.parseBoolean(a.getOrDefault("scalar", "false"));
+        String[] names = scalar
+                ? new String[] {"int8ConvSimd", "int8GemmSimd", "fp32GemmSimd", "fp32GemmPlain", "int8ConvScalar"}
+                : new String[] {"int8ConvSimd", "int8GemmSimd", "fp32GemmSimd", "fp32GemmPlain"};
+        System.out.printf(Locale.ROOT, "interleaved medians, GMAC/s (java %s, %d rounds)%n",
+                System.getProperty("java.version"), rounds);
+        System.out.printf(Locale.ROOT, "%-10s %3s", "layer", "thr");
+        for (String n : names) {
+            System.out.printf(Locale.ROOT, " %14s", n);
+        }
+        System.out.printf(Locale.ROOT, " %10s %10s %10s%n", "conv/fp32", "gemm/fp32", "conv 2t/1t");
+        for (ConvLayer l : layers) {
+            double oneThread = Double.NaN;
+            for (String t : a.getOrDefault("threads", "1,2").split(",")) {
+                ConvBench b = new ConvBench();
+                b.layer = l.name();
+                b.threads = Integer.parseInt(t.trim());
+                b.setup();
+                Runnable[] ops = new Runnable[names.length];
+                for (int i = 0; i < names.length; i++) {
+                    ops[i] = op(b, names[i]);
+                    long s = System.nanoTime();
+                    while (System.nanoTime() - s < warmNanos) {
+                        ops[i].run();
+                    }
+                }
+                double[][] gmacs = new double[names.length][rounds];
+                for (int r = 0; r < rounds; r++) {
+                    for (int i = 0; i < names.length; i++) {
+                        long s = System.nanoTime();
+                        ops[i].run();
+                        gmacs[i][r] = l.macs() / (double) (System.nanoTime() - s);
+                    }
+                }
+                double[] med = new double[names.length];
+                System.out.printf(Locale.ROOT, "%-10s %3s", l.name(), t);
+                for (int i = 0; i < names.length; i++) {
+                    Arrays.sort(gmacs[i]);
+                    med[i] = gmacs[i][rounds / 2];
+                    System.out.printf(Locale.ROOT, " %14.2f", med[i]);
+                }
+                if (b.threads == 1) {
+                    oneThread = med[0];
+                }
+                System.out.printf(Locale.ROOT, " %10.2f %10.2f %10s%n", med[0] / med[2], med[1] / med[2],
+                        b.threads == 1 || Double.isNaN(oneThread) ? ""
+                                : String.format(Locale.ROOT, "%.2f", med[0] / oneThread));
+            }
+        }
+    }
+
+    private static Runnable op(ConvBench b, String name) {
+        switch (name) {
+            case "int8ConvSimd":
+                return b::int8ConvSimd;
+            case "int8ConvScalar":
+                return b::int8ConvScalar;
+            case "int8GemmSimd":
+                return b::int8GemmSimd;
+            case "fp32GemmSimd":
+                return b::fp32GemmSimd;
+            default:
+                return b::fp32GemmPlain;
+        }
+    }
+}
