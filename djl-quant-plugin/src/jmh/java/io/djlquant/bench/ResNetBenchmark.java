@@ -32,7 +32,8 @@ import java.util.Random;
  *
  * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
  * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
- * {@code int8=auto|kernels} (kernels: skip the Q model).
+ * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images).
+ * Timed passes run round-robin over the models; fp32 (PyTorch) is the ratio's denominator.
  */
 public final class ResNetBenchmark {
 
@@ -57,6 +58,7 @@ public final class ResNetBenchmark {
         int[] batches = ints(a.getOrDefault("batches", "1,8"));
         Path json = Path.of(a.getOrDefault("json", "target/resnet-bench.json"));
         boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
+        int calib = Integer.parseInt(a.getOrDefault("calib", "2"));
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("java", System.getProperty("java.version"));
@@ -93,7 +95,7 @@ public final class ResNetBenchmark {
         QuantizedPath hook = tryQ ? QuantizedPath.find() : null;
         if (hook != null) {
             t0 = System.nanoTime();
-            Block q = hook.convert(net, pt, 224, 4, 2);
+            Block q = hook.convert(net, pt, 224, calib, 1);
             double convertMs = ms(t0);
             NDManager jq = Engine.getEngine("JavaQuant").newBaseManager();
             Pass int8 = (x, n, side) -> {
@@ -104,7 +106,7 @@ public final class ResNetBenchmark {
             };
             int8.run(random(1, 224), 1, 224);
             models.put("int8-javaquant", model(ms(t0), hook.savedBytes(q),
-                    "PTQ calibration (4 random batches of 2) + conversion " + fmt(convertMs) + " ms included; "
+                    "PTQ calibration (" + calib + " random 224x224 images) + conversion " + fmt(convertMs) + " ms included; "
                             + "bytes = saved .jq file"));
             passes.put("int8-javaquant", int8);
         }
@@ -125,36 +127,42 @@ public final class ResNetBenchmark {
         for (int side : sizes) {
             for (int n : batches) {
                 float[] x = random(n, side);
-                double fp32Median = Double.NaN;
-                for (var e : passes.entrySet()) {
+                List<String> names = new ArrayList<>(passes.keySet());
+                long[] heap = new long[names.size()];
+                for (int m = 0; m < names.size(); m++) {
+                    // Peak heap of one model alone: reset, then its warm-up passes.
                     HeapPeak.reset();
                     for (int i = 0; i < warmup; i++) {
-                        e.getValue().run(x, n, side);
+                        passes.get(names.get(m)).run(x, n, side);
                     }
-                    double[] t = new double[iters];
-                    for (int i = 0; i < iters; i++) {
+                    heap[m] = HeapPeak.peakHeap();
+                }
+                // Timed passes round-robin, so drifting load on a shared machine hits all models alike.
+                double[][] t = new double[names.size()][iters];
+                for (int i = 0; i < iters; i++) {
+                    for (int m = 0; m < names.size(); m++) {
                         long s = System.nanoTime();
-                        e.getValue().run(x, n, side);
-                        t[i] = ms(s);
+                        passes.get(names.get(m)).run(x, n, side);
+                        t[m][i] = ms(s);
                     }
-                    Timings tm = new Timings(t);
-                    long heap = HeapPeak.peakHeap();
-                    if (e.getKey().equals("fp32-pytorch")) {
-                        fp32Median = tm.median();
-                    }
+                }
+                double fp32Median = new Timings(t[0]).median();
+                for (int m = 0; m < names.size(); m++) {
+                    Timings tm = new Timings(t[m]);
                     double ratio = tm.median() / fp32Median;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("size", side);
                     row.put("batch", n);
-                    row.put("model", e.getKey());
+                    row.put("model", names.get(m));
                     row.put("medianMs", tm.median());
                     row.put("p90Ms", tm.p90());
                     row.put("imagesPerSecond", n * 1000.0 / tm.median());
                     row.put("ratioToFp32", ratio);
-                    row.put("peakHeapBytes", heap);
+                    row.put("peakHeapBytes", heap[m]);
                     rows.add(row);
                     System.out.printf(Locale.ROOT, "%-5d %5d %-15s %9.2f %9.2f %9.1f %10.3f %10.1f%n", side, n,
-                            e.getKey(), tm.median(), tm.p90(), n * 1000.0 / tm.median(), ratio, heap / 1048576.0);
+                            names.get(m), tm.median(), tm.p90(), n * 1000.0 / tm.median(), ratio,
+                            heap[m] / 1048576.0);
                 }
             }
         }
