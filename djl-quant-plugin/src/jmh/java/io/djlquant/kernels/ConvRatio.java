@@ -12,7 +12,8 @@ import java.util.Map;
  * count, the variants of {@link ConvBench} run round-robin (one op each per round), so slow drifts
  * in machine load hit all of them alike; reports the median GMAC/s per variant and the ratios.
  * Arguments ({@code key=value}): {@code layers=all|c64,...}, {@code threads=1,2}, {@code rounds=15},
- * {@code warmup=2} (seconds per variant), {@code scalar=false} (the scalar conv is slow; opt in).
+ * {@code warmup=2} (seconds per variant), {@code plain=false} and {@code scalar=false} (add the slow
+ * plain-Java fp32 product and the scalar int8 conv).
  */
 public final class ConvRatio {
 
@@ -37,10 +38,14 @@ public final class ConvRatio {
         }
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "15"));
         long warmNanos = (long) (Double.parseDouble(a.getOrDefault("warmup", "2")) * 1e9);
-        boolean scalar = Boolean.parseBoolean(a.getOrDefault("scalar", "false"));
-        String[] names = scalar
-                ? new String[] {"int8ConvSimd", "int8GemmSimd", "fp32GemmSimd", "fp32GemmPlain", "int8ConvScalar"}
-                : new String[] {"int8ConvSimd", "int8GemmSimd", "fp32GemmSimd", "fp32GemmPlain"};
+        List<String> variants = new ArrayList<>(List.of("int8ConvSimd", "int8GemmSimd", "fp32GemmSimd"));
+        if (Boolean.parseBoolean(a.getOrDefault("plain", "false"))) {
+            variants.add("fp32GemmPlain");
+        }
+        if (Boolean.parseBoolean(a.getOrDefault("scalar", "false"))) {
+            variants.add("int8ConvScalar");
+        }
+        String[] names = variants.toArray(new String[0]);
         System.out.printf(Locale.ROOT, "interleaved medians, GMAC/s (java %s, %d rounds)%n",
                 System.getProperty("java.version"), rounds);
         System.out.printf(Locale.ROOT, "%-10s %3s", "layer", "thr");
