@@ -244,29 +244,19 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         }
         // batch statistics of the unquantized layer output, as the float batch norm would see it
         NDArray z = layer(x, w, b);
-        int[] axes = statisticAxes(z.getShape());
-        long count = z.getShape().size() / z.getShape().get(1);
+        long channels = z.getShape().get(1);
+        long count = z.getShape().size() / channels;
         if (count < 2) {
             throw new IllegalArgumentException(
                     "block '" + getBlockPath() + "': batch norm in training mode needs more than"
                             + " one value per channel, got shape " + z.getShape());
         }
-        NDArray meanKeep = z.mean(axes, true);
-        NDArray mean = meanKeep.reshape(new Shape(z.getShape().get(1)));
-        NDArray var = z.sub(meanKeep).square().mean(axes);
+        // (C, everything else): PyTorch's DJL mean reduces one axis at a time
+        NDArray perChannel = z.swapAxes(0, 1).reshape(channels, -1);
+        NDArray mean = perChannel.mean(new int[] {1});
+        NDArray var = perChannel.sub(mean.reshape(channels, 1)).square().mean(new int[] {1});
         updateRunningStats(runningMean, runningVar, mean, var, count);
         return BnFolding.fold(w, b, gamma, beta, mean, var, epsilon());
-    }
-
-    /** All axes except the channel axis 1. */
-    private static int[] statisticAxes(Shape s) {
-        int[] axes = new int[s.dimension() - 1];
-        for (int i = 0, k = 0; i < s.dimension(); i++) {
-            if (i != 1) {
-                axes[k++] = i;
-            }
-        }
-        return axes;
     }
 
     private void updateRunningStats(
