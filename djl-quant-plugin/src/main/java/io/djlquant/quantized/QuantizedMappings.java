@@ -71,6 +71,7 @@ public final class QuantizedMappings {
         m.register(io.djlquant.nn.Flatten.class, (b, in) -> in == null ? b : new Flatten(in));
         m.register(io.djlquant.nn.Identity.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.nn.Relu.class, (b, in) -> in == null ? b : new Relu(in));
+        m.register(io.djlquant.qat.FloatFallback.class, (b, in) -> floatFallback(b));
         return m;
     }
 
@@ -170,6 +171,15 @@ public final class QuantizedMappings {
                 PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()),
                 true,
                 b.getInputQParams());
+    }
+
+    static Block floatFallback(io.djlquant.qat.FloatFallback b) {
+        io.djlquant.quantization.fakequant.FakeQuantizeBase[] producers = b.getInputQuantizers();
+        QParams[] in = new QParams[producers.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = producers[i] == null ? null : producers[i].getQParams();
+        }
+        return new FloatFallback(b.getFloatBlock(), in, b.getOutputQParams());
     }
 
     static Block maxPool(io.djlquant.nn.MaxPool2d f, QParams in) {

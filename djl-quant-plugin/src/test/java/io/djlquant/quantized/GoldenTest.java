@@ -1,6 +1,7 @@
 package io.djlquant.quantized;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -151,6 +152,44 @@ class GoldenTest {
                 () -> new Block[] {new io.djlquant.nn.Flatten(), new io.djlquant.nn.Identity(), new io.djlquant.nn.Relu()});
         golden("Conv -> MaxPool2d (no pad) QUINT8", QConfigs.emaFakeQuantPerChannel(), IMG,
                 () -> new Block[] {convBnRelu(8, 3, 1, 1, 1), new io.djlquant.nn.MaxPool2d(k2, k2, zero)});
+    }
+
+    @Test
+    void floatFallback() {
+        Shape in = IMG;
+        try (NDManager pt = NDManager.newBaseManager("PyTorch");
+                NDManager jq = QTests.jq()) {
+            SequentialBlock floatNet =
+                    QFloatFixture.wrap(
+                            convBnRelu(6, 3, 1, 1, 1),
+                            ai.djl.nn.Activation.tanhBlock(),
+                            io.djlquant.nn.PlainConv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).build());
+            QFloatFixture.randomInit(floatNet);
+            Block qat =
+                    io.djlquant.quantization.Quantizer.quantizeQat(
+                            floatNet,
+                            QConfigs.minMaxFakeQuantPerChannel(),
+                            new io.djlquant.quantization.QConfigOverrides().forPath("03LambdaBlock", null));
+            qat.initialize(pt, ai.djl.ndarray.types.DataType.FLOAT32, in);
+            QFloatFixture.calibrate(qat, pt, in, -3f, 3f, 4);
+            Block q = QuantizedConverter.quantize(qat);
+            assertTrue(((SequentialBlock) q).getChildren().get(2).getValue() instanceof FloatFallback);
+            float[] x = QTests.uniform(99, (int) in.size(), -3f, 3f);
+            float[] yf = QTests.run(qat, pt, pt.create(x, in)).toFloatArray();
+            float[] yq = QTests.run(q, jq, jq.create(x, in)).toFloatArray();
+            SequentialBlock qs = (SequentialBlock) q;
+            float step = ((DequantStub) qs.getChildren().get(qs.getChildren().size() - 1).getValue())
+                    .getInputQParams().scale(0);
+            double max = 0;
+            for (int i = 0; i < yf.length; i++) {
+                max = Math.max(max, Math.abs(yf[i] - yq[i]) / step);
+            }
+            REPORT.add(String.format("%-36s max |Q - QFloat| = %.4f steps", "FloatFallback(tanh) between convs", max));
+            assertTrue(max <= 1.0001, "FloatFallback: " + max + " steps");
+            assertThrows(IllegalStateException.class,
+                    () -> q.forward(new ai.djl.training.ParameterStore(jq, false),
+                            new ai.djl.ndarray.NDList(jq.create(x, in)), true));
+        }
     }
 
     @AfterAll
