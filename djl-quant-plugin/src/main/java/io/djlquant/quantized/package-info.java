@@ -11,6 +11,8 @@
  * integers). Blocks are immutable, so {@code forward} may run on several threads at once.
  *
  * <p>Codecs for the {@code .jq} file are in {@code io.djlquant.quantized.codec}; {@link
- * io.djlquant.quantized.QuantizedModels#save} writes a model.
+ * io.djlquant.quantized.QuantizedModels#save} writes a model. {@link
+ * io.djlquant.quantized.FloatFallback} has no codec yet: a tree containing it converts and runs,
+ * but cannot be saved.
  */
 package io.djlquant.quantized;
