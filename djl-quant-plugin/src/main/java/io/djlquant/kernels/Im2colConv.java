@@ -44,35 +44,42 @@ final class Im2colConv {
             int np = Math.min(tile, pixels - p0);
             int j0 = ch * chunk;
             int nj = Math.min(chunk, ocg - j0);
-            int[] col = Scratch.ints(0, k * np);
-            int[] acc = Scratch.ints(1, nj * np);
+            // Rows are npc >= np columns wide, the extra ones zero: the product then runs on whole
+            // vectors only (no scalar pixel tail) and the extra outputs are ignored.
+            int npc = ConvKernel.roundColumns(np);
+            int[] col = Scratch.ints(0, k * npc);
+            int[] acc = Scratch.ints(1, nj * npc);
             int[] rowOff = Scratch.ints(2, k);
             for (int kk = 0; kk < k; kk++) {
-                rowOff[kk] = kk * np;
+                rowOff[kk] = kk * npc;
             }
             int chanBase = (n * c + grp * cg) * inH * inW;
-            im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, mask, zpIn, col);
-            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, rowOff, np, acc);
+            im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, npc, mask, zpIn, col);
+            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, rowOff, npc, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
                 int b = w.bias == null ? 0 : w.bias[o];
                 float mo = m[o];
-                impl.requantRow(acc, j * np, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p0, np);
+                impl.requantRow(acc, j * npc, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p0, np);
             }
         });
         return y;
     }
 
-    /** Gathers rows (ic, kh, kw) x output pixels [p0, p0+np) of {@code x - zp}; outside = 0. */
+    /**
+     * Gathers rows (ic, kh, kw) x output pixels [p0, p0+np) of {@code x - zp}, each row {@code stride}
+     * ints apart; outside the image and columns np..stride-1 are 0.
+     */
     private static void im2col(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
-            ConvParams cp, int outW, int p0, int np, int mask, int zp, int[] col) {
+            ConvParams cp, int outW, int p0, int np, int stride, int mask, int zp, int[] col) {
         int plane = inH * inW;
         int row = 0;
         for (int ic = 0; ic < cg; ic++) {
             int chan = chanBase + ic * plane;
             for (int dy = 0; dy < kh; dy++) {
                 int offH = dy * cp.dilationH() - cp.padH();
-                for (int dx = 0; dx < kw; dx++, row += np) {
+                for (int dx = 0; dx < kw; dx++, row += stride) {
+                    java.util.Arrays.fill(col, row + np, row + stride, 0);
                     int offW = dx * cp.dilationW() - cp.padW();
                     int oh = p0 / outW;
                     int ow = p0 % outW;

@@ -27,8 +27,10 @@ final class ShiftedConv {
         final int padH = inH + 2 * cp.padH();
         final int plane = Checks.product("padded plane", padH, padW);
         final int flat = outH * padW;
-        // Reads reach at most (kw-1)*dilW past the last plane (garbage columns of the last row).
-        final int[] padded = new int[Checks.product("padded image", c, plane) + (kw - 1) * cp.dilationW()];
+        // Reads reach (kw-1)*dilW past the last plane, plus up to COLUMN_QUANTUM columns from the
+        // last tile being rounded up to whole vectors.
+        final int[] padded = new int[Checks.product("padded image", c, plane) + (kw - 1) * cp.dilationW()
+                + ConvKernel.COLUMN_QUANTUM];
         final int[] shifts = new int[k];
         for (int ic = 0, kk = 0; ic < cg; ic++) {
             for (int dy = 0; dy < kh; dy++) {
@@ -69,13 +71,14 @@ final class ShiftedConv {
                 int nf = Math.min(tile, flat - f0);
                 int j0 = chIdx * chunk;
                 int nj = Math.min(chunk, ocg - j0);
-                int[] acc = Scratch.ints(1, nj * nf);
+                int nfc = ConvKernel.roundColumns(nf); // whole vectors; extra columns are ignored
+                int[] acc = Scratch.ints(1, nj * nfc);
                 int[] rowOff = Scratch.ints(2, k);
                 int base = grp * cg * plane + f0;
                 for (int kk = 0; kk < k; kk++) {
                     rowOff[kk] = shifts[kk] + base;
                 }
-                impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, padded, rowOff, nf, acc);
+                impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, padded, rowOff, nfc, acc);
                 for (int j = 0; j < nj; j++) {
                     int o = grp * ocg + j0 + j;
                     int b = w.bias == null ? 0 : w.bias[o];
@@ -88,7 +91,7 @@ final class ShiftedConv {
                         int run = Math.min(padW - ow, end - f);
                         int valid = Math.min(run, outW - ow);
                         if (valid > 0) {
-                            impl.requantRow(acc, j * nf + f - f0, b, mo, zpOut, lo, hi, y,
+                            impl.requantRow(acc, j * nfc + f - f0, b, mo, zpOut, lo, hi, y,
                                     dstPlane + oh * outW + ow, valid);
                         }
                         f += run;
