@@ -17,8 +17,8 @@ import java.util.Map;
  * ResNet18 (ImageNet stem) executed directly on {@link Int8Kernels}: the same layer sequence and
  * shapes as the quantized block tree, with the float model's conv/fc weights quantized per channel
  * (symmetric, [-127, 127]); BN is not folded and activation parameters are fixed, so the outputs are
- * not meaningful, only the work is. It measures the kernels without block/engine overhead and
- * stands in for the int8 model while {@code Quantizer.quantize} is not available.
+ * not meaningful, only the work is. It measures the kernels without block/engine overhead, so the
+ * difference to the Q model is the cost of the blocks and the engine.
  */
 final class KernelResNet18 {
 

@@ -25,8 +25,8 @@ import java.util.Random;
 
 /**
  * End-to-end ResNet18 (torchvision layout, ImageNet stem, 1000 classes) latency in one JVM with one
- * thread count: (a) the float block tree on DJL's PyTorch engine, (b) the int8 Q model on the
- * JavaQuant engine (when the converters are on the classpath, see {@link QuantizedPath}), and (c) the
+ * thread count: (a) the float block tree on DJL's PyTorch engine, (b) the int8 Q model from
+ * {@code Quantizer.quantize} on the JavaQuant engine (see {@link QuantizedPath}), and (c) the
  * same int8 layer sequence run directly on the kernels ({@link KernelResNet18}). Weights are random
  * (Xavier), which is fine for speed; qparams come from a quick PTQ calibration on random images.
  *
@@ -92,10 +92,9 @@ public final class ResNetBenchmark {
         passes.put("fp32-pytorch", fp32);
 
         // (b) int8 Q block tree on JavaQuant.
-        QuantizedPath hook = tryQ ? QuantizedPath.find() : null;
-        if (hook != null) {
+        if (tryQ) {
             t0 = System.nanoTime();
-            Block q = hook.convert(net, pt, 224, calib, 1);
+            Block q = QuantizedPath.convert(net, pt, 224, calib, 1);
             double convertMs = ms(t0);
             NDManager jq = Engine.getEngine("JavaQuant").newBaseManager();
             Pass int8 = (x, n, side) -> {
@@ -105,7 +104,7 @@ public final class ResNetBenchmark {
                 }
             };
             int8.run(random(1, 224), 1, 224);
-            models.put("int8-javaquant", model(ms(t0), hook.savedBytes(q),
+            models.put("int8-javaquant", model(ms(t0), QuantizedPath.savedBytes(q),
                     "PTQ calibration (" + calib + " random 224x224 images) + conversion " + fmt(convertMs) + " ms included; "
                             + "bytes = saved .jq file"));
             passes.put("int8-javaquant", int8);
