@@ -1,10 +1,11 @@
 package io.djlquant.kernels;
 
 /**
- * General conv2d path: for each (image, group, tile of output pixels, channel chunk) the input window
- * values {@code x - zpIn} are gathered into an int matrix (padding contributes 0, i.e. the input zero
- * point), multiplied with the packed weights, then requantized. Subtracting the zero point while
- * gathering makes a per-channel weight-sum correction unnecessary.
+ * General conv2d path: output columns are (image, pixel) pairs of the whole batch, so small late
+ * layers still fill whole vectors with several images. For each (group, tile of columns, channel
+ * chunk) the input window values {@code x - zpIn} are gathered into an int matrix (padding
+ * contributes 0, i.e. the input zero point), multiplied with the packed weights, then requantized.
+ * Subtracting the zero point while gathering makes a per-channel weight-sum correction unnecessary.
  */
 final class Im2colConv {
 
@@ -23,63 +24,75 @@ final class Im2colConv {
         final int outH = cp.outH(inH, kh);
         final int outW = cp.outW(inW, kw);
         final int pixels = outH * outW;
-        final int tile = ConvKernel.tileWidth(k, pixels);
-        final int tiles = (pixels + tile - 1) / tile;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
+        final int cols = batch * pixels; // fits: y has oc >= 1 times as many elements
+        final int tile = ConvKernel.tileWidth(k, cols);
+        final int tiles = (cols + tile - 1) / tile;
         final int mask = in.byteMask();
         final int zpIn = in.zeroPoint();
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        final int chunk = ConvKernel.channelChunk(ocg, batch * g * tiles);
+        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
         final int chunks = (ocg + chunk - 1) / chunk;
-        KernelThreads.run(batch * g * tiles * chunks, task -> {
+        KernelThreads.run(g * tiles * chunks, task -> {
             int ch = task % chunks;
             int rest = task / chunks;
             int t = rest % tiles;
-            rest /= tiles;
-            int grp = rest % g;
-            int n = rest / g;
-            int p0 = t * tile;
-            int np = Math.min(tile, pixels - p0);
+            int grp = rest / tiles;
+            int q0 = t * tile;
+            int nq = Math.min(tile, cols - q0);
             int j0 = ch * chunk;
             int nj = Math.min(chunk, ocg - j0);
-            // Rows are npc >= np columns wide, the extra ones zero: the product then runs on whole
+            // Rows are nqc >= nq columns wide, the extra ones zero: the product then runs on whole
             // vectors only (no scalar pixel tail) and the extra outputs are ignored.
-            int npc = ConvKernel.roundColumns(np);
-            int[] col = Scratch.ints(0, k * npc);
-            int[] acc = Scratch.ints(1, nj * npc);
+            int nqc = ConvKernel.roundColumns(nq);
+            int[] col = Scratch.ints(0, k * nqc);
+            int[] acc = Scratch.ints(1, nj * nqc);
             int[] rowOff = Scratch.ints(2, k);
             for (int kk = 0; kk < k; kk++) {
-                rowOff[kk] = kk * npc;
+                rowOff[kk] = kk * nqc;
+                java.util.Arrays.fill(col, kk * nqc + nq, (kk + 1) * nqc, 0);
             }
-            int chanBase = (n * c + grp * cg) * inH * inW;
-            im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p0, np, npc, mask, zpIn, col);
-            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, rowOff, npc, acc);
+            // One gather per image segment of the tile.
+            for (int q = q0, end = q0 + nq; q < end; ) {
+                int n = q / pixels;
+                int p = q - n * pixels;
+                int run = Math.min(pixels - p, end - q);
+                int chanBase = (n * c + grp * cg) * inH * inW;
+                im2col(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, q - q0, nqc, mask, zpIn, col);
+                q += run;
+            }
+            impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
                 int b = w.bias == null ? 0 : w.bias[o];
                 float mo = m[o];
-                impl.requantRow(acc, j * npc, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p0, np);
+                for (int q = q0, end = q0 + nq; q < end; ) {
+                    int n = q / pixels;
+                    int p = q - n * pixels;
+                    int run = Math.min(pixels - p, end - q);
+                    impl.requantRow(acc, j * nqc + q - q0, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p, run);
+                    q += run;
+                }
             }
         });
         return y;
     }
 
     /**
-     * Gathers rows (ic, kh, kw) x output pixels [p0, p0+np) of {@code x - zp}, each row {@code stride}
-     * ints apart; outside the image and columns np..stride-1 are 0.
+     * Gathers rows (ic, kh, kw) x output pixels [p0, p0+np) of one image's {@code x - zp} into
+     * columns starting at {@code colOff}, each row {@code stride} ints apart; outside the image is 0.
      */
     private static void im2col(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
-            ConvParams cp, int outW, int p0, int np, int stride, int mask, int zp, int[] col) {
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int mask, int zp, int[] col) {
         int plane = inH * inW;
-        int row = 0;
+        int row = colOff;
         for (int ic = 0; ic < cg; ic++) {
             int chan = chanBase + ic * plane;
             for (int dy = 0; dy < kh; dy++) {
                 int offH = dy * cp.dilationH() - cp.padH();
                 for (int dx = 0; dx < kw; dx++, row += stride) {
-                    java.util.Arrays.fill(col, row + np, row + stride, 0);
                     int offW = dx * cp.dilationW() - cp.padW();
                     int oh = p0 / outW;
                     int ow = p0 % outW;
