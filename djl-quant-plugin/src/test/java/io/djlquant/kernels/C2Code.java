@@ -21,7 +21,7 @@ import javax.management.ObjectName;
  * vector instructions; the interpreter and C1 run the API's portable Java fallback, so a SIMD check that
  * never reaches C2 says nothing about NEON, SVE or AVX code generation.
  */
-final class C2Code {
+public final class C2Code {
 
     /** {@code [uptime][debug][jit,compilation]  id  flags  level  Class::method [@ bci] (N bytes)...}. */
     private static final Pattern LOG_LINE = Pattern.compile(
@@ -33,7 +33,12 @@ final class C2Code {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final ObjectName diagnostics;
 
-    C2Code(Path log) {
+    /**
+     * Uses the given JIT log.
+     *
+     * @param log the file named in this JVM's {@code -Xlog:jit+compilation=debug:file=...}
+     */
+    public C2Code(Path log) {
         this.log = log;
         try {
             diagnostics = new ObjectName("com.sun.management:type=DiagnosticCommand");
@@ -46,7 +51,7 @@ final class C2Code {
      * Compile ids of the installed, in-use, whole-method C2 compilations of {@code cls::method} (empty
      * when it does not run C2 code). Equal sets before and after some work mean no C2 code was discarded.
      */
-    Set<String> liveIds(Class<?> cls, String method) throws IOException {
+    public Set<String> liveIds(Class<?> cls, String method) throws IOException {
         Set<String> ids = wholeMethodC2Ids(cls.getName(), method);
         Set<String> live = new TreeSet<>();
         if (ids.isEmpty()) {
@@ -61,6 +66,12 @@ final class C2Code {
             }
         }
         return live;
+    }
+
+    /** The live C2 compile ids of both SIMD products, e.g. {@code gemmDot[1780] gemmBroadcast[1670]}. */
+    public String simdIds() throws IOException {
+        return "gemmDot" + liveIds(PanamaInt8Impl.class, "gemmDot") + " gemmBroadcast"
+                + liveIds(PanamaInt8Impl.class, "gemmBroadcast");
     }
 
     private Set<String> wholeMethodC2Ids(String cls, String method) throws IOException {

@@ -49,13 +49,26 @@ public final class CrossArchDigest {
                 default -> usage("unknown option " + args[i]);
             }
         }
+        System.exit(run(args[0], Path.of(args[1]), jitLog, expectBits) ? 0 : 1);
+    }
+
+    /**
+     * Runs the check and prints its findings.
+     *
+     * @param mode {@code write} (reference machine) or {@code check} (machine under test)
+     * @param file the digest file written or compared
+     * @param jitLog this JVM's {@code -Xlog:jit+compilation=debug:file=...} log, or null for no hot pass
+     * @param expectBits required preferred vector size in bits, or 0 for any
+     * @return true when everything matched
+     */
+    public static boolean run(String mode, Path file, Path jitLog, int expectBits) throws IOException {
         long start = System.nanoTime();
         String platform = platform();
         System.out.println("platform: " + platform);
         int bits = IntVector.SPECIES_PREFERRED.vectorBitSize();
         if (expectBits != 0 && bits != expectBits) {
             System.out.println("FAIL: preferred vector species is " + bits + " bits, expected " + expectBits);
-            System.exit(1);
+            return false;
         }
         List<DigestCase> cases = DigestCases.all();
         List<String> failures = new ArrayList<>();
@@ -65,8 +78,7 @@ public final class CrossArchDigest {
             hot = hotPass(cases, new C2Code(jitLog), digests, failures);
         }
         System.out.println(hot);
-        Path file = Path.of(args[1]);
-        if (args[0].equals("write")) {
+        if (mode.equals("write")) {
             List<String> lines = new ArrayList<>();
             lines.add(HEADER);
             lines.add("# written on " + platform);
@@ -80,17 +92,17 @@ public final class CrossArchDigest {
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<ConvKernel.Strategy, Integer> strategies = strategies(cases);
         System.out.printf("%s: %d cases x 3 variants (scalar, simd, simd 2 threads), conv strategies %s, %.1f s%n",
-                args[0], cases.size(), strategies, seconds);
+                mode, cases.size(), strategies, seconds);
         if (strategies.size() != ConvKernel.Strategy.values().length) {
             failures.add("not every conv strategy is covered: " + strategies);
         }
         if (failures.isEmpty()) {
-            System.out.println("OK: all outputs identical" + (args[0].equals("check") ? " to " + file : ""));
-            return;
+            System.out.println("OK: all outputs identical" + (mode.equals("check") ? " to " + file : ""));
+            return true;
         }
         failures.forEach(f -> System.out.println("MISMATCH " + f));
         System.out.println("FAIL: " + failures.size() + " mismatch(es)");
-        System.exit(1);
+        return false;
     }
 
     private static String platform() {
@@ -107,9 +119,9 @@ public final class CrossArchDigest {
             throws IOException {
         for (int attempt = 1; attempt <= 3; attempt++) {
             double warm = SimdWarmUp.untilCompiled(c2, 300);
-            String before = c2Ids(c2);
+            String before = c2.simdIds();
             run(cases, "hot", cold, failures);
-            String after = c2Ids(c2);
+            String after = c2.simdIds();
             if (before.equals(after)) {
                 return String.format("hot pass: C2 compiled the SIMD products after %.1f s of warm-up (attempt %d)"
                         + " and ran the whole pass with that code (compile ids %s)", warm, attempt, after);
@@ -118,11 +130,6 @@ public final class CrossArchDigest {
         }
         failures.add("C2 code of the SIMD products kept being discarded; the hot pass never ran compiled");
         return "hot pass: incomplete";
-    }
-
-    private static String c2Ids(C2Code c2) throws IOException {
-        return "gemmDot" + c2.liveIds(PanamaInt8Impl.class, "gemmDot") + " gemmBroadcast"
-                + c2.liveIds(PanamaInt8Impl.class, "gemmBroadcast");
     }
 
     /**

@@ -10,7 +10,7 @@ import jdk.incubator.vector.IntVector;
  * pixel steps; vector body and scalar tail of the dot product, and loops not entered at all), so the
  * compiled code has no untaken branch that a later call would fall out of.
  */
-final class SimdWarmUp {
+public final class SimdWarmUp {
 
     private SimdWarmUp() {}
 
@@ -20,7 +20,7 @@ final class SimdWarmUp {
      * @return seconds taken
      * @throws IllegalStateException on timeout, naming the methods still not compiled
      */
-    static double untilCompiled(C2Code c2, int timeoutSeconds) throws IOException {
+    public static double untilCompiled(C2Code c2, int timeoutSeconds) throws IOException {
         int l = IntVector.SPECIES_PREFERRED.length();
         int[][] shapes = { // m, k, n
             {7, 3 * l + 5, 5 * l + 3}, {4, 2, 3}, {1, l, 2 * l}, {5, l + 1, l + 1}, {3, 1, 1},
