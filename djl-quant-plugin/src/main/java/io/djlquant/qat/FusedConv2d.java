@@ -1,0 +1,90 @@
+package io.djlquant.qat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import io.djlquant.quantization.QConfig;
+
+/**
+ * QAT form of {@link io.djlquant.nn.FusedConv2d}: the float convolution (same parameters) with
+ * batch-norm folding, weight/bias/output fake quantization as described in {@link
+ * WeightedQatBlock}.
+ */
+public abstract class FusedConv2d extends WeightedQatBlock {
+
+    private final io.djlquant.nn.FusedConv2d floatConv;
+
+    /**
+     * Creates the block.
+     *
+     * @param version the parameter encoding version of the concrete class
+     * @param floatConv the float block whose parameters are shared
+     * @param qconfig the quantization recipe
+     */
+    protected FusedConv2d(byte version, io.djlquant.nn.FusedConv2d floatConv, QConfig qconfig) {
+        super(version, floatConv, qconfig);
+        this.floatConv = floatConv;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public io.djlquant.nn.FusedConv2d getFloatBlock() {
+        return floatConv;
+    }
+
+    @Override
+    protected Parameter weightParameter() {
+        return floatConv.getWeight();
+    }
+
+    @Override
+    protected Parameter biasParameter() {
+        return floatConv.getBias();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean hasBatchNorm() {
+        return floatConv.hasBatchNorm();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean hasRelu() {
+        return floatConv.hasRelu();
+    }
+
+    @Override
+    protected Parameter batchNormParameter(String name) {
+        return floatConv.getBatchNormParameter(name);
+    }
+
+    @Override
+    protected float epsilon() {
+        return floatConv.getEpsilon();
+    }
+
+    @Override
+    protected float momentum() {
+        return floatConv.getMomentum();
+    }
+
+    @Override
+    protected NDArray layer(NDArray x, NDArray weight, NDArray bias) {
+        return floatConv.convolve(x, weight, bias);
+    }
+
+    @Override
+    protected void checkInput(NDArray x) {
+        if (x.getShape().dimension() != 4) {
+            throw new IllegalArgumentException(
+                    "block '" + getBlockPath() + "' expects an NCHW input, got shape "
+                            + x.getShape());
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return "Qat" + floatConv + "[" + getBlockPath() + "]";
+    }
+}

@@ -1,0 +1,31 @@
+package io.djlquant.qat;
+
+import io.djlquant.quantization.QConfig;
+
+/** QAT form of {@link io.djlquant.nn.LinearBn1d}: fully connected layer with batch norm folded, fake-quantized. */
+public class LinearBn1d extends FusedLinear {
+
+    /** Parameter encoding version written by {@link #saveParameters}. */
+    public static final byte VERSION = 1;
+
+    /**
+     * Creates the block around a float block, sharing its parameters.
+     *
+     * @param floatBlock the float block
+     * @param qconfig the quantization recipe
+     */
+    public LinearBn1d(io.djlquant.nn.LinearBn1d floatBlock, QConfig qconfig) {
+        super(VERSION, floatBlock, qconfig);
+    }
+
+    /**
+     * Converts a float block; the result trains the float block's parameters.
+     *
+     * @param floatBlock the float block
+     * @param qconfig the quantization recipe
+     * @return the QAT block
+     */
+    public static LinearBn1d fromFloat(io.djlquant.nn.LinearBn1d floatBlock, QConfig qconfig) {
+        return new LinearBn1d(floatBlock, qconfig);
+    }
+}

@@ -1,0 +1,187 @@
+package io.djlquant.quantization;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.translate.TranslateException;
+import ai.djl.util.Pair;
+import io.djlquant.qat.WeightedQatBlock;
+import io.djlquant.quantization.fakequant.FakeQuantizeBase;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Entry points of the Float to QFloat conversion (MegEngine's {@code quantize_qat}) and of the
+ * QFloat tooling: switches for observers / fake quant / batch norm, and post-training calibration.
+ *
+ * <pre>{@code
+ * Block qat = Quantizer.quantizeQat(floatNet, QConfigs.emaFakeQuantPerChannel());
+ * // ... train qat with a DJL Trainer (it trains floatNet's parameters) ...
+ * Quantizer.freezeBatchNorm(qat);
+ *
+ * Block ptq = Quantizer.quantizeQat(floatNet, QConfigs.calibration());
+ * Quantizer.calibrate(ptq, batches, 32);   // observers fixed, fake quant on
+ * }</pre>
+ */
+public final class Quantizer {
+
+    private Quantizer() {}
+
+    /**
+     * Converts a float tree into its QAT (QFloat) form with one QConfig everywhere.
+     *
+     * @param floatBlock the float tree ({@code io.djlquant.nn} blocks in SequentialBlocks)
+     * @param qconfig the recipe
+     * @return a new tree sharing the float parameters; the float tree keeps working
+     * @throws IllegalArgumentException for unsupported blocks or a float activation reaching a
+     *     quantized layer (the message names the block path)
+     */
+    public static Block quantizeQat(Block floatBlock, QConfig qconfig) {
+        return quantizeQat(floatBlock, qconfig, QConfigOverrides.none(), QatMappings.defaults());
+    }
+
+    /**
+     * Converts with per-block overrides.
+     *
+     * @param floatBlock the float tree
+     * @param qconfig the default recipe
+     * @param overrides per-block recipes; null QConfig keeps a block in float
+     * @return the QAT tree
+     */
+    public static Block quantizeQat(
+            Block floatBlock, QConfig qconfig, QConfigOverrides overrides) {
+        return quantizeQat(floatBlock, qconfig, overrides, QatMappings.defaults());
+    }
+
+    /**
+     * Converts with per-block overrides keyed by block identity.
+     *
+     * @param floatBlock the float tree
+     * @param qconfig the default recipe
+     * @param overrides block to recipe; null values keep a block (sub-tree) in float
+     * @return the QAT tree
+     */
+    public static Block quantizeQat(Block floatBlock, QConfig qconfig, Map<Block, QConfig> overrides) {
+        return quantizeQat(floatBlock, qconfig, QConfigOverrides.of(overrides), QatMappings.defaults());
+    }
+
+    /**
+     * Converts with overrides and a custom mapping table.
+     *
+     * <p>If the float tree is initialized, the QAT tree is initialized too (new fake-quant state
+     * only; the shared float parameters are kept), so it can be saved right away.
+     *
+     * @param floatBlock the float tree
+     * @param qconfig the default recipe
+     * @param overrides per-block recipes
+     * @param mappings the float-to-QAT table
+     * @return the QAT tree
+     */
+    public static Block quantizeQat(
+            Block floatBlock, QConfig qconfig, QConfigOverrides overrides, QatMappings mappings) {
+        if (floatBlock == null || qconfig == null || overrides == null || mappings == null) {
+            throw new IllegalArgumentException(
+                    "quantizeQat needs a block, a QConfig, overrides and mappings (none null)");
+        }
+        QatConverter converter = new QatConverter(qconfig, overrides, mappings);
+        Block qat = converter.convert(floatBlock, "", qconfig, (FakeQuantizeBase) null).block();
+        if (floatBlock.isInitialized()) {
+            NDManager manager = parameterManager(floatBlock);
+            if (manager != null) {
+                qat.initialize(manager, DataType.FLOAT32, floatBlock.getInputShapes());
+            }
+        }
+        return qat;
+    }
+
+    private static NDManager parameterManager(Block b) {
+        for (Pair<String, Parameter> p : b.getParameters()) {
+            if (p.getValue().isInitialized()) {
+                NDArray a = p.getValue().getArray();
+                return a.getManager();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Finds all fake quants of a tree (weights and activations).
+     *
+     * @param root the QAT tree
+     * @return path to fake quant
+     */
+    public static Map<String, FakeQuantizeBase> findFakeQuants(Block root) {
+        return BlockTree.fakeQuants(root);
+    }
+
+    /**
+     * Turns every observer of the tree on or off.
+     *
+     * @param root the QAT tree
+     * @param enabled whether observers record statistics
+     */
+    public static void enableObserver(Block root, boolean enabled) {
+        BlockTree.fakeQuants(root).values().forEach(fq -> fq.enableObserver(enabled));
+    }
+
+    /**
+     * Turns fake quantization of the whole tree on or off.
+     *
+     * @param root the QAT tree
+     * @param enabled whether fake quants quantize
+     */
+    public static void enableFakeQuant(Block root, boolean enabled) {
+        BlockTree.fakeQuants(root).values().forEach(fq -> fq.enableFakeQuant(enabled));
+    }
+
+    /**
+     * Freezes batch norm in every QAT conv/linear block: folding uses the running statistics in
+     * training too, and they stop updating (usual in the last QAT epochs).
+     *
+     * @param root the QAT tree
+     */
+    public static void freezeBatchNorm(Block root) {
+        BlockTree.find(root, WeightedQatBlock.class).values().forEach(WeightedQatBlock::freezeBatchNorm);
+    }
+
+    /**
+     * Post-training calibration: observers on and fake quant off, inference-mode forward passes
+     * over at most {@code maxBatches} batches (with a DJL progress bar), then observers off and
+     * fake quant on. Every fake quant must have observed finite data. Batches are not closed (the
+     * caller owns them); intermediate arrays are freed after each batch. An uninitialized QAT tree
+     * is initialized from the first batch's shapes.
+     *
+     * @param qfloat the QAT tree, e.g. from {@code quantizeQat(net, QConfigs.calibration())}
+     * @param batches the calibration data
+     * @param maxBatches the batch limit (&gt; 0; Integer.MAX_VALUE for all)
+     * @throws IllegalArgumentException if the data is empty ("calibration set is empty") or holds
+     *     NaN/infinite activations (the message names the block)
+     * @throws IllegalStateException if a fake quant observed nothing (named by path)
+     */
+    public static void calibrate(Block qfloat, Iterable<Batch> batches, int maxBatches) {
+        Calibrator.calibrate(qfloat, batches, maxBatches, false);
+    }
+
+    /**
+     * Calibrates over a DJL dataset (see {@link #calibrate(Block, Iterable, int)}); its batches
+     * are closed after use.
+     *
+     * @param qfloat the QAT tree
+     * @param dataset the calibration dataset (prepared)
+     * @param manager the manager for the batches
+     * @param maxBatches the batch limit (&gt; 0; Integer.MAX_VALUE for all)
+     * @throws IOException if the dataset cannot be read
+     * @throws TranslateException if the dataset cannot build batches
+     */
+    public static void calibrate(Block qfloat, Dataset dataset, NDManager manager, int maxBatches)
+            throws IOException, TranslateException {
+        if (dataset == null || manager == null) {
+            throw new IllegalArgumentException("calibrate needs a dataset and a manager");
+        }
+        Calibrator.calibrate(qfloat, dataset.getData(manager), maxBatches, true);
+    }
+}

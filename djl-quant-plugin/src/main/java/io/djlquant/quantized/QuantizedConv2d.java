@@ -1,0 +1,163 @@
+package io.djlquant.quantized;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import io.djlquant.kernels.ActivationQuant;
+import io.djlquant.kernels.ConvParams;
+import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.kernels.PackedConvWeights;
+import io.djlquant.quantization.QParams;
+
+/**
+ * Common base of the quantized 2-d convolutions ({@link ConvBnRelu2d}, {@link ConvBn2d}, {@link
+ * ConvRelu2d}, {@link PlainConv2d}): batch norm is already folded into the integer weights and
+ * bias, so the subclasses differ only in the fused ReLU.
+ *
+ * <p>Output {@code y = clamp(rint(acc * M[c]) + zpOut, qmin, qmax)} with the int32 accumulator
+ * {@code acc} (bias included) and {@code M[c] = inputScale * weightScale[c] / outputScale}.
+ */
+public abstract class QuantizedConv2d extends QuantizedBlock {
+
+    private final QuantizedWeights weights;
+    private final ConvParams geometry;
+    private final int groups;
+    private final QParams input;
+    private final QParams output;
+    private final boolean relu;
+
+    private final PackedConvWeights packed;
+    private final float[] multipliers;
+    private final ActivationQuant inQuant;
+    private final ActivationQuant outQuant;
+
+    /**
+     * Creates the block.
+     *
+     * @param weights OIHW integer weights (O x I/groups x KH x KW) and int32 bias
+     * @param geometry stride, padding and dilation
+     * @param groups the number of groups
+     * @param input the input activation parameters
+     * @param output the output activation parameters
+     * @param relu whether ReLU is fused (clamp at the output zero point)
+     */
+    protected QuantizedConv2d(
+            QuantizedWeights weights,
+            ConvParams geometry,
+            int groups,
+            QParams input,
+            QParams output,
+            boolean relu) {
+        if (weights == null || geometry == null) {
+            throw new IllegalArgumentException(name() + " needs weights and geometry");
+        }
+        if (weights.getShape().dimension() != 4) {
+            throw new IllegalArgumentException(
+                    name() + ": weights must be OIHW, got shape " + weights.getShape());
+        }
+        this.weights = weights;
+        this.geometry = geometry;
+        this.groups = groups;
+        this.input = ActivationParams.check(name(), "input", input);
+        this.output = ActivationParams.check(name(), "output", output);
+        this.relu = relu;
+        Shape s = weights.getShape();
+        packed =
+                PackedConvWeights.pack(
+                        weights.values(),
+                        (int) s.get(0),
+                        Math.multiplyExact((int) s.get(1), groups),
+                        (int) s.get(2),
+                        (int) s.get(3),
+                        groups,
+                        weights.bias());
+        multipliers =
+                Int8Kernels.requantMultipliers(
+                        input.scale(0), weights.channelScales(), output.scale(0));
+        inQuant = QActivation.kernelQuant(input);
+        outQuant = QActivation.kernelQuant(output);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardQuantized(NDList inputs) {
+        expectInputs(inputs, 1);
+        NDArray x = inputs.head();
+        Shape in = x.getShape();
+        expectRank(in, 4);
+        if (in.get(1) != packed.inChannels()) {
+            throw new IllegalArgumentException(
+                    name() + " expects " + packed.inChannels() + " input channels, got shape " + in);
+        }
+        QActivation a = ActivationIO.read(name(), x, input);
+        int n = (int) in.get(0);
+        int h = (int) in.get(2);
+        int w = (int) in.get(3);
+        byte[] y =
+                Int8Kernels.conv2d(
+                        a.data(), n, packed.inChannels(), h, w, inQuant, packed, geometry,
+                        multipliers, outQuant, relu);
+        Shape outShape = outputShape(in);
+        return new NDList(ActivationIO.write(new QActivation(y, outShape, output), x));
+    }
+
+    private Shape outputShape(Shape in) {
+        return new Shape(
+                in.get(0),
+                packed.outChannels(),
+                geometry.outH((int) in.get(2), packed.kernelH()),
+                geometry.outW((int) in.get(3), packed.kernelW()));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        if (inputShapes.length != 1) {
+            throw new IllegalArgumentException(name() + " expects one input shape");
+        }
+        expectRank(inputShapes[0], 4);
+        return new Shape[] {outputShape(inputShapes[0])};
+    }
+
+    /** @return the integer weights and bias */
+    public QuantizedWeights getWeights() {
+        return weights;
+    }
+
+    /** @return stride, padding and dilation */
+    public ConvParams getGeometry() {
+        return geometry;
+    }
+
+    /** @return the number of groups */
+    public int getGroups() {
+        return groups;
+    }
+
+    /** @return the input activation parameters */
+    public QParams getInputQParams() {
+        return input;
+    }
+
+    /** @return the output activation parameters */
+    public QParams getOutputQParams() {
+        return output;
+    }
+
+    /** @return whether ReLU is fused */
+    public boolean hasRelu() {
+        return relu;
+    }
+
+    /** @return a copy of the requantization multipliers, one per output channel */
+    public float[] getMultipliers() {
+        return multipliers.clone();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return name() + "(weights=" + weights.getShape() + ", " + geometry + ", groups=" + groups
+                + ", in=" + input + ", out=" + output + ")";
+    }
+}

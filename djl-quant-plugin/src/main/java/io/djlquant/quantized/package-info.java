@@ -1,0 +1,18 @@
+/**
+ * Q form of djl-quant models: int8 blocks with the same class names as {@code io.djlquant.nn} and
+ * {@code io.djlquant.qat}, computed by the integer kernels of {@code io.djlquant.kernels}.
+ *
+ * <p>Every block holds fixed quantization parameters (copied from the QFloat wiring by {@link
+ * io.djlquant.quantized.QuantizedConverter}) and no DJL parameters, so it cannot train. A block
+ * accepts int8 {@code JqNDArray}s carrying matching quantization parameters (used as they are) or
+ * float arrays of any engine (quantized with the block's input parameters). On the JavaQuant engine
+ * it returns int8 {@code JqNDArray}s with quantization set; on any other engine it returns the
+ * dequantized float values in the caller's manager (exact: quantizing them again gives the same
+ * integers). Blocks are immutable, so {@code forward} may run on several threads at once.
+ *
+ * <p>Codecs for the {@code .jq} file are in {@code io.djlquant.quantized.codec}; {@link
+ * io.djlquant.quantized.QuantizedModels#save} writes a model. {@link
+ * io.djlquant.quantized.FloatFallback} has no codec yet: a tree containing it converts and runs,
+ * but cannot be saved.
+ */
+package io.djlquant.quantized;
