@@ -87,6 +87,22 @@ public final class TorchArchive {
         }
     }
 
+    /**
+     * Tells a TorchScript archive (it holds compiled {@code code/} and {@code constants.pkl}) from
+     * a {@code torch.save} file.
+     *
+     * @param file a PyTorch zip archive
+     * @return whether it is TorchScript
+     * @throws IOException if the file is not a PyTorch zip archive
+     */
+    public static boolean isTorchScript(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            return zip.getEntry(archivePrefix(zip, file) + "constants.pkl") != null;
+        } catch (ZipException e) {
+            throw new IOException(file + " is not a zip-format PyTorch archive", e);
+        }
+    }
+
     /** The single top-level folder that holds data.pkl (its name is arbitrary). */
     private static String archivePrefix(ZipFile zip, Path file) throws IOException {
         List<String> found = new ArrayList<>();

@@ -17,7 +17,7 @@ import java.nio.file.Paths;
 final class Fixtures {
 
     static final String RESNET18 = "resnet18_w8.pt";
-    static final String RESNET34 = "resnet34_w2_small.pth";
+    static final String RESNET34 = "resnet34_w4_fmnist.pth";
 
     private Fixtures() {}
 

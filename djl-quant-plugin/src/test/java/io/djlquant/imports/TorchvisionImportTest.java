@@ -159,7 +159,7 @@ class TorchvisionImportTest {
             checkCases(spec, net, m);
             // an explicit, matching spec works as well
             SequentialBlock again = TorchvisionImport.loadStateDict(Fixtures.file(Fixtures.RESNET34),
-                    ResNet34.builder().optWidths(2, 4, 8, 16).optNumClasses(5).optStem(ResNet18.Stem.SMALL), m);
+                    ResNet34.builder().optWidths(4, 8, 16, 32).optNumClasses(10).optStem(ResNet18.Stem.SMALL), m);
             checkCases(spec, again, m);
         }
     }
