@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
 import ai.djl.util.Progress;
@@ -101,7 +102,10 @@ public final class ImageFiles extends RandomAccessDataset {
         NDArray chw = NDImageUtils.toTensor(cropped);
         float[] mean = channels == 1 ? new float[] {avg(IMAGENET_MEAN)} : IMAGENET_MEAN;
         float[] std = channels == 1 ? new float[] {avg(IMAGENET_STD)} : IMAGENET_STD;
-        NDArray x = NDImageUtils.normalize(chw, mean, std);
+        // NDImageUtils.normalize assumes three channels on PyTorch, so broadcast (C, 1, 1) here
+        NDManager m = chw.getManager();
+        NDArray x = chw.sub(m.create(mean, new Shape(channels, 1, 1)))
+                .div(m.create(std, new Shape(channels, 1, 1)));
         return new Record(new NDList(x), new NDList(manager.create((float) labels[(int) index])));
     }
 

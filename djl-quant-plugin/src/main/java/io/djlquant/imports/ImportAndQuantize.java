@@ -105,6 +105,7 @@ public final class ImportAndQuantize {
      */
     public static Result run(ImportOptions o) throws Exception {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            long t0 = System.nanoTime();
             System.out.println("Importing " + o.model());
             SequentialBlock net =
                     TorchArchive.isTorchScript(o.model())
@@ -115,12 +116,16 @@ public final class ImportAndQuantize {
             int channels = (int) net.getInputShapes()[0].get(1);
             int size = o.imageSize() > 0 ? o.imageSize()
                     : layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
-            System.out.println("Imported " + layout + ", input " + channels + "x" + size + "x" + size);
+            System.out.printf("Imported %s, input %dx%dx%d (%.1f s)%n", layout, channels, size, size, secs(t0));
 
+            long t1 = System.nanoTime();
             RandomAccessDataset data = dataset(o, channels, size);
+            System.out.printf("Calibration data: %s (%.1f s)%n", o.calibration(), secs(t1));
+            long t2 = System.nanoTime();
             Block qat = Quantizer.quantizeQat(net, QConfigs.calibration());
             Quantizer.calibrate(qat, data, manager, o.batches());
             Block q = QuantizedConverter.quantize(qat);
+            System.out.printf("Calibrated and quantized (%.1f s)%n", secs(t2));
             Map<String, String> props = new LinkedHashMap<>();
             props.put("source", o.model().getFileName().toString());
             props.put("layout", layout.toString());
@@ -128,7 +133,10 @@ public final class ImportAndQuantize {
             props.put("calibration", o.calibration());
             QuantizedModels.save(q, o.out(), props);
             System.out.println("Wrote " + o.out());
-            return compare(net, data, manager, o, layout);
+            long t3 = System.nanoTime();
+            Result r = compare(net, data, manager, o, layout);
+            System.out.printf("Compared Float and Q (%.1f s)%n", secs(t3));
+            return r;
         }
     }
 
@@ -203,6 +211,10 @@ public final class ImportAndQuantize {
             bar.end();
         }
         return new Result(o.out(), layout, images, agreeing, maxDiff, predicted.size(), floatCorrect, qCorrect);
+    }
+
+    private static double secs(long start) {
+        return (System.nanoTime() - start) / 1e9;
     }
 
     private static int argmax(float[] logits, int row, int classes) {

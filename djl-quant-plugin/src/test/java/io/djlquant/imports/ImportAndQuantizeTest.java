@@ -44,16 +44,16 @@ class ImportAndQuantizeTest {
     @Test
     void importCalibrateQuantizeSaveAndCompare(@TempDir Path tmp) throws Exception {
         Path images = tmp.resolve("images");
-        writeImages(images, 24, 7);
+        writeImages(images, 16, 7);
         Path out = tmp.resolve("out").resolve("resnet18-int8.jq");
         ImportOptions o = ImportOptions.parse(Fixtures.file(Fixtures.RESNET18).toString(),
                 "--calibration", images.toString(), "--out", out.toString(),
-                "--image-size", "64", "--batches", "3", "--batch-size", "8");
+                "--image-size", "64", "--batches", "2", "--batch-size", "8");
         ImportAndQuantize.Result r = ImportAndQuantize.run(o);
         System.out.printf("ImportAndQuantize on the fixture: Float vs Q top-1 %d/%d, %d float classes,"
                 + " max logit diff %.4f%n", r.agreeing(), r.images(), r.floatClasses(), r.maxLogitDiff());
         assertTrue(Files.size(out) > 0);
-        assertEquals(24, r.images());
+        assertEquals(16, r.images());
         assertEquals(10, r.layout().getNumClasses());
         assertTrue(r.agreement() >= 0.75, "agreement " + r.agreement());
         // agreement with a constant prediction would mean nothing
@@ -66,17 +66,17 @@ class ImportAndQuantizeTest {
         // the 1-channel small-stem fixture, trained on Fashion-MNIST; its test images at 28x28
         ImportAndQuantize.Result r = ImportAndQuantize.run(ImportOptions.parse(
                 Fixtures.file(Fixtures.RESNET34).toString(), "--calibration", "fashion-mnist",
-                "--out", out.toString(), "--image-size", "28", "--batches", "4", "--batch-size", "16"));
+                "--out", out.toString(), "--image-size", "28", "--batches", "2", "--batch-size", "16"));
         System.out.printf("ImportAndQuantize ResNet34 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float classes,"
                 + " max logit diff %.4f, accuracy Float %d Q %d of %d%n", r.agreeing(), r.images(),
                 r.floatClasses(), r.maxLogitDiff(), r.floatCorrect(), r.qCorrect(), r.images());
-        assertEquals(64, r.images());
+        assertEquals(32, r.images());
         assertEquals(10, r.layout().getNumClasses());
-        // the generator measured ~82% on the test split; 64 images leave room for sampling noise
-        assertTrue(r.floatCorrect() >= 40, "float accuracy " + r.floatCorrect());
-        assertTrue(r.qCorrect() >= r.floatCorrect() - 6, "Q accuracy " + r.qCorrect());
-        assertTrue(r.agreement() >= 0.75, "agreement " + r.agreement());
-        assertTrue(r.floatClasses() >= 2, "float classes " + r.floatClasses());
+        // the generator measured ~82% on the test split; 32 images leave room for sampling noise
+        assertTrue(r.floatCorrect() >= 20, "float accuracy " + r.floatCorrect());
+        assertTrue(r.qCorrect() >= r.floatCorrect() - 3, "Q accuracy " + r.qCorrect());
+        assertTrue(r.agreement() >= 0.9, "agreement " + r.agreement());
+        assertTrue(r.floatClasses() >= 3, "float classes " + r.floatClasses());
     }
 
     @Test
