@@ -184,4 +184,19 @@ public final class Quantizer {
         }
         Calibrator.calibrate(qfloat, dataset.getData(manager), maxBatches, true);
     }
+
+    /**
+     * Converts a calibrated or QAT-trained QFloat tree into its int8 form (the Q model): BN is
+     * folded with the running statistics, weights become int8, biases int32 and every activation
+     * gets the scale and zero point its fake quant learned. The result cannot train; save it with
+     * {@code QuantizedModels.save} and run it on the JavaQuant engine or drop it into a float
+     * model. The QAT-to-int8 mapping table is {@code io.djlquant.quantized.QuantizedMappings}.
+     *
+     * @param qfloat the QAT tree from {@link #quantizeQat(Block, QConfig)}, calibrated or trained
+     * @return the int8 block tree
+     * @throws IllegalStateException if an observer never ran (the message names the block)
+     */
+    public static Block quantize(Block qfloat) {
+        return io.djlquant.quantized.QuantizedConverter.quantize(qfloat);
+    }
 }
