@@ -23,7 +23,6 @@ import io.djlquant.models.ResNet18;
 import io.djlquant.models.ResNets;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
-import io.djlquant.quantized.QuantizedConverter;
 import io.djlquant.quantized.QuantizedModels;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -39,7 +38,7 @@ import java.util.Set;
  * <p>Imports the float network ({@link TorchvisionImport}), converts it with
  * {@code Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images
  * ({@link ImageFiles}: ImageNet preprocessing; or Fashion-MNIST's test split resized to the image
- * size), converts to int8 ({@code QuantizedConverter.quantize}), saves the {@code .jq} file, loads
+ * size), converts to int8 ({@code Quantizer.quantize}), saves the {@code .jq} file, loads
  * it back through {@code Criteria.optEngine("JavaQuant")} and prints the Float vs Q top-1
  * agreement on the calibration images.
  */
@@ -124,7 +123,7 @@ public final class ImportAndQuantize {
             long t2 = System.nanoTime();
             Block qat = Quantizer.quantizeQat(net, QConfigs.calibration());
             Quantizer.calibrate(qat, data, manager, o.batches());
-            Block q = QuantizedConverter.quantize(qat);
+            Block q = Quantizer.quantize(qat);
             System.out.printf("Calibrated and quantized (%.1f s)%n", secs(t2));
             Map<String, String> props = new LinkedHashMap<>();
             props.put("source", o.model().getFileName().toString());
