@@ -165,6 +165,22 @@ class TorchvisionImportTest {
     }
 
     @Test
+    void pickledModuleWithStridedTensorAndHalfStateDict() throws Exception {
+        for (String name : new String[] {"tiny_module.pth", "tiny_half.pth"}) {
+            JsonObject spec = Fixtures.manifest(name);
+            Map<String, TorchTensor> archive = TorchArchive.read(Fixtures.file(name));
+            assertEquals(name.contains("half") ? "HALF" : "FLOAT", archive.get("fc.weight").getElementType());
+            assertTrue(!TorchArchive.isTorchScript(Fixtures.file(name)));
+            try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+                SequentialBlock net = TorchvisionImport.loadStateDict(Fixtures.file(name), m);
+                assertLayout(spec, net);
+                checkCases(spec, net, m);
+            }
+        }
+        assertTrue(TorchArchive.isTorchScript(Fixtures.file(Fixtures.RESNET18)));
+    }
+
+    @Test
     void mismatchesAreListed() throws Exception {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Path pt = Fixtures.file(Fixtures.RESNET18);
