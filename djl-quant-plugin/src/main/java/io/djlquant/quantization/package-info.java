@@ -30,5 +30,12 @@
  *
  * <p>Calibration ({@link io.djlquant.quantization.QConfigs#calibration()}) builds the same
  * blocks with fake quantization disabled, so forward passes only record statistics.
+ *
+ * <p>Converters: {@link io.djlquant.quantization.Quantizer#quantizeQat} rewrites a float tree into
+ * the QFloat form ({@code io.djlquant.qat}) using the table {@link
+ * io.djlquant.quantization.QatMappings} and per-block {@link
+ * io.djlquant.quantization.QConfigOverrides}; {@link io.djlquant.quantization.Quantizer#calibrate}
+ * runs post-training calibration; {@link io.djlquant.quantization.BnFolding} is the one place
+ * where batch norm is folded; {@link io.djlquant.quantization.BlockTree} walks trees by path.
  */
 package io.djlquant.quantization;

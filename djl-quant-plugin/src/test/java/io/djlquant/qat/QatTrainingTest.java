@@ -17,6 +17,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
 import java.util.ArrayList;
@@ -29,12 +30,16 @@ class QatTrainingTest {
 
     @Test
     void fineTuneLowersLossAndTrainsFloatWeights() {
+        fineTune(QConfigs.emaFakeQuantPerChannel());
+    }
+
+    private void fineTune(QConfig qconfig) {
         try (Model model = Model.newInstance("qat-train", "PyTorch")) {
             NDManager m = model.getNDManager();
             SequentialBlock net = QatTestNets.smallCnn();
             Shape in = new Shape(32, 3, 8, 8);
             QatTestNets.init(net, m, in);
-            Block qat = Quantizer.quantizeQat(net, QConfigs.emaFakeQuantPerChannel());
+            Block qat = Quantizer.quantizeQat(net, qconfig);
             model.setBlock(qat);
 
             // learnable synthetic task: the class is the sign pattern of the means of channels 0, 1
@@ -50,23 +55,24 @@ class QatTrainingTest {
             DefaultTrainingConfig cfg =
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                             .optOptimizer(
-                                    Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.02f)).build());
+                                    Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
             List<Float> losses = new ArrayList<>();
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(in);
-                for (int step = 0; step < 12; step++) {
+                for (int step = 0; step < 6; step++) {
                     try (GradientCollector gc = trainer.newGradientCollector()) {
                         NDList pred = trainer.forward(new NDList(x));
                         NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
                         gc.backward(loss);
                         losses.add(loss.getFloat());
+
                     }
                     trainer.step();
                 }
             }
             float first = losses.get(0);
             float last = Math.min(losses.get(losses.size() - 1), losses.get(losses.size() - 2));
-            assertTrue(last < 0.8f * first, "loss did not fall enough: " + losses);
+            assertTrue(last < 0.9f * first, "loss did not fall enough: " + losses);
             float[] weightAfter =
                     ((io.djlquant.nn.PlainLinear) net.getChildren().get(5).getValue())
                             .getWeight().getArray().toFloatArray();

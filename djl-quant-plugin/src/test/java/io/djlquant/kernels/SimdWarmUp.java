@@ -1,0 +1,70 @@
+package io.djlquant.kernels;
+
+import java.io.IOException;
+import java.util.Random;
+import jdk.incubator.vector.IntVector;
+
+/**
+ * Calls the SIMD products until C2 has compiled both (see {@link C2Code}). The shapes visit every loop
+ * of {@link PanamaInt8Impl} (four-channel blocks and single channels; two-vector, one-vector and scalar
+ * pixel steps; vector body and scalar tail of the dot product, and loops not entered at all), so the
+ * compiled code has no untaken branch that a later call would fall out of.
+ */
+public final class SimdWarmUp {
+
+    private SimdWarmUp() {}
+
+    /**
+     * Warms up until both methods run C2 code or {@code timeoutSeconds} pass.
+     *
+     * @return seconds taken
+     * @throws IllegalStateException on timeout, naming the methods still not compiled
+     */
+    public static double untilCompiled(C2Code c2, int timeoutSeconds) throws IOException {
+        int l = IntVector.SPECIES_PREFERRED.length();
+        int[][] shapes = { // m, k, n
+            {7, 3 * l + 5, 5 * l + 3}, {4, 2, 3}, {1, l, 2 * l}, {5, l + 1, l + 1}, {3, 1, 1},
+        };
+        Random r = new Random(7);
+        long start = System.nanoTime();
+        long deadline = start + timeoutSeconds * 1_000_000_000L;
+        Int8Impl simd = TestData.SIMD;
+        int calls = 0;
+        while (true) {
+            for (int[] s : shapes) {
+                int m = s[0];
+                int k = s[1];
+                int n = s[2];
+                int[] w = ints(r, m * k);
+                int[] col = ints(r, k + n + 8);
+                int[] rowOff = new int[k];
+                for (int kk = 0; kk < k; kk++) {
+                    rowOff[kk] = kk % 8;
+                }
+                simd.gemmBroadcast(w, 0, m, k, col, rowOff, n, new int[m * n]);
+                simd.gemmDot(w, 0, m, k, col, 1, new int[m + 1], 1);
+            }
+            calls++;
+            if (calls % 200 == 0) {
+                boolean dot = !c2.liveIds(PanamaInt8Impl.class, "gemmDot").isEmpty();
+                boolean broadcast = !c2.liveIds(PanamaInt8Impl.class, "gemmBroadcast").isEmpty();
+                if (dot && broadcast) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("C2 did not compile " + (dot ? "" : "gemmDot ")
+                            + (broadcast ? "" : "gemmBroadcast ") + "within " + timeoutSeconds + " s ("
+                            + calls * shapes.length + " calls each)");
+                }
+            }
+        }
+    }
+
+    private static int[] ints(Random r, int n) {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextInt(256) - 128;
+        }
+        return v;
+    }
+}
