@@ -114,7 +114,7 @@ final class DigestCases {
     }
 
     /**
-     * The raw int32 products with operands far outside the byte range, so accumulators overflow: Java
+     * The raw int32 products with int8 weights and activations far outside the byte range, so accumulators overflow: Java
      * int arithmetic wraps the same way in scalar code and on every vector unit.
      */
     private static void gemmWrap(List<DigestCase> cases) {
@@ -123,7 +123,8 @@ final class DigestCases {
             int m = 1 + r.nextInt(9);
             int k = TAIL_SIZES[r.nextInt(TAIL_SIZES.length)] + 40;
             int n = TAIL_SIZES[r.nextInt(TAIL_SIZES.length)];
-            int[] w = randomInts(r, m * k);
+            byte[] w = new byte[m * k]; // weights are int8; full-range int operands still wrap
+            r.nextBytes(w);
             int[] x = randomInts(r, k);
             cases.add(DigestCase.of(String.format("gemmDot/%d", i), "m" + m + " k" + k + " wrapping", impl -> {
                 int[] acc = new int[m + 3];

@@ -6,9 +6,9 @@ import jdk.incubator.vector.IntVector;
 
 /**
  * Calls the SIMD products until C2 has compiled both (see {@link C2Code}). The shapes visit every loop
- * of {@link PanamaInt8Impl} (four-channel blocks and single channels; two-vector, one-vector and scalar
+ * of {@link PanamaInt8Impl} (six-, two- and one-channel blocks; two-vector, one-vector and scalar
  * pixel steps; vector body and scalar tail of the dot product, and loops not entered at all), so the
- * compiled code has no untaken branch that a later call would fall out of.
+ * compiled code has no untaken branch that a later call would fall out of. Weights are int8 bytes.
  */
 public final class SimdWarmUp {
 
@@ -35,7 +35,7 @@ public final class SimdWarmUp {
                 int m = s[0];
                 int k = s[1];
                 int n = s[2];
-                int[] w = ints(r, m * k);
+                byte[] w = bytes(r, m * k);
                 int[] col = ints(r, k + n + 8);
                 int[] rowOff = new int[k];
                 for (int kk = 0; kk < k; kk++) {
@@ -58,6 +58,12 @@ public final class SimdWarmUp {
                 }
             }
         }
+    }
+
+    private static byte[] bytes(Random r, int n) {
+        byte[] v = new byte[n];
+        r.nextBytes(v);
+        return v;
     }
 
     private static int[] ints(Random r, int n) {
