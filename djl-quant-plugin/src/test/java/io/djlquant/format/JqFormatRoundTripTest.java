@@ -159,4 +159,14 @@ class JqFormatRoundTripTest {
                 () -> new JqTensor("x", DataType.STRING, new Shape(1), ByteBuffer.allocate(1)));
         assertFalse(new JqNode("a", "b").equals(new JqNode("a", "c")));
     }
+
+    @Test
+    void savedFilesAreReadableByOthers(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("model.jq");
+        JqModelWriter.write(file, sampleGraph());
+        // The atomic save goes through a temp file; the result must not stay owner-only.
+        assertEquals(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"),
+                Files.getPosixFilePermissions(file));
+    }
 }
