@@ -3,6 +3,7 @@ package io.djlquant.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,9 +23,17 @@ final class PanamaInt8Impl implements Int8Impl {
 
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Bytes widened to one int vector: same lane count, a quarter of the bits. */
+    /**
+     * Bytes widened to one int vector: a quarter of the bits, but at least 64 (the smallest byte
+     * vector). With 128-bit ints (NEON) that is 8 byte lanes for 4 int lanes, so only the first L
+     * byte lanes are loaded or stored, under {@link #FIRST_L}.
+     */
     private static final VectorSpecies<Byte> BS =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4));
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
+    /** Whether a byte vector holds more lanes than an int vector (128-bit int vectors). */
+    private static final boolean WIDE_BYTES = BS.length() > L;
+    /** The byte lanes [0, L) that correspond to int lanes. */
+    private static final VectorMask<Byte> FIRST_L = BS.indexInRange(0, L);
 
     private static final float LIMIT = 4194304f; // as Requant.LIMIT
     private static final float MAGIC = 12582912f; // as Requant.MAGIC
@@ -257,7 +266,9 @@ final class PanamaInt8Impl implements Int8Impl {
 
     /** L signed bytes from {@code w[off]} sign-extended to an int vector. */
     private static IntVector widen(byte[] w, int off) {
-        return (IntVector) ByteVector.fromArray(BS, w, off).convertShape(VectorOperators.B2I, S, 0);
+        ByteVector b =
+                WIDE_BYTES ? ByteVector.fromArray(BS, w, off, FIRST_L) : ByteVector.fromArray(BS, w, off);
+        return (IntVector) b.convertShape(VectorOperators.B2I, S, 0);
     }
 
     @Override
@@ -285,7 +296,12 @@ final class PanamaInt8Impl implements Int8Impl {
                     .convert(VectorOperators.I2F, 0)).mul(m);
             IntVector r = v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS - zp)
                     .max(lo).min(hi);
-            ((ByteVector) r.convertShape(VectorOperators.I2B, BS, 0)).intoArray(y, dst + i);
+            ByteVector b = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
+            if (WIDE_BYTES) {
+                b.intoArray(y, dst + i, FIRST_L);
+            } else {
+                b.intoArray(y, dst + i);
+            }
         }
         return i;
     }
