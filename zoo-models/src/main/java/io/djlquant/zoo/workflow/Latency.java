@@ -11,7 +11,7 @@ import java.util.Arrays;
 /** Single-image (batch 1) inference latency of a block on the engine of a manager. */
 final class Latency {
 
-    private static final int WARMUP = 5;
+    private static final int WARMUP = 10;
 
     private Latency() {}
 

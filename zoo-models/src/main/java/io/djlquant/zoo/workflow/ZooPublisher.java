@@ -32,6 +32,9 @@ final class ZooPublisher {
     /** The artifact version. */
     static final String VERSION = "0.1.0";
 
+    private static final com.google.gson.Gson JSON =
+            JsonUtils.builder().setPrettyPrinting().disableHtmlEscaping().create();
+
     private ZooPublisher() {}
 
     /** One model file to publish. */
@@ -67,10 +70,10 @@ final class ZooPublisher {
         meta.put("name", "ResNet18 Fashion-MNIST");
         meta.put("description",
                 "ResNet18 (ImageNet stem) for Fashion-MNIST: float (PyTorch engine) and int8 from"
-                        + " PTQ and QAT (JavaQuant engine); filter quantization=none|ptq|qat");
+                        + " PTQ and QAT (JavaQuant engine); filter quantization = none, ptq or qat");
         meta.put("artifacts", artifacts);
         Files.writeString(dir.resolve("metadata.json"),
-                JsonUtils.GSON_PRETTY.toJson(meta) + "\n", StandardCharsets.UTF_8);
+                JSON.toJson(meta) + "\n", StandardCharsets.UTF_8);
     }
 
     private static Map<String, Object> artifact(Entry e, Path file) throws IOException {
