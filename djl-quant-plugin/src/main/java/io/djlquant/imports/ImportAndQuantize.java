@@ -1,0 +1,234 @@
+package io.djlquant.imports;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.util.ProgressBar;
+import ai.djl.translate.NoopTranslator;
+import io.djlquant.dataset.FashionMnist;
+import io.djlquant.models.ResNet18;
+import io.djlquant.models.ResNets;
+import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantized.QuantizedModels;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Post-training quantization of an imported torchvision ResNet, as a command:
+ * {@code ImportAndQuantize <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
+ * resnet18-int8.jq [--image-size 224] [--batches N] [--batch-size N]}.
+ *
+ * <p>Imports the float network ({@link TorchvisionImport}), converts it with
+ * {@code Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images
+ * ({@link ImageFiles}: ImageNet preprocessing; or Fashion-MNIST's test split resized to the image
+ * size), converts to int8 ({@code Quantizer.quantize}), saves the {@code .jq} file, loads
+ * it back through {@code Criteria.optEngine("JavaQuant")} and prints the Float vs Q top-1
+ * agreement on the calibration images.
+ */
+public final class ImportAndQuantize {
+
+    /**
+     * What a run produced.
+     *
+     * @param out the written {@code .jq} file
+     * @param layout the imported network's layout
+     * @param images images compared
+     * @param agreeing images whose Float and Q top-1 classes agree
+     * @param maxLogitDiff the largest |Float - Q| logit difference
+     * @param floatClasses how many distinct top-1 classes the float model predicted (agreement
+     *     with a near-constant predictor means little)
+     * @param floatCorrect images whose float top-1 equals the dataset label
+     * @param qCorrect images whose Q top-1 equals the dataset label (labels are meaningful for
+     *     Fashion-MNIST; for a folder they are sub-folder indices)
+     */
+    public record Result(Path out, ResNets.Builder layout, int images, int agreeing,
+            float maxLogitDiff, int floatClasses, int floatCorrect, int qCorrect) {
+        /** @return the top-1 agreement in [0, 1] */
+        public double agreement() {
+            return agreeing / (double) images;
+        }
+    }
+
+    private ImportAndQuantize() {}
+
+    /**
+     * Runs the command; usage errors print a message and exit with status 2.
+     *
+     * @param args see {@link ImportOptions#USAGE}
+     * @throws Exception if reading, calibrating or writing fails
+     */
+    public static void main(String[] args) throws Exception {
+        ImportOptions options;
+        try {
+            options = ImportOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Result r = run(options);
+        if (ImportOptions.FASHION_MNIST.equals(options.calibration())) {
+            System.out.printf("Fashion-MNIST top-1 accuracy: Float %d/%d, Q %d/%d%n",
+                    r.floatCorrect(), r.images(), r.qCorrect(), r.images());
+        }
+        System.out.printf(
+                "Saved %s (%s). Float vs Q top-1 agreement on %d calibration images: %d/%d = %.2f%%"
+                        + " (%d distinct float classes), max |logit diff| %.4f%n",
+                r.out(), r.layout(), r.images(), r.agreeing(), r.images(), 100 * r.agreement(),
+                r.floatClasses(), r.maxLogitDiff());
+    }
+
+    /**
+     * Imports, calibrates, quantizes, saves, reloads and compares.
+     *
+     * @param o the options
+     * @return the outcome
+     * @throws Exception if reading, calibrating or writing fails
+     */
+    public static Result run(ImportOptions o) throws Exception {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            long t0 = System.nanoTime();
+            System.out.println("Importing " + o.model());
+            SequentialBlock net =
+                    TorchArchive.isTorchScript(o.model())
+                            ? TorchvisionImport.loadTorchScript(o.model(), manager)
+                            : TorchvisionImport.loadStateDict(o.model(), manager);
+            ResNets.Builder layout =
+                    TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
+            int channels = (int) net.getInputShapes()[0].get(1);
+            int size = o.imageSize() > 0 ? o.imageSize()
+                    : layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
+            System.out.printf("Imported %s, input %dx%dx%d (%.1f s)%n", layout, channels, size, size, secs(t0));
+
+            long t1 = System.nanoTime();
+            RandomAccessDataset data = dataset(o, channels, size);
+            System.out.printf("Calibration data: %s (%.1f s)%n", o.calibration(), secs(t1));
+            long t2 = System.nanoTime();
+            Block qat = Quantizer.quantizeQat(net, QConfigs.calibration());
+            Quantizer.calibrate(qat, data, manager, o.batches());
+            Block q = Quantizer.quantize(qat);
+            System.out.printf("Calibrated and quantized (%.1f s)%n", secs(t2));
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("source", o.model().getFileName().toString());
+            props.put("layout", layout.toString());
+            props.put("input", channels + "x" + size + "x" + size);
+            props.put("calibration", o.calibration());
+            QuantizedModels.save(q, o.out(), props);
+            System.out.println("Wrote " + o.out());
+            long t3 = System.nanoTime();
+            Result r = compare(net, data, manager, o, layout);
+            System.out.printf("Compared Float and Q (%.1f s)%n", secs(t3));
+            return r;
+        }
+    }
+
+    private static RandomAccessDataset dataset(ImportOptions o, int channels, int size) throws Exception {
+        int limit = o.batches() * o.batchSize();
+        RandomAccessDataset data;
+        if (ImportOptions.FASHION_MNIST.equals(o.calibration())) {
+            data = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
+                    .optImageSize(size, FashionMnist.SizeMode.RESIZE).optChannels(channels)
+                    .setSampling(o.batchSize(), false).optLimit(limit).build();
+        } else {
+            data = ImageFiles.builder().setRoot(Path.of(o.calibration())).optImageSize(size)
+                    .optChannels(channels).setSampling(o.batchSize(), false).optLimit(limit).build();
+        }
+        data.prepare(new ProgressBar());
+        return data;
+    }
+
+    /** Float (PyTorch) vs the saved Q model reloaded on the JavaQuant engine, image by image. */
+    private static Result compare(
+            Block net, RandomAccessDataset data, NDManager manager, ImportOptions o, ResNets.Builder layout)
+            throws Exception {
+        Criteria<NDList, NDList> criteria = Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optModelPath(o.out())
+                .optEngine("JavaQuant")
+                .optTranslator(new NoopTranslator())
+                .build();
+        int images = 0;
+        int agreeing = 0;
+        float maxDiff = 0;
+        Set<Integer> predicted = new HashSet<>();
+        int floatCorrect = 0;
+        int qCorrect = 0;
+        try (ZooModel<NDList, NDList> model = criteria.loadModel();
+                Predictor<NDList, NDList> predictor = model.newPredictor();
+                NDManager jq = Engine.getEngine("JavaQuant").newBaseManager()) {
+            ProgressBar bar = new ProgressBar("Float vs Q", o.batches());
+            bar.start(0);
+            int seen = 0;
+            for (Batch batch : data.getData(manager)) {
+                try (batch) {
+                    if (seen++ >= o.batches()) {
+                        break;
+                    }
+                    NDArray x = batch.getData().head();
+                    float[] f = net.forward(new ParameterStore(manager, false), new NDList(x), false)
+                            .head().toFloatArray();
+                    float[] q;
+                    try (NDManager scope = jq.newSubManager()) {
+                        NDArray xq = scope.create(x.toFloatArray(), x.getShape());
+                        q = predictor.predict(new NDList(xq)).head().toFloatArray();
+                    }
+                    int n = (int) x.getShape().get(0);
+                    float[] labels = batch.getLabels().head().toType(DataType.FLOAT32, false).toFloatArray();
+                    int classes = f.length / n;
+                    for (int i = 0; i < n; i++) {
+                        int top = argmax(f, i, classes);
+                        int topQ = argmax(q, i, classes);
+                        predicted.add(top);
+                        agreeing += top == topQ ? 1 : 0;
+                        floatCorrect += top == (int) labels[i] ? 1 : 0;
+                        qCorrect += topQ == (int) labels[i] ? 1 : 0;
+                        for (int c = 0; c < classes; c++) {
+                            maxDiff = Math.max(maxDiff, Math.abs(f[i * classes + c] - q[i * classes + c]));
+                        }
+                    }
+                    images += n;
+                }
+                bar.increment(1);
+            }
+            bar.end();
+        }
+        return new Result(o.out(), layout, images, agreeing, maxDiff, predicted.size(), floatCorrect, qCorrect);
+    }
+
+    private static double secs(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static int argmax(float[] logits, int row, int classes) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (logits[row * classes + c] > logits[row * classes + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static Map<String, Shape> shapes(Map<String, ai.djl.nn.Parameter> params) {
+        Map<String, Shape> out = new LinkedHashMap<>();
+        params.forEach((k, p) -> out.put(k, p.getArray().getShape()));
+        return out;
+    }
+}

@@ -1,0 +1,300 @@
+package io.djlquant.imports;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.util.Pair;
+import io.djlquant.models.ResNet18;
+import io.djlquant.models.ResNets;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Imports torchvision BasicBlock ResNets (resnet18/34 and narrow or shallow variants) from a
+ * TorchScript file or a state dict into our fused float {@link ResNets} blocks.
+ *
+ * <p>TorchScript: the parameters come from DJL's PyTorch engine ({@code Model.load} gives a
+ * {@code PtSymbolBlock} whose {@code getDirectParameters()} are libtorch's
+ * {@code named_parameters()}); DJL 0.36 has no API for buffers, so {@code running_mean} /
+ * {@code running_var} are read from the archive with {@link TorchArchive}, which also checks that
+ * its parameter names and shapes agree with libtorch's. State dicts ({@code torch.save(
+ * model.state_dict())}) are read with {@link TorchArchive} alone: DJL cannot read them.
+ *
+ * <p>The network layout (blocks per layer, widths, classes, stem, input channels) is detected from
+ * the tensor shapes unless a {@link ResNets.Builder} is given; any difference between the file and
+ * the network raises an {@link IllegalArgumentException} that lists the first missing keys,
+ * unexpected keys and shape mismatches.
+ */
+public final class TorchvisionImport {
+
+    private static final int MAX_LISTED = 10;
+    private static final Pattern BOTTLENECK = Pattern.compile("layer\\d+\\.\\d+\\.conv3\\.weight");
+
+    private TorchvisionImport() {}
+
+    /**
+     * Imports a TorchScript ResNet, detecting its layout from the tensor shapes.
+     *
+     * @param pt the TorchScript file ({@code torch.jit.trace}/{@code script} + {@code save})
+     * @param manager owns the returned network's parameters
+     * @return the initialized float network
+     * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if libtorch rejects the file
+     */
+    public static SequentialBlock loadTorchScript(Path pt, NDManager manager)
+            throws IOException, MalformedModelException {
+        return build(readTorchScript(pt, manager), null);
+    }
+
+    /**
+     * Imports a TorchScript ResNet into the given layout.
+     *
+     * @param pt the TorchScript file
+     * @param spec the expected layout, e.g. {@code ResNet18.builder().optNumClasses(10)}
+     * @param manager owns the returned network's parameters
+     * @return the initialized float network
+     * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if libtorch rejects the file
+     */
+    public static SequentialBlock loadTorchScript(Path pt, ResNets.Builder spec, NDManager manager)
+            throws IOException, MalformedModelException {
+        return build(readTorchScript(pt, manager), spec);
+    }
+
+    /**
+     * Imports a torchvision state dict ({@code torch.save(model.state_dict(), path)}), detecting
+     * the layout from the tensor shapes.
+     *
+     * @param pth the zip-format state dict
+     * @param manager owns the returned network's parameters
+     * @return the initialized float network
+     * @throws IOException if the file cannot be read
+     */
+    public static SequentialBlock loadStateDict(Path pth, NDManager manager) throws IOException {
+        return build(readStateDict(pth, manager), null);
+    }
+
+    /**
+     * Imports a torchvision state dict into the given layout.
+     *
+     * @param pth the zip-format state dict
+     * @param spec the expected layout
+     * @param manager owns the returned network's parameters
+     * @return the initialized float network
+     * @throws IOException if the file cannot be read
+     */
+    public static SequentialBlock loadStateDict(Path pth, ResNets.Builder spec, NDManager manager)
+            throws IOException {
+        return build(readStateDict(pth, manager), spec);
+    }
+
+    /**
+     * Reads the parameters (through DJL's PyTorch engine) and floating-point buffers (from the
+     * archive) of a TorchScript file. {@code num_batches_tracked} counters are dropped.
+     *
+     * @param pt the TorchScript file
+     * @param manager owns the returned float32 arrays
+     * @return the tensors by state-dict name, in state-dict order
+     * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if libtorch rejects the file
+     * @throws IllegalArgumentException if archive and libtorch disagree about a parameter
+     */
+    public static Map<String, NDArray> readTorchScript(Path pt, NDManager manager)
+            throws IOException, MalformedModelException {
+        Map<String, TorchTensor> archive = TorchArchive.read(pt);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        try (Model model = Model.newInstance("torchscript-import", "PyTorch")) {
+            model.load(pt);
+            for (Pair<String, Parameter> p : model.getBlock().getDirectParameters()) {
+                NDArray a = p.getValue().getArray();
+                TorchTensor t = archive.get(p.getKey());
+                if (t == null || !t.getShape().equals(a.getShape())) {
+                    throw new IllegalArgumentException(
+                            pt + ": libtorch parameter " + p.getKey() + " " + a.getShape()
+                                    + " is " + (t == null ? "missing from" : t.getShape() + " in")
+                                    + " the archive's data.pkl");
+                }
+                params.put(p.getKey(), manager.create(a.toType(DataType.FLOAT32, false).toFloatArray(), a.getShape()));
+            }
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TorchTensor> e : archive.entrySet()) {
+            NDArray fromLibtorch = params.get(e.getKey());
+            if (fromLibtorch != null) {
+                out.put(e.getKey(), fromLibtorch);
+            } else {
+                putBuffer(out, e.getKey(), e.getValue(), manager);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads every floating-point tensor of a zip-format state dict. {@code num_batches_tracked}
+     * counters are dropped.
+     *
+     * @param pth the state dict file
+     * @param manager owns the returned float32 arrays
+     * @return the tensors by state-dict name, in file order
+     * @throws IOException if the file cannot be read
+     */
+    public static Map<String, NDArray> readStateDict(Path pth, NDManager manager) throws IOException {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TorchTensor> e : TorchArchive.read(pth).entrySet()) {
+            putBuffer(out, e.getKey(), e.getValue(), manager);
+        }
+        return out;
+    }
+
+    private static void putBuffer(Map<String, NDArray> out, String name, TorchTensor t, NDManager manager) {
+        if (name.endsWith("num_batches_tracked")) {
+            return; // training counter, not used in inference
+        }
+        if (!t.isFloating()) {
+            throw new IllegalArgumentException(
+                    "unexpected " + t.getElementType() + " tensor " + name + " " + t.getShape());
+        }
+        out.put(name, t.toNDArray(manager));
+    }
+
+    /**
+     * Detects a torchvision BasicBlock ResNet layout from state-dict shapes: stem from the
+     * {@code conv1} kernel (7: ImageNet, 3: small), blocks per layer from the {@code layerL.B}
+     * keys, widths from each layer's first conv, classes from {@code fc.weight}.
+     *
+     * @param shapes tensor shapes by state-dict name
+     * @return a builder for the detected layout
+     * @throws IllegalArgumentException if the shapes are not those of a BasicBlock ResNet
+     */
+    public static ResNets.Builder detect(Map<String, Shape> shapes) {
+        Shape conv1 = require(shapes, "conv1.weight", 4);
+        for (String k : shapes.keySet()) {
+            if (BOTTLENECK.matcher(k).matches()) {
+                throw new IllegalArgumentException(
+                        "Bottleneck ResNets (resnet50 and deeper) are not supported: found " + k);
+            }
+        }
+        long k = conv1.get(2);
+        if (conv1.get(3) != k || (k != 7 && k != 3)) {
+            throw new IllegalArgumentException(
+                    "conv1.weight " + conv1 + ": expected a 7x7 (ImageNet) or 3x3 (small) stem");
+        }
+        List<Integer> blocks = new ArrayList<>();
+        List<Integer> widths = new ArrayList<>();
+        for (int layer = 1; shapes.containsKey("layer" + layer + ".0.conv1.weight"); layer++) {
+            int b = 0;
+            while (shapes.containsKey("layer" + layer + "." + b + ".conv1.weight")) {
+                b++;
+            }
+            blocks.add(b);
+            widths.add((int) require(shapes, "layer" + layer + ".0.conv1.weight", 4).get(0));
+        }
+        if (blocks.isEmpty()) {
+            throw new IllegalArgumentException("not a torchvision ResNet: no layer1.0.conv1.weight");
+        }
+        Shape fc = require(shapes, "fc.weight", 2);
+        return ResNets.basic(blocks.stream().mapToInt(Integer::intValue).toArray())
+                .optWidths(widths.stream().mapToInt(Integer::intValue).toArray())
+                .optNumClasses((int) fc.get(0))
+                .optStem(k == 7 ? ResNet18.Stem.IMAGENET : ResNet18.Stem.SMALL);
+    }
+
+    /**
+     * Builds the network for the tensors (detecting the layout when {@code spec} is null),
+     * initializes it in the tensors' manager for {@code conv1}'s input channels, and copies the
+     * tensors in with {@link #assign}.
+     *
+     * @param state float32 tensors by state-dict name
+     * @param spec the layout, or {@code null} to detect it
+     * @return the initialized float network
+     */
+    public static SequentialBlock build(Map<String, NDArray> state, ResNets.Builder spec) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        state.forEach((name, a) -> shapes.put(name, a.getShape()));
+        ResNets.Builder layout = spec != null ? spec : detect(shapes);
+        long inChannels = require(shapes, "conv1.weight", 4).get(1);
+        // the parameter shapes do not depend on the image size; 224 / 32 are the usual inputs
+        long size = layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
+        SequentialBlock net = layout.build();
+        NDManager manager = state.get("conv1.weight").getManager();
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, inChannels, size, size));
+        assign(net, state);
+        return net;
+    }
+
+    /**
+     * Copies state-dict tensors into an initialized float ResNet's parameters.
+     *
+     * @param resnet a network from {@link ResNets.Builder#build()}, initialized
+     * @param state float32 tensors by state-dict name ({@code num_batches_tracked} is ignored)
+     * @throws IllegalArgumentException listing the first missing keys, unexpected keys and shape
+     *     mismatches if the tensors do not fit the network
+     */
+    public static void assign(Block resnet, Map<String, NDArray> state) {
+        Map<String, Parameter> params = ResNets.torchvisionParameters(resnet);
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            if (!e.getValue().isInitialized()) {
+                throw new IllegalArgumentException("initialize the network before assigning tensors");
+            }
+            NDArray src = state.get(e.getKey());
+            Shape want = e.getValue().getArray().getShape();
+            if (src == null) {
+                missing.add(e.getKey());
+            } else if (!src.getShape().equals(want)) {
+                mismatched.add(e.getKey() + ": file " + src.getShape() + ", network " + want);
+            }
+        }
+        for (String name : state.keySet()) {
+            if (!params.containsKey(name) && !name.endsWith("num_batches_tracked")) {
+                unexpected.add(name);
+            }
+        }
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
+            StringBuilder sb = new StringBuilder("tensors do not fit the network:");
+            list(sb, "missing keys", missing);
+            list(sb, "unexpected keys", unexpected);
+            list(sb, "shape mismatches", mismatched);
+            throw new IllegalArgumentException(sb.toString());
+        }
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray src = state.get(e.getKey());
+            e.getValue().getArray().set(src.toType(DataType.FLOAT32, false).toFloatArray());
+        }
+    }
+
+    private static void list(StringBuilder sb, String what, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        sb.append("\n  ").append(items.size()).append(' ').append(what).append(": ");
+        sb.append(String.join(", ", items.subList(0, Math.min(MAX_LISTED, items.size()))));
+        if (items.size() > MAX_LISTED) {
+            sb.append(", ...");
+        }
+    }
+
+    private static Shape require(Map<String, Shape> shapes, String name, int rank) {
+        Shape s = shapes.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("not a torchvision ResNet: no " + name);
+        }
+        if (s.dimension() != rank) {
+            throw new IllegalArgumentException(name + " " + s + " should have rank " + rank);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,104 @@
+package io.djlquant.imports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImportAndQuantizeTest {
+
+    /** Smooth random colour blobs, each image different, in two class sub-folders. */
+    static void writeImages(Path dir, int count, long seed) throws IOException {
+        Random r = new Random(seed);
+        for (int i = 0; i < count; i++) {
+            int w = 72 + r.nextInt(40);
+            int h = 72 + r.nextInt(40);
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            double fx = 0.02 + 0.2 * r.nextDouble();
+            double fy = 0.02 + 0.2 * r.nextDouble();
+            double[] phase = {r.nextDouble() * 6, r.nextDouble() * 6, r.nextDouble() * 6};
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int rgb = 0;
+                    for (int c = 0; c < 3; c++) {
+                        double v = 0.5 + 0.5 * Math.sin(fx * x * (c + 1) + fy * y + phase[c]);
+                        rgb = (rgb << 8) | (int) Math.round(255 * v);
+                    }
+                    img.setRGB(x, y, rgb);
+                }
+            }
+            Path sub = dir.resolve(i % 2 == 0 ? "cats" : "dogs");
+            Files.createDirectories(sub);
+            ImageIO.write(img, i % 3 == 0 ? "jpg" : "png", sub.resolve("img" + i + (i % 3 == 0 ? ".jpg" : ".png")).toFile());
+        }
+    }
+
+    @Test
+    void importCalibrateQuantizeSaveAndCompare(@TempDir Path tmp) throws Exception {
+        Path images = tmp.resolve("images");
+        writeImages(images, 16, 7);
+        Path out = tmp.resolve("out").resolve("resnet18-int8.jq");
+        ImportOptions o = ImportOptions.parse(Fixtures.file(Fixtures.RESNET18).toString(),
+                "--calibration", images.toString(), "--out", out.toString(),
+                "--image-size", "64", "--batches", "2", "--batch-size", "8");
+        ImportAndQuantize.Result r = ImportAndQuantize.run(o);
+        System.out.printf("ImportAndQuantize on the fixture: Float vs Q top-1 %d/%d, %d float classes,"
+                + " max logit diff %.4f%n", r.agreeing(), r.images(), r.floatClasses(), r.maxLogitDiff());
+        assertTrue(Files.size(out) > 0);
+        assertEquals(16, r.images());
+        assertEquals(10, r.layout().getNumClasses());
+        assertTrue(r.agreement() >= 0.75, "agreement " + r.agreement());
+        // agreement with a constant prediction would mean nothing
+        assertTrue(r.floatClasses() >= 2, "float classes " + r.floatClasses());
+    }
+
+    @Test
+    void stateDictOnFashionMnist(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("resnet34-int8.jq");
+        // the 1-channel small-stem fixture, trained on Fashion-MNIST; its test images at 28x28
+        ImportAndQuantize.Result r = ImportAndQuantize.run(ImportOptions.parse(
+                Fixtures.file(Fixtures.RESNET34).toString(), "--calibration", "fashion-mnist",
+                "--out", out.toString(), "--image-size", "28", "--batches", "2", "--batch-size", "16"));
+        System.out.printf("ImportAndQuantize ResNet34 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float classes,"
+                + " max logit diff %.4f, accuracy Float %d Q %d of %d%n", r.agreeing(), r.images(),
+                r.floatClasses(), r.maxLogitDiff(), r.floatCorrect(), r.qCorrect(), r.images());
+        assertEquals(32, r.images());
+        assertEquals(10, r.layout().getNumClasses());
+        // the generator measured ~82% on the test split; 32 images leave room for sampling noise
+        assertTrue(r.floatCorrect() >= 20, "float accuracy " + r.floatCorrect());
+        assertTrue(r.qCorrect() >= r.floatCorrect() - 3, "Q accuracy " + r.qCorrect());
+        assertTrue(r.agreement() >= 0.9, "agreement " + r.agreement());
+        assertTrue(r.floatClasses() >= 3, "float classes " + r.floatClasses());
+    }
+
+    @Test
+    void optionsAreChecked() {
+        assertThrows(IllegalArgumentException.class, () -> ImportOptions.parse("m.pt", "--out", "x.jq"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--bogus", "1"));
+        assertTrue(unknown.getMessage().contains("unknown option --bogus"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--batches", "x"));
+        assertThrows(IllegalArgumentException.class,
+                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--batches"));
+        ImportOptions ok = ImportOptions.parse("m.pt", "--calibration", "fashion-mnist", "--out", "x.jq");
+        assertEquals(8, ok.batches());
+        assertEquals(16, ok.batchSize());
+        assertEquals(0, ok.imageSize());
+    }
+
+    @Test
+    void emptyFolderIsReported(@TempDir Path tmp) {
+        IOException e = assertThrows(IOException.class,
+                () -> ImageFiles.builder().setRoot(tmp).setSampling(4, false).build());
+        assertTrue(e.getMessage().contains("no images"), e.getMessage());
+    }
+}
