@@ -21,7 +21,7 @@ class ConcurrentPredictorsTest {
 
     @Test
     void int8ModelOnJavaQuant() throws Exception {
-        check("qat");
+        check("ptq");
     }
 
     @Test

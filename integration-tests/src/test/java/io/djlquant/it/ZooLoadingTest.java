@@ -22,12 +22,13 @@ import org.junit.jupiter.api.Test;
 class ZooLoadingTest {
 
     @Test
-    void documentedCriteriaLoadTheQatInt8ModelOnJavaQuant() throws Exception {
+    void documentedCriteriaLoadAnInt8ModelOnJavaQuant() throws Exception {
         FashionMnistTestImages data = FashionMnistTestImages.read(1);
         try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", null).loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             assertEquals("JavaQuant", model.getNDManager().getEngine().getEngineName());
-            assertEquals("resnet18-qat", model.getName());
+            // the QAT model when shipped, else the PTQ one (no QAT model is shipped yet)
+            assertEquals("resnet18-ptq", model.getName());
             Classifications c = p.predict(data.images.get(0));
             assertEquals(ZooModels.CLASS_NAMES, c.getClassNames());
             double sum = c.getProbabilities().stream().mapToDouble(Double::doubleValue).sum();

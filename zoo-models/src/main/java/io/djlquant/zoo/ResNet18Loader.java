@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Loads the ResNet18 artifacts and picks the variant that fits the requested engine: without a
  * {@value #QUANTIZATION} filter, the PyTorch engine gets the float model ({@value #NONE}) and any
- * other engine (or none) the QAT int8 model ({@value #QAT}). A filter naming a variant the
+ * other engine (or none) the QAT int8 model ({@value #QAT}), or the PTQ one ({@value #PTQ}) when no
+ * QAT model is shipped. A filter naming a variant the
  * requested engine cannot run is rejected with a message saying which engine it needs.
  */
 public final class ResNet18Loader extends BaseModelLoader {
@@ -42,24 +43,31 @@ public final class ResNet18Loader extends BaseModelLoader {
     @Override
     public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
             throws IOException, ModelNotFoundException, MalformedModelException {
-        return super.loadModel(withVariant(criteria));
+        return super.loadModel(withVariant(criteria, hasQat(criteria)));
     }
 
     /** {@inheritDoc} */
     @Override
     public <I, O> boolean isDownloaded(Criteria<I, O> criteria)
             throws IOException, ModelNotFoundException {
-        return super.isDownloaded(withVariant(criteria));
+        return super.isDownloaded(withVariant(criteria, hasQat(criteria)));
     }
 
-    static <I, O> Criteria<I, O> withVariant(Criteria<I, O> criteria)
+    private boolean hasQat(Criteria<?, ?> criteria) throws IOException {
+        Map<String, String> filters =
+                criteria.getFilters() == null ? new HashMap<>() : new HashMap<>(criteria.getFilters());
+        filters.put(QUANTIZATION, QAT);
+        return getMrl().match(filters) != null;
+    }
+
+    static <I, O> Criteria<I, O> withVariant(Criteria<I, O> criteria, boolean hasQat)
             throws ModelNotFoundException {
         String engine = criteria.getEngine();
         Map<String, String> filters =
                 criteria.getFilters() == null ? new HashMap<>() : new HashMap<>(criteria.getFilters());
         String variant = filters.get(QUANTIZATION);
         if (variant == null) {
-            variant = DjlQuantModelZoo.FLOAT_ENGINE.equals(engine) ? NONE : QAT;
+            variant = DjlQuantModelZoo.FLOAT_ENGINE.equals(engine) ? NONE : hasQat ? QAT : PTQ;
             filters.put(QUANTIZATION, variant);
         }
         if (engine != null) {

@@ -87,7 +87,7 @@ public final class QuantizeResNet18 {
             Block ptqQFloat = Quantizer.quantizeQat(floatBlock, o.ptqQConfig());
             FashionMnist calib = ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false);
             calib.prepare();
-            Quantizer.calibrate(ptqQFloat, calib, pt, Integer.MAX_VALUE);
+            Quantizer.calibrate(ptqQFloat, calib, pt, (o.calibSize + o.batch - 1) / o.batch);
             StageResult ptq = stage("PTQ", o.ptqQConfig, ptqQFloat, floatPred, floatTop1, test, pt, jq, o);
 
             log("[3/5] QAT with " + o.qatQConfig + ", " + o.qatSteps + " steps");

@@ -28,8 +28,8 @@ public final class WorkflowOptions {
                     "  --per-channel on|off  per-channel (on, default) or per-tensor weights for the",
                     "                      ema presets of QAT",
                     "  --calib-size N      calibration images from the training split (default 2000)",
-                    "  --qat-steps N       QAT fine-tuning steps (default 100)",
-                    "  --qat-batch N       QAT batch size (default 64)",
+                    "  --qat-steps N       QAT fine-tuning steps (default 50)",
+                    "  --qat-batch N       QAT batch size (default 32)",
                     "  --qat-lr X          QAT learning rate, cosine to 0 (default 0.001)",
                     "  --test-limit N      test images to evaluate (default 10000, the full test set)",
                     "  --batch N           evaluation batch size (default 100)",
@@ -49,8 +49,8 @@ public final class WorkflowOptions {
     String qatQConfig = "ema-fake-quant-per-channel";
     boolean perChannel = true;
     int calibSize = 2000;
-    int qatSteps = 100;
-    int qatBatch = 64;
+    int qatSteps = 50;
+    int qatBatch = 32;
     float qatLr = 0.001f;
     int testLimit = 10000;
     int batch = 100;
