@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ResNet18AccuracyTest {
 
-    static final int DEFAULT_IMAGES = 500;
+    static final int DEFAULT_IMAGES = 2000;
 
     /** Float top-1 target of the final model (issue 4). */
     static final double FLOAT_TARGET = 0.92;
