@@ -1,0 +1,93 @@
+package io.djlquant.zoo.workflow;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.util.ProgressBar;
+
+/** Arg-max predictions of a classifier over an {@link ImageSet}, and what they measure. */
+final class Predictions {
+
+    private final int[] predicted;
+    private final double seconds;
+
+    private Predictions(int[] predicted, double seconds) {
+        this.predicted = predicted;
+        this.seconds = seconds;
+    }
+
+    /**
+     * Runs {@code block} in inference mode on every image, with inputs created by {@code manager}
+     * (which fixes the engine), showing a DJL progress bar.
+     */
+    static Predictions run(String title, Block block, NDManager manager, ImageSet images, int batch) {
+        int n = images.size();
+        int[] out = new int[n];
+        ProgressBar bar = new ProgressBar(title, (n + batch - 1) / batch);
+        ParameterStore ps = new ParameterStore(manager, false);
+        long compute = 0;
+        for (int from = 0; from < n; from += batch) {
+            int to = Math.min(n, from + batch);
+            float[] x = images.pixels(from, to);
+            try (NDManager scope = manager.newSubManager()) {
+                long t0 = System.nanoTime();
+                NDArray in = scope.create(x, new Shape(to - from, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
+                NDArray logits = block.forward(ps, new NDList(in), false).singletonOrThrow();
+                float[] z = logits.toType(DataType.FLOAT32, false).toFloatArray();
+                compute += System.nanoTime() - t0;
+                int classes = z.length / (to - from);
+                for (int r = 0; r < to - from; r++) {
+                    out[from + r] = argmax(z, r * classes, classes);
+                }
+            }
+            bar.increment(1);
+        }
+        bar.end();
+        return new Predictions(out, compute / 1e9);
+    }
+
+    // Ties go to the lowest class, as in io.djlquant.training.Evaluator.
+    static int argmax(float[] z, int offset, int classes) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (z[offset + c] > z[offset + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    int[] predicted() {
+        return predicted.clone();
+    }
+
+    /** Seconds spent in forward passes (input creation and arg-max included, data loading not). */
+    double seconds() {
+        return seconds;
+    }
+
+    /** Fraction of images whose prediction equals the label. */
+    double top1(ImageSet images) {
+        int correct = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            correct += predicted[i] == images.label(i) ? 1 : 0;
+        }
+        return correct / (double) predicted.length;
+    }
+
+    /** Fraction of images on which both classifiers predict the same class. */
+    double agreement(Predictions other) {
+        if (other.predicted.length != predicted.length) {
+            throw new IllegalArgumentException("predictions over different image sets");
+        }
+        int same = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            same += predicted[i] == other.predicted[i] ? 1 : 0;
+        }
+        return same / (double) predicted.length;
+    }
+}

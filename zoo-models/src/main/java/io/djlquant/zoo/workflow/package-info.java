@@ -1,0 +1,6 @@
+/**
+ * The ResNet18 quantization workflow ({@link io.djlquant.zoo.workflow.QuantizeResNet18}): float
+ * model, PTQ and QAT to int8 on the JavaQuant engine, a three-stage report (text, JSON, PNG) and
+ * the model files the zoo ships.
+ */
+package io.djlquant.zoo.workflow;
