@@ -71,8 +71,8 @@ public final class FakeQuantOps {
         for (int i = 0; i < zpf.length; i++) {
             zpf[i] = zps[i];
         }
-        NDArray s = m.create(qp.getScales()).reshape(bshape);
-        NDArray zp = m.create(zpf).reshape(bshape);
+        NDArray s = constant(m, qp.getScales(), bshape);
+        NDArray zp = constant(m, zpf, bshape);
         return fakeQuantize(x, s, zp, qp.getDType());
     }
 
@@ -132,5 +132,23 @@ public final class FakeQuantOps {
         java.util.Arrays.fill(dims, 1);
         dims[0] = channels;
         return new Shape(dims);
+    }
+
+    /**
+     * A constant array that owns its memory. On the PyTorch engine {@code NDManager.create}
+     * wraps the Java direct buffer without copying, and that buffer is freed once the Java
+     * NDArray is closed or collected, while autograd may still read the tensor in backward: the
+     * gradients then come from freed memory (seen as NaN weights in QAT). A clone owns a copy.
+     *
+     * @param manager the manager of the result
+     * @param values the values
+     * @param shape the shape of the result
+     * @return a new array with its own storage
+     */
+    public static NDArray constant(NDManager manager, float[] values, Shape shape) {
+        try (NDArray wrapped = manager.create(values);
+                NDArray view = wrapped.reshape(shape)) {
+            return view.duplicate();
+        }
     }
 }

@@ -128,7 +128,7 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
         for (int i = 0; i < zpf.length; i++) {
             zpf[i] = zeroPoints[i];
         }
-        NDArray zp = x.getManager().create(zpf);
+        NDArray zp = FakeQuantOps.constant(x.getManager(), zpf, new Shape(zpf.length));
         if (getScheme().isPerChannel()) {
             Shape b = FakeQuantOps.channelShape(x, zpf.length);
             scale = scale.reshape(b);

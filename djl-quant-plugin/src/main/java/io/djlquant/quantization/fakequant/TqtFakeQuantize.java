@@ -50,7 +50,7 @@ public class TqtFakeQuantize extends LearnableFakeQuantize {
         // the forward value must be an exact power of two (the integer pipeline relies on it),
         // which exp(c * ln2) does not guarantee; so use the exact value computed in Java and let
         // only the gradient come from exp(ste_ceil(log2_t) * ln2), whose d/dlog2_t is s * ln2
-        NDArray exact = x.getManager().create(toScales(value.toFloatArray())).reshape(value.getShape());
+        NDArray exact = FakeQuantOps.constant(x.getManager(), toScales(value.toFloatArray()), value.getShape());
         NDArray smooth = FakeQuantOps.steCeil(value).mul((float) Math.log(2)).exp();
         return exact.add(smooth.sub(smooth.stopGradient()));
     }
