@@ -95,7 +95,7 @@ public final class QuantizeResNet18 {
             // QAT trains the float parameters it shares, so it starts from a fresh copy.
             try (Model qatFloat = FloatModels.load(floatCopy)) {
                 Block qatQFloat = Quantizer.quantizeQat(qatFloat.getBlock(), o.qatQConfig());
-                QatFineTune.run(qatQFloat, o.data, o.qatSteps, o.qatBatch, o.qatLr, o.seed);
+                QatFineTune.run(qatQFloat, o.data, o.qatSteps, o.qatBatch, o.qatLr, o.qatFreezeBnAt, o.seed);
                 qat = stage("QAT", o.qatQConfig, qatQFloat, floatPred, floatTop1, test, pt, jq, o);
             }
 

@@ -30,7 +30,10 @@ public final class WorkflowOptions {
                     "  --calib-size N      calibration images from the training split (default 2000)",
                     "  --qat-steps N       QAT fine-tuning steps (default 50)",
                     "  --qat-batch N       QAT batch size (default 32)",
-                    "  --qat-lr X          QAT learning rate, cosine to 0 (default 0.001)",
+                    "  --qat-lr X          QAT learning rate, cosine to 0 (default 0.0001)",
+                    "  --qat-freeze-bn-at F  fraction of the QAT steps after which batch norm folds with",
+                    "                      its running statistics and stops updating them (default 0:",
+                    "                      from the start, right for an already trained float model)",
                     "  --test-limit N      test images to evaluate (default 10000, the full test set)",
                     "  --batch N           evaluation batch size (default 100)",
                     "  --latency-images N  single-image timings per model (default 50)",
@@ -51,7 +54,8 @@ public final class WorkflowOptions {
     int calibSize = 2000;
     int qatSteps = 50;
     int qatBatch = 32;
-    float qatLr = 0.001f;
+    float qatLr = 0.0001f;
+    double qatFreezeBnAt = 0;
     int testLimit = 10000;
     int batch = 100;
     int latencyImages = 50;
@@ -125,6 +129,9 @@ public final class WorkflowOptions {
                     break;
                 case "--qat-lr":
                     o.qatLr = positiveFloat(flag, v);
+                    break;
+                case "--qat-freeze-bn-at":
+                    o.qatFreezeBnAt = fraction(flag, v);
                     break;
                 case "--test-limit":
                     o.testLimit = positive(flag, v);
@@ -238,6 +245,19 @@ public final class WorkflowOptions {
         return n;
     }
 
+    private static double fraction(String flag, String v) {
+        double f;
+        try {
+            f = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " takes a number between 0 and 1, got " + v, e);
+        }
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException(flag + " takes a number between 0 and 1, got " + v);
+        }
+        return f;
+    }
+
     private static float positiveFloat(String flag, String v) {
         float f;
         try {
@@ -257,7 +277,7 @@ public final class WorkflowOptions {
         return String.format(
                 Locale.ROOT,
                 "checkpoint=%s train=%s ptq=%s qat=%s perChannel=%s calib=%d qatSteps=%d"
-                        + " qatBatch=%d qatLr=%g testLimit=%d seed=%d",
+                        + " qatBatch=%d qatLr=%g qatFreezeBnAt=%s testLimit=%d seed=%d",
                 checkpoint == null ? (train ? "(trained)" : "(shipped)") : checkpoint,
                 train,
                 ptqQConfig,
@@ -267,6 +287,7 @@ public final class WorkflowOptions {
                 qatSteps,
                 qatBatch,
                 qatLr,
+                qatFreezeBnAt,
                 testLimit,
                 seed);
     }
