@@ -27,8 +27,8 @@ class ZooLoadingTest {
         try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", null).loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             assertEquals("JavaQuant", model.getNDManager().getEngine().getEngineName());
-            // the QAT model when shipped, else the PTQ one (no QAT model is shipped yet)
-            assertEquals("resnet18-ptq", model.getName());
+            // without a quantization filter JavaQuant gets the QAT model, the zoo's best int8 one
+            assertEquals("resnet18-qat", model.getName());
             Classifications c = p.predict(data.images.get(0));
             assertEquals(ZooModels.CLASS_NAMES, c.getClassNames());
             double sum = c.getProbabilities().stream().mapToDouble(Double::doubleValue).sum();
