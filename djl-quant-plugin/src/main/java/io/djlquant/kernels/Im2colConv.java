@@ -13,6 +13,9 @@ final class Im2colConv {
 
     static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
             PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        if (w.pairs != null) {
+            return runPairs(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+        }
         final int c = w.inChannels();
         final int oc = w.outChannels();
         final int g = w.groups();
@@ -129,6 +132,152 @@ final class Im2colConv {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The same convolution with the pair product ({@link Int8Impl#gemmPairs}): the tile is gathered as
+     * int16 rows of interleaved channel pairs, pair row t = (icPair, kh, kw) holding channels 2*icPair
+     * and 2*icPair + 1 of each column (0 for the missing channel of an odd count), which matches the
+     * order of {@link PackedConvWeights#pairs}.
+     */
+    static byte[] runPairs(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        final int c = w.inChannels();
+        final int oc = w.outChannels();
+        final int g = w.groups();
+        final int cg = c / g;
+        final int ocg = oc / g;
+        final int kh = w.kernelH();
+        final int kw = w.kernelW();
+        final int k = w.rowLength();
+        final int kp = w.pairRowLength();
+        final int outH = cp.outH(inH, kh);
+        final int outW = cp.outW(inW, kw);
+        final int pixels = outH * outW;
+        final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
+        final int cols = batch * pixels;
+        final int tile = ConvKernel.tileWidth(k, cols);
+        final int tiles = (cols + tile - 1) / tile;
+        final int mask = in.byteMask();
+        final int zpIn = in.zeroPoint();
+        final int zpOut = out.zeroPoint();
+        final int lo = Requant.lower(out, relu);
+        final int hi = out.qmax();
+        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
+        final int chunks = (ocg + chunk - 1) / chunk;
+        KernelThreads.run(g * tiles * chunks, task -> {
+            int ch = task % chunks;
+            int rest = task / chunks;
+            int t = rest % tiles;
+            int grp = rest / tiles;
+            int q0 = t * tile;
+            int nq = Math.min(tile, cols - q0);
+            int j0 = ch * chunk;
+            int nj = Math.min(chunk, ocg - j0);
+            // Columns nq..nqc of each row are computed and ignored (whatever the buffer holds there).
+            int nqc = ConvKernel.roundColumns(nq);
+            short[] col = Scratch.shorts(2 * kp * nqc);
+            int[] acc = Scratch.ints(1, nj * nqc);
+            int[] rowOff = Scratch.ints(2, kp);
+            for (int r = 0; r < kp; r++) {
+                rowOff[r] = 2 * r * nqc;
+            }
+            for (int q = q0, end = q0 + nq; q < end; ) {
+                int n = q / pixels;
+                int p = q - n * pixels;
+                int run = Math.min(pixels - p, end - q);
+                int chanBase = (n * c + grp * cg) * inH * inW;
+                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, q - q0, nqc, mask, zpIn, col);
+                q += run;
+            }
+            impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
+            for (int j = 0; j < nj; j++) {
+                int o = grp * ocg + j0 + j;
+                int b = w.bias == null ? 0 : w.bias[o];
+                float mo = m[o];
+                for (int q = q0, end = q0 + nq; q < end; ) {
+                    int n = q / pixels;
+                    int p = q - n * pixels;
+                    int run = Math.min(pixels - p, end - q);
+                    impl.requantRow(acc, j * nqc + q - q0, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p, run);
+                    q += run;
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Pair-row gather: for pair row (icp, dy, dx) and output pixels [p0, p0+np) of one image, writes
+     * {@code x - zp} of channel 2*icp at even and of channel 2*icp+1 at odd positions, starting at
+     * column {@code colOff} of rows {@code 2*stride} shorts apart; outside the image is 0.
+     */
+    private static void im2colPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int mask, int zp, short[] col) {
+        int plane = inH * inW;
+        int cgp = (cg + 1) / 2;
+        int row = 2 * colOff;
+        for (int icp = 0; icp < cgp; icp++) {
+            for (int dy = 0; dy < kh; dy++) {
+                int offH = dy * cp.dilationH() - cp.padH();
+                for (int dx = 0; dx < kw; dx++, row += 2 * stride) {
+                    int offW = dx * cp.dilationW() - cp.padW();
+                    for (int half = 0; half < 2; half++) {
+                        int ic = 2 * icp + half;
+                        if (ic >= cg) {
+                            for (int q = 0; q < np; q++) {
+                                col[row + 2 * q + 1] = 0;
+                            }
+                            continue;
+                        }
+                        gatherRow(x, chanBase + ic * plane, inH, inW, offH, offW, cp, outW, p0, np, mask, zp,
+                                col, row + half);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One tap of one channel over output pixels [p0, p0+np) into {@code col[dst + 2q]}. */
+    private static void gatherRow(byte[] x, int chan, int inH, int inW, int offH, int offW, ConvParams cp,
+            int outW, int p0, int np, int mask, int zp, short[] col, int dst) {
+        int oh = p0 / outW;
+        int ow = p0 % outW;
+        int sw = cp.strideW();
+        int q = 0;
+        while (q < np) {
+            int run = Math.min(outW - ow, np - q);
+            int ih = oh * cp.strideH() + offH;
+            int d = dst + 2 * q;
+            if (ih < 0 || ih >= inH) {
+                for (int r = 0; r < run; r++) {
+                    col[d + 2 * r] = 0;
+                }
+            } else {
+                int iw0 = ow * sw + offW;
+                int rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
+                int rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
+                for (int r = 0; r < rLo; r++) {
+                    col[d + 2 * r] = 0;
+                }
+                for (int r = rHi; r < run; r++) {
+                    col[d + 2 * r] = 0;
+                }
+                int src = chan + ih * inW + iw0;
+                if (sw == 1) {
+                    for (int r = rLo; r < rHi; r++) {
+                        col[d + 2 * r] = (short) ((x[src + r] & mask) - zp);
+                    }
+                } else {
+                    for (int r = rLo; r < rHi; r++) {
+                        col[d + 2 * r] = (short) ((x[src + r * sw] & mask) - zp);
+                    }
+                }
+            }
+            q += run;
+            ow = 0;
+            oh++;
         }
     }
 

@@ -19,6 +19,17 @@ interface Int8Impl {
     void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
+     * Pair product used by the dense convolutions: the reduction runs over pairs of int8 weights
+     * packed into one int ({@code lo = (short) pair}, {@code hi = pair >> 16}) against pairs of int16
+     * activations stored interleaved. For {@code j < m}, {@code p < n}: {@code acc[j*n + p] =
+     * sum_{t < kp} lo(w[wOff + j*kp + t]) * col[rowOff[t] + 2p] + hi(w[wOff + j*kp + t]) *
+     * col[rowOff[t] + 2p + 1]}, in wrapping int arithmetic. Activations must lie in [-255, 255] and
+     * weights in [-128, 127] (then every single product fits in 16 bits, which the SIMD version
+     * relies on). Rows may overlap, as in {@link #gemmBroadcast}.
+     */
+    void gemmPairs(int[] w, int wOff, int m, int kp, short[] col, int[] rowOff, int n, int[] acc);
+
+    /**
      * Dot-product form used by linear layers: for {@code j < m},
      * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
      */

@@ -16,6 +16,12 @@ public final class PackedConvWeights {
     final byte[] weights;
     /** Per output channel, or null. */
     final int[] bias;
+    /**
+     * The same weights as int8 pairs for {@link Int8Impl#gemmPairs} (null with one input channel per
+     * group): [outChannels][pairRowLength()], pair t = (icPair, kh, kw) in that order holding input
+     * channels 2*icPair (low 16 bits) and 2*icPair + 1 (high 16 bits, 0 past an odd channel count).
+     */
+    final int[] pairs;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
             byte[] weights, int[] bias) {
@@ -26,6 +32,30 @@ public final class PackedConvWeights {
         this.groups = groups;
         this.weights = weights;
         this.bias = bias;
+        int cg = inChannels / groups;
+        this.pairs = cg > 1 ? pairUp(weights, outChannels, cg, kernelH * kernelW) : null;
+    }
+
+    private static int[] pairUp(byte[] w, int oc, int cg, int taps) {
+        int cgp = (cg + 1) / 2;
+        int k = cg * taps;
+        int[] pairs = new int[Math.multiplyExact(oc, cgp * taps)];
+        for (int o = 0, t = 0; o < oc; o++) {
+            for (int icp = 0; icp < cgp; icp++) {
+                int lo = o * k + 2 * icp * taps;
+                boolean hasHi = 2 * icp + 1 < cg;
+                for (int tap = 0; tap < taps; tap++, t++) {
+                    int hi = hasHi ? w[lo + taps + tap] : 0;
+                    pairs[t] = (w[lo + tap] & 0xFFFF) | (hi << 16);
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** Length of one output channel's row of {@link #pairs}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
+    int pairRowLength() {
+        return (inChannels / groups + 1) / 2 * kernelH * kernelW;
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.djlquant.kernels;
 
 /**
- * Unit-stride path without a gather: each image is copied once into zero-padded int planes of
- * {@code x - zpIn}; output position (oh, ow) maps to flat index {@code oh*padW + ow} and kernel tap
- * (ic, dy, dx) to the constant shift {@code ic*plane + dy*dilH*padW + dx*dilW}, so every
- * right-hand-side row of the product is a shifted view of the padded image. Columns
- * {@code ow >= outW} are computed and discarded.
+ * Unit-stride path without a gather: each image is copied once into zero-padded int16 planes of
+ * {@code x - zpIn}, two channels interleaved per plane (channel pair icp holds channels 2*icp and
+ * 2*icp+1 of its group at even and odd positions; the missing channel of an odd count stays 0);
+ * output position (oh, ow) maps to flat index {@code oh*padW + ow} and pair tap (icp, dy, dx) to the
+ * constant shift {@code 2*(icp*plane + dy*dilH*padW + dx*dilW)} shorts, so every right-hand-side
+ * pair row of {@link Int8Impl#gemmPairs} is a shifted view of the padded image. Columns
+ * {@code ow >= outW} are computed and discarded. Only used with at least 2 channels per group (one
+ * channel per group with unit stride is {@link DepthwiseConv}).
  */
 final class ShiftedConv {
 
@@ -21,21 +24,23 @@ final class ShiftedConv {
         final int kh = w.kernelH();
         final int kw = w.kernelW();
         final int k = w.rowLength();
+        final int kp = w.pairRowLength();
+        final int cgp = (cg + 1) / 2;
         final int outH = cp.outH(inH, kh);
         final int outW = cp.outW(inW, kw);
         final int padW = inW + 2 * cp.padW();
         final int padH = inH + 2 * cp.padH();
         final int plane = Checks.product("padded plane", padH, padW);
         final int flat = outH * padW;
-        // Reads reach (kw-1)*dilW past the last plane, plus up to COLUMN_QUANTUM columns from the
-        // last tile being rounded up to whole vectors.
-        final int[] padded = new int[Checks.product("padded image", c, plane) + (kw - 1) * cp.dilationW()
-                + ConvKernel.COLUMN_QUANTUM];
-        final int[] shifts = new int[k];
-        for (int ic = 0, kk = 0; ic < cg; ic++) {
+        // Reads reach (kw-1)*dilW columns past the last pair plane, plus up to COLUMN_QUANTUM columns
+        // from the last tile being rounded up to whole vectors; two shorts per column.
+        final short[] padded = new short[2 * (Checks.product("padded image", g * cgp, plane)
+                + (kw - 1) * cp.dilationW() + ConvKernel.COLUMN_QUANTUM)];
+        final int[] shifts = new int[kp];
+        for (int icp = 0, t = 0; icp < cgp; icp++) {
             for (int dy = 0; dy < kh; dy++) {
-                for (int dx = 0; dx < kw; dx++, kk++) {
-                    shifts[kk] = ic * plane + dy * cp.dilationH() * padW + dx * cp.dilationW();
+                for (int dx = 0; dx < kw; dx++, t++) {
+                    shifts[t] = 2 * (icp * plane + dy * cp.dilationH() * padW + dx * cp.dilationW());
                 }
             }
         }
@@ -50,14 +55,18 @@ final class ShiftedConv {
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
         for (int n = 0; n < batch; n++) {
-            // Only interior cells are written, so padding and slack stay 0 across images.
-            for (int ch = 0; ch < c; ch++) {
-                int src = (n * c + ch) * inH * inW;
-                for (int r = 0; r < inH; r++) {
-                    int d = ch * plane + (r + cp.padH()) * padW + cp.padW();
-                    int s = src + r * inW;
-                    for (int q = 0; q < inW; q++) {
-                        padded[d + q] = (x[s + q] & mask) - zpIn;
+            // Only interior cells of existing channels are written, so padding, the missing channel of
+            // an odd count and the slack stay 0 across images.
+            for (int grp = 0; grp < g; grp++) {
+                for (int ic = 0; ic < cg; ic++) {
+                    int src = (n * c + grp * cg + ic) * inH * inW;
+                    int dstPlane = 2 * (grp * cgp + ic / 2) * plane + (ic & 1);
+                    for (int r = 0; r < inH; r++) {
+                        int d = dstPlane + 2 * ((r + cp.padH()) * padW + cp.padW());
+                        int s = src + r * inW;
+                        for (int q = 0; q < inW; q++) {
+                            padded[d + 2 * q] = (short) ((x[s + q] & mask) - zpIn);
+                        }
                     }
                 }
             }
@@ -73,12 +82,12 @@ final class ShiftedConv {
                 int nj = Math.min(chunk, ocg - j0);
                 int nfc = ConvKernel.roundColumns(nf); // whole vectors; extra columns are ignored
                 int[] acc = Scratch.ints(1, nj * nfc);
-                int[] rowOff = Scratch.ints(2, k);
-                int base = grp * cg * plane + f0;
-                for (int kk = 0; kk < k; kk++) {
-                    rowOff[kk] = shifts[kk] + base;
+                int[] rowOff = Scratch.ints(2, kp);
+                int base = 2 * (grp * cgp * plane + f0);
+                for (int r = 0; r < kp; r++) {
+                    rowOff[r] = shifts[r] + base;
                 }
-                impl.gemmBroadcast(w.weights, (grp * ocg + j0) * k, nj, k, padded, rowOff, nfc, acc);
+                impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, padded, rowOff, nfc, acc);
                 for (int j = 0; j < nj; j++) {
                     int o = grp * ocg + j0 + j;
                     int b = w.bias == null ? 0 : w.bias[o];

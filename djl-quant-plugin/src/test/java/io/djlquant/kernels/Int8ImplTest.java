@@ -2,6 +2,7 @@ package io.djlquant.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,79 @@ class Int8ImplTest {
                     assertArrayEquals(expected, java.util.Arrays.copyOf(acc, m * n),
                             impl.name() + " m=" + m + " n=" + n + " k=" + k);
                 }
+            }
+        }
+    }
+
+    @Test
+    void gemmPairsMatchesPlainLoopForAllBlockRemainders() {
+        Random r = new Random(14);
+        for (int m = 1; m <= 13; m++) {
+            for (int n : new int[] {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 47, 64, 70}) {
+                int kp = 1 + r.nextInt(12);
+                boolean extreme = (m + n) % 3 == 0;
+                int wOff = r.nextInt(5);
+                int[] w = new int[wOff + m * kp];
+                for (int i = 0; i < w.length; i++) {
+                    int lo = pick(r, extreme, -128, 127);
+                    int hi = pick(r, extreme, -128, 127);
+                    w[i] = (lo & 0xFFFF) | (hi << 16);
+                }
+                int[] rowOff = new int[kp];
+                int span = 2 * (3 * n + 10);
+                for (int t = 0; t < kp; t++) {
+                    rowOff[t] = r.nextInt(span - 2 * n + 1); // rows may overlap, at odd offsets too
+                }
+                short[] col = new short[span];
+                for (int i = 0; i < span; i++) {
+                    col[i] = (short) pick(r, extreme, -255, 255);
+                }
+                int[] expected = new int[m * n];
+                for (int j = 0; j < m; j++) {
+                    for (int p = 0; p < n; p++) {
+                        int s = 0;
+                        for (int t = 0; t < kp; t++) {
+                            int pair = w[wOff + j * kp + t];
+                            s += (pair << 16 >> 16) * col[rowOff[t] + 2 * p] + (pair >> 16) * col[rowOff[t] + 2 * p + 1];
+                        }
+                        expected[j * n + p] = s;
+                    }
+                }
+                for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                    int[] acc = new int[m * n + 3];
+                    java.util.Arrays.fill(acc, 12345); // every cell must be overwritten
+                    impl.gemmPairs(w, wOff, m, kp, col, rowOff, n, acc);
+                    assertArrayEquals(expected, java.util.Arrays.copyOf(acc, m * n),
+                            impl.name() + " m=" + m + " n=" + n + " kp=" + kp);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmPairsWrapsLikeIntArithmetic() {
+        // Long reductions of extreme products overflow int32: both implementations must wrap alike.
+        int kp = 70_000;
+        int m = 5;
+        int n = 37;
+        int[] w = new int[m * kp];
+        java.util.Arrays.fill(w, (-128 & 0xFFFF) | (-128 << 16));
+        short[] col = new short[2 * n + 2];
+        java.util.Arrays.fill(col, (short) -255);
+        int[] rowOff = new int[kp];
+        for (int t = 0; t < kp; t++) {
+            rowOff[t] = 2 * (t % 2);
+        }
+        int expected = 0;
+        for (int t = 0; t < kp; t++) {
+            expected += 2 * (-128 * -255);
+        }
+        assertTrue((long) kp * 2 * 128 * 255 > Integer.MAX_VALUE, "the sum must overflow");
+        for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+            int[] acc = new int[m * n];
+            impl.gemmPairs(w, 0, m, kp, col, rowOff, n, acc);
+            for (int i = 0; i < acc.length; i++) {
+                assertEquals(expected, acc[i], impl.name() + " cell " + i);
             }
         }
     }
