@@ -55,6 +55,9 @@ public class ConvBench {
     private byte[] wInt;
     private float[] wFloat;
     private int[] rowOff;
+    private short[][] colPair;
+    private int[] pairRowOff;
+    private int kp;
     private static final ThreadLocal<float[]> FLOAT_ACC = new ThreadLocal<>();
 
     @Setup(Level.Trial)
@@ -95,6 +98,28 @@ public class ConvBench {
         for (int kk = 0; kk < k; kk++) {
             rowOff[kk] = kk * tile;
         }
+        // The pair product's tiles: the same values as colInt, channel pairs interleaved as conv2d
+        // gathers them (pair row t = (icPair, kh, kw); odd channel counts get a zero channel).
+        kp = packed.pairRowLength();
+        int taps = l.kernel() * l.kernel();
+        colPair = new short[tiles][2 * kp * tile];
+        pairRowOff = new int[kp];
+        for (int t = 0; t < kp; t++) {
+            pairRowOff[t] = 2 * t * tile;
+        }
+        for (int t = 0; t < tiles; t++) {
+            for (int pr = 0; pr < kp; pr++) {
+                int icp = pr / taps;
+                int tap = pr % taps;
+                for (int half = 0; half < 2; half++) {
+                    int ic = 2 * icp + half;
+                    for (int q = 0; q < tile; q++) {
+                        colPair[t][2 * pr * tile + 2 * q + half] =
+                                ic < l.c() ? (short) colInt[t][(ic * taps + tap) * tile + q] : 0;
+                    }
+                }
+            }
+        }
     }
 
     @Benchmark
@@ -107,8 +132,21 @@ public class ConvBench {
         return Int8Kernels.conv2d(scalar, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
     }
 
+    /** The int8 product conv2d uses (pairs of int16 products, {@link Int8Impl#gemmPairs}). */
     @Benchmark
     public void int8GemmSimd() {
+        KernelThreads.run(tiles * chunks, task -> {
+            int t = task / chunks;
+            int j0 = (task % chunks) * chunk;
+            int nj = Math.min(chunk, l.oc() - j0);
+            int np = Math.min(tile, pixels - t * tile);
+            simd.gemmPairs(packed.pairs, j0 * kp, nj, kp, colPair[t], pairRowOff, np, Scratch.ints(1, nj * tile));
+        });
+    }
+
+    /** The previous int8 product: int32 multiply-adds on widened weights ({@link Int8Impl#gemmBroadcast}). */
+    @Benchmark
+    public void int8GemmInt() {
         KernelThreads.run(tiles * chunks, task -> {
             int t = task / chunks;
             int j0 = (task % chunks) * chunk;
