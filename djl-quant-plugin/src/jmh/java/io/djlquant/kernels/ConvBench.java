@@ -55,7 +55,7 @@ public class ConvBench {
     private byte[] wInt;
     private float[] wFloat;
     private int[] rowOff;
-    private short[][] colPair;
+    private int[][] colPair;
     private int[] pairRowOff;
     private int kp;
     private static final ThreadLocal<float[]> FLOAT_ACC = new ThreadLocal<>();
@@ -98,25 +98,24 @@ public class ConvBench {
         for (int kk = 0; kk < k; kk++) {
             rowOff[kk] = kk * tile;
         }
-        // The pair product's tiles: the same values as colInt, channel pairs interleaved as conv2d
-        // gathers them (pair row t = (icPair, kh, kw); odd channel counts get a zero channel).
+        // The pair product's tiles: the same activations as colInt (u = x - zp + zp, unsigned), channel
+        // pairs packed as conv2d gathers them (pair row t = (icPair, kh, kw); odd counts repeat a channel).
         kp = packed.pairRowLength();
         int taps = l.kernel() * l.kernel();
-        colPair = new short[tiles][2 * kp * tile];
+        colPair = new int[tiles][kp * tile];
         pairRowOff = new int[kp];
         for (int t = 0; t < kp; t++) {
-            pairRowOff[t] = 2 * t * tile;
+            pairRowOff[t] = t * tile;
         }
         for (int t = 0; t < tiles; t++) {
             for (int pr = 0; pr < kp; pr++) {
-                int icp = pr / taps;
+                int a = 2 * (pr / taps);
+                int b = Math.min(a + 1, l.c() - 1);
                 int tap = pr % taps;
-                for (int half = 0; half < 2; half++) {
-                    int ic = 2 * icp + half;
-                    for (int q = 0; q < tile; q++) {
-                        colPair[t][2 * pr * tile + 2 * q + half] =
-                                ic < l.c() ? (short) colInt[t][(ic * taps + tap) * tile + q] : 0;
-                    }
+                for (int q = 0; q < tile; q++) {
+                    int u0 = colInt[t][(a * taps + tap) * tile + q] + in.zeroPoint();
+                    int u1 = colInt[t][(b * taps + tap) * tile + q] + in.zeroPoint();
+                    colPair[t][pr * tile + q] = u0 | u1 << 16;
                 }
             }
         }

@@ -137,9 +137,11 @@ final class Im2colConv {
 
     /**
      * The same convolution with the pair product ({@link Int8Impl#gemmPairs}): the tile is gathered as
-     * int16 rows of interleaved channel pairs, pair row t = (icPair, kh, kw) holding channels 2*icPair
-     * and 2*icPair + 1 of each column (0 for the missing channel of an odd count), which matches the
-     * order of {@link PackedConvWeights#pairs}.
+     * rows of packed channel pairs, pair row t = (icPair, kh, kw) holding the unsigned values u of
+     * channels 2*icPair (low half) and 2*icPair + 1 (high half; 0 for the missing channel of an odd
+     * count) of each column, matching {@link PackedConvWeights#pairs}. u is the byte read as unsigned
+     * after flipping the sign bit of signed formats, so {@code x - zpIn = u - zpU} with
+     * {@code zpU = zpIn + flip}; padding is zpU, and {@code -zpU * sum(w)} joins the bias.
      */
     static byte[] runPairs(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
             PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
@@ -159,8 +161,9 @@ final class Im2colConv {
         final int cols = batch * pixels;
         final int tile = ConvKernel.tileWidth(k, cols);
         final int tiles = (cols + tile - 1) / tile;
-        final int mask = in.byteMask();
-        final int zpIn = in.zeroPoint();
+        final int flip = unsignedFlip(in);
+        final int zpU = in.zeroPoint() + flip;
+        final int[] bias = pairBias(w, zpU);
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
@@ -175,32 +178,35 @@ final class Im2colConv {
             int nq = Math.min(tile, cols - q0);
             int j0 = ch * chunk;
             int nj = Math.min(chunk, ocg - j0);
-            // Columns nq..nqc of each row are computed and ignored (whatever the buffer holds there).
+            // Columns nq..nqc of each row are computed and ignored; they hold zpU pairs so every
+            // product input stays in range.
             int nqc = ConvKernel.roundColumns(nq);
-            short[] col = Scratch.shorts(2 * kp * nqc);
+            int[] col = Scratch.ints(0, kp * nqc);
             int[] acc = Scratch.ints(1, nj * nqc);
             int[] rowOff = Scratch.ints(2, kp);
+            int padPair = zpU | zpU << 16;
             for (int r = 0; r < kp; r++) {
-                rowOff[r] = 2 * r * nqc;
+                rowOff[r] = r * nqc;
+                java.util.Arrays.fill(col, r * nqc + nq, (r + 1) * nqc, padPair);
             }
             for (int q = q0, end = q0 + nq; q < end; ) {
                 int n = q / pixels;
                 int p = q - n * pixels;
                 int run = Math.min(pixels - p, end - q);
                 int chanBase = (n * c + grp * cg) * inH * inW;
-                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, q - q0, nqc, mask, zpIn, col);
+                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, q - q0, nqc, flip, zpU, col);
                 q += run;
             }
             impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
-                int b = w.bias == null ? 0 : w.bias[o];
                 float mo = m[o];
                 for (int q = q0, end = q0 + nq; q < end; ) {
                     int n = q / pixels;
                     int p = q - n * pixels;
                     int run = Math.min(pixels - p, end - q);
-                    impl.requantRow(acc, j * nqc + q - q0, b, mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p, run);
+                    impl.requantRow(acc, j * nqc + q - q0, bias[o], mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p,
+                            run);
                     q += run;
                 }
             }
@@ -208,40 +214,48 @@ final class Im2colConv {
         return y;
     }
 
+    /** 0x80 for signed formats (u = x + 128), 0 for unsigned (u = x). */
+    static int unsignedFlip(ActivationQuant in) {
+        return in.qmin() < 0 ? 0x80 : 0;
+    }
+
+    /** Bias for the pair product: {@code bias[o] - zpU * sum(w[o])} (wrapping, like the product). */
+    static int[] pairBias(PackedConvWeights w, int zpU) {
+        int[] b = new int[w.outChannels()];
+        for (int o = 0; o < b.length; o++) {
+            b[o] = (w.bias == null ? 0 : w.bias[o]) - zpU * w.weightSums[o];
+        }
+        return b;
+    }
+
     /**
      * Pair-row gather: for pair row (icp, dy, dx) and output pixels [p0, p0+np) of one image, writes
-     * {@code x - zp} of channel 2*icp at even and of channel 2*icp+1 at odd positions, starting at
-     * column {@code colOff} of rows {@code 2*stride} shorts apart; outside the image is 0.
+     * {@code u(2*icp) | u(2*icp+1) << 16} starting at column {@code colOff} of rows {@code stride}
+     * ints apart; positions outside the image read as zpU.
      */
     private static void im2colPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
-            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int mask, int zp, short[] col) {
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int flip, int zpU, int[] col) {
         int plane = inH * inW;
         int cgp = (cg + 1) / 2;
-        int row = 2 * colOff;
+        int row = colOff;
         for (int icp = 0; icp < cgp; icp++) {
+            int chanA = chanBase + 2 * icp * plane;
+            // The missing channel of an odd count has zero weights; read channel A again for it.
+            int chanB = 2 * icp + 1 < cg ? chanA + plane : chanA;
             for (int dy = 0; dy < kh; dy++) {
                 int offH = dy * cp.dilationH() - cp.padH();
-                for (int dx = 0; dx < kw; dx++, row += 2 * stride) {
+                for (int dx = 0; dx < kw; dx++, row += stride) {
                     int offW = dx * cp.dilationW() - cp.padW();
-                    for (int half = 0; half < 2; half++) {
-                        int ic = 2 * icp + half;
-                        if (ic >= cg) {
-                            for (int q = 0; q < np; q++) {
-                                col[row + 2 * q + 1] = 0;
-                            }
-                            continue;
-                        }
-                        gatherRow(x, chanBase + ic * plane, inH, inW, offH, offW, cp, outW, p0, np, mask, zp,
-                                col, row + half);
-                    }
+                    gatherPairRow(x, chanA, chanB, inH, inW, offH, offW, cp, outW, p0, np, flip, zpU, col, row);
                 }
             }
         }
     }
 
-    /** One tap of one channel over output pixels [p0, p0+np) into {@code col[dst + 2q]}. */
-    private static void gatherRow(byte[] x, int chan, int inH, int inW, int offH, int offW, ConvParams cp,
-            int outW, int p0, int np, int mask, int zp, short[] col, int dst) {
+    /** One pair tap over output pixels [p0, p0+np) into {@code col[dst + q]}. */
+    private static void gatherPairRow(byte[] x, int chanA, int chanB, int inH, int inW, int offH, int offW,
+            ConvParams cp, int outW, int p0, int np, int flip, int zpU, int[] col, int dst) {
+        int padPair = zpU | zpU << 16;
         int oh = p0 / outW;
         int ow = p0 % outW;
         int sw = cp.strideW();
@@ -249,29 +263,24 @@ final class Im2colConv {
         while (q < np) {
             int run = Math.min(outW - ow, np - q);
             int ih = oh * cp.strideH() + offH;
-            int d = dst + 2 * q;
+            int d = dst + q;
             if (ih < 0 || ih >= inH) {
-                for (int r = 0; r < run; r++) {
-                    col[d + 2 * r] = 0;
-                }
+                java.util.Arrays.fill(col, d, d + run, padPair);
             } else {
                 int iw0 = ow * sw + offW;
                 int rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
                 int rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
-                for (int r = 0; r < rLo; r++) {
-                    col[d + 2 * r] = 0;
-                }
-                for (int r = rHi; r < run; r++) {
-                    col[d + 2 * r] = 0;
-                }
-                int src = chan + ih * inW + iw0;
+                java.util.Arrays.fill(col, d, d + rLo, padPair);
+                java.util.Arrays.fill(col, d + rHi, d + run, padPair);
+                int a = chanA + ih * inW + iw0;
+                int b = chanB + ih * inW + iw0;
                 if (sw == 1) {
                     for (int r = rLo; r < rHi; r++) {
-                        col[d + 2 * r] = (short) ((x[src + r] & mask) - zp);
+                        col[d + r] = ((x[a + r] ^ flip) & 0xFF) | ((x[b + r] ^ flip) & 0xFF) << 16;
                     }
                 } else {
                     for (int r = rLo; r < rHi; r++) {
-                        col[d + 2 * r] = (short) ((x[src + r * sw] & mask) - zp);
+                        col[d + r] = ((x[a + r * sw] ^ flip) & 0xFF) | ((x[b + r * sw] ^ flip) & 0xFF) << 16;
                     }
                 }
             }

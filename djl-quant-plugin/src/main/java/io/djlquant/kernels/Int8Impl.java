@@ -19,15 +19,15 @@ interface Int8Impl {
     void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
-     * Pair product used by the dense convolutions: the reduction runs over pairs of int8 weights
-     * packed into one int ({@code lo = (short) pair}, {@code hi = pair >> 16}) against pairs of int16
-     * activations stored interleaved. For {@code j < m}, {@code p < n}: {@code acc[j*n + p] =
-     * sum_{t < kp} lo(w[wOff + j*kp + t]) * col[rowOff[t] + 2p] + hi(w[wOff + j*kp + t]) *
-     * col[rowOff[t] + 2p + 1]}, in wrapping int arithmetic. Activations must lie in [-255, 255] and
-     * weights in [-128, 127] (then every single product fits in 16 bits, which the SIMD version
-     * relies on). Rows may overlap, as in {@link #gemmBroadcast}.
+     * Pair product used by the dense convolutions. Weights come in pairs packed into one int: the low
+     * 16 bits hold {@code w0 + 128} (0..255), the high 16 bits {@code w1} (signed); activations come in
+     * pairs of unsigned values {@code u0, u1} in [0, 255] packed as {@code u0 | u1 << 16}. For
+     * {@code j < m}, {@code p < n}: {@code acc[j*n + p] = sum_{t < kp} w0 * u0 + w1 * u1} with
+     * {@code (w0, w1)} from {@code w[wOff + j*kp + t]} and {@code (u0, u1)} from
+     * {@code col[rowOff[t] + p]}, in wrapping int arithmetic. Rows may overlap, as in
+     * {@link #gemmBroadcast}. Out-of-range inputs give unspecified results.
      */
-    void gemmPairs(int[] w, int wOff, int m, int kp, short[] col, int[] rowOff, int n, int[] acc);
+    void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
      * Dot-product form used by linear layers: for {@code j < m},

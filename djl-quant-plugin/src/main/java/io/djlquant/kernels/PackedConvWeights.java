@@ -17,11 +17,14 @@ public final class PackedConvWeights {
     /** Per output channel, or null. */
     final int[] bias;
     /**
-     * The same weights as int8 pairs for {@link Int8Impl#gemmPairs} (null with one input channel per
+     * The same weights as pairs for {@link Int8Impl#gemmPairs} (null with one input channel per
      * group): [outChannels][pairRowLength()], pair t = (icPair, kh, kw) in that order holding input
-     * channels 2*icPair (low 16 bits) and 2*icPair + 1 (high 16 bits, 0 past an odd channel count).
+     * channel 2*icPair in the low 16 bits (plus 128) and 2*icPair + 1 in the high 16 bits (0 past an
+     * odd channel count).
      */
     final int[] pairs;
+    /** Per output channel, the sum of its weights (with {@link #pairs}; null otherwise). */
+    final int[] weightSums;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
             byte[] weights, int[] bias) {
@@ -34,6 +37,18 @@ public final class PackedConvWeights {
         this.bias = bias;
         int cg = inChannels / groups;
         this.pairs = cg > 1 ? pairUp(weights, outChannels, cg, kernelH * kernelW) : null;
+        this.weightSums = cg > 1 ? rowSums(weights, outChannels) : null;
+    }
+
+    private static int[] rowSums(byte[] w, int oc) {
+        int k = w.length / oc;
+        int[] sums = new int[oc];
+        for (int o = 0; o < oc; o++) {
+            for (int i = o * k; i < (o + 1) * k; i++) {
+                sums[o] += w[i];
+            }
+        }
+        return sums;
     }
 
     private static int[] pairUp(byte[] w, int oc, int cg, int taps) {
@@ -46,7 +61,7 @@ public final class PackedConvWeights {
                 boolean hasHi = 2 * icp + 1 < cg;
                 for (int tap = 0; tap < taps; tap++, t++) {
                     int hi = hasHi ? w[lo + taps + tap] : 0;
-                    pairs[t] = (w[lo + tap] & 0xFFFF) | (hi << 16);
+                    pairs[t] = (w[lo + tap] + 128) | (hi << 16);
                 }
             }
         }

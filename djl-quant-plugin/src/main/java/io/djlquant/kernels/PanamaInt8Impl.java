@@ -42,8 +42,6 @@ final class PanamaInt8Impl implements Int8Impl {
     private static final int MAGIC_BITS = 0x4B400000;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
-    /** Shorts of the same vector size as {@link #S}: 2L lanes, i.e. L interleaved activation pairs. */
-    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
     /**
      * Whether the pair product blocks 4 channels x 2 vectors of pixels (16 accumulators) or 4 x 1 (8).
      * x86 with at most 256-bit vectors is taken to be AVX2, which has 16 vector registers: there the
@@ -228,24 +226,28 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /*
-     * Pair product. One 16-bit multiply gives both products of a pair exactly (|x| <= 255, |w| <= 128:
-     * |x*w| <= 32640), in the low and high half of each int lane: v = hi * 2^16 + (lo & 0xFFFF).
-     * Flipping bit 15 makes the low half lo + 2^15, in [0, 2^16), so v ^ 0x8000 equals
-     * hi * 2^16 + lo + 2^15 as an int. Summing A = sum(v ^ 0x8000) and C = sum(v >> 16) = sum(hi) over
-     * kp pairs, A - 65535 * C - 2^15 * kp = sum(lo) + sum(hi) modulo 2^32, which is exactly the wrapping
-     * int sum the scalar code computes. Per 2L multiply-adds that is 5 simple ops (multiply, xor, shift,
-     * two adds) instead of 4 for L multiply-adds with 32-bit multiplies.
+     * Pair product. One 16-bit multiply gives both products of a pair exactly: the low lane
+     * (w0 + 128) * u0 lies in [0, 65025], i.e. is exact as an unsigned 16-bit value, and the high lane
+     * w1 * u1 lies in [-32640, 32385]. Read as an int, the lane pair is then v = hi * 2^16 + lo with
+     * 0 <= lo < 2^16, so v >> 16 = hi. With A = sum(v) and C = sum(v >> 16) over the kp pairs,
+     * A - 65535 * C = sum(lo) + sum(hi) modulo 2^32, and subtracting 128 * sum(u0) (the +128 weight
+     * offset) leaves sum(w0 * u0 + w1 * u1): exactly the wrapping int sum the scalar code computes.
+     * That is 4 simple vector ops (multiply, shift, two adds) per 2L multiply-adds, against 2 per L
+     * with 32-bit multiplies; C2 has no pairwise multiply-add (vpmaddwd) intrinsic for the Vector API.
      */
 
     @Override
-    public void gemmPairs(int[] w, int wOff, int m, int kp, short[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
+        // sum(u0) per column, shared by all rows: the correction for the +128 weight offset.
+        int[] loSums = Scratch.ints(4, n);
+        lowSums(kp, col, rowOff, n, loSums);
         int j = 0;
         for (; j + 4 <= m; j += 4) {
             int r0 = wOff + j * kp;
             int o0 = j * n;
-            int p = WIDE_PAIR_BLOCK ? pairs4x2(w, r0, kp, col, rowOff, n, acc, o0) : 0;
+            int p = WIDE_PAIR_BLOCK ? pairs4x2(w, r0, kp, col, rowOff, n, acc, o0, loSums) : 0;
             for (; p + L <= n; p += L) {
-                pairs4x1(w, r0, kp, col, rowOff, p, n, acc, o0);
+                pairs4x1(w, r0, kp, col, rowOff, p, n, acc, o0, loSums);
             }
             for (int jj = 0; jj < 4; jj++) {
                 pairsScalar(w, r0 + jj * kp, kp, col, rowOff, p, n, acc, o0 + jj * n);
@@ -256,33 +258,49 @@ final class PanamaInt8Impl implements Int8Impl {
             int o0 = j * n;
             int p = 0;
             for (; p + L <= n; p += L) {
-                pairs1x1(w, r0, kp, col, rowOff, p, acc, o0);
+                pairs1x1(w, r0, kp, col, rowOff, p, acc, o0, loSums);
             }
             pairsScalar(w, r0, kp, col, rowOff, p, n, acc, o0);
         }
     }
 
+    /** {@code loSums[p] = sum_t (col[rowOff[t] + p] & 0xFFFF)} for the whole vectors of p &lt; n. */
+    private static void lowSums(int kp, int[] col, int[] rowOff, int n, int[] loSums) {
+        for (int p = 0; p + L <= n; p += L) {
+            IntVector s = IntVector.zero(S);
+            for (int t = 0; t < kp; t++) {
+                s = s.add(IntVector.fromArray(S, col, rowOff[t] + p).lanewise(VectorOperators.AND, 0xFFFF));
+            }
+            s.intoArray(loSums, p);
+        }
+    }
+
     /**
-     * {@code acc[o + r*n + i] += bias - 65535 * hiSums[r*width + i]} for r &lt; rows, i &lt; width
-     * (width a multiple of L): the pair-sum correction for a block stored by {@link #pairs4x2}.
+     * {@code acc[o + r*n + i] -= 65535 * hiSums[r*width + i] + 128 * loSums[p + i]} for r &lt; rows,
+     * i &lt; width (a multiple of L), with {@code o = o0 + p}: the pair-sum correction of a block
+     * stored by {@link #pairs4x2} or {@link #pairs4x1}. A separate small loop: inlined into the block
+     * kernels it pushed C2 past its node count cutoff, which then left vectors boxed (measured: 6x
+     * slower).
      */
-    private static void correct(int[] acc, int o, int n, int rows, int width, int[] hiSums, int bias) {
+    private static void correct(int[] acc, int o0, int p, int n, int rows, int width, int[] hiSums, int[] loSums) {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < width; i += L) {
                 IntVector c = IntVector.fromArray(S, hiSums, r * width + i);
-                IntVector a = IntVector.fromArray(S, acc, o + r * n + i);
-                finish(a, c, IntVector.broadcast(S, bias)).intoArray(acc, o + r * n + i);
+                IntVector a = IntVector.fromArray(S, acc, o0 + p + r * n + i);
+                IntVector u = IntVector.fromArray(S, loSums, p + i);
+                finish(a, c, u).intoArray(acc, o0 + p + r * n + i);
             }
         }
     }
 
-    /** a - 65535 * c + bias, the final pair-sum correction (bias = -2^15 * kp). */
-    private static IntVector finish(IntVector a, IntVector c, IntVector bias) {
-        return a.sub(c.lanewise(VectorOperators.LSHL, 16)).add(c).add(bias);
+    /** a - 65535 * c - 128 * u, the final pair-sum correction. */
+    private static IntVector finish(IntVector a, IntVector c, IntVector u) {
+        return a.sub(c.lanewise(VectorOperators.LSHL, 16)).add(c).sub(u.lanewise(VectorOperators.LSHL, 7));
     }
 
     /** Rows r0..r0+3, whole 2L-pixel blocks from pixel 0; returns the first pixel not done. */
-    private static int pairs4x2(int[] w, int r0, int kp, short[] col, int[] rowOff, int n, int[] acc, int o0) {
+    private static int pairs4x2(int[] w, int r0, int kp, int[] col, int[] rowOff, int n, int[] acc, int o0,
+            int[] loSums) {
         int[] hiSums = Scratch.ints(3, 8 * L);
         int r1 = r0 + kp;
         int r2 = r1 + kp;
@@ -306,40 +324,38 @@ final class PanamaInt8Impl implements Int8Impl {
             IntVector c30 = a00;
             IntVector c31 = a00;
             for (int t = 0; t < kp; t++) {
-                int c = rowOff[t] + 2 * p;
-                ShortVector x0 = ShortVector.fromArray(SS, col, c);
-                ShortVector x1 = ShortVector.fromArray(SS, col, c + 2 * L);
+                int c = rowOff[t] + p;
+                ShortVector x0 = IntVector.fromArray(S, col, c).reinterpretAsShorts();
+                ShortVector x1 = IntVector.fromArray(S, col, c + L).reinterpretAsShorts();
                 ShortVector b = IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts();
                 IntVector v0 = x0.mul(b).reinterpretAsInts();
                 IntVector v1 = x1.mul(b).reinterpretAsInts();
-                a00 = a00.add(v0.lanewise(VectorOperators.XOR, 0x8000));
+                a00 = a00.add(v0);
                 c00 = c00.add(v0.lanewise(VectorOperators.ASHR, 16));
-                a01 = a01.add(v1.lanewise(VectorOperators.XOR, 0x8000));
+                a01 = a01.add(v1);
                 c01 = c01.add(v1.lanewise(VectorOperators.ASHR, 16));
                 b = IntVector.broadcast(S, w[r1 + t]).reinterpretAsShorts();
                 v0 = x0.mul(b).reinterpretAsInts();
                 v1 = x1.mul(b).reinterpretAsInts();
-                a10 = a10.add(v0.lanewise(VectorOperators.XOR, 0x8000));
+                a10 = a10.add(v0);
                 c10 = c10.add(v0.lanewise(VectorOperators.ASHR, 16));
-                a11 = a11.add(v1.lanewise(VectorOperators.XOR, 0x8000));
+                a11 = a11.add(v1);
                 c11 = c11.add(v1.lanewise(VectorOperators.ASHR, 16));
                 b = IntVector.broadcast(S, w[r2 + t]).reinterpretAsShorts();
                 v0 = x0.mul(b).reinterpretAsInts();
                 v1 = x1.mul(b).reinterpretAsInts();
-                a20 = a20.add(v0.lanewise(VectorOperators.XOR, 0x8000));
+                a20 = a20.add(v0);
                 c20 = c20.add(v0.lanewise(VectorOperators.ASHR, 16));
-                a21 = a21.add(v1.lanewise(VectorOperators.XOR, 0x8000));
+                a21 = a21.add(v1);
                 c21 = c21.add(v1.lanewise(VectorOperators.ASHR, 16));
                 b = IntVector.broadcast(S, w[r3 + t]).reinterpretAsShorts();
                 v0 = x0.mul(b).reinterpretAsInts();
                 v1 = x1.mul(b).reinterpretAsInts();
-                a30 = a30.add(v0.lanewise(VectorOperators.XOR, 0x8000));
+                a30 = a30.add(v0);
                 c30 = c30.add(v0.lanewise(VectorOperators.ASHR, 16));
-                a31 = a31.add(v1.lanewise(VectorOperators.XOR, 0x8000));
+                a31 = a31.add(v1);
                 c31 = c31.add(v1.lanewise(VectorOperators.ASHR, 16));
             }
-            // The correction runs in a separate small loop: inlining it here pushed C2 past its node
-            // count cutoff, which then left vectors boxed (measured: 6x slower).
             int o = o0 + p;
             a00.intoArray(acc, o);
             a01.intoArray(acc, o + L);
@@ -357,14 +373,14 @@ final class PanamaInt8Impl implements Int8Impl {
             c21.intoArray(hiSums, 5 * L);
             c30.intoArray(hiSums, 6 * L);
             c31.intoArray(hiSums, 7 * L);
-            correct(acc, o, n, 4, 2 * L, hiSums, -32768 * kp);
+            correct(acc, o0, p, n, 4, 2 * L, hiSums, loSums);
         }
         return p;
     }
 
     /** Rows r0..r0+3, one vector of pixels at p (p + L &lt;= n). */
-    private static void pairs4x1(int[] w, int r0, int kp, short[] col, int[] rowOff, int p, int n, int[] acc,
-            int o0) {
+    private static void pairs4x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
+            int o0, int[] loSums) {
         int r1 = r0 + kp;
         int r2 = r1 + kp;
         int r3 = r2 + kp;
@@ -377,18 +393,18 @@ final class PanamaInt8Impl implements Int8Impl {
         IntVector c2 = a0;
         IntVector c3 = a0;
         for (int t = 0; t < kp; t++) {
-            ShortVector x = ShortVector.fromArray(SS, col, rowOff[t] + 2 * p);
+            ShortVector x = IntVector.fromArray(S, col, rowOff[t] + p).reinterpretAsShorts();
             IntVector v = x.mul(IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts()).reinterpretAsInts();
-            a0 = a0.add(v.lanewise(VectorOperators.XOR, 0x8000));
+            a0 = a0.add(v);
             c0 = c0.add(v.lanewise(VectorOperators.ASHR, 16));
             v = x.mul(IntVector.broadcast(S, w[r1 + t]).reinterpretAsShorts()).reinterpretAsInts();
-            a1 = a1.add(v.lanewise(VectorOperators.XOR, 0x8000));
+            a1 = a1.add(v);
             c1 = c1.add(v.lanewise(VectorOperators.ASHR, 16));
             v = x.mul(IntVector.broadcast(S, w[r2 + t]).reinterpretAsShorts()).reinterpretAsInts();
-            a2 = a2.add(v.lanewise(VectorOperators.XOR, 0x8000));
+            a2 = a2.add(v);
             c2 = c2.add(v.lanewise(VectorOperators.ASHR, 16));
             v = x.mul(IntVector.broadcast(S, w[r3 + t]).reinterpretAsShorts()).reinterpretAsInts();
-            a3 = a3.add(v.lanewise(VectorOperators.XOR, 0x8000));
+            a3 = a3.add(v);
             c3 = c3.add(v.lanewise(VectorOperators.ASHR, 16));
         }
         int o = o0 + p;
@@ -401,31 +417,32 @@ final class PanamaInt8Impl implements Int8Impl {
         c1.intoArray(hiSums, L);
         c2.intoArray(hiSums, 2 * L);
         c3.intoArray(hiSums, 3 * L);
-        correct(acc, o, n, 4, L, hiSums, -32768 * kp);
+        correct(acc, o0, p, n, 4, L, hiSums, loSums);
     }
 
     /** One row, one vector of pixels at p. */
-    private static void pairs1x1(int[] w, int r0, int kp, short[] col, int[] rowOff, int p, int[] acc, int o0) {
+    private static void pairs1x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int[] acc, int o0,
+            int[] loSums) {
         IntVector a = IntVector.zero(S);
         IntVector c = a;
         for (int t = 0; t < kp; t++) {
-            ShortVector x = ShortVector.fromArray(SS, col, rowOff[t] + 2 * p);
+            ShortVector x = IntVector.fromArray(S, col, rowOff[t] + p).reinterpretAsShorts();
             IntVector v = x.mul(IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts()).reinterpretAsInts();
-            a = a.add(v.lanewise(VectorOperators.XOR, 0x8000));
+            a = a.add(v);
             c = c.add(v.lanewise(VectorOperators.ASHR, 16));
         }
-        finish(a, c, IntVector.broadcast(S, -32768 * kp)).intoArray(acc, o0 + p);
+        finish(a, c, IntVector.fromArray(S, loSums, p)).intoArray(acc, o0 + p);
     }
 
     /** One row, pixels [p, n) one at a time (the same sum in plain int arithmetic). */
-    private static void pairsScalar(int[] w, int r0, int kp, short[] col, int[] rowOff, int p, int n, int[] acc,
+    private static void pairsScalar(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
             int o0) {
         for (; p < n; p++) {
             int s = 0;
             for (int t = 0; t < kp; t++) {
                 int pair = w[r0 + t];
-                int c = rowOff[t] + 2 * p;
-                s += (short) pair * col[c] + (pair >> 16) * col[c + 1];
+                int u = col[rowOff[t] + p];
+                s += ((pair & 0xFFFF) - 128) * (u & 0xFFFF) + (pair >> 16) * (u >>> 16);
             }
             acc[o0 + p] = s;
         }

@@ -29,21 +29,22 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmPairs(int[] w, int wOff, int m, int kp, short[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;
             int wRow = wOff + j * kp;
             java.util.Arrays.fill(acc, base, base + n, 0);
             for (int t = 0; t < kp; t++) {
                 int pair = w[wRow + t];
-                if (pair == 0) {
-                    continue; // both weights zero (e.g. the padding channel of an odd channel count)
-                }
-                int w0 = (short) pair;
+                int w0 = (pair & 0xFFFF) - 128;
                 int w1 = pair >> 16;
+                if (w0 == 0 && w1 == 0) {
+                    continue; // e.g. the padding channel of an odd channel count next to a zero weight
+                }
                 int c = rowOff[t];
                 for (int p = 0; p < n; p++) {
-                    acc[base + p] += w0 * col[c + 2 * p] + w1 * col[c + 2 * p + 1];
+                    int u = col[c + p];
+                    acc[base + p] += w0 * (u & 0xFFFF) + w1 * (u >>> 16);
                 }
             }
         }

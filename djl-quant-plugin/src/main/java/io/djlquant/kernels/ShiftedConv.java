@@ -1,12 +1,12 @@
 package io.djlquant.kernels;
 
 /**
- * Unit-stride path without a gather: each image is copied once into zero-padded int16 planes of
- * {@code x - zpIn}, two channels interleaved per plane (channel pair icp holds channels 2*icp and
- * 2*icp+1 of its group at even and odd positions; the missing channel of an odd count stays 0);
+ * Unit-stride path without a gather: each image is copied once into padded int planes of channel
+ * pairs (plane icp of a group holds {@code u(2*icp) | u(2*icp+1) << 16}, u the unsigned byte value
+ * as in {@link Im2colConv#runPairs}; padding holds zpU, the missing channel of an odd count too);
  * output position (oh, ow) maps to flat index {@code oh*padW + ow} and pair tap (icp, dy, dx) to the
- * constant shift {@code 2*(icp*plane + dy*dilH*padW + dx*dilW)} shorts, so every right-hand-side
- * pair row of {@link Int8Impl#gemmPairs} is a shifted view of the padded image. Columns
+ * constant shift {@code icp*plane + dy*dilH*padW + dx*dilW}, so every right-hand-side pair row of
+ * {@link Int8Impl#gemmPairs} is a shifted view of the padded image. Columns
  * {@code ow >= outW} are computed and discarded. Only used with at least 2 channels per group (one
  * channel per group with unit stride is {@link DepthwiseConv}).
  */
@@ -33,14 +33,18 @@ final class ShiftedConv {
         final int plane = Checks.product("padded plane", padH, padW);
         final int flat = outH * padW;
         // Reads reach (kw-1)*dilW columns past the last pair plane, plus up to COLUMN_QUANTUM columns
-        // from the last tile being rounded up to whole vectors; two shorts per column.
-        final short[] padded = new short[2 * (Checks.product("padded image", g * cgp, plane)
-                + (kw - 1) * cp.dilationW() + ConvKernel.COLUMN_QUANTUM)];
+        // from the last tile being rounded up to whole vectors.
+        final int flip = Im2colConv.unsignedFlip(in);
+        final int zpU = in.zeroPoint() + flip;
+        final int[] bias = Im2colConv.pairBias(w, zpU);
+        final int[] padded = new int[Checks.product("padded image", g * cgp, plane) + (kw - 1) * cp.dilationW()
+                + ConvKernel.COLUMN_QUANTUM];
+        java.util.Arrays.fill(padded, zpU | zpU << 16);
         final int[] shifts = new int[kp];
         for (int icp = 0, t = 0; icp < cgp; icp++) {
             for (int dy = 0; dy < kh; dy++) {
                 for (int dx = 0; dx < kw; dx++, t++) {
-                    shifts[t] = 2 * (icp * plane + dy * cp.dilationH() * padW + dx * cp.dilationW());
+                    shifts[t] = icp * plane + dy * cp.dilationH() * padW + dx * cp.dilationW();
                 }
             }
         }
@@ -49,23 +53,22 @@ final class ShiftedConv {
         final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
         final int chunks = (ocg + chunk - 1) / chunk;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
-        final int mask = in.byteMask();
-        final int zpIn = in.zeroPoint();
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
         for (int n = 0; n < batch; n++) {
-            // Only interior cells of existing channels are written, so padding, the missing channel of
-            // an odd count and the slack stay 0 across images.
+            // Only interior cells are written, so padding and slack keep zpU across images.
             for (int grp = 0; grp < g; grp++) {
-                for (int ic = 0; ic < cg; ic++) {
-                    int src = (n * c + grp * cg + ic) * inH * inW;
-                    int dstPlane = 2 * (grp * cgp + ic / 2) * plane + (ic & 1);
+                for (int icp = 0; icp < cgp; icp++) {
+                    int srcA = (n * c + grp * cg + 2 * icp) * inH * inW;
+                    int srcB = 2 * icp + 1 < cg ? srcA + inH * inW : srcA; // odd count: zero weights
+                    int dstPlane = (grp * cgp + icp) * plane;
                     for (int r = 0; r < inH; r++) {
-                        int d = dstPlane + 2 * ((r + cp.padH()) * padW + cp.padW());
-                        int s = src + r * inW;
+                        int d = dstPlane + (r + cp.padH()) * padW + cp.padW();
+                        int a = srcA + r * inW;
+                        int b = srcB + r * inW;
                         for (int q = 0; q < inW; q++) {
-                            padded[d + 2 * q] = (short) ((x[s + q] & mask) - zpIn);
+                            padded[d + q] = ((x[a + q] ^ flip) & 0xFF) | ((x[b + q] ^ flip) & 0xFF) << 16;
                         }
                     }
                 }
@@ -83,14 +86,14 @@ final class ShiftedConv {
                 int nfc = ConvKernel.roundColumns(nf); // whole vectors; extra columns are ignored
                 int[] acc = Scratch.ints(1, nj * nfc);
                 int[] rowOff = Scratch.ints(2, kp);
-                int base = 2 * (grp * cgp * plane + f0);
+                int base = grp * cgp * plane + f0;
                 for (int r = 0; r < kp; r++) {
                     rowOff[r] = shifts[r] + base;
                 }
                 impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, padded, rowOff, nfc, acc);
                 for (int j = 0; j < nj; j++) {
                     int o = grp * ocg + j0 + j;
-                    int b = w.bias == null ? 0 : w.bias[o];
+                    int b = bias[o];
                     float mo = m[o];
                     int dstPlane = (img * oc + o) * outH * outW;
                     // Walk the tile one padded row at a time; only columns ow < outW are outputs.

@@ -68,10 +68,20 @@ public final class C2Code {
         return live;
     }
 
-    /** The live C2 compile ids of both SIMD products, e.g. {@code gemmDot[1780] gemmBroadcast[1670]}. */
+    /** The register-blocked pair kernel this JVM uses ({@code pairs4x2} or {@code pairs4x1}). */
+    static String pairBlock() {
+        return PanamaInt8Impl.WIDE_PAIR_BLOCK ? "pairs4x2" : "pairs4x1";
+    }
+
+    /**
+     * The live C2 compile ids of the SIMD products, e.g. {@code gemmDot[1780] gemmBroadcast[1670]
+     * gemmPairs[1702] pairs4x2[1690]}.
+     */
     public String simdIds() throws IOException {
         return "gemmDot" + liveIds(PanamaInt8Impl.class, "gemmDot") + " gemmBroadcast"
-                + liveIds(PanamaInt8Impl.class, "gemmBroadcast");
+                + liveIds(PanamaInt8Impl.class, "gemmBroadcast") + " gemmPairs"
+                + liveIds(PanamaInt8Impl.class, "gemmPairs") + " " + pairBlock()
+                + liveIds(PanamaInt8Impl.class, pairBlock());
     }
 
     private Set<String> wholeMethodC2Ids(String cls, String method) throws IOException {

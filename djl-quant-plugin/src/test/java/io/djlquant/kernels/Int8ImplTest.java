@@ -63,6 +63,11 @@ class Int8ImplTest {
         }
     }
 
+    /** A weight pair as {@link Int8Impl#gemmPairs} takes it. */
+    private static int weightPair(int w0, int w1) {
+        return (w0 + 128) | (w1 << 16);
+    }
+
     @Test
     void gemmPairsMatchesPlainLoopForAllBlockRemainders() {
         Random r = new Random(14);
@@ -71,28 +76,34 @@ class Int8ImplTest {
                 int kp = 1 + r.nextInt(12);
                 boolean extreme = (m + n) % 3 == 0;
                 int wOff = r.nextInt(5);
-                int[] w = new int[wOff + m * kp];
+                int[] w0 = new int[wOff + m * kp];
+                int[] w1 = new int[w0.length];
+                int[] w = new int[w0.length];
                 for (int i = 0; i < w.length; i++) {
-                    int lo = pick(r, extreme, -128, 127);
-                    int hi = pick(r, extreme, -128, 127);
-                    w[i] = (lo & 0xFFFF) | (hi << 16);
+                    w0[i] = pick(r, extreme, -128, 127);
+                    w1[i] = pick(r, extreme, -128, 127);
+                    w[i] = weightPair(w0[i], w1[i]);
                 }
                 int[] rowOff = new int[kp];
-                int span = 2 * (3 * n + 10);
+                int span = 3 * n + 10;
                 for (int t = 0; t < kp; t++) {
-                    rowOff[t] = r.nextInt(span - 2 * n + 1); // rows may overlap, at odd offsets too
+                    rowOff[t] = r.nextInt(span - n + 1); // rows may overlap, as in shifted views
                 }
-                short[] col = new short[span];
+                int[] u0 = new int[span];
+                int[] u1 = new int[span];
+                int[] col = new int[span];
                 for (int i = 0; i < span; i++) {
-                    col[i] = (short) pick(r, extreme, -255, 255);
+                    u0[i] = pick(r, extreme, 0, 255);
+                    u1[i] = pick(r, extreme, 0, 255);
+                    col[i] = u0[i] | u1[i] << 16;
                 }
                 int[] expected = new int[m * n];
                 for (int j = 0; j < m; j++) {
                     for (int p = 0; p < n; p++) {
                         int s = 0;
                         for (int t = 0; t < kp; t++) {
-                            int pair = w[wOff + j * kp + t];
-                            s += (pair << 16 >> 16) * col[rowOff[t] + 2 * p] + (pair >> 16) * col[rowOff[t] + 2 * p + 1];
+                            int wi = wOff + j * kp + t;
+                            s += w0[wi] * u0[rowOff[t] + p] + w1[wi] * u1[rowOff[t] + p];
                         }
                         expected[j * n + p] = s;
                     }
@@ -115,16 +126,16 @@ class Int8ImplTest {
         int m = 5;
         int n = 37;
         int[] w = new int[m * kp];
-        java.util.Arrays.fill(w, (-128 & 0xFFFF) | (-128 << 16));
-        short[] col = new short[2 * n + 2];
-        java.util.Arrays.fill(col, (short) -255);
+        java.util.Arrays.fill(w, weightPair(-128, -128));
+        int[] col = new int[n + 1];
+        java.util.Arrays.fill(col, 255 | 255 << 16);
         int[] rowOff = new int[kp];
         for (int t = 0; t < kp; t++) {
-            rowOff[t] = 2 * (t % 2);
+            rowOff[t] = t % 2;
         }
         int expected = 0;
         for (int t = 0; t < kp; t++) {
-            expected += 2 * (-128 * -255);
+            expected += 2 * (-128 * 255);
         }
         assertTrue((long) kp * 2 * 128 * 255 > Integer.MAX_VALUE, "the sum must overflow");
         for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {

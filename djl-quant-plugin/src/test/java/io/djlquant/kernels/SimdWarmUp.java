@@ -43,17 +43,30 @@ public final class SimdWarmUp {
                 }
                 simd.gemmBroadcast(w, 0, m, k, col, rowOff, n, new int[m * n]);
                 simd.gemmDot(w, 0, m, k, col, 1, new int[m + 1], 1);
+                int[] pairs = new int[m * k];
+                for (int i = 0; i < pairs.length; i++) {
+                    pairs[i] = (w[i] + 128) | (w[(i + 1) % w.length] << 16);
+                }
+                int[] colPairs = new int[n + 8];
+                for (int i = 0; i < colPairs.length; i++) {
+                    colPairs[i] = (col[i % col.length] & 0xFF) | (col[(i + 3) % col.length] & 0xFF) << 16;
+                }
+                simd.gemmPairs(pairs, 0, m, k, colPairs, rowOff, n, new int[m * n]);
             }
             calls++;
             if (calls % 200 == 0) {
                 boolean dot = !c2.liveIds(PanamaInt8Impl.class, "gemmDot").isEmpty();
                 boolean broadcast = !c2.liveIds(PanamaInt8Impl.class, "gemmBroadcast").isEmpty();
-                if (dot && broadcast) {
+                boolean pairs = !c2.liveIds(PanamaInt8Impl.class, "gemmPairs").isEmpty()
+                        && !c2.liveIds(PanamaInt8Impl.class, C2Code.pairBlock()).isEmpty();
+                if (dot && broadcast && pairs) {
                     return (System.nanoTime() - start) / 1e9;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("C2 did not compile " + (dot ? "" : "gemmDot ")
-                            + (broadcast ? "" : "gemmBroadcast ") + "within " + timeoutSeconds + " s ("
+                            + (broadcast ? "" : "gemmBroadcast ")
+                            + (pairs ? "" : "gemmPairs/" + C2Code.pairBlock() + " ") + "within " + timeoutSeconds
+                            + " s ("
                             + calls * shapes.length + " calls each)");
                 }
             }
