@@ -169,6 +169,15 @@ final class Im2colConv {
         final int hi = out.qmax();
         final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
         final int chunks = (ocg + chunk - 1) / chunk;
+        final int tileCols = ConvKernel.roundColumns(tile);
+        // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
+        // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
+        // long as the product). Otherwise each task gathers its own tile into thread-local scratch.
+        final int[] shared = chunks > 1 ? new int[Checks.product("gathered tiles", g * tiles, kp, tileCols)] : null;
+        if (shared != null) {
+            KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
+                    inH, inW, kh, kw, cp, outW, kp, flip, zpU, shared, task * kp * tileCols, tileCols));
+        }
         KernelThreads.run(g * tiles * chunks, task -> {
             int ch = task % chunks;
             int rest = task / chunks;
@@ -178,24 +187,22 @@ final class Im2colConv {
             int nq = Math.min(tile, cols - q0);
             int j0 = ch * chunk;
             int nj = Math.min(chunk, ocg - j0);
-            // Columns nq..nqc of each row are computed and ignored; they hold zpU pairs so every
-            // product input stays in range.
             int nqc = ConvKernel.roundColumns(nq);
-            int[] col = Scratch.ints(0, kp * nqc);
             int[] acc = Scratch.ints(1, nj * nqc);
             int[] rowOff = Scratch.ints(2, kp);
-            int padPair = zpU | zpU << 16;
-            for (int r = 0; r < kp; r++) {
-                rowOff[r] = r * nqc;
-                java.util.Arrays.fill(col, r * nqc + nq, (r + 1) * nqc, padPair);
-            }
-            for (int q = q0, end = q0 + nq; q < end; ) {
-                int n = q / pixels;
-                int p = q - n * pixels;
-                int run = Math.min(pixels - p, end - q);
-                int chanBase = (n * c + grp * cg) * inH * inW;
-                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, q - q0, nqc, flip, zpU, col);
-                q += run;
+            int[] col;
+            if (shared != null) {
+                col = shared;
+                for (int r = 0; r < kp; r++) {
+                    rowOff[r] = rest * kp * tileCols + r * tileCols;
+                }
+            } else {
+                col = Scratch.ints(0, kp * nqc);
+                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, flip, zpU, col, 0,
+                        nqc);
+                for (int r = 0; r < kp; r++) {
+                    rowOff[r] = r * nqc;
+                }
             }
             impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
@@ -212,6 +219,31 @@ final class Im2colConv {
             }
         });
         return y;
+    }
+
+    /**
+     * Gathers tile t of group grp into {@code col}: pair row r at {@code off + r*stride}, columns
+     * [0, nq) the tile's (image, pixel) positions and [nq, roundColumns(nq)) zpU pairs (computed by the
+     * product and ignored, but kept in range).
+     */
+    private static void gatherTile(byte[] x, int grp, int t, int tile, int cols, int pixels, int c, int cg,
+            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, int flip, int zpU, int[] col, int off,
+            int stride) {
+        int q0 = t * tile;
+        int nq = Math.min(tile, cols - q0);
+        int nqc = ConvKernel.roundColumns(nq);
+        int padPair = zpU | zpU << 16;
+        for (int r = 0; r < kp; r++) {
+            java.util.Arrays.fill(col, off + r * stride + nq, off + r * stride + nqc, padPair);
+        }
+        for (int q = q0, end = q0 + nq; q < end; ) {
+            int n = q / pixels;
+            int p = q - n * pixels;
+            int run = Math.min(pixels - p, end - q);
+            int chanBase = (n * c + grp * cg) * inH * inW;
+            im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU, col);
+            q += run;
+        }
     }
 
     /** 0x80 for signed formats (u = x + 128), 0 for unsigned (u = x). */
