@@ -58,6 +58,7 @@ public class ConvBench {
     private int[][] colPair;
     private int[] pairRowOff;
     private int kp;
+    private int[] pairWeights;
     private static final ThreadLocal<float[]> FLOAT_ACC = new ThreadLocal<>();
 
     @Setup(Level.Trial)
@@ -98,9 +99,12 @@ public class ConvBench {
         for (int kk = 0; kk < k; kk++) {
             rowOff[kk] = kk * tile;
         }
-        // The pair product's tiles: the same activations as colInt (u = x - zp + zp, unsigned), channel
-        // pairs packed as conv2d gathers them (pair row t = (icPair, kh, kw); odd counts repeat a channel).
-        kp = packed.pairRowLength();
+        // The pair product's tiles and weights as conv2d uses them: the same activations as colInt
+        // (u = (x - zp) + zp, unsigned), two rows packed per int; rows paired along K when the weights
+        // have row pairs (odd channel counts), else channel pairs (icPair, kh, kw).
+        boolean rowOrder = packed.rowPairs != null;
+        pairWeights = rowOrder ? packed.rowPairs : packed.pairs;
+        kp = rowOrder ? (k + 1) / 2 : packed.pairRowLength();
         int taps = l.kernel() * l.kernel();
         colPair = new int[tiles][kp * tile];
         pairRowOff = new int[kp];
@@ -109,12 +113,20 @@ public class ConvBench {
         }
         for (int t = 0; t < tiles; t++) {
             for (int pr = 0; pr < kp; pr++) {
-                int a = 2 * (pr / taps);
-                int b = Math.min(a + 1, l.c() - 1);
-                int tap = pr % taps;
+                int rowA;
+                int rowB;
+                if (rowOrder) {
+                    rowA = 2 * pr;
+                    rowB = Math.min(2 * pr + 1, k - 1);
+                } else {
+                    int a = 2 * (pr / taps);
+                    int b = Math.min(a + 1, l.c() - 1);
+                    rowA = a * taps + pr % taps;
+                    rowB = b * taps + pr % taps;
+                }
                 for (int q = 0; q < tile; q++) {
-                    int u0 = colInt[t][(a * taps + tap) * tile + q] + in.zeroPoint();
-                    int u1 = colInt[t][(b * taps + tap) * tile + q] + in.zeroPoint();
+                    int u0 = colInt[t][rowA * tile + q] + in.zeroPoint();
+                    int u1 = colInt[t][rowB * tile + q] + in.zeroPoint();
                     colPair[t][pr * tile + q] = u0 | u1 << 16;
                 }
             }
@@ -139,7 +151,7 @@ public class ConvBench {
             int j0 = (task % chunks) * chunk;
             int nj = Math.min(chunk, l.oc() - j0);
             int np = Math.min(tile, pixels - t * tile);
-            simd.gemmPairs(packed.pairs, j0 * kp, nj, kp, colPair[t], pairRowOff, np, Scratch.ints(1, nj * tile));
+            simd.gemmPairs(pairWeights, j0 * kp, nj, kp, colPair[t], pairRowOff, np, Scratch.ints(1, nj * tile));
         });
     }
 

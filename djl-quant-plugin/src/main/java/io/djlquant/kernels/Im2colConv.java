@@ -153,7 +153,9 @@ final class Im2colConv {
         final int kh = w.kernelH();
         final int kw = w.kernelW();
         final int k = w.rowLength();
-        final int kp = w.pairRowLength();
+        final boolean rowOrder = w.rowPairs != null;
+        final int[] wPairs = rowOrder ? w.rowPairs : w.pairs;
+        final int kp = rowOrder ? (k + 1) / 2 : w.pairRowLength();
         final int outH = cp.outH(inH, kh);
         final int outW = cp.outW(inW, kw);
         final int pixels = outH * outW;
@@ -176,7 +178,7 @@ final class Im2colConv {
         final int[] shared = chunks > 1 ? new int[Checks.product("gathered tiles", g * tiles, kp, tileCols)] : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
-                    inH, inW, kh, kw, cp, outW, kp, flip, zpU, shared, task * kp * tileCols, tileCols));
+                    inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));
         }
         KernelThreads.run(g * tiles * chunks, task -> {
             int ch = task % chunks;
@@ -198,13 +200,13 @@ final class Im2colConv {
                 }
             } else {
                 col = Scratch.ints(0, kp * nqc);
-                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, flip, zpU, col, 0,
-                        nqc);
+                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU,
+                        col, 0, nqc);
                 for (int r = 0; r < kp; r++) {
                     rowOff[r] = r * nqc;
                 }
             }
-            impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
+            impl.gemmPairs(wPairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
                 float mo = m[o];
@@ -227,8 +229,8 @@ final class Im2colConv {
      * product and ignored, but kept in range).
      */
     private static void gatherTile(byte[] x, int grp, int t, int tile, int cols, int pixels, int c, int cg,
-            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, int flip, int zpU, int[] col, int off,
-            int stride) {
+            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, boolean rowOrder, int flip, int zpU,
+            int[] col, int off, int stride) {
         int q0 = t * tile;
         int nq = Math.min(tile, cols - q0);
         int nqc = ConvKernel.roundColumns(nq);
@@ -241,8 +243,81 @@ final class Im2colConv {
             int p = q - n * pixels;
             int run = Math.min(pixels - p, end - q);
             int chanBase = (n * c + grp * cg) * inH * inW;
-            im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU, col);
+            if (rowOrder) {
+                im2colRowPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU,
+                        col);
+            } else {
+                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU, col);
+            }
             q += run;
+        }
+    }
+
+    /**
+     * Gather for {@link PackedConvWeights#rowPairs}: pair row t holds rows k = 2t (low half) and 2t+1
+     * (high half; none past an odd K, whose weight is 0) of the (ic, kh, kw) order.
+     */
+    private static void im2colRowPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int flip, int zpU, int[] col) {
+        int plane = inH * inW;
+        int k = cg * kh * kw;
+        for (int kk = 0; kk < k; kk++) {
+            int ic = kk / (kh * kw);
+            int dy = kk / kw % kh;
+            int dx = kk % kw;
+            gatherTap(x, chanBase + ic * plane, inH, inW, dy * cp.dilationH() - cp.padH(),
+                    dx * cp.dilationW() - cp.padW(), cp, outW, p0, np, flip, zpU, col, colOff + kk / 2 * stride,
+                    (kk & 1) == 1);
+        }
+    }
+
+    /**
+     * One tap of one channel over output pixels [p0, p0+np): writes u into {@code col[dst + q]}, or
+     * with {@code high} ORs {@code u << 16} into it; outside the image u is zpU.
+     */
+    private static void gatherTap(byte[] x, int chan, int inH, int inW, int offH, int offW, ConvParams cp,
+            int outW, int p0, int np, int flip, int zpU, int[] col, int dst, boolean high) {
+        int shift = high ? 16 : 0;
+        int pad = zpU << shift;
+        int oh = p0 / outW;
+        int ow = p0 % outW;
+        int sw = cp.strideW();
+        for (int q = 0; q < np; ) {
+            int run = Math.min(outW - ow, np - q);
+            int ih = oh * cp.strideH() + offH;
+            int d = dst + q;
+            int iw0 = ow * sw + offW;
+            int rLo = run;
+            int rHi = run;
+            if (ih >= 0 && ih < inH) {
+                rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
+                rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
+            }
+            int src = chan + ih * inW + iw0;
+            if (high) {
+                for (int r = 0; r < rLo; r++) {
+                    col[d + r] |= pad;
+                }
+                for (int r = rLo; r < rHi; r++) {
+                    col[d + r] |= ((x[src + r * sw] ^ flip) & 0xFF) << 16;
+                }
+                for (int r = rHi; r < run; r++) {
+                    col[d + r] |= pad;
+                }
+            } else {
+                for (int r = 0; r < rLo; r++) {
+                    col[d + r] = pad;
+                }
+                for (int r = rLo; r < rHi; r++) {
+                    col[d + r] = (x[src + r * sw] ^ flip) & 0xFF;
+                }
+                for (int r = rHi; r < run; r++) {
+                    col[d + r] = pad;
+                }
+            }
+            q += run;
+            ow = 0;
+            oh++;
         }
     }
 
