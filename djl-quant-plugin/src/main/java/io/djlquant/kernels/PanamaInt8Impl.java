@@ -43,6 +43,8 @@ final class PanamaInt8Impl implements Int8Impl {
     /** Bits of the float MAGIC + k for |k| &lt;= 2^22 are MAGIC_BITS + k (fixed exponent, linear mantissa). */
     private static final int MAGIC_BITS = 0x4B400000;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    /** Shorts in vectors of the size of {@link #S}: 2L lanes, the halves of L int lanes. */
+    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, S.vectorShape());
 
     /**
      * Whether the pair product blocks 4 channels x 2 vectors of pixels (16 accumulators) or 4 x 1 (8).
@@ -295,6 +297,24 @@ final class PanamaInt8Impl implements Int8Impl {
         }
     }
 
+    /*
+     * Reinterpretations name their target species as a constant rather than letting
+     * reinterpretAsShorts()/reinterpretAsInts() derive it. Seen on JDK 17.0.21 in about half of the
+     * ResNet18 benchmark runs (before and after this change, and for the int32 product too): C2
+     * compiles pairs4x2 with "missing constant: vclass=DecodeN" (-XX:+PrintIntrinsics), the Vector
+     * API calls then run their Java fallback and the model takes 5-10x longer. Not seen on JDK 25.
+     */
+
+    /** The 16-bit halves of int lanes as short lanes. */
+    private static ShortVector shorts(IntVector v) {
+        return (ShortVector) v.reinterpretShape(SS, 0);
+    }
+
+    /** Pairs of short lanes as int lanes. */
+    private static IntVector ints(ShortVector v) {
+        return (IntVector) v.reinterpretShape(S, 0);
+    }
+
     /** a - 65535 * c - 128 * u, the final pair-sum correction. */
     private static IntVector finish(IntVector a, IntVector c, IntVector u) {
         return a.sub(c.lanewise(VectorOperators.LSHL, 16)).add(c).sub(u.lanewise(VectorOperators.LSHL, 7));
@@ -327,32 +347,32 @@ final class PanamaInt8Impl implements Int8Impl {
             IntVector c31 = a00;
             for (int t = 0; t < kp; t++) {
                 int c = rowOff[t] + p;
-                ShortVector x0 = IntVector.fromArray(S, col, c).reinterpretAsShorts();
-                ShortVector x1 = IntVector.fromArray(S, col, c + L).reinterpretAsShorts();
-                ShortVector b = IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts();
-                IntVector v0 = x0.mul(b).reinterpretAsInts();
-                IntVector v1 = x1.mul(b).reinterpretAsInts();
+                ShortVector x0 = shorts(IntVector.fromArray(S, col, c));
+                ShortVector x1 = shorts(IntVector.fromArray(S, col, c + L));
+                ShortVector b = shorts(IntVector.broadcast(S, w[r0 + t]));
+                IntVector v0 = ints(x0.mul(b));
+                IntVector v1 = ints(x1.mul(b));
                 a00 = a00.add(v0);
                 c00 = c00.add(v0.lanewise(VectorOperators.ASHR, 16));
                 a01 = a01.add(v1);
                 c01 = c01.add(v1.lanewise(VectorOperators.ASHR, 16));
-                b = IntVector.broadcast(S, w[r1 + t]).reinterpretAsShorts();
-                v0 = x0.mul(b).reinterpretAsInts();
-                v1 = x1.mul(b).reinterpretAsInts();
+                b = shorts(IntVector.broadcast(S, w[r1 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
                 a10 = a10.add(v0);
                 c10 = c10.add(v0.lanewise(VectorOperators.ASHR, 16));
                 a11 = a11.add(v1);
                 c11 = c11.add(v1.lanewise(VectorOperators.ASHR, 16));
-                b = IntVector.broadcast(S, w[r2 + t]).reinterpretAsShorts();
-                v0 = x0.mul(b).reinterpretAsInts();
-                v1 = x1.mul(b).reinterpretAsInts();
+                b = shorts(IntVector.broadcast(S, w[r2 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
                 a20 = a20.add(v0);
                 c20 = c20.add(v0.lanewise(VectorOperators.ASHR, 16));
                 a21 = a21.add(v1);
                 c21 = c21.add(v1.lanewise(VectorOperators.ASHR, 16));
-                b = IntVector.broadcast(S, w[r3 + t]).reinterpretAsShorts();
-                v0 = x0.mul(b).reinterpretAsInts();
-                v1 = x1.mul(b).reinterpretAsInts();
+                b = shorts(IntVector.broadcast(S, w[r3 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
                 a30 = a30.add(v0);
                 c30 = c30.add(v0.lanewise(VectorOperators.ASHR, 16));
                 a31 = a31.add(v1);
@@ -395,17 +415,17 @@ final class PanamaInt8Impl implements Int8Impl {
         IntVector c2 = a0;
         IntVector c3 = a0;
         for (int t = 0; t < kp; t++) {
-            ShortVector x = IntVector.fromArray(S, col, rowOff[t] + p).reinterpretAsShorts();
-            IntVector v = x.mul(IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts()).reinterpretAsInts();
+            ShortVector x = shorts(IntVector.fromArray(S, col, rowOff[t] + p));
+            IntVector v = ints(x.mul(shorts(IntVector.broadcast(S, w[r0 + t]))));
             a0 = a0.add(v);
             c0 = c0.add(v.lanewise(VectorOperators.ASHR, 16));
-            v = x.mul(IntVector.broadcast(S, w[r1 + t]).reinterpretAsShorts()).reinterpretAsInts();
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r1 + t]))));
             a1 = a1.add(v);
             c1 = c1.add(v.lanewise(VectorOperators.ASHR, 16));
-            v = x.mul(IntVector.broadcast(S, w[r2 + t]).reinterpretAsShorts()).reinterpretAsInts();
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r2 + t]))));
             a2 = a2.add(v);
             c2 = c2.add(v.lanewise(VectorOperators.ASHR, 16));
-            v = x.mul(IntVector.broadcast(S, w[r3 + t]).reinterpretAsShorts()).reinterpretAsInts();
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r3 + t]))));
             a3 = a3.add(v);
             c3 = c3.add(v.lanewise(VectorOperators.ASHR, 16));
         }
@@ -428,8 +448,8 @@ final class PanamaInt8Impl implements Int8Impl {
         IntVector a = IntVector.zero(S);
         IntVector c = a;
         for (int t = 0; t < kp; t++) {
-            ShortVector x = IntVector.fromArray(S, col, rowOff[t] + p).reinterpretAsShorts();
-            IntVector v = x.mul(IntVector.broadcast(S, w[r0 + t]).reinterpretAsShorts()).reinterpretAsInts();
+            ShortVector x = shorts(IntVector.fromArray(S, col, rowOff[t] + p));
+            IntVector v = ints(x.mul(shorts(IntVector.broadcast(S, w[r0 + t]))));
             a = a.add(v);
             c = c.add(v.lanewise(VectorOperators.ASHR, 16));
         }
@@ -532,9 +552,9 @@ final class PanamaInt8Impl implements Int8Impl {
         // on AVX2 (measured on Zen3: about 6x faster than the scalar loop on JDK 17, 4-5x on JDK 25).
         for (; i + L <= len; i += L) {
             FloatVector v = ((FloatVector) IntVector.fromArray(S, acc, src + i).add(bias)
-                    .convert(VectorOperators.I2F, 0)).mul(m);
-            IntVector r = v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS - zp)
-                    .max(lo).min(hi);
+                    .convertShape(VectorOperators.I2F, FS, 0)).mul(m);
+            IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
+            IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
             ByteVector b = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
             if (WIDE_BYTES) {
                 b.intoArray(y, dst + i, FIRST_L);
