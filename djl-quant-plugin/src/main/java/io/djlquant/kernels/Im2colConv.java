@@ -3,9 +3,11 @@ package io.djlquant.kernels;
 /**
  * General conv2d path: output columns are (image, pixel) pairs of the whole batch, so small late
  * layers still fill whole vectors with several images. For each (group, tile of columns, channel
- * chunk) the input window values {@code x - zpIn} are gathered into an int matrix (padding
- * contributes 0, i.e. the input zero point), multiplied with the packed weights, then requantized.
- * Subtracting the zero point while gathering makes a per-channel weight-sum correction unnecessary.
+ * chunk) the input window values are gathered into an int matrix, multiplied with the packed
+ * weights, then requantized. With more than one input channel per group this is {@link #runPairs}
+ * (pair product, unsigned values and a weight-sum correction in the bias); with one (grouped or
+ * strided depthwise) the values {@code x - zpIn} are gathered (padding contributes 0, i.e. the
+ * input zero point) for the int32 product.
  */
 final class Im2colConv {
 

@@ -3,7 +3,9 @@ package io.djlquant.kernels;
 /**
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
  * weights (zero point 0, bytes read signed) in OIHW order, kept as bytes (a private copy), plus an optional int32
- * bias. Immutable after packing; safe to share between threads.
+ * bias. With more than one input channel per group the weights are also kept as pairs for the pair
+ * product (2 bytes of heap per weight on top of the byte copy). Immutable after packing; safe to share
+ * between threads.
  */
 public final class PackedConvWeights {
 
