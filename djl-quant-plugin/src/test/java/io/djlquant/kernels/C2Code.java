@@ -74,14 +74,15 @@ public final class C2Code {
     }
 
     /**
-     * The live C2 compile ids of the SIMD products, e.g. {@code gemmDot[1780] gemmBroadcast[1670]
-     * gemmPairs[1702] pairs4x2[1690]}.
+     * The live C2 compile ids of the methods holding the SIMD loops ({@link SimdWarmUp#VECTOR_METHODS}),
+     * e.g. {@code gemmDot[1780] gemmBroadcast[1670] gemmPairs[1702] pairs4x2[1690]}.
      */
     public String simdIds() throws IOException {
-        return "gemmDot" + liveIds(PanamaInt8Impl.class, "gemmDot") + " gemmBroadcast"
-                + liveIds(PanamaInt8Impl.class, "gemmBroadcast") + " gemmPairs"
-                + liveIds(PanamaInt8Impl.class, "gemmPairs") + " " + pairBlock()
-                + liveIds(PanamaInt8Impl.class, pairBlock());
+        StringBuilder sb = new StringBuilder();
+        for (String method : SimdWarmUp.VECTOR_METHODS) {
+            sb.append(sb.length() == 0 ? "" : " ").append(method).append(liveIds(PanamaInt8Impl.class, method));
+        }
+        return sb.toString();
     }
 
     private Set<String> wholeMethodC2Ids(String cls, String method) throws IOException {

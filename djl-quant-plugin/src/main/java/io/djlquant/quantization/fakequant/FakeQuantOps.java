@@ -1,6 +1,7 @@
 package io.djlquant.quantization.fakequant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.quantization.QDType;
@@ -13,6 +14,14 @@ import io.djlquant.quantization.QParams;
  * passes gradients straight through; the clamp is applied after rounding, so (as in PyTorch and
  * MegEngine) the gradient w.r.t. {@code x} is 1 where the rounded value lies in [qmin, qmax] and
  * 0 elsewhere.
+ *
+ * <p>Why no {@code x.mul(float)}, {@code x.div(float)} or {@code x.clip(lo, hi)} on a path that
+ * autograd differentiates: DJL's PyTorch engine turns the number into a tensor that wraps a Java
+ * direct buffer ({@code from_blob}) and closes it right after the operation. Autograd keeps that
+ * tensor for the backward pass of {@code mul}, {@code div} and {@code clamp}, so when the garbage
+ * collector frees the buffer in between, backward reads freed memory: intermittent NaN or garbage
+ * gradients in QAT. Every scalar here is therefore a tensor whose storage PyTorch owns ({@link
+ * #scalar}), and the clamp's backward needs only a mask that PyTorch computed ({@link #clampSte}).
  */
 public final class FakeQuantOps {
 
@@ -46,7 +55,7 @@ public final class FakeQuantOps {
      * @return an array equal to {@code v} whose gradient is multiplied by {@code g}
      */
     public static NDArray gradScale(NDArray v, float g) {
-        NDArray scaled = v.mul(g);
+        NDArray scaled = v.mul(scalar(v.getManager(), g));
         return scaled.add(v.sub(scaled).stopGradient());
     }
 
@@ -59,9 +68,9 @@ public final class FakeQuantOps {
      */
     public static NDArray fakeQuantize(NDArray x, QParams qp) {
         if (!qp.isPerChannel()) {
-            float s = qp.scale(0);
+            NDArray s = scalar(x.getManager(), qp.scale(0));
             int zp = qp.zeroPoint(0);
-            NDArray q = steRound(x.div(s)).add(zp).clip(qp.getDType().qmin(), qp.getDType().qmax());
+            NDArray q = clampSte(steRound(x.div(s)).add(zp), qp.getDType().qmin(), qp.getDType().qmax());
             return q.sub(zp).mul(s);
         }
         NDManager m = x.getManager();
@@ -87,7 +96,7 @@ public final class FakeQuantOps {
      * @return the quantize-dequantized array
      */
     public static NDArray fakeQuantize(NDArray x, NDArray scale, NDArray zeroPoint, QDType dtype) {
-        NDArray q = steRound(x.div(scale)).add(zeroPoint).clip(dtype.qmin(), dtype.qmax());
+        NDArray q = clampSte(steRound(x.div(scale)).add(zeroPoint), dtype.qmin(), dtype.qmax());
         return q.sub(zeroPoint).mul(scale);
     }
 
@@ -119,6 +128,38 @@ public final class FakeQuantOps {
      * @param channels the expected size of axis 0
      * @return the broadcast shape
      */
+    /**
+     * Clamps to {@code [lo, hi]} with PyTorch's clamp gradient: 1 inside the closed range, 0 outside.
+     *
+     * <p>Built from a detached clamp and {@code where} on a comparison mask, because DJL's own
+     * {@code clip} hands autograd bounds that may be freed before backward (see the class comment).
+     *
+     * @param v the input
+     * @param lo the lower bound
+     * @param hi the upper bound
+     * @return the clamped array
+     */
+    public static NDArray clampSte(NDArray v, float lo, float hi) {
+        NDArray held = v.stopGradient();
+        NDArray clamped = held.clip(lo, hi);
+        NDArray inRange = held.gte(lo).logicalAnd(held.lte(hi));
+        return NDArrays.where(inRange, v, clamped);
+    }
+
+    /**
+     * A float32 scalar whose storage PyTorch owns, safe to keep in the autograd graph after the Java
+     * handle is closed (see the class comment).
+     *
+     * @param manager the manager of the result
+     * @param value the value
+     * @return a new 0-dimensional array
+     */
+    public static NDArray scalar(NDManager manager, float value) {
+        try (NDArray wrapped = manager.create(value)) {
+            return wrapped.duplicate();
+        }
+    }
+
     static Shape channelShape(NDArray x, int channels) {
         Shape shape = x.getShape();
         if (shape.dimension() < 1 || shape.get(0) != channels) {

@@ -51,7 +51,7 @@ public class TqtFakeQuantize extends LearnableFakeQuantize {
         // which exp(c * ln2) does not guarantee; so use the exact value computed in Java and let
         // only the gradient come from exp(ste_ceil(log2_t) * ln2), whose d/dlog2_t is s * ln2
         NDArray exact = FakeQuantOps.constant(x.getManager(), toScales(value.toFloatArray()), value.getShape());
-        NDArray smooth = FakeQuantOps.steCeil(value).mul((float) Math.log(2)).exp();
+        NDArray smooth = FakeQuantOps.steCeil(value).mul(FakeQuantOps.scalar(x.getManager(), (float) Math.log(2))).exp();
         return exact.add(smooth.sub(smooth.stopGradient()));
     }
 }
