@@ -55,6 +55,10 @@ public class ConvBench {
     private byte[] wInt;
     private float[] wFloat;
     private int[] rowOff;
+    private int[][] colPair;
+    private int[] pairRowOff;
+    private int kp;
+    private int[] pairWeights;
     private static final ThreadLocal<float[]> FLOAT_ACC = new ThreadLocal<>();
 
     @Setup(Level.Trial)
@@ -95,6 +99,38 @@ public class ConvBench {
         for (int kk = 0; kk < k; kk++) {
             rowOff[kk] = kk * tile;
         }
+        // The pair product's tiles and weights as conv2d uses them: the same activations as colInt
+        // (u = (x - zp) + zp, unsigned), two rows packed per int; rows paired along K when the weights
+        // have row pairs (odd channel counts), else channel pairs (icPair, kh, kw).
+        boolean rowOrder = packed.rowPairs != null;
+        pairWeights = rowOrder ? packed.rowPairs : packed.pairs;
+        kp = rowOrder ? (k + 1) / 2 : packed.pairRowLength();
+        int taps = l.kernel() * l.kernel();
+        colPair = new int[tiles][kp * tile];
+        pairRowOff = new int[kp];
+        for (int t = 0; t < kp; t++) {
+            pairRowOff[t] = t * tile;
+        }
+        for (int t = 0; t < tiles; t++) {
+            for (int pr = 0; pr < kp; pr++) {
+                int rowA;
+                int rowB;
+                if (rowOrder) {
+                    rowA = 2 * pr;
+                    rowB = Math.min(2 * pr + 1, k - 1);
+                } else {
+                    int a = 2 * (pr / taps);
+                    int b = Math.min(a + 1, l.c() - 1);
+                    rowA = a * taps + pr % taps;
+                    rowB = b * taps + pr % taps;
+                }
+                for (int q = 0; q < tile; q++) {
+                    int u0 = colInt[t][rowA * tile + q] + in.zeroPoint();
+                    int u1 = colInt[t][rowB * tile + q] + in.zeroPoint();
+                    colPair[t][pr * tile + q] = u0 | u1 << 16;
+                }
+            }
+        }
     }
 
     @Benchmark
@@ -107,8 +143,21 @@ public class ConvBench {
         return Int8Kernels.conv2d(scalar, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
     }
 
+    /** The int8 product conv2d uses (pairs of int16 products, {@link Int8Impl#gemmPairs}). */
     @Benchmark
     public void int8GemmSimd() {
+        KernelThreads.run(tiles * chunks, task -> {
+            int t = task / chunks;
+            int j0 = (task % chunks) * chunk;
+            int nj = Math.min(chunk, l.oc() - j0);
+            int np = Math.min(tile, pixels - t * tile);
+            simd.gemmPairs(pairWeights, j0 * kp, nj, kp, colPair[t], pairRowOff, np, Scratch.ints(1, nj * tile));
+        });
+    }
+
+    /** The previous int8 product: int32 multiply-adds on widened weights ({@link Int8Impl#gemmBroadcast}). */
+    @Benchmark
+    public void int8GemmInt() {
         KernelThreads.run(tiles * chunks, task -> {
             int t = task / chunks;
             int j0 = (task % chunks) * chunk;

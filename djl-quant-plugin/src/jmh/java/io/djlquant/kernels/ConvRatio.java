@@ -12,8 +12,12 @@ import java.util.Map;
  * count, the variants of {@link ConvBench} run round-robin (one op each per round), so slow drifts
  * in machine load hit all of them alike; reports the median GMAC/s per variant and the ratios.
  * Arguments ({@code key=value}): {@code layers=all|c64,...}, {@code threads=1,2}, {@code rounds=15},
- * {@code warmup=2} (seconds per variant), {@code plain=false} and {@code scalar=false} (add the slow
- * plain-Java fp32 product and the scalar int8 conv).
+ * {@code warmup=2} (seconds per variant), {@code intgemm=false} (adds the previous int32 product {@code int8GemmInt}), {@code plain=false} and
+ * {@code scalar=false} (add the slow
+ * plain-Java fp32 product and the scalar int8 conv), {@code clock=wall|cpu}: {@code cpu} times each op
+ * with this thread's CPU time instead of wall time, for 1 thread only (the kernels then run on the
+ * calling thread). On a machine where other processes keep the cores busy, wall time favours ops
+ * short enough to finish within one scheduler time slice; CPU time does not count preemption.
  */
 public final class ConvRatio {
 
@@ -39,6 +43,9 @@ public final class ConvRatio {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "15"));
         long warmNanos = (long) (Double.parseDouble(a.getOrDefault("warmup", "2")) * 1e9);
         List<String> variants = new ArrayList<>(List.of("int8ConvSimd", "int8GemmSimd", "fp32GemmSimd"));
+        if (Boolean.parseBoolean(a.getOrDefault("intgemm", "false"))) {
+            variants.add("int8GemmInt");
+        }
         if (Boolean.parseBoolean(a.getOrDefault("plain", "false"))) {
             variants.add("fp32GemmPlain");
         }
@@ -46,8 +53,11 @@ public final class ConvRatio {
             variants.add("int8ConvScalar");
         }
         String[] names = variants.toArray(new String[0]);
-        System.out.printf(Locale.ROOT, "interleaved medians, GMAC/s (java %s, %d rounds)%n",
-                System.getProperty("java.version"), rounds);
+        boolean cpuClock = a.getOrDefault("clock", "wall").equals("cpu");
+        java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.printf(Locale.ROOT, "interleaved medians, GMAC/s (java %s, %d rounds, %s clock, %d-bit ints)%n",
+                System.getProperty("java.version"), rounds, cpuClock ? "thread-CPU" : "wall",
+                jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize());
         System.out.printf(Locale.ROOT, "%-10s %3s", "layer", "thr");
         for (String n : names) {
             System.out.printf(Locale.ROOT, " %14s", n);
@@ -59,6 +69,9 @@ public final class ConvRatio {
                 ConvBench b = new ConvBench();
                 b.layer = l.name();
                 b.threads = Integer.parseInt(t.trim());
+                if (cpuClock && b.threads != 1) {
+                    throw new IllegalArgumentException("clock=cpu measures the calling thread: threads=1 only");
+                }
                 b.setup();
                 Runnable[] ops = new Runnable[names.length];
                 for (int i = 0; i < names.length; i++) {
@@ -71,9 +84,10 @@ public final class ConvRatio {
                 double[][] gmacs = new double[names.length][rounds];
                 for (int r = 0; r < rounds; r++) {
                     for (int i = 0; i < names.length; i++) {
-                        long s = System.nanoTime();
+                        long s = cpuClock ? tmx.getCurrentThreadCpuTime() : System.nanoTime();
                         ops[i].run();
-                        gmacs[i][r] = l.macs() / (double) (System.nanoTime() - s);
+                        long e = cpuClock ? tmx.getCurrentThreadCpuTime() : System.nanoTime();
+                        gmacs[i][r] = l.macs() / (double) (e - s);
                     }
                 }
                 double[] med = new double[names.length];
@@ -101,6 +115,8 @@ public final class ConvRatio {
                 return b::int8ConvScalar;
             case "int8GemmSimd":
                 return b::int8GemmSimd;
+            case "int8GemmInt":
+                return b::int8GemmInt;
             case "fp32GemmSimd":
                 return b::fp32GemmSimd;
             default:

@@ -3,9 +3,11 @@ package io.djlquant.kernels;
 /**
  * General conv2d path: output columns are (image, pixel) pairs of the whole batch, so small late
  * layers still fill whole vectors with several images. For each (group, tile of columns, channel
- * chunk) the input window values {@code x - zpIn} are gathered into an int matrix (padding
- * contributes 0, i.e. the input zero point), multiplied with the packed weights, then requantized.
- * Subtracting the zero point while gathering makes a per-channel weight-sum correction unnecessary.
+ * chunk) the input window values are gathered into an int matrix, multiplied with the packed
+ * weights, then requantized. With more than one input channel per group this is {@link #runPairs}
+ * (pair product, unsigned values and a weight-sum correction in the bias); with one (grouped or
+ * strided depthwise) the values {@code x - zpIn} are gathered (padding contributes 0, i.e. the
+ * input zero point) for the int32 product.
  */
 final class Im2colConv {
 
@@ -13,6 +15,9 @@ final class Im2colConv {
 
     static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
             PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        if (w.pairs != null) {
+            return runPairs(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
+        }
         final int c = w.inChannels();
         final int oc = w.outChannels();
         final int g = w.groups();
@@ -129,6 +134,268 @@ final class Im2colConv {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The same convolution with the pair product ({@link Int8Impl#gemmPairs}): the tile is gathered as
+     * rows of packed channel pairs, pair row t = (icPair, kh, kw) holding the unsigned values u of
+     * channels 2*icPair (low half) and 2*icPair + 1 (high half; 0 for the missing channel of an odd
+     * count) of each column, matching {@link PackedConvWeights#pairs}. u is the byte read as unsigned
+     * after flipping the sign bit of signed formats, so {@code x - zpIn = u - zpU} with
+     * {@code zpU = zpIn + flip}; padding is zpU, and {@code -zpU * sum(w)} joins the bias.
+     */
+    static byte[] runPairs(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
+            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+        final int c = w.inChannels();
+        final int oc = w.outChannels();
+        final int g = w.groups();
+        final int cg = c / g;
+        final int ocg = oc / g;
+        final int kh = w.kernelH();
+        final int kw = w.kernelW();
+        final int k = w.rowLength();
+        final boolean rowOrder = w.rowPairs != null;
+        final int[] wPairs = rowOrder ? w.rowPairs : w.pairs;
+        final int kp = rowOrder ? (k + 1) / 2 : w.pairRowLength();
+        final int outH = cp.outH(inH, kh);
+        final int outW = cp.outW(inW, kw);
+        final int pixels = outH * outW;
+        final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
+        final int cols = batch * pixels;
+        final int tile = ConvKernel.tileWidth(k, cols);
+        final int tiles = (cols + tile - 1) / tile;
+        final int flip = unsignedFlip(in);
+        final int zpU = in.zeroPoint() + flip;
+        final int[] bias = pairBias(w, zpU);
+        final int zpOut = out.zeroPoint();
+        final int lo = Requant.lower(out, relu);
+        final int hi = out.qmax();
+        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
+        final int chunks = (ocg + chunk - 1) / chunk;
+        final int tileCols = ConvKernel.roundColumns(tile);
+        // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
+        // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
+        // long as the product). Otherwise each task gathers its own tile into thread-local scratch.
+        final int[] shared = chunks > 1 ? new int[Checks.product("gathered tiles", g * tiles, kp, tileCols)] : null;
+        if (shared != null) {
+            KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
+                    inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));
+        }
+        KernelThreads.run(g * tiles * chunks, task -> {
+            int ch = task % chunks;
+            int rest = task / chunks;
+            int t = rest % tiles;
+            int grp = rest / tiles;
+            int q0 = t * tile;
+            int nq = Math.min(tile, cols - q0);
+            int j0 = ch * chunk;
+            int nj = Math.min(chunk, ocg - j0);
+            int nqc = ConvKernel.roundColumns(nq);
+            int[] acc = Scratch.ints(1, nj * nqc);
+            int[] rowOff = Scratch.ints(2, kp);
+            int[] col;
+            if (shared != null) {
+                col = shared;
+                for (int r = 0; r < kp; r++) {
+                    rowOff[r] = rest * kp * tileCols + r * tileCols;
+                }
+            } else {
+                col = Scratch.ints(0, kp * nqc);
+                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU,
+                        col, 0, nqc);
+                for (int r = 0; r < kp; r++) {
+                    rowOff[r] = r * nqc;
+                }
+            }
+            impl.gemmPairs(wPairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
+            for (int j = 0; j < nj; j++) {
+                int o = grp * ocg + j0 + j;
+                float mo = m[o];
+                for (int q = q0, end = q0 + nq; q < end; ) {
+                    int n = q / pixels;
+                    int p = q - n * pixels;
+                    int run = Math.min(pixels - p, end - q);
+                    impl.requantRow(acc, j * nqc + q - q0, bias[o], mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p,
+                            run);
+                    q += run;
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Gathers tile t of group grp into {@code col}: pair row r at {@code off + r*stride}, columns
+     * [0, nq) the tile's (image, pixel) positions and [nq, roundColumns(nq)) zpU pairs (computed by the
+     * product and ignored, but kept in range).
+     */
+    private static void gatherTile(byte[] x, int grp, int t, int tile, int cols, int pixels, int c, int cg,
+            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, boolean rowOrder, int flip, int zpU,
+            int[] col, int off, int stride) {
+        int q0 = t * tile;
+        int nq = Math.min(tile, cols - q0);
+        int nqc = ConvKernel.roundColumns(nq);
+        int padPair = zpU | zpU << 16;
+        for (int r = 0; r < kp; r++) {
+            java.util.Arrays.fill(col, off + r * stride + nq, off + r * stride + nqc, padPair);
+        }
+        for (int q = q0, end = q0 + nq; q < end; ) {
+            int n = q / pixels;
+            int p = q - n * pixels;
+            int run = Math.min(pixels - p, end - q);
+            int chanBase = (n * c + grp * cg) * inH * inW;
+            if (rowOrder) {
+                im2colRowPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU,
+                        col);
+            } else {
+                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU, col);
+            }
+            q += run;
+        }
+    }
+
+    /**
+     * Gather for {@link PackedConvWeights#rowPairs}: pair row t holds rows k = 2t (low half) and 2t+1
+     * (high half; none past an odd K, whose weight is 0) of the (ic, kh, kw) order.
+     */
+    private static void im2colRowPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int flip, int zpU, int[] col) {
+        int plane = inH * inW;
+        int k = cg * kh * kw;
+        for (int kk = 0; kk < k; kk++) {
+            int ic = kk / (kh * kw);
+            int dy = kk / kw % kh;
+            int dx = kk % kw;
+            gatherTap(x, chanBase + ic * plane, inH, inW, dy * cp.dilationH() - cp.padH(),
+                    dx * cp.dilationW() - cp.padW(), cp, outW, p0, np, flip, zpU, col, colOff + kk / 2 * stride,
+                    (kk & 1) == 1);
+        }
+    }
+
+    /**
+     * One tap of one channel over output pixels [p0, p0+np): writes u into {@code col[dst + q]}, or
+     * with {@code high} ORs {@code u << 16} into it; outside the image u is zpU.
+     */
+    private static void gatherTap(byte[] x, int chan, int inH, int inW, int offH, int offW, ConvParams cp,
+            int outW, int p0, int np, int flip, int zpU, int[] col, int dst, boolean high) {
+        int shift = high ? 16 : 0;
+        int pad = zpU << shift;
+        int oh = p0 / outW;
+        int ow = p0 % outW;
+        int sw = cp.strideW();
+        for (int q = 0; q < np; ) {
+            int run = Math.min(outW - ow, np - q);
+            int ih = oh * cp.strideH() + offH;
+            int d = dst + q;
+            int iw0 = ow * sw + offW;
+            int rLo = run;
+            int rHi = run;
+            if (ih >= 0 && ih < inH) {
+                rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
+                rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
+            }
+            int src = chan + ih * inW + iw0;
+            if (high) {
+                for (int r = 0; r < rLo; r++) {
+                    col[d + r] |= pad;
+                }
+                for (int r = rLo; r < rHi; r++) {
+                    col[d + r] |= ((x[src + r * sw] ^ flip) & 0xFF) << 16;
+                }
+                for (int r = rHi; r < run; r++) {
+                    col[d + r] |= pad;
+                }
+            } else {
+                for (int r = 0; r < rLo; r++) {
+                    col[d + r] = pad;
+                }
+                for (int r = rLo; r < rHi; r++) {
+                    col[d + r] = (x[src + r * sw] ^ flip) & 0xFF;
+                }
+                for (int r = rHi; r < run; r++) {
+                    col[d + r] = pad;
+                }
+            }
+            q += run;
+            ow = 0;
+            oh++;
+        }
+    }
+
+    /** 0x80 for signed formats (u = x + 128), 0 for unsigned (u = x). */
+    static int unsignedFlip(ActivationQuant in) {
+        return in.qmin() < 0 ? 0x80 : 0;
+    }
+
+    /** Bias for the pair product: {@code bias[o] - zpU * sum(w[o])} (wrapping, like the product). */
+    static int[] pairBias(PackedConvWeights w, int zpU) {
+        int[] b = new int[w.outChannels()];
+        for (int o = 0; o < b.length; o++) {
+            b[o] = (w.bias == null ? 0 : w.bias[o]) - zpU * w.weightSums[o];
+        }
+        return b;
+    }
+
+    /**
+     * Pair-row gather: for pair row (icp, dy, dx) and output pixels [p0, p0+np) of one image, writes
+     * {@code u(2*icp) | u(2*icp+1) << 16} starting at column {@code colOff} of rows {@code stride}
+     * ints apart; positions outside the image read as zpU.
+     */
+    private static void im2colPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+            ConvParams cp, int outW, int p0, int np, int colOff, int stride, int flip, int zpU, int[] col) {
+        int plane = inH * inW;
+        int cgp = (cg + 1) / 2;
+        int row = colOff;
+        for (int icp = 0; icp < cgp; icp++) {
+            int chanA = chanBase + 2 * icp * plane;
+            // The missing channel of an odd count has zero weights; read channel A again for it.
+            int chanB = 2 * icp + 1 < cg ? chanA + plane : chanA;
+            for (int dy = 0; dy < kh; dy++) {
+                int offH = dy * cp.dilationH() - cp.padH();
+                for (int dx = 0; dx < kw; dx++, row += stride) {
+                    int offW = dx * cp.dilationW() - cp.padW();
+                    gatherPairRow(x, chanA, chanB, inH, inW, offH, offW, cp, outW, p0, np, flip, zpU, col, row);
+                }
+            }
+        }
+    }
+
+    /** One pair tap over output pixels [p0, p0+np) into {@code col[dst + q]}. */
+    private static void gatherPairRow(byte[] x, int chanA, int chanB, int inH, int inW, int offH, int offW,
+            ConvParams cp, int outW, int p0, int np, int flip, int zpU, int[] col, int dst) {
+        int padPair = zpU | zpU << 16;
+        int oh = p0 / outW;
+        int ow = p0 % outW;
+        int sw = cp.strideW();
+        int q = 0;
+        while (q < np) {
+            int run = Math.min(outW - ow, np - q);
+            int ih = oh * cp.strideH() + offH;
+            int d = dst + q;
+            if (ih < 0 || ih >= inH) {
+                java.util.Arrays.fill(col, d, d + run, padPair);
+            } else {
+                int iw0 = ow * sw + offW;
+                int rLo = iw0 >= 0 ? 0 : Math.min(run, ceilDiv(-iw0, sw));
+                int rHi = iw0 >= inW ? rLo : Math.max(rLo, Math.min(run, ceilDiv(inW - iw0, sw)));
+                java.util.Arrays.fill(col, d, d + rLo, padPair);
+                java.util.Arrays.fill(col, d + rHi, d + run, padPair);
+                int a = chanA + ih * inW + iw0;
+                int b = chanB + ih * inW + iw0;
+                if (sw == 1) {
+                    for (int r = rLo; r < rHi; r++) {
+                        col[d + r] = ((x[a + r] ^ flip) & 0xFF) | ((x[b + r] ^ flip) & 0xFF) << 16;
+                    }
+                } else {
+                    for (int r = rLo; r < rHi; r++) {
+                        col[d + r] = ((x[a + r * sw] ^ flip) & 0xFF) | ((x[b + r * sw] ^ flip) & 0xFF) << 16;
+                    }
+                }
+            }
+            q += run;
+            ow = 0;
+            oh++;
         }
     }
 

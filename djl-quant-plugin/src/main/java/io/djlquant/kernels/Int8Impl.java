@@ -19,6 +19,17 @@ interface Int8Impl {
     void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc);
 
     /**
+     * Pair product used by the dense convolutions. Weights come in pairs packed into one int: the low
+     * 16 bits hold {@code w0 + 128} (0..255), the high 16 bits {@code w1} (signed); activations come in
+     * pairs of unsigned values {@code u0, u1} in [0, 255] packed as {@code u0 | u1 << 16}. For
+     * {@code j < m}, {@code p < n}: {@code acc[j*n + p] = sum_{t < kp} w0 * u0 + w1 * u1} with
+     * {@code (w0, w1)} from {@code w[wOff + j*kp + t]} and {@code (u0, u1)} from
+     * {@code col[rowOff[t] + p]}, in wrapping int arithmetic. Rows may overlap, as in
+     * {@link #gemmBroadcast}. Out-of-range inputs give unspecified results.
+     */
+    void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc);
+
+    /**
      * Dot-product form used by linear layers: for {@code j < m},
      * {@code acc[accOff + j] = sum_i w[wOff + j*k + i] * x[xOff + i]}.
      */

@@ -3,6 +3,7 @@ package io.djlquant.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -14,10 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * class directly from other code. Uses the preferred species (AVX2/AVX-512/NEON/SVE) and scalar
  * tails instead of masks.
  *
- * <p>The convolution product is register blocked: 6 output channels x 2 vectors of pixels (12 int
- * accumulators, 2 activation vectors and one broadcast weight fit AVX2's 16 registers); each loaded
- * activation vector feeds 6 multiply-adds and each weight byte 2. Measured on Zen3 (AVX2) this beat
- * 4 x 2 blocking, and the int32 multiply-add runs close to a register-blocked fp32 FMA kernel.
+ * <p>Dense convolutions use the pair product {@link #gemmPairs}: 16-bit multiplies of packed int8
+ * pairs, two multiply-adds per 32-bit lane (see the comment above it); measured on Zen4 (AVX-512,
+ * 512-bit vectors) 1.3-1.6x the int32 product below on the same tiles. The int32 product
+ * {@link #gemmBroadcast} (depthwise, one channel per group) is register blocked 6 output channels x
+ * 2 vectors of pixels (12 int accumulators, 2 activation vectors and one broadcast weight fit AVX2's
+ * 16 registers); each loaded activation vector feeds 6 multiply-adds and each weight byte 2.
  */
 final class PanamaInt8Impl implements Int8Impl {
 
@@ -40,6 +43,16 @@ final class PanamaInt8Impl implements Int8Impl {
     /** Bits of the float MAGIC + k for |k| &lt;= 2^22 are MAGIC_BITS + k (fixed exponent, linear mantissa). */
     private static final int MAGIC_BITS = 0x4B400000;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    /** Shorts in vectors of the size of {@link #S}: 2L lanes, the halves of L int lanes. */
+    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, S.vectorShape());
+
+    /**
+     * Whether the pair product blocks 4 channels x 2 vectors of pixels (16 accumulators) or 4 x 1 (8).
+     * x86 with at most 256-bit vectors is taken to be AVX2, which has 16 vector registers: there the
+     * wide block spills (measured on Zen4 with -XX:UseAVX=2: 4 x 1 was the fastest). AVX-512, NEON
+     * and SVE have 32 registers.
+     */
+    static final boolean WIDE_PAIR_BLOCK = !(isX86() && S.vectorBitSize() <= 256);
 
     @Override
     public String name() {
@@ -211,6 +224,252 @@ final class PanamaInt8Impl implements Int8Impl {
         }
     }
 
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+    }
+
+    /*
+     * Pair product. One 16-bit multiply gives both products of a pair exactly: the low lane
+     * (w0 + 128) * u0 lies in [0, 65025], i.e. is exact as an unsigned 16-bit value, and the high lane
+     * w1 * u1 lies in [-32640, 32385]. Read as an int, the lane pair is then v = hi * 2^16 + lo with
+     * 0 <= lo < 2^16, so v >> 16 = hi. With A = sum(v) and C = sum(v >> 16) over the kp pairs,
+     * A - 65535 * C = sum(lo) + sum(hi) modulo 2^32, and subtracting 128 * sum(u0) (the +128 weight
+     * offset) leaves sum(w0 * u0 + w1 * u1): exactly the wrapping int sum the scalar code computes.
+     * That is 4 simple vector ops (multiply, shift, two adds) per 2L multiply-adds, against 2 per L
+     * with 32-bit multiplies; C2 has no pairwise multiply-add (vpmaddwd) intrinsic for the Vector API.
+     */
+
+    @Override
+    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
+        // sum(u0) per column, shared by all rows: the correction for the +128 weight offset.
+        int[] loSums = Scratch.ints(4, n);
+        lowSums(kp, col, rowOff, n, loSums);
+        int j = 0;
+        for (; j + 4 <= m; j += 4) {
+            int r0 = wOff + j * kp;
+            int o0 = j * n;
+            int p = WIDE_PAIR_BLOCK ? pairs4x2(w, r0, kp, col, rowOff, n, acc, o0, loSums) : 0;
+            for (; p + L <= n; p += L) {
+                pairs4x1(w, r0, kp, col, rowOff, p, n, acc, o0, loSums);
+            }
+            for (int jj = 0; jj < 4; jj++) {
+                pairsScalar(w, r0 + jj * kp, kp, col, rowOff, p, n, acc, o0 + jj * n);
+            }
+        }
+        for (; j < m; j++) {
+            int r0 = wOff + j * kp;
+            int o0 = j * n;
+            int p = 0;
+            for (; p + L <= n; p += L) {
+                pairs1x1(w, r0, kp, col, rowOff, p, acc, o0, loSums);
+            }
+            pairsScalar(w, r0, kp, col, rowOff, p, n, acc, o0);
+        }
+    }
+
+    /** {@code loSums[p] = sum_t (col[rowOff[t] + p] & 0xFFFF)} for the whole vectors of p &lt; n. */
+    private static void lowSums(int kp, int[] col, int[] rowOff, int n, int[] loSums) {
+        for (int p = 0; p + L <= n; p += L) {
+            IntVector s = IntVector.zero(S);
+            for (int t = 0; t < kp; t++) {
+                s = s.add(IntVector.fromArray(S, col, rowOff[t] + p).lanewise(VectorOperators.AND, 0xFFFF));
+            }
+            s.intoArray(loSums, p);
+        }
+    }
+
+    /**
+     * {@code acc[o + r*n + i] -= 65535 * hiSums[r*width + i] + 128 * loSums[p + i]} for r &lt; rows,
+     * i &lt; width (a multiple of L), with {@code o = o0 + p}: the pair-sum correction of a block
+     * stored by {@link #pairs4x2} or {@link #pairs4x1}. A separate small loop: inlined into the block
+     * kernels it pushed C2 past its node count cutoff, which then left vectors boxed (measured: 6x
+     * slower).
+     */
+    private static void correct(int[] acc, int o0, int p, int n, int rows, int width, int[] hiSums, int[] loSums) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < width; i += L) {
+                IntVector c = IntVector.fromArray(S, hiSums, r * width + i);
+                IntVector a = IntVector.fromArray(S, acc, o0 + p + r * n + i);
+                IntVector u = IntVector.fromArray(S, loSums, p + i);
+                finish(a, c, u).intoArray(acc, o0 + p + r * n + i);
+            }
+        }
+    }
+
+    /*
+     * Reinterpretations name their target species as a constant rather than letting
+     * reinterpretAsShorts()/reinterpretAsInts() derive it. Seen on JDK 17.0.21 in about half of the
+     * ResNet18 benchmark runs (before and after this change, and for the int32 product too): C2
+     * compiles pairs4x2 with "missing constant: vclass=DecodeN" (-XX:+PrintIntrinsics), the Vector
+     * API calls then run their Java fallback and the model takes 5-10x longer. Not seen on JDK 25.
+     */
+
+    /** The 16-bit halves of int lanes as short lanes. */
+    private static ShortVector shorts(IntVector v) {
+        return (ShortVector) v.reinterpretShape(SS, 0);
+    }
+
+    /** Pairs of short lanes as int lanes. */
+    private static IntVector ints(ShortVector v) {
+        return (IntVector) v.reinterpretShape(S, 0);
+    }
+
+    /** a - 65535 * c - 128 * u, the final pair-sum correction. */
+    private static IntVector finish(IntVector a, IntVector c, IntVector u) {
+        return a.sub(c.lanewise(VectorOperators.LSHL, 16)).add(c).sub(u.lanewise(VectorOperators.LSHL, 7));
+    }
+
+    /** Rows r0..r0+3, whole 2L-pixel blocks from pixel 0; returns the first pixel not done. */
+    private static int pairs4x2(int[] w, int r0, int kp, int[] col, int[] rowOff, int n, int[] acc, int o0,
+            int[] loSums) {
+        int[] hiSums = Scratch.ints(3, 8 * L);
+        int r1 = r0 + kp;
+        int r2 = r1 + kp;
+        int r3 = r2 + kp;
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            IntVector a00 = IntVector.zero(S);
+            IntVector a01 = a00;
+            IntVector a10 = a00;
+            IntVector a11 = a00;
+            IntVector a20 = a00;
+            IntVector a21 = a00;
+            IntVector a30 = a00;
+            IntVector a31 = a00;
+            IntVector c00 = a00;
+            IntVector c01 = a00;
+            IntVector c10 = a00;
+            IntVector c11 = a00;
+            IntVector c20 = a00;
+            IntVector c21 = a00;
+            IntVector c30 = a00;
+            IntVector c31 = a00;
+            for (int t = 0; t < kp; t++) {
+                int c = rowOff[t] + p;
+                ShortVector x0 = shorts(IntVector.fromArray(S, col, c));
+                ShortVector x1 = shorts(IntVector.fromArray(S, col, c + L));
+                ShortVector b = shorts(IntVector.broadcast(S, w[r0 + t]));
+                IntVector v0 = ints(x0.mul(b));
+                IntVector v1 = ints(x1.mul(b));
+                a00 = a00.add(v0);
+                c00 = c00.add(v0.lanewise(VectorOperators.ASHR, 16));
+                a01 = a01.add(v1);
+                c01 = c01.add(v1.lanewise(VectorOperators.ASHR, 16));
+                b = shorts(IntVector.broadcast(S, w[r1 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
+                a10 = a10.add(v0);
+                c10 = c10.add(v0.lanewise(VectorOperators.ASHR, 16));
+                a11 = a11.add(v1);
+                c11 = c11.add(v1.lanewise(VectorOperators.ASHR, 16));
+                b = shorts(IntVector.broadcast(S, w[r2 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
+                a20 = a20.add(v0);
+                c20 = c20.add(v0.lanewise(VectorOperators.ASHR, 16));
+                a21 = a21.add(v1);
+                c21 = c21.add(v1.lanewise(VectorOperators.ASHR, 16));
+                b = shorts(IntVector.broadcast(S, w[r3 + t]));
+                v0 = ints(x0.mul(b));
+                v1 = ints(x1.mul(b));
+                a30 = a30.add(v0);
+                c30 = c30.add(v0.lanewise(VectorOperators.ASHR, 16));
+                a31 = a31.add(v1);
+                c31 = c31.add(v1.lanewise(VectorOperators.ASHR, 16));
+            }
+            int o = o0 + p;
+            a00.intoArray(acc, o);
+            a01.intoArray(acc, o + L);
+            a10.intoArray(acc, o + n);
+            a11.intoArray(acc, o + n + L);
+            a20.intoArray(acc, o + 2 * n);
+            a21.intoArray(acc, o + 2 * n + L);
+            a30.intoArray(acc, o + 3 * n);
+            a31.intoArray(acc, o + 3 * n + L);
+            c00.intoArray(hiSums, 0);
+            c01.intoArray(hiSums, L);
+            c10.intoArray(hiSums, 2 * L);
+            c11.intoArray(hiSums, 3 * L);
+            c20.intoArray(hiSums, 4 * L);
+            c21.intoArray(hiSums, 5 * L);
+            c30.intoArray(hiSums, 6 * L);
+            c31.intoArray(hiSums, 7 * L);
+            correct(acc, o0, p, n, 4, 2 * L, hiSums, loSums);
+        }
+        return p;
+    }
+
+    /** Rows r0..r0+3, one vector of pixels at p (p + L &lt;= n). */
+    private static void pairs4x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
+            int o0, int[] loSums) {
+        int r1 = r0 + kp;
+        int r2 = r1 + kp;
+        int r3 = r2 + kp;
+        IntVector a0 = IntVector.zero(S);
+        IntVector a1 = a0;
+        IntVector a2 = a0;
+        IntVector a3 = a0;
+        IntVector c0 = a0;
+        IntVector c1 = a0;
+        IntVector c2 = a0;
+        IntVector c3 = a0;
+        for (int t = 0; t < kp; t++) {
+            ShortVector x = shorts(IntVector.fromArray(S, col, rowOff[t] + p));
+            IntVector v = ints(x.mul(shorts(IntVector.broadcast(S, w[r0 + t]))));
+            a0 = a0.add(v);
+            c0 = c0.add(v.lanewise(VectorOperators.ASHR, 16));
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r1 + t]))));
+            a1 = a1.add(v);
+            c1 = c1.add(v.lanewise(VectorOperators.ASHR, 16));
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r2 + t]))));
+            a2 = a2.add(v);
+            c2 = c2.add(v.lanewise(VectorOperators.ASHR, 16));
+            v = ints(x.mul(shorts(IntVector.broadcast(S, w[r3 + t]))));
+            a3 = a3.add(v);
+            c3 = c3.add(v.lanewise(VectorOperators.ASHR, 16));
+        }
+        int o = o0 + p;
+        int[] hiSums = Scratch.ints(3, 8 * L);
+        a0.intoArray(acc, o);
+        a1.intoArray(acc, o + n);
+        a2.intoArray(acc, o + 2 * n);
+        a3.intoArray(acc, o + 3 * n);
+        c0.intoArray(hiSums, 0);
+        c1.intoArray(hiSums, L);
+        c2.intoArray(hiSums, 2 * L);
+        c3.intoArray(hiSums, 3 * L);
+        correct(acc, o0, p, n, 4, L, hiSums, loSums);
+    }
+
+    /** One row, one vector of pixels at p. */
+    private static void pairs1x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int[] acc, int o0,
+            int[] loSums) {
+        IntVector a = IntVector.zero(S);
+        IntVector c = a;
+        for (int t = 0; t < kp; t++) {
+            ShortVector x = shorts(IntVector.fromArray(S, col, rowOff[t] + p));
+            IntVector v = ints(x.mul(shorts(IntVector.broadcast(S, w[r0 + t]))));
+            a = a.add(v);
+            c = c.add(v.lanewise(VectorOperators.ASHR, 16));
+        }
+        finish(a, c, IntVector.fromArray(S, loSums, p)).intoArray(acc, o0 + p);
+    }
+
+    /** One row, pixels [p, n) one at a time (the same sum in plain int arithmetic). */
+    private static void pairsScalar(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
+            int o0) {
+        for (; p < n; p++) {
+            int s = 0;
+            for (int t = 0; t < kp; t++) {
+                int pair = w[r0 + t];
+                int u = col[rowOff[t] + p];
+                s += ((pair & 0xFFFF) - 128) * (u & 0xFFFF) + (pair >> 16) * (u >>> 16);
+            }
+            acc[o0 + p] = s;
+        }
+    }
+
     @Override
     public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         int bound = k - k % L;
@@ -293,9 +552,9 @@ final class PanamaInt8Impl implements Int8Impl {
         // on AVX2 (measured on Zen3: about 6x faster than the scalar loop on JDK 17, 4-5x on JDK 25).
         for (; i + L <= len; i += L) {
             FloatVector v = ((FloatVector) IntVector.fromArray(S, acc, src + i).add(bias)
-                    .convert(VectorOperators.I2F, 0)).mul(m);
-            IntVector r = v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS - zp)
-                    .max(lo).min(hi);
+                    .convertShape(VectorOperators.I2F, FS, 0)).mul(m);
+            IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
+            IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
             ByteVector b = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
             if (WIDE_BYTES) {
                 b.intoArray(y, dst + i, FIRST_L);

@@ -29,6 +29,28 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
+    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
+        for (int j = 0; j < m; j++) {
+            int base = j * n;
+            int wRow = wOff + j * kp;
+            java.util.Arrays.fill(acc, base, base + n, 0);
+            for (int t = 0; t < kp; t++) {
+                int pair = w[wRow + t];
+                int w0 = (pair & 0xFFFF) - 128;
+                int w1 = pair >> 16;
+                if (w0 == 0 && w1 == 0) {
+                    continue; // e.g. the padding channel of an odd channel count next to a zero weight
+                }
+                int c = rowOff[t];
+                for (int p = 0; p < n; p++) {
+                    int u = col[c + p];
+                    acc[base + p] += w0 * (u & 0xFFFF) + w1 * (u >>> 16);
+                }
+            }
+        }
+    }
+
+    @Override
     public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         for (int j = 0; j < m; j++) {
             int row = wOff + j * k;

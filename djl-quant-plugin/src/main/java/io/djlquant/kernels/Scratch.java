@@ -3,7 +3,7 @@ package io.djlquant.kernels;
 /** Per-thread reusable int buffers so kernels do not allocate per task. */
 final class Scratch {
 
-    private static final int SLOTS = 3;
+    private static final int SLOTS = 5; // 0-2: convolution paths, 3-4: inside the SIMD product
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
     private Scratch() {}

@@ -68,9 +68,14 @@ public final class C2Code {
         return live;
     }
 
+    /** The register-blocked pair kernel this JVM uses ({@code pairs4x2} or {@code pairs4x1}). */
+    static String pairBlock() {
+        return PanamaInt8Impl.WIDE_PAIR_BLOCK ? "pairs4x2" : "pairs4x1";
+    }
+
     /**
      * The live C2 compile ids of the methods holding the SIMD loops ({@link SimdWarmUp#VECTOR_METHODS}),
-     * e.g. {@code gemmDot[1780] block6[1670] ...}.
+     * e.g. {@code gemmDot[1780] gemmBroadcast[1670] gemmPairs[1702] pairs4x2[1690]}.
      */
     public String simdIds() throws IOException {
         StringBuilder sb = new StringBuilder();

@@ -45,6 +45,8 @@ class ConvKernelTest {
             new Case(1, 16, 7, 7, 40, 3, 3, 1, ConvParams.of(1, 1, 1)), // shifted, late-layer size, chunks
             new Case(2, 24, 14, 14, 20, 1, 1, 1, ConvParams.of(2, 0, 1)), // 1x1 stride 2 (downsample), 49 px
             new Case(1, 10, 21, 23, 14, 3, 3, 1, ConvParams.of(2, 1, 1)), // stride 2: tiles rounded to vectors
+            new Case(1, 16, 7, 7, 40, 3, 3, 1, ConvParams.of(2, 1, 1)), // im2col, one tile shared by 3 chunks
+            new Case(2, 6, 9, 9, 66, 3, 3, 2, ConvParams.of(2, 1, 1)), // im2col, groups of 3 channels, chunks
         };
     }
 

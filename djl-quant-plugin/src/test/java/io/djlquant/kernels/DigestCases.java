@@ -23,6 +23,7 @@ final class DigestCases {
         conv(cases);
         linear(cases);
         gemmWrap(cases);
+        gemmPairs(cases);
         elementwise(cases);
         pools(cases);
         quantize(cases);
@@ -143,6 +144,33 @@ final class DigestCases {
                         impl.gemmBroadcast(w, 0, m, k, col, rowOff, n, acc);
                         return DigestCase.le(acc);
                     }, w, col, rowOff));
+        }
+    }
+
+    /** The pair product on its valid ranges (int8 weights, unsigned 8-bit activations), every block and tail. */
+    private static void gemmPairs(List<DigestCase> cases) {
+        Random r = new Random(1005);
+        for (int i = 0; i < 10; i++) {
+            int m = 1 + r.nextInt(13);
+            int kp = 1 + r.nextInt(30);
+            int n = TAIL_SIZES[r.nextInt(TAIL_SIZES.length)] + (i % 2) * 64;
+            int[] w = new int[m * kp];
+            for (int j = 0; j < w.length; j++) {
+                w[j] = r.nextInt(256) | ((r.nextInt(256) - 128) << 16);
+            }
+            int[] col = new int[n + 18];
+            for (int j = 0; j < col.length; j++) {
+                col[j] = r.nextInt(256) | r.nextInt(256) << 16;
+            }
+            int[] rowOff = new int[kp];
+            for (int t = 0; t < kp; t++) {
+                rowOff[t] = r.nextInt(19); // overlapping rows, odd offsets too
+            }
+            cases.add(DigestCase.of(String.format("gemmPairs/%d", i), "m" + m + " kp" + kp + " n" + n, impl -> {
+                int[] acc = new int[m * n];
+                impl.gemmPairs(w, 0, m, kp, col, rowOff, n, acc);
+                return DigestCase.le(acc);
+            }, w, col, rowOff));
         }
     }
 

@@ -75,6 +75,90 @@ class Int8ImplTest {
         }
     }
 
+    /** A weight pair as {@link Int8Impl#gemmPairs} takes it. */
+    private static int weightPair(int w0, int w1) {
+        return (w0 + 128) | (w1 << 16);
+    }
+
+    @Test
+    void gemmPairsMatchesPlainLoopForAllBlockRemainders() {
+        Random r = new Random(14);
+        for (int m = 1; m <= 13; m++) {
+            for (int n : new int[] {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 47, 64, 70}) {
+                int kp = 1 + r.nextInt(12);
+                boolean extreme = (m + n) % 3 == 0;
+                int wOff = r.nextInt(5);
+                int[] w0 = new int[wOff + m * kp];
+                int[] w1 = new int[w0.length];
+                int[] w = new int[w0.length];
+                for (int i = 0; i < w.length; i++) {
+                    w0[i] = pick(r, extreme, -128, 127);
+                    w1[i] = pick(r, extreme, -128, 127);
+                    w[i] = weightPair(w0[i], w1[i]);
+                }
+                int[] rowOff = new int[kp];
+                int span = 3 * n + 10;
+                for (int t = 0; t < kp; t++) {
+                    rowOff[t] = r.nextInt(span - n + 1); // rows may overlap, as in shifted views
+                }
+                int[] u0 = new int[span];
+                int[] u1 = new int[span];
+                int[] col = new int[span];
+                for (int i = 0; i < span; i++) {
+                    u0[i] = pick(r, extreme, 0, 255);
+                    u1[i] = pick(r, extreme, 0, 255);
+                    col[i] = u0[i] | u1[i] << 16;
+                }
+                int[] expected = new int[m * n];
+                for (int j = 0; j < m; j++) {
+                    for (int p = 0; p < n; p++) {
+                        int s = 0;
+                        for (int t = 0; t < kp; t++) {
+                            int wi = wOff + j * kp + t;
+                            s += w0[wi] * u0[rowOff[t] + p] + w1[wi] * u1[rowOff[t] + p];
+                        }
+                        expected[j * n + p] = s;
+                    }
+                }
+                for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                    int[] acc = new int[m * n + 3];
+                    java.util.Arrays.fill(acc, 12345); // every cell must be overwritten
+                    impl.gemmPairs(w, wOff, m, kp, col, rowOff, n, acc);
+                    assertArrayEquals(expected, java.util.Arrays.copyOf(acc, m * n),
+                            impl.name() + " m=" + m + " n=" + n + " kp=" + kp);
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmPairsWrapsLikeIntArithmetic() {
+        // Long reductions of extreme products overflow int32: both implementations must wrap alike.
+        int kp = 70_000;
+        int m = 5;
+        int n = 37;
+        int[] w = new int[m * kp];
+        java.util.Arrays.fill(w, weightPair(-128, -128));
+        int[] col = new int[n + 1];
+        java.util.Arrays.fill(col, 255 | 255 << 16);
+        int[] rowOff = new int[kp];
+        for (int t = 0; t < kp; t++) {
+            rowOff[t] = t % 2;
+        }
+        int expected = 0;
+        for (int t = 0; t < kp; t++) {
+            expected += 2 * (-128 * 255);
+        }
+        assertTrue((long) kp * 2 * 128 * 255 > Integer.MAX_VALUE, "the sum must overflow");
+        for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+            int[] acc = new int[m * n];
+            impl.gemmPairs(w, 0, m, kp, col, rowOff, n, acc);
+            for (int i = 0; i < acc.length; i++) {
+                assertEquals(expected, acc[i], impl.name() + " cell " + i);
+            }
+        }
+    }
+
     @Test
     void gemmDotMatchesPlainLoop() {
         Random r = new Random(12);

@@ -7,7 +7,7 @@ import java.util.Random;
 import jdk.incubator.vector.IntVector;
 
 /**
- * Calls the SIMD products until C2 has compiled both (see {@link C2Code}). The shapes visit every loop
+ * Calls the SIMD products until C2 has compiled them (see {@link C2Code}). The shapes visit every loop
  * of {@link PanamaInt8Impl} (six-, two- and one-channel blocks; two-vector, one-vector and scalar
  * pixel steps; vector body and scalar tail of the dot product, and loops not entered at all), so the
  * compiled code has no untaken branch that a later call would fall out of. Weights are int8 bytes.
@@ -15,11 +15,13 @@ import jdk.incubator.vector.IntVector;
 public final class SimdWarmUp {
 
     /**
-     * The entry points of the SIMD products whose C2 code the checks wait for (the blocks they call
-     * are compiled with them, or inlined into them). {@code Int8ImplTest} checks that these names
-     * exist, so a rename fails on x86 first instead of making the aarch64 check wait forever.
+     * The methods whose C2 code the checks wait for: the entry points of the SIMD products (the blocks
+     * they call are compiled with them, or inlined into them) and the pair block, too large to be
+     * inlined. {@code Int8ImplTest} checks that these names exist, so a rename fails on x86 first
+     * instead of making the aarch64 check wait forever.
      */
-    public static final List<String> VECTOR_METHODS = List.of("gemmDot", "gemmBroadcast");
+    public static final List<String> VECTOR_METHODS =
+            List.of("gemmDot", "gemmBroadcast", "gemmPairs", C2Code.pairBlock());
 
     /**
      * Extra calls per round with the smallest shape. {@code gemmBroadcast} only walks tiles and calls
@@ -33,7 +35,7 @@ public final class SimdWarmUp {
     private SimdWarmUp() {}
 
     /**
-     * Warms up until both methods of {@link #VECTOR_METHODS} run C2 code or {@code timeoutSeconds} pass.
+     * Warms up until every method of {@link #VECTOR_METHODS} runs C2 code or {@code timeoutSeconds} pass.
      *
      * @return seconds taken
      * @throws IllegalStateException on timeout, naming the methods still not compiled
@@ -61,13 +63,17 @@ public final class SimdWarmUp {
                 }
                 simd.gemmBroadcast(w, 0, m, k, col, rowOff, n, new int[m * n]);
                 simd.gemmDot(w, 0, m, k, col, 1, new int[m + 1], 1);
+                simd.gemmPairs(pairs(w), 0, m, k, colPairs(col, n), rowOff, n, new int[m * n]);
             }
             byte[] w1 = bytes(r, 3);
             int[] col1 = ints(r, 1 + 1 + 8); // as the shape {3, 1, 1} above
             int[] rowOff1 = {0};
+            int[] pairs1 = pairs(w1);
+            int[] colPairs1 = colPairs(col1, 1);
             for (int i = 0; i < CHEAP_CALLS; i++) {
                 simd.gemmBroadcast(w1, 0, 3, 1, col1, rowOff1, 1, new int[3]);
                 simd.gemmDot(w1, 0, 3, 1, col1, 1, new int[3 + 1], 1);
+                simd.gemmPairs(pairs1, 0, 3, 1, colPairs1, rowOff1, 1, new int[3]);
             }
             calls++;
             if (calls % 200 == 0) {
@@ -86,6 +92,24 @@ public final class SimdWarmUp {
                 }
             }
         }
+    }
+
+    /** Weight pairs as the pair product takes them: a low unsigned-offset byte and a high signed one. */
+    private static int[] pairs(byte[] w) {
+        int[] pairs = new int[w.length];
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = (w[i] + 128) | (w[(i + 1) % w.length] << 16);
+        }
+        return pairs;
+    }
+
+    /** Activation pairs: two unsigned 8-bit values in one int. */
+    private static int[] colPairs(int[] col, int n) {
+        int[] colPairs = new int[n + 8];
+        for (int i = 0; i < colPairs.length; i++) {
+            colPairs[i] = (col[i % col.length] & 0xFF) | (col[(i + 3) % col.length] & 0xFF) << 16;
+        }
+        return colPairs;
     }
 
     private static byte[] bytes(Random r, int n) {
