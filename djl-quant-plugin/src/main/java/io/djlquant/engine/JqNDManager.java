@@ -281,6 +281,18 @@ public class JqNDManager extends BaseNDManager {
         }
     }
 
+    /**
+     * Returns how many arrays and sub-managers are attached to this manager right now (not
+     * counting their own contents). A predictor creates one sub-manager per call and closes it at
+     * the end, so a count that grows with the number of calls reveals a leak; long-running
+     * applications and the soak tests watch it.
+     *
+     * @return the number of directly attached resources
+     */
+    public int getAttachedResourceCount() {
+        return resources.size() + tempResources.size();
+    }
+
     /** {@inheritDoc} */
     @Override
     public void close() {
