@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.util.Arrays;
 
 /**
  * Base of every Q block: no DJL parameters, inference only. A forward pass with {@code
@@ -68,7 +69,7 @@ public abstract class QuantizedBlock extends AbstractBlock {
                 throw e;
             }
             throw new IllegalArgumentException(
-                    name() + " cannot run on input shape(s) " + java.util.Arrays.toString(inputs.getShapes())
+                    name() + " cannot run on input shape(s) " + Arrays.toString(inputs.getShapes())
                             + ": " + message,
                     e);
         }
