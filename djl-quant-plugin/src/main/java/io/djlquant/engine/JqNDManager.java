@@ -281,6 +281,47 @@ public class JqNDManager extends BaseNDManager {
         }
     }
 
+    /**
+     * Refuses new arrays and sub-managers once this manager is closed. DJL's base class would
+     * accept them into a manager nobody closes again; for a model that was closed while another
+     * thread still predicts, the next prediction then fails here with a clear message instead of
+     * silently running on a closed model.
+     *
+     * @throws IllegalStateException if this manager is closed
+     */
+    @Override
+    public synchronized void attachInternal(String resourceId, AutoCloseable... resource) {
+        if (!isOpen()) {
+            throw new IllegalStateException(
+                    this + " is closed (was its model or predictor closed?): no new arrays or"
+                            + " sub-managers can be attached to it");
+        }
+        super.attachInternal(resourceId, resource);
+    }
+
+    /**
+     * Returns how many arrays and managers are attached to this manager and, recursively, to its
+     * JavaQuant sub-managers, plus the arrays of its alternative (PyTorch) manager. A predictor
+     * creates one sub-manager per call and closes it at the end, so a count that grows with the
+     * number of calls reveals a leak; long runs and the soak tests watch it.
+     *
+     * @return the number of live resources under this manager
+     */
+    public int countResources() {
+        int count = tempResources.size();
+        for (AutoCloseable r : resources.values()) {
+            count++;
+            if (r instanceof JqNDManager) {
+                count += ((JqNDManager) r).countResources();
+            }
+        }
+        NDManager alternative = alternativeManager;
+        if (alternative != null && alternative.isOpen()) {
+            count += alternative.getManagedArrays().size();
+        }
+        return count;
+    }
+
     /** {@inheritDoc} */
     @Override
     public void close() {

@@ -35,6 +35,7 @@ final class ActivationIO {
             return new QActivation(jq.getByteData(), x.getShape(), expected);
         }
         float[] values = floats(x);
+        checkFinite(block, values, x.getShape());
         byte[] q = Int8Kernels.quantize(values, QActivation.kernelQuant(expected));
         return new QActivation(q, x.getShape(), expected);
     }
@@ -66,6 +67,27 @@ final class ActivationIO {
                         signed ? -128 : 0,
                         signed ? 127 : 255);
         return Int8Kernels.dequantize(jq.getByteData(), q);
+    }
+
+    /**
+     * Rejects NaN and infinite values before they are quantized: rounding would silently turn NaN
+     * into the zero point and infinities into the end of the range, giving confident answers for
+     * broken inputs.
+     *
+     * @param block the block name, for messages
+     * @param values the real values about to be quantized
+     * @param shape their shape, for messages
+     * @throws IllegalArgumentException naming the first non-finite value and its index
+     */
+    static void checkFinite(String block, float[] values, Shape shape) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException(
+                        block + ": input of shape " + shape + " has the non-finite value "
+                                + values[i] + " at index " + i
+                                + "; a quantized model needs finite inputs");
+            }
+        }
     }
 
     private static void checkMatches(String block, JqNDArray x, QParams expected) {

@@ -29,6 +29,7 @@ public class QuantStub extends QuantizedBlock {
         expectInputs(inputs, 1);
         NDArray x = inputs.head();
         float[] values = ActivationIO.realValues(name(), x);
+        ActivationIO.checkFinite(name(), values, x.getShape());
         byte[] q = Int8Kernels.quantize(values, QActivation.kernelQuant(output));
         return new NDList(ActivationIO.write(new QActivation(q, x.getShape(), output), x));
     }

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.util.Arrays;
 
 /**
  * Base of every Q block: no DJL parameters, inference only. A forward pass with {@code
@@ -20,6 +21,9 @@ public abstract class QuantizedBlock extends AbstractBlock {
 
     /** Version of the (unused) DJL parameter encoding. */
     private static final byte VERSION = 1;
+
+    /** Start of every block name and so of every message a block writes. */
+    private static final String NAME_PREFIX = "quantized.";
 
     /** Creates the block. */
     protected QuantizedBlock() {
@@ -48,7 +52,27 @@ public abstract class QuantizedBlock extends AbstractBlock {
         if (inputs == null || inputs.isEmpty()) {
             throw new IllegalArgumentException(name() + " received no input arrays");
         }
-        return forwardQuantized(inputs);
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).getShape().size() == 0) {
+                throw new IllegalArgumentException(
+                        name() + ": input " + i + " of shape " + inputs.get(i).getShape()
+                                + " is empty; a quantized block needs at least one element");
+            }
+        }
+        try {
+            return forwardQuantized(inputs);
+        } catch (IllegalArgumentException e) {
+            // Messages of blocks start with their name; the kernels' do not know which block
+            // called them, so say it here, with the shapes the caller passed.
+            String message = e.getMessage();
+            if (message != null && message.startsWith(NAME_PREFIX)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(
+                    name() + " cannot run on input shape(s) " + Arrays.toString(inputs.getShapes())
+                            + ": " + message,
+                    e);
+        }
     }
 
     /** {@inheritDoc} */
@@ -83,7 +107,7 @@ public abstract class QuantizedBlock extends AbstractBlock {
 
     /** @return the block's class name, used in messages */
     protected String name() {
-        return "quantized." + getClass().getSimpleName();
+        return NAME_PREFIX + getClass().getSimpleName();
     }
 
     /**

@@ -16,6 +16,13 @@ import java.awt.image.BufferedImage;
  */
 public final class ImageConversion {
 
+    /**
+     * Largest image accepted (64 Mpixel, e.g. 8192x8192). Conversion copies the pixels twice (ARGB
+     * ints and gray floats), so a larger image would cost gigabytes of heap for a 28x28 input;
+     * it is refused with a message instead of risking an OutOfMemoryError.
+     */
+    public static final long MAX_PIXELS = 1L << 26;
+
     private final int sourceSize;
     private final int paddedSize;
     private final int channels;
@@ -83,6 +90,12 @@ public final class ImageConversion {
         int h = image.getHeight();
         if (w < 1 || h < 1) {
             throw new IllegalArgumentException("image has no pixels: " + w + "x" + h);
+        }
+        if ((long) w * h > MAX_PIXELS) {
+            throw new IllegalArgumentException(
+                    "image of " + w + "x" + h + " pixels exceeds the limit of " + MAX_PIXELS
+                            + " pixels; scale it down first (the network sees " + sourceSize + "x"
+                            + sourceSize + ")");
         }
         float[] gray = resize(grayPixels(image, w, h), w, h, sourceSize);
         int plane = paddedSize * paddedSize;

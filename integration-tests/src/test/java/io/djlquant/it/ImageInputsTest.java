@@ -1,0 +1,58 @@
+package io.djlquant.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.inference.Predictor;
+import ai.djl.modality.Classifications;
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.ImageFactory;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Unusual images through the int8 zoo model's predictor: tiny and large images are resized like
+ * any other; an image too large to convert safely fails with a TranslateException saying why.
+ */
+class ImageInputsTest {
+
+    private static Image gray(int w, int h) {
+        BufferedImage b = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y += Math.max(1, h / 64)) {
+            for (int x = 0; x < w; x += Math.max(1, w / 64)) {
+                b.getRaster().setSample(x, y, 0, (x * 7 + y * 13) & 0xFF);
+            }
+        }
+        return ImageFactory.getInstance().fromImage(b);
+    }
+
+    @Test
+    void tinyAndLargeImagesAreClassified() throws Exception {
+        try (ZooModel<Image, Classifications> model = ZooModels.load("ptq");
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            for (Image image : new Image[] {gray(1, 1), gray(3000, 2000), gray(1, 500)}) {
+                Classifications c = p.predict(image);
+                double sum = c.getProbabilities().stream().mapToDouble(Double::doubleValue).sum();
+                assertEquals(1.0, sum, 1e-9);
+            }
+        }
+    }
+
+    @Test
+    void anImageBeyondTheLimitIsRefusedClearly() throws Exception {
+        try (ZooModel<Image, Classifications> model = ZooModels.load("ptq");
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            Image huge = gray(8193, 8192); // one column over 64 Mpixel, 67 MB as gray bytes
+            TranslateException e = assertThrows(TranslateException.class, () -> p.predict(huge));
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages.append(t).append('\n');
+            }
+            assertTrue(messages.toString().contains("8193x8192"), messages.toString());
+            assertTrue(messages.toString().contains("exceeds the limit"), messages.toString());
+        }
+    }
+}
