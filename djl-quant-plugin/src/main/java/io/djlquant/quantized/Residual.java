@@ -35,8 +35,10 @@ public class Residual extends QuantizedBlock {
     @Override
     protected NDList forwardQuantized(NDList inputs) {
         expectInputs(inputs, 1);
-        // the children are quantized blocks: they ignore the parameter store
-        ParameterStore ps = new ParameterStore();
+        // The children are quantized blocks and ignore the parameter store. Not DJL's no-argument
+        // ParameterStore(): it opens a base manager of the default engine (PyTorch) that nothing
+        // closes, 8 leaked managers per ResNet18 prediction (found by the 20,000-prediction soak).
+        ParameterStore ps = new ParameterStore(inputs.head().getManager(), false);
         NDList a = main.forward(ps, inputs, false, null);
         NDList b = shortcut.forward(ps, inputs, false, null);
         if (a.size() != 1 || b.size() != 1) {
