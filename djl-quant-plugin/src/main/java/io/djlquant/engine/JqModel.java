@@ -11,6 +11,7 @@ import io.djlquant.format.JqFormat;
 import io.djlquant.format.JqGraph;
 import io.djlquant.format.JqModelReader;
 import io.djlquant.format.JqModelWriter;
+import io.djlquant.kernels.Int8Kernels;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -81,6 +82,7 @@ public class JqModel extends BaseModel {
 
     private void useGraph(JqGraph graph) throws MalformedModelException {
         block = BlockCodecs.decode(graph, manager);
+        Int8Kernels.warmUp();
         graph.getProperties().forEach(this::setProperty);
         wasLoaded = true;
     }

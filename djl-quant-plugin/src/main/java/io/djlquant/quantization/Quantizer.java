@@ -197,6 +197,9 @@ public final class Quantizer {
      * @throws IllegalStateException if an observer never ran (the message names the block)
      */
     public static Block quantize(Block qfloat) {
-        return io.djlquant.quantized.QuantizedConverter.quantize(qfloat);
+        Block q = io.djlquant.quantized.QuantizedConverter.quantize(qfloat);
+        // the int8 model runs next: have C2 compile the kernels first (once per JVM)
+        io.djlquant.kernels.Int8Kernels.warmUp();
+        return q;
     }
 }

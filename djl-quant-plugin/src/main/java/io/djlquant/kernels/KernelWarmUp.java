@@ -1,0 +1,98 @@
+package io.djlquant.kernels;
+
+import java.util.Random;
+
+/**
+ * Many short calls of the SIMD products before the first real inference.
+ *
+ * <p>Why: a model's first call runs each product over large tiles in one long loop, so C2 first
+ * compiles the block kernels on-stack (OSR) in the middle of that loop. On JDK 17.0.21 such OSR
+ * compiles of the pair kernel failed to intrinsify the Vector API (its loop-carried vectors enter
+ * with the abstract type: {@code missing constant: vclass=DecodeN}), and the whole JVM then ran
+ * ResNet18 5-10x slower (2 of 3 runs measured). Short calls make C2 compile the kernels as whole
+ * methods from a profile that has seen every branch, before any long loop runs.
+ */
+final class KernelWarmUp {
+
+    private KernelWarmUp() {}
+
+    /**
+     * Calls every product of {@code impl} on small shapes until {@code millis} have passed.
+     *
+     * @param impl the implementation to warm up
+     * @param millis how long to keep calling
+     * @return the number of rounds run
+     */
+    static int run(Int8Impl impl, long millis) {
+        int l = 16; // the widest int vector (512 bits): shapes cover whole vectors and scalar tails
+        int[][] shapes = { // m, k, n
+            {7, 3 * l + 5, 5 * l + 3}, {4, 2, 3}, {1, l, 2 * l}, {5, l + 1, l + 1}, {9, 4, 2 * l + 7},
+            {3, 1, 1},
+        };
+        Random r = new Random(7);
+        Shape[] prepared = new Shape[shapes.length];
+        for (int i = 0; i < shapes.length; i++) {
+            prepared[i] = new Shape(r, shapes[i][0], shapes[i][1], shapes[i][2]);
+        }
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        int rounds = 0;
+        do {
+            for (Shape s : prepared) {
+                s.call(impl);
+            }
+            // the smallest shape many times: invocation counts are what get a method compiled whole
+            for (int i = 0; i < 50; i++) {
+                prepared[prepared.length - 1].call(impl);
+            }
+            rounds++;
+        } while (System.nanoTime() < deadline);
+        return rounds;
+    }
+
+    /** One product shape with its inputs and outputs allocated once. */
+    private static final class Shape {
+        final int m;
+        final int k;
+        final int n;
+        final byte[] w;
+        final int[] pairs;
+        final int[] col;
+        final int[] colPairs;
+        final int[] rowOff;
+        final int[] acc;
+        final int[] dotAcc;
+        final byte[] y;
+
+        Shape(Random r, int m, int k, int n) {
+            this.m = m;
+            this.k = k;
+            this.n = n;
+            w = new byte[m * k];
+            r.nextBytes(w);
+            pairs = new int[m * k];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = (w[i] + 128) | (w[(i + 1) % w.length] << 16);
+            }
+            col = new int[k + n + 8];
+            colPairs = new int[k + n + 8];
+            for (int i = 0; i < col.length; i++) {
+                col[i] = r.nextInt(256) - 128;
+                colPairs[i] = r.nextInt(256) | r.nextInt(256) << 16;
+            }
+            rowOff = new int[k];
+            for (int kk = 0; kk < k; kk++) {
+                rowOff[kk] = kk % 8;
+            }
+            acc = new int[m * n];
+            dotAcc = new int[m + 1];
+            y = new byte[n];
+        }
+
+        void call(Int8Impl impl) {
+            impl.gemmBroadcast(w, 0, m, k, col, rowOff, n, acc);
+            impl.gemmPairs(pairs, 0, m, k, colPairs, rowOff, n, acc);
+            impl.gemmDot(w, 0, m, k, col, 1, dotAcc, 1);
+            impl.requantRow(acc, 0, 3, 0.01f, 5, -128, 127, y, 0, n);
+        }
+    }
+}
