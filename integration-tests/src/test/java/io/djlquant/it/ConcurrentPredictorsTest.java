@@ -91,7 +91,11 @@ class ConcurrentPredictorsTest {
                 for (Throwable c = e; c != null; c = c.getCause()) {
                     messages.append(c).append('\n');
                 }
-                assertTrue(messages.toString().contains("closed"), messages.toString());
+                // Depending on where the close lands: our managers refuse new arrays ("... is closed")
+                // or a PyTorch array that the translator's alternative manager already freed reports
+                // DJL's "Native resource has been released already". Both say what happened.
+                String m = messages.toString();
+                assertTrue(m.contains("closed") || m.contains("released already"), m);
             }
         } finally {
             stop.set(true);
