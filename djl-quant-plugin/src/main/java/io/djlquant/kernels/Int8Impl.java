@@ -11,6 +11,9 @@ interface Int8Impl {
     /** Short name, "scalar" or "simd". */
     String name();
 
+    /** Int lanes of one vector (1 for scalar code): the warm-up sizes its shapes by it. */
+    int intLanes();
+
     /**
      * Pixel-major product used by convolution: for {@code j < m}, {@code p < n},
      * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. Row kk of the right-hand

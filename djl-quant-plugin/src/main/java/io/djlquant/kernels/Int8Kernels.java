@@ -39,8 +39,8 @@ public final class Int8Kernels {
     }
 
     /**
-     * Warms the SIMD kernels up once per JVM (later calls return at once); the JavaQuant engine
-     * calls it when it loads a model. Many short calls let C2 compile the products as whole methods
+     * Warms the SIMD kernels up once per JVM (later calls return at once); {@code
+     * Quantizer.quantize} and the JavaQuant engine's model load call it. Many short calls let C2 compile the products as whole methods
      * before a model's long first pass would compile them on-stack, which on JDK 17.0.21 could leave
      * the Vector API unintrinsified and the JVM 5-10x slower (see {@code KernelWarmUp}). It keeps
      * calling for at least 200 ms and until the JIT has been idle for 100 ms (at most 3 s). Set the
@@ -63,25 +63,7 @@ public final class Int8Kernels {
             Int8Impl impl = Holder.FAILURE == null ? Holder.IMPL : null;
             if (impl != null && !"false".equalsIgnoreCase(System.getProperty(WARM_UP_PROPERTY))
                     && !(impl instanceof ScalarInt8Impl)) {
-                java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-                boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-                long start = System.nanoTime();
-                long last = timed ? jit.getTotalCompilationTime() : 0;
-                long idleSince = System.nanoTime();
-                while (true) {
-                    KernelWarmUp.run(impl, 20);
-                    long now = System.nanoTime();
-                    long total = timed ? jit.getTotalCompilationTime() : 0;
-                    if (total != last) {
-                        last = total;
-                        idleSince = now;
-                    }
-                    long elapsedMs = (now - start) / 1_000_000;
-                    boolean idle = (now - idleSince) / 1_000_000 >= 100;
-                    if (elapsedMs >= 3000 || (elapsedMs >= 200 && (idle || !timed))) {
-                        break;
-                    }
-                }
+                KernelWarmUp.untilJitIdle(impl);
             }
         }
     }

@@ -1,9 +1,12 @@
 package io.djlquant.kernels;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Many short calls of the SIMD products before the first real inference.
+ * Many short calls of the SIMD products before the first real inference, and the warm-up rounds of
+ * the aarch64 check's {@code SimdWarmUp}.
  *
  * <p>Why: a model's first call runs each product over large tiles in one long loop, so C2 first
  * compiles the block kernels on-stack (OSR) in the middle of that loop. On JDK 17.0.21 such OSR
@@ -11,20 +14,58 @@ import java.util.Random;
  * with the abstract type: {@code missing constant: vclass=DecodeN}), and the whole JVM then ran
  * ResNet18 5-10x slower (2 of 3 runs measured). Short calls make C2 compile the kernels as whole
  * methods from a profile that has seen every branch, before any long loop runs.
+ *
+ * <p>The shapes, sized by the vector length, visit every loop of {@link PanamaInt8Impl} (six-, two-
+ * and one-channel blocks; two-vector, one-vector and scalar pixel steps; vector body and scalar tail
+ * of the dot product), so the compiled code has no untaken branch that a later call would fall out
+ * of. The smallest shape is then called many more times: {@code gemmBroadcast} only walks tiles and
+ * calls the blocks, so C2 compiles it after about 5,000 invocations, not for a hot loop.
  */
 final class KernelWarmUp {
+
+    /** Extra calls of the smallest shape per round. */
+    private static final int CHEAP_CALLS = 100;
 
     private KernelWarmUp() {}
 
     /**
-     * Calls every product of {@code impl} on small shapes until {@code millis} have passed.
+     * Runs rounds for at least 200 ms and then until the JIT has been idle for 100 ms (no
+     * compilation finished), at most 3 s; 200 ms when the JVM cannot report compilation time.
+     *
+     * @param impl the implementation to warm up
+     */
+    static void untilJitIdle(Int8Impl impl) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long idleSince = start;
+        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        while (true) {
+            run(impl, 20);
+            long now = System.nanoTime();
+            long total = timed ? jit.getTotalCompilationTime() : 0;
+            if (total != compiled) {
+                compiled = total;
+                idleSince = now;
+            }
+            long elapsedMs = (now - start) / 1_000_000;
+            boolean idle = !timed || (now - idleSince) / 1_000_000 >= 100;
+            if (elapsedMs >= 3000 || (elapsedMs >= 200 && idle)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Calls every product of {@code impl} on small shapes until {@code millis} have passed (at
+     * least one round).
      *
      * @param impl the implementation to warm up
      * @param millis how long to keep calling
      * @return the number of rounds run
      */
     static int run(Int8Impl impl, long millis) {
-        int l = 16; // the widest int vector (512 bits): shapes cover whole vectors and scalar tails
+        int l = impl.intLanes();
         int[][] shapes = { // m, k, n
             {7, 3 * l + 5, 5 * l + 3}, {4, 2, 3}, {1, l, 2 * l}, {5, l + 1, l + 1}, {9, 4, 2 * l + 7},
             {3, 1, 1},
@@ -41,7 +82,7 @@ final class KernelWarmUp {
                 s.call(impl);
             }
             // the smallest shape many times: invocation counts are what get a method compiled whole
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < CHEAP_CALLS; i++) {
                 prepared[prepared.length - 1].call(impl);
             }
             rounds++;

@@ -60,6 +60,11 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
+    public int intLanes() {
+        return L;
+    }
+
+    @Override
     public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
         for (; j + 6 <= m; j += 6) {

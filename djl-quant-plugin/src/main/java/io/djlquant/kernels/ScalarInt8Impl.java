@@ -9,6 +9,11 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
+    public int intLanes() {
+        return 1;
+    }
+
+    @Override
     public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;

@@ -128,38 +128,6 @@ public final class FakeQuantOps {
      * @param channels the expected size of axis 0
      * @return the broadcast shape
      */
-    /**
-     * Clamps to {@code [lo, hi]} with PyTorch's clamp gradient: 1 inside the closed range, 0 outside.
-     *
-     * <p>Built from a detached clamp and {@code where} on a comparison mask, because DJL's own
-     * {@code clip} hands autograd bounds that may be freed before backward (see the class comment).
-     *
-     * @param v the input
-     * @param lo the lower bound
-     * @param hi the upper bound
-     * @return the clamped array
-     */
-    public static NDArray clampSte(NDArray v, float lo, float hi) {
-        NDArray held = v.stopGradient();
-        NDArray clamped = held.clip(lo, hi);
-        NDArray inRange = held.gte(lo).logicalAnd(held.lte(hi));
-        return NDArrays.where(inRange, v, clamped);
-    }
-
-    /**
-     * A float32 scalar whose storage PyTorch owns, safe to keep in the autograd graph after the Java
-     * handle is closed (see the class comment).
-     *
-     * @param manager the manager of the result
-     * @param value the value
-     * @return a new 0-dimensional array
-     */
-    public static NDArray scalar(NDManager manager, float value) {
-        try (NDArray wrapped = manager.create(value)) {
-            return wrapped.duplicate();
-        }
-    }
-
     static Shape channelShape(NDArray x, int channels) {
         Shape shape = x.getShape();
         if (shape.dimension() < 1 || shape.get(0) != channels) {
@@ -191,5 +159,35 @@ public final class FakeQuantOps {
                 NDArray view = wrapped.reshape(shape)) {
             return view.duplicate();
         }
+    }
+
+    /**
+     * Clamps to {@code [lo, hi]} with PyTorch's clamp gradient: 1 inside the closed range, 0 outside.
+     *
+     * <p>Built from a detached clamp and {@code where} on a comparison mask, because DJL's own
+     * {@code clip} hands autograd bounds that may be freed before backward (see the class comment).
+     *
+     * @param v the input
+     * @param lo the lower bound
+     * @param hi the upper bound
+     * @return the clamped array
+     */
+    public static NDArray clampSte(NDArray v, float lo, float hi) {
+        NDArray held = v.stopGradient();
+        NDArray clamped = held.clip(lo, hi);
+        NDArray inRange = held.gte(lo).logicalAnd(held.lte(hi));
+        return NDArrays.where(inRange, v, clamped);
+    }
+
+    /**
+     * A float32 scalar whose storage PyTorch owns, safe to keep in the autograd graph after the Java
+     * handle is closed (see the class comment).
+     *
+     * @param manager the manager of the result
+     * @param value the value
+     * @return a new 0-dimensional array
+     */
+    public static NDArray scalar(NDManager manager, float value) {
+        return constant(manager, new float[] {value}, new Shape());
     }
 }
