@@ -37,7 +37,19 @@ import java.util.Random;
  */
 public final class ResNetBenchmark {
 
+    /** Idle time before each timed pass. */
+    private static final long PAUSE_MS = 10;
+
     private ResNetBenchmark() {}
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 
     /** One forward pass whose result is fully materialized. */
     private interface Pass {
@@ -140,6 +152,10 @@ public final class ResNetBenchmark {
                 double[][] t = new double[names.size()][iters];
                 for (int i = 0; i < iters; i++) {
                     for (int m = 0; m < names.size(); m++) {
+                        // Each pass starts from idle threads: JavaQuant's kernel workers spin about
+                        // 2 ms after their last job, which would otherwise take a core from the next
+                        // model's first milliseconds (and its own parked workers must wake up too).
+                        pause(PAUSE_MS);
                         long s = System.nanoTime();
                         passes.get(names.get(m)).run(x, n, side);
                         t[m][i] = ms(s);

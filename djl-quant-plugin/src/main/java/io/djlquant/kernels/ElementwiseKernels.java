@@ -2,8 +2,9 @@ package io.djlquant.kernels;
 
 /**
  * Quantized elementwise add/mul plus quantize/dequantize. All float math is float32 with the exact
- * formulas in the method docs, identical for every implementation (no SIMD specialisation: these are
- * memory bound). Arguments are assumed valid (checked by {@link Int8Kernels}).
+ * formulas in the method docs, identical for every implementation; the add (every residual block)
+ * runs on {@link Int8Impl#addRow}, the rest is scalar. Arguments are assumed valid (checked by
+ * {@link Int8Kernels}).
  */
 final class ElementwiseKernels {
 
@@ -13,8 +14,8 @@ final class ElementwiseKernels {
     private ElementwiseKernels() {}
 
     /** {@code y = quantize(fa + fb)} or {@code quantize(fa * fb)}, {@code fa = (float) (a - zpA) * scaleA}. */
-    static byte[] binary(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, ActivationQuant out,
-            boolean relu, boolean multiply) {
+    static byte[] binary(Int8Impl impl, byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb,
+            ActivationQuant out, boolean relu, boolean multiply) {
         final byte[] y = new byte[a.length];
         final int ma = qa.byteMask();
         final int mb = qb.byteMask();
@@ -28,6 +29,10 @@ final class ElementwiseKernels {
         final int hi = out.qmax();
         KernelThreads.run(chunks(a.length), t -> {
             int end = Math.min(a.length, (t + 1) * CHUNK);
+            if (!multiply) {
+                impl.addRow(a, qa, b, qb, so, zo, lo, hi, y, t * CHUNK, end - t * CHUNK);
+                return;
+            }
             for (int i = t * CHUNK; i < end; i++) {
                 float fa = ((a[i] & ma) - za) * sa;
                 float fb = ((b[i] & mb) - zb) * sb;

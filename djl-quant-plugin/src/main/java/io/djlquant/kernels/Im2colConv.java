@@ -177,7 +177,8 @@ final class Im2colConv {
         // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
         // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
         // long as the product). Otherwise each task gathers its own tile into thread-local scratch.
-        final int[] shared = chunks > 1 ? new int[Checks.product("gathered tiles", g * tiles, kp, tileCols)] : null;
+        final int[] shared = chunks > 1 ? Scratch.ints(Scratch.SHARED, Checks.product("gathered tiles", g * tiles, kp,
+                tileCols)) : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
                     inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));

@@ -43,4 +43,13 @@ interface Int8Impl {
      * zp, lo, hi)} for {@code i < len}.
      */
     void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst, int len);
+
+    /**
+     * Quantized add of two runs: for {@code i < len}, {@code y[off + i] = Requant.quantize(fa + fb,
+     * so, zo, lo, hi)} with {@code fa = (float) ((a[off + i] & qa.byteMask()) - qa.zeroPoint()) *
+     * qa.scale()} and fb likewise (float32 operations in that order, so every implementation gives
+     * the same bytes).
+     */
+    void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo, int hi,
+            byte[] y, int off, int len);
 }

@@ -188,14 +188,14 @@ public final class Int8Kernels {
     public static byte[] add(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, ActivationQuant out,
             boolean relu) {
         binaryChecks(a, qa, b, qb, out);
-        return ElementwiseKernels.binary(a, qa, b, qb, out, relu, false);
+        return ElementwiseKernels.binary(impl(), a, qa, b, qb, out, relu, false);
     }
 
     /** Elementwise quantized multiply; as {@link #add} with {@code fa * fb} in place of the sum. */
     public static byte[] mul(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, ActivationQuant out,
             boolean relu) {
         binaryChecks(a, qa, b, qb, out);
-        return ElementwiseKernels.binary(a, qa, b, qb, out, relu, true);
+        return ElementwiseKernels.binary(impl(), a, qa, b, qb, out, relu, true);
     }
 
     /**

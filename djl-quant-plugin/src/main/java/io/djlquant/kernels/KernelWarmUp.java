@@ -5,7 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Many short calls of the SIMD products before the first real inference, and the warm-up rounds of
+ * Many short calls of the SIMD products (and the residual add) before the first real inference, and the warm-up rounds of
  * the aarch64 check's {@code SimdWarmUp}.
  *
  * <p>Why: a model's first call runs each product over large tiles in one long loop, so C2 first
@@ -90,7 +90,10 @@ final class KernelWarmUp {
         return rounds;
     }
 
-    /** One product shape with its inputs and outputs allocated once. */
+    private static final ActivationQuant SIGNED = ActivationQuant.int8(0.05f, 2);
+    private static final ActivationQuant UNSIGNED = ActivationQuant.uint8(0.04f, 120);
+
+    /** One product shape (and a residual add of its width) with inputs and outputs allocated once. */
     private static final class Shape {
         final int m;
         final int k;
@@ -103,6 +106,8 @@ final class KernelWarmUp {
         final int[] acc;
         final int[] dotAcc;
         final byte[] y;
+        final byte[] other;
+        final byte[] sum;
 
         Shape(Random r, int m, int k, int n) {
             this.m = m;
@@ -127,6 +132,9 @@ final class KernelWarmUp {
             acc = new int[m * n];
             dotAcc = new int[m + 1];
             y = new byte[n];
+            other = new byte[n];
+            r.nextBytes(other);
+            sum = new byte[n];
         }
 
         void call(Int8Impl impl) {
@@ -134,6 +142,7 @@ final class KernelWarmUp {
             impl.gemmPairs(pairs, 0, m, k, colPairs, rowOff, n, acc);
             impl.gemmDot(w, 0, m, k, col, 1, dotAcc, 1);
             impl.requantRow(acc, 0, 3, 0.01f, 5, -128, 127, y, 0, n);
+            impl.addRow(y, SIGNED, other, UNSIGNED, 0.07f, 3, 0, 255, sum, 0, n);
         }
     }
 }

@@ -569,4 +569,40 @@ final class PanamaInt8Impl implements Int8Impl {
         }
         return i;
     }
+
+    @Override
+    public void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo,
+            int hi, byte[] y, int off, int len) {
+        int ma = qa.byteMask();
+        int mb = qb.byteMask();
+        int za = qa.zeroPoint();
+        int zb = qb.zeroPoint();
+        float sa = qa.scale();
+        float sb = qb.scale();
+        int i = 0;
+        if (FS.length() == L) {
+            // Lane by lane the float operations of the scalar loop (IEEE, so the same results); the
+            // rounding reads the integer from MAGIC's bits as in requantVectors.
+            for (; i + L <= len; i += L) {
+                FloatVector fa = (FloatVector) widen(a, off + i).and(ma).sub(za)
+                        .convertShape(VectorOperators.I2F, FS, 0);
+                FloatVector fb = (FloatVector) widen(b, off + i).and(mb).sub(zb)
+                        .convertShape(VectorOperators.I2F, FS, 0);
+                FloatVector v = fa.mul(sa).add(fb.mul(sb)).div(so);
+                IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
+                IntVector r = bits.sub(MAGIC_BITS - zo).max(lo).min(hi);
+                ByteVector out = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
+                if (WIDE_BYTES) {
+                    out.intoArray(y, off + i, FIRST_L);
+                } else {
+                    out.intoArray(y, off + i);
+                }
+            }
+        }
+        for (; i < len; i++) {
+            float fa = ((a[off + i] & ma) - za) * sa;
+            float fb = ((b[off + i] & mb) - zb) * sb;
+            y[off + i] = Requant.quantize(fa + fb, so, zo, lo, hi);
+        }
+    }
 }

@@ -74,4 +74,20 @@ final class ScalarInt8Impl implements Int8Impl {
             y[dst + i] = Requant.requant(acc[src + i] + bias, m, zp, lo, hi);
         }
     }
+
+    @Override
+    public void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo,
+            int hi, byte[] y, int off, int len) {
+        int ma = qa.byteMask();
+        int mb = qb.byteMask();
+        int za = qa.zeroPoint();
+        int zb = qb.zeroPoint();
+        float sa = qa.scale();
+        float sb = qb.scale();
+        for (int i = off; i < off + len; i++) {
+            float fa = ((a[i] & ma) - za) * sa;
+            float fb = ((b[i] & mb) - zb) * sb;
+            y[i] = Requant.quantize(fa + fb, so, zo, lo, hi);
+        }
+    }
 }

@@ -1,10 +1,19 @@
 package io.djlquant.kernels;
 
-/** Per-thread reusable int buffers so kernels do not allocate per task. */
+/** Per-thread reusable buffers so kernels do not allocate per task. */
 final class Scratch {
 
-    private static final int SLOTS = 5; // 0-2: convolution paths, 3-4: inside the SIMD product
+    /**
+     * 0-2: a convolution task's tile, accumulators and row offsets; 3-4: inside the SIMD product;
+     * 5: a convolution's input prepared once by the calling thread and read by all its tasks (the
+     * padded image of ShiftedConv, the shared tiles of Im2colConv).
+     */
+    private static final int SLOTS = 6;
+    /** The slot of a convolution's shared input. */
+    static final int SHARED = 5;
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
+
+    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[1][]);
 
     private Scratch() {}
 
@@ -15,5 +24,14 @@ final class Scratch {
             b[slot] = new int[size];
         }
         return b[slot];
+    }
+
+    /** A byte buffer of at least {@code size} for this thread (one slot: pooling); contents are undefined. */
+    static byte[] bytes(int size) {
+        byte[][] b = BYTES.get();
+        if (b[0] == null || b[0].length < size) {
+            b[0] = new byte[size];
+        }
+        return b[0];
     }
 }

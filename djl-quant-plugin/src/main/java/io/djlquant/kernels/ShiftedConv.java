@@ -37,9 +37,11 @@ final class ShiftedConv {
         final int flip = Im2colConv.unsignedFlip(in);
         final int zpU = in.zeroPoint() + flip;
         final int[] bias = Im2colConv.pairBias(w, zpU);
-        final int[] padded = new int[Checks.product("padded image", g * cgp, plane) + (kw - 1) * cp.dilationW()
-                + ConvKernel.COLUMN_QUANTUM];
-        java.util.Arrays.fill(padded, zpU | zpU << 16);
+        // The calling thread's scratch (reused across calls: no per-call garbage); the tasks only read it.
+        final int paddedLength = Checks.product("padded image", g * cgp, plane) + (kw - 1) * cp.dilationW()
+                + ConvKernel.COLUMN_QUANTUM;
+        final int[] padded = Scratch.ints(Scratch.SHARED, paddedLength);
+        java.util.Arrays.fill(padded, 0, paddedLength, zpU | zpU << 16);
         final int[] shifts = new int[kp];
         for (int icp = 0, t = 0; icp < cgp; icp++) {
             for (int dy = 0; dy < kh; dy++) {

@@ -46,6 +46,23 @@ class PoolKernelsTest {
     }
 
     @Test
+    void resnetStemPoolMatchesReference() {
+        // ResNet's 3x3 stride-2 pad-1 pool on a real-sized plane stack: long rows take the
+        // separable max's unchecked interior path; both byte formats.
+        Random r = new Random(31);
+        ConvParams p = ConvParams.of(2, 1, 1);
+        for (boolean unsigned : new boolean[] {true, false}) {
+            ActivationQuant q = TestData.act(r, unsigned);
+            byte[] x = TestData.bytes(r, 16 * 112 * 111);
+            for (int threads : new int[] {1, 2}) {
+                Int8Kernels.setThreads(threads);
+                assertArrayEquals(Reference.maxPool(x, 1, 16, 112, 111, q, 3, 3, p),
+                        Int8Kernels.maxPool2d(x, 1, 16, 112, 111, q, 3, 3, p), "unsigned " + unsigned);
+            }
+        }
+    }
+
+    @Test
     void averageRoundsHalfToEven() {
         ActivationQuant s = ActivationQuant.int8(1f, 0);
         // Planes [0,1] -> 0.5 -> 0, [1,2] -> 1.5 -> 2, [-1,-2] -> -1.5 -> -2, [2,3] -> 2.5 -> 2.
