@@ -28,7 +28,7 @@ final class ConvKernel {
     enum Strategy {
         /** One input channel per output channel, unit horizontal stride: {@link DepthwiseConv}. */
         DEPTHWISE,
-        /** Unit stride and little wasted width: {@link ShiftedConv}. */
+        /** Several channels per group and little wasted width: {@link ShiftedConv}. */
         SHIFTED,
         /** Everything else: gathered tiles, {@link Im2colConv}. */
         IM2COL
@@ -40,9 +40,8 @@ final class ConvKernel {
             return Strategy.DEPTHWISE;
         }
         int outW = cp.outW(inW, w.kernelW());
-        int padW = inW + 2 * cp.padW();
-        // The shifted path also computes the padW - outW columns no output needs; allow 25% waste.
-        if (cp.strideH() == 1 && cp.strideW() == 1 && 4L * outW >= 3L * padW) {
+        // The shifted path also computes the phaseW - outW columns no output needs; allow 25% waste.
+        if (cg > 1 && 4L * outW >= 3L * ShiftedConv.phaseWidth(inW, cp)) {
             return Strategy.SHIFTED;
         }
         return Strategy.IM2COL;

@@ -34,7 +34,7 @@ final class PoolKernels {
         int inLo = Math.min(outW, (cp.padW() + sw - 1) / sw);
         int inHi = Math.max(inLo, Math.min(outW, Math.floorDiv(w - 1 - (kw - 1) * dw + cp.padW(), sw) + 1));
         KernelThreads.run((planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK, t -> {
-            byte[] rows = Scratch.bytes(w);
+            byte[] rows = Scratch.bytes(Scratch.POOL_ROW, w);
             int pEnd = Math.min(planes, (t + 1) * PLANES_PER_TASK);
             for (int pl = t * PLANES_PER_TASK; pl < pEnd; pl++) {
                 int src = pl * h * w;

@@ -13,7 +13,10 @@ final class Scratch {
     static final int SHARED = 5;
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
-    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[1][]);
+    /** Byte slots: pooling's row maxima, and a convolution tile's requantized row. */
+    static final int POOL_ROW = 0;
+    static final int REQUANT_ROW = 1;
+    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[2][]);
 
     private Scratch() {}
 
@@ -26,12 +29,12 @@ final class Scratch {
         return b[slot];
     }
 
-    /** A byte buffer of at least {@code size} for this thread (one slot: pooling); contents are undefined. */
-    static byte[] bytes(int size) {
+    /** A byte buffer of at least {@code size} for this thread; contents are undefined. */
+    static byte[] bytes(int slot, int size) {
         byte[][] b = BYTES.get();
-        if (b[0] == null || b[0].length < size) {
-            b[0] = new byte[size];
+        if (b[slot] == null || b[slot].length < size) {
+            b[slot] = new byte[size];
         }
-        return b[0];
+        return b[slot];
     }
 }

@@ -47,6 +47,9 @@ class ConvKernelTest {
             new Case(1, 10, 21, 23, 14, 3, 3, 1, ConvParams.of(2, 1, 1)), // stride 2: tiles rounded to vectors
             new Case(1, 16, 7, 7, 40, 3, 3, 1, ConvParams.of(2, 1, 1)), // im2col, one tile shared by 3 chunks
             new Case(2, 6, 9, 9, 66, 3, 3, 2, ConvParams.of(2, 1, 1)), // im2col, groups of 3 channels, chunks
+            new Case(1, 6, 17, 19, 8, 3, 3, 1, new ConvParams(3, 2, 1, 2, 2, 1)), // phases 3x2, dilation H 2
+            new Case(2, 5, 30, 30, 9, 7, 7, 1, ConvParams.of(2, 3, 1)), // stem-like: odd channels, 2x2 phases
+            new Case(1, 4, 13, 13, 6, 1, 1, 1, ConvParams.of(3, 0, 1)), // 1x1 stride 3: one phase of nine used
         };
     }
 
