@@ -3,7 +3,7 @@ package io.djlquant.kernels;
 /**
  * Quantized elementwise add/mul plus quantize/dequantize. All float math is float32 with the exact
  * formulas in the method docs, identical for every implementation; the add (every residual block)
- * runs on {@link Int8Impl#addRow}, the rest is scalar. Arguments are assumed valid (checked by
+ * and quantize (every input) run on {@link Int8Impl}, the rest is scalar. Arguments are assumed valid (checked by
  * {@link Int8Kernels}).
  */
 final class ElementwiseKernels {
@@ -42,13 +42,11 @@ final class ElementwiseKernels {
         return y;
     }
 
-    static byte[] quantize(float[] x, ActivationQuant q) {
+    static byte[] quantize(Int8Impl impl, float[] x, ActivationQuant q) {
         final byte[] y = new byte[x.length];
         KernelThreads.run(chunks(x.length), t -> {
             int end = Math.min(x.length, (t + 1) * CHUNK);
-            for (int i = t * CHUNK; i < end; i++) {
-                y[i] = Requant.quantize(x[i], q.scale(), q.zeroPoint(), q.qmin(), q.qmax());
-            }
+            impl.quantizeRow(x, q.scale(), q.zeroPoint(), q.qmin(), q.qmax(), y, t * CHUNK, end - t * CHUNK);
         });
         return y;
     }

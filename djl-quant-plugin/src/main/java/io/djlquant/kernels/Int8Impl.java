@@ -52,4 +52,24 @@ interface Int8Impl {
      */
     void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo, int hi,
             byte[] y, int off, int len);
+
+    /**
+     * Vertical pass of max pooling over bytes made signed-comparable by {@code flip} (0x80 for unsigned
+     * data, 0 for signed): {@code rows[i] = x[off + i] ^ flip} when {@code first}, else
+     * {@code rows[i] = max(rows[i], x[off + i] ^ flip)} (signed bytes), for {@code i < len}.
+     */
+    void maxRows(byte[] x, int off, int flip, byte[] rows, int len, boolean first);
+
+    /**
+     * Horizontal pass of a 3-wide, stride-2 max pool: for {@code j < count},
+     * {@code y[dst + j] = max(rows[s], rows[s + 1], rows[s + 2]) ^ flip} (signed bytes) with
+     * {@code s = start + 2*j}. {@code rows} must have 16 bytes of slack after the last one read.
+     */
+    void max3Stride2(byte[] rows, int start, int flip, byte[] y, int dst, int count);
+
+    /**
+     * Quantizes a run of floats: {@code y[off + i] = Requant.quantize(x[off + i], scale, zp, lo, hi)}
+     * for {@code i < len} (NaN gives the zero point, clamped).
+     */
+    void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len);
 }

@@ -207,7 +207,7 @@ public final class Int8Kernels {
     public static byte[] maxPool2d(byte[] x, int batch, int channels, int h, int w, ActivationQuant q,
             int kernelH, int kernelW, ConvParams params) {
         poolChecks(x, batch, channels, h, w, q, kernelH, kernelW, params);
-        return PoolKernels.max(x, batch, channels, h, w, q, kernelH, kernelW, params);
+        return PoolKernels.max(impl(), x, batch, channels, h, w, q, kernelH, kernelW, params);
     }
 
     /**
@@ -238,7 +238,7 @@ public final class Int8Kernels {
     public static byte[] quantize(float[] x, ActivationQuant q) {
         Checks.notNull("x", x);
         Checks.notNull("q", q);
-        return ElementwiseKernels.quantize(x, q);
+        return ElementwiseKernels.quantize(impl(), x, q);
     }
 
     /** {@code (q - zp) * scale} in float32. */

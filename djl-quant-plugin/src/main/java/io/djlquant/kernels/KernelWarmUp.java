@@ -5,8 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Many short calls of the SIMD products (and the residual add) before the first real inference, and the warm-up rounds of
- * the aarch64 check's {@code SimdWarmUp}.
+ * Many short calls of the SIMD products (and of the residual add, max pool passes and input
+ * quantization) before the first real inference, and the warm-up rounds of the aarch64 check's
+ * {@code SimdWarmUp}.
  *
  * <p>Why: a model's first call runs each product over large tiles in one long loop, so C2 first
  * compiles the block kernels on-stack (OSR) in the middle of that loop. On JDK 17.0.21 such OSR
@@ -108,6 +109,8 @@ final class KernelWarmUp {
         final byte[] y;
         final byte[] other;
         final byte[] sum;
+        final byte[] rows;
+        final float[] floats;
 
         Shape(Random r, int m, int k, int n) {
             this.m = m;
@@ -135,6 +138,11 @@ final class KernelWarmUp {
             other = new byte[n];
             r.nextBytes(other);
             sum = new byte[n];
+            rows = new byte[n + 16];
+            floats = new float[n];
+            for (int i = 0; i < n; i++) {
+                floats[i] = (float) r.nextGaussian();
+            }
         }
 
         void call(Int8Impl impl) {
@@ -143,6 +151,10 @@ final class KernelWarmUp {
             impl.gemmDot(w, 0, m, k, col, 1, dotAcc, 1);
             impl.requantRow(acc, 0, 3, 0.01f, 5, -128, 127, y, 0, n);
             impl.addRow(y, SIGNED, other, UNSIGNED, 0.07f, 3, 0, 255, sum, 0, n);
+            impl.maxRows(other, 0, 0x80, rows, n, true);
+            impl.maxRows(y, 0, 0x80, rows, n, false);
+            impl.max3Stride2(rows, 0, 0x80, sum, 0, (n - 1) / 2);
+            impl.quantizeRow(floats, 0.03f, 7, -128, 127, sum, 0, n);
         }
     }
 }

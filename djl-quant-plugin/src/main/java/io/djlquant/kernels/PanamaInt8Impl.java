@@ -605,4 +605,81 @@ final class PanamaInt8Impl implements Int8Impl {
             y[off + i] = Requant.quantize(fa + fb, so, zo, lo, hi);
         }
     }
+
+    /** 16 bytes, and the same 128 bits as 8 shorts: pooling works on 128-bit vectors on every platform. */
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+
+    @Override
+    public void maxRows(byte[] x, int off, int flip, byte[] rows, int len, boolean first) {
+        byte f = (byte) flip;
+        int i = 0;
+        for (; i + 16 <= len; i += 16) {
+            ByteVector v = ByteVector.fromArray(B128, x, off + i).lanewise(VectorOperators.XOR, f);
+            if (!first) {
+                v = v.max(ByteVector.fromArray(B128, rows, i));
+            }
+            v.intoArray(rows, i);
+        }
+        for (; i < len; i++) {
+            byte v = (byte) (x[off + i] ^ flip);
+            rows[i] = first ? v : (byte) Math.max(rows[i], v);
+        }
+    }
+
+    /*
+     * 3-wide stride-2 max: 16 bytes read as 8 shorts put rows[s] in the low and rows[s + 1] in the
+     * high byte of short j (little-endian lane order); the same read 2 bytes later has rows[s + 2] in
+     * the low byte. Shifts sign-extend each byte to a short, three maxima give 8 outputs, and the
+     * narrowing conversion keeps the low byte.
+     */
+    @Override
+    public void max3Stride2(byte[] rows, int start, int flip, byte[] y, int dst, int count) {
+        short f = (short) flip;
+        int j = 0;
+        for (; j + 8 <= count; j += 8) {
+            int s = start + 2 * j;
+            ShortVector a = (ShortVector) ByteVector.fromArray(B128, rows, s).reinterpretShape(S128, 0);
+            ShortVector b = (ShortVector) ByteVector.fromArray(B128, rows, s + 2).reinterpretShape(S128, 0);
+            ShortVector m = a.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
+                    .max(a.lanewise(VectorOperators.ASHR, 8))
+                    .max(b.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
+            ((ByteVector) m.lanewise(VectorOperators.XOR, f).convertShape(VectorOperators.S2B, B64, 0))
+                    .intoArray(y, dst + j);
+        }
+        for (; j < count; j++) {
+            int s = start + 2 * j;
+            y[dst + j] = (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
+        }
+    }
+
+    @Override
+    public void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
+        int i = 0;
+        if (FS.length() == L) {
+            for (; i + L <= len; i += L) {
+                // One IEEE division per lane as in Requant.quantize; a vector holding a NaN is left to
+                // the scalar code (NaN maps to the zero point there).
+                FloatVector v = FloatVector.fromArray(FS, x, off + i).div(scale);
+                if (v.test(VectorOperators.IS_NAN).anyTrue()) {
+                    for (int e = off + i; e < off + i + L; e++) {
+                        y[e] = Requant.quantize(x[e], scale, zp, lo, hi);
+                    }
+                    continue;
+                }
+                IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
+                IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
+                ByteVector out = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
+                if (WIDE_BYTES) {
+                    out.intoArray(y, off + i, FIRST_L);
+                } else {
+                    out.intoArray(y, off + i);
+                }
+            }
+        }
+        for (; i < len; i++) {
+            y[off + i] = Requant.quantize(x[off + i], scale, zp, lo, hi);
+        }
+    }
 }

@@ -13,19 +13,17 @@ final class PoolKernels {
 
     /**
      * Exact max over the window; padded positions are ignored (as -infinity). Separable: for each
-     * output row, first the max over the window's valid input rows at every input column (unit
-     * stride, C2 vectorises it), then over the window's valid columns at the output's stride. For
-     * ResNet's 3x3 stride-2 pool that is 4.6 instead of 9 scalar reads per output (measured 2.8 ms
-     * -> see docs/BENCHMARKS.md on 64x112x112).
+     * output row, first the max over the window's valid input rows at every input column
+     * ({@link Int8Impl#maxRows}), then over the window's valid columns at the output's stride
+     * ({@link Int8Impl#max3Stride2} for ResNet's 3-wide stride-2 window inside the row, scalar
+     * otherwise). Unsigned bytes are compared with their sign bit flipped (order preserving).
      */
-    static byte[] max(byte[] x, int batch, int ch, int h, int w, ActivationQuant q, int kh, int kw,
+    static byte[] max(Int8Impl impl, byte[] x, int batch, int ch, int h, int w, ActivationQuant q, int kh, int kw,
             ConvParams cp) {
         int outH = cp.outH(h, kh);
         int outW = cp.outW(w, kw);
         int planes = batch * ch;
         byte[] y = new byte[Checks.product("pool output", planes, outH, outW)];
-        // Unsigned bytes are compared with their sign bit flipped (order preserving), so the
-        // vertical pass is a plain signed byte max.
         int flip = q.qmin() < 0 ? 0 : 0x80;
         byte empty = (byte) q.qmin(); // a dilated window can skip the whole input: qmin stands in for -inf
         int sw = cp.strideW();
@@ -33,8 +31,9 @@ final class PoolKernels {
         // Outputs [inLo, inHi) have their whole window inside the row: no bounds tests.
         int inLo = Math.min(outW, (cp.padW() + sw - 1) / sw);
         int inHi = Math.max(inLo, Math.min(outW, Math.floorDiv(w - 1 - (kw - 1) * dw + cp.padW(), sw) + 1));
+        boolean window3Stride2 = kw == 3 && sw == 2 && dw == 1;
         KernelThreads.run((planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK, t -> {
-            byte[] rows = Scratch.bytes(Scratch.POOL_ROW, w);
+            byte[] rows = Scratch.bytes(Scratch.POOL_ROW, w + 16); // slack for max3Stride2's reads
             int pEnd = Math.min(planes, (t + 1) * PLANES_PER_TASK);
             for (int pl = t * PLANES_PER_TASK; pl < pEnd; pl++) {
                 int src = pl * h * w;
@@ -44,19 +43,9 @@ final class PoolKernels {
                     boolean any = false;
                     for (int dy = 0; dy < kh; dy++) {
                         int ih = ih0 + dy * cp.dilationH();
-                        if (ih < 0 || ih >= h) {
-                            continue;
-                        }
-                        int row = src + ih * w;
-                        if (!any) {
-                            for (int i = 0; i < w; i++) {
-                                rows[i] = (byte) (x[row + i] ^ flip);
-                            }
+                        if (ih >= 0 && ih < h) {
+                            impl.maxRows(x, src + ih * w, flip, rows, w, !any);
                             any = true;
-                        } else {
-                            for (int i = 0; i < w; i++) {
-                                rows[i] = (byte) Math.max(rows[i], (byte) (x[row + i] ^ flip));
-                            }
                         }
                     }
                     int d = dst + oh * outW;
@@ -64,7 +53,13 @@ final class PoolKernels {
                         java.util.Arrays.fill(y, d, d + outW, empty);
                         continue;
                     }
-                    for (int ow = 0; ow < outW; ow++) {
+                    int ow = 0;
+                    if (window3Stride2) {
+                        edges(rows, w, cp, kw, flip, empty, y, d, 0, inLo);
+                        impl.max3Stride2(rows, inLo * 2 - cp.padW(), flip, y, d + inLo, inHi - inLo);
+                        ow = inHi;
+                    }
+                    for (; ow < outW; ow++) {
                         int iw0 = ow * sw - cp.padW();
                         int best;
                         if (ow >= inLo && ow < inHi) {
@@ -72,21 +67,31 @@ final class PoolKernels {
                             for (int dx = 1; dx < kw; dx++) {
                                 best = Math.max(best, rows[iw0 + dx * dw]);
                             }
+                            y[d + ow] = (byte) (best ^ flip);
                         } else {
-                            best = Integer.MIN_VALUE;
-                            for (int dx = 0; dx < kw; dx++) {
-                                int iw = iw0 + dx * dw;
-                                if (iw >= 0 && iw < w) {
-                                    best = Math.max(best, rows[iw]);
-                                }
-                            }
+                            edges(rows, w, cp, kw, flip, empty, y, d, ow, ow + 1);
                         }
-                        y[d + ow] = best == Integer.MIN_VALUE ? empty : (byte) (best ^ flip);
                     }
                 }
             }
         });
         return y;
+    }
+
+    /** Outputs [from, to) of one row with bounds tests (windows that reach into the padding). */
+    private static void edges(byte[] rows, int w, ConvParams cp, int kw, int flip, byte empty, byte[] y, int d,
+            int from, int to) {
+        for (int ow = from; ow < to; ow++) {
+            int iw0 = ow * cp.strideW() - cp.padW();
+            int best = Integer.MIN_VALUE;
+            for (int dx = 0; dx < kw; dx++) {
+                int iw = iw0 + dx * cp.dilationW();
+                if (iw >= 0 && iw < w) {
+                    best = Math.max(best, rows[iw]);
+                }
+            }
+            y[d + ow] = best == Integer.MIN_VALUE ? empty : (byte) (best ^ flip);
+        }
     }
 
     /**

@@ -90,4 +90,32 @@ final class ScalarInt8Impl implements Int8Impl {
             y[i] = Requant.quantize(fa + fb, so, zo, lo, hi);
         }
     }
+
+    @Override
+    public void maxRows(byte[] x, int off, int flip, byte[] rows, int len, boolean first) {
+        if (first) {
+            for (int i = 0; i < len; i++) {
+                rows[i] = (byte) (x[off + i] ^ flip);
+            }
+        } else {
+            for (int i = 0; i < len; i++) {
+                rows[i] = (byte) Math.max(rows[i], (byte) (x[off + i] ^ flip));
+            }
+        }
+    }
+
+    @Override
+    public void max3Stride2(byte[] rows, int start, int flip, byte[] y, int dst, int count) {
+        for (int j = 0; j < count; j++) {
+            int s = start + 2 * j;
+            y[dst + j] = (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
+        }
+    }
+
+    @Override
+    public void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            y[i] = Requant.quantize(x[i], scale, zp, lo, hi);
+        }
+    }
 }

@@ -255,4 +255,68 @@ class Int8ImplTest {
             }
         }
     }
+
+    @Test
+    void poolRowPassesAgreeWithPlainLoops() {
+        Random r = new Random(15);
+        for (int trial = 0; trial < 300; trial++) {
+            int len = r.nextInt(120);
+            int off = r.nextInt(5);
+            int flip = r.nextBoolean() ? 0x80 : 0;
+            byte[] x = TestData.bytes(r, off + len);
+            byte[] start = TestData.bytes(r, len);
+            boolean first = r.nextBoolean();
+            byte[] expected = start.clone();
+            for (int i = 0; i < len; i++) {
+                byte v = (byte) (x[off + i] ^ flip);
+                expected[i] = first ? v : (byte) Math.max(start[i], v);
+            }
+            int count = r.nextInt(60);
+            int from = r.nextInt(4);
+            byte[] rows = TestData.bytes(r, from + 2 * count + 1 + 16);
+            int dst = r.nextInt(3);
+            byte[] windows = new byte[dst + count];
+            for (int j = 0; j < count; j++) {
+                int s = from + 2 * j;
+                windows[dst + j] = (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
+            }
+            for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                byte[] got = start.clone();
+                impl.maxRows(x, off, flip, got, len, first);
+                assertArrayEquals(expected, got, impl.name() + " maxRows trial " + trial);
+                byte[] y = new byte[dst + count];
+                impl.max3Stride2(rows, from, flip, y, dst, count);
+                assertArrayEquals(windows, y, impl.name() + " max3Stride2 trial " + trial);
+            }
+        }
+    }
+
+    @Test
+    void quantizeRowsAgreeWithRequantIncludingNaNAndInfinities() {
+        Random r = new Random(16);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 0.5f, -0.5f, 1.5f,
+            2.5f, -2.5f, 1e30f, -1e30f, Float.MIN_VALUE};
+        for (int trial = 0; trial < 300; trial++) {
+            int off = r.nextInt(5);
+            int len = r.nextInt(150);
+            float[] x = new float[off + len];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(8) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian() * 4f;
+            }
+            float scale = trial % 3 == 0 ? 1f : 0.001f + r.nextFloat() * 0.1f;
+            boolean unsigned = r.nextBoolean();
+            int lo = unsigned ? 0 : -128;
+            int hi = unsigned ? 255 : 127;
+            int zp = lo + r.nextInt(hi - lo + 1);
+            byte[] expected = new byte[off + len];
+            for (int i = off; i < off + len; i++) {
+                expected[i] = Requant.quantize(x[i], scale, zp, lo, hi);
+            }
+            for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                byte[] y = new byte[off + len];
+                impl.quantizeRow(x, scale, zp, lo, hi, y, off, len);
+                assertArrayEquals(expected, y, impl.name() + " trial " + trial);
+            }
+        }
+    }
 }
