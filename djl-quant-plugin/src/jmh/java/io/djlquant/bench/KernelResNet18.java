@@ -82,34 +82,61 @@ final class KernelResNet18 {
 
     /** Forward pass of n images NCHW (float) to n x 1000 logits. */
     float[] forward(float[] x, int n, int side) {
-        byte[] a = Int8Kernels.quantize(x, INPUT);
-        int h = side;
-        a = Int8Kernels.conv2d(a, n, 3, h, h, INPUT, stem.w, stem.p, stem.m, ACT, true);
-        h = stem.outSize(h);
+        return forward(x, n, side, null);
+    }
+
+    /** The same pass, timing each layer into {@code clock} when it is not null. */
+    float[] forward(float[] x, int n, int side, LayerClock clock) {
+        byte[] a = timed(clock, "quantize", () -> Int8Kernels.quantize(x, INPUT));
+        int h0 = side;
+        byte[] in0 = a;
+        a = timed(clock, "stem", () -> Int8Kernels.conv2d(in0, n, 3, h0, h0, INPUT, stem.w, stem.p, stem.m, ACT, true));
+        int h1 = stem.outSize(h0);
         ConvParams poolP = ConvParams.of(2, 1, 1);
-        a = Int8Kernels.maxPool2d(a, n, 64, h, h, ACT, 3, 3, poolP);
-        h = poolP.outH(h, 3);
+        byte[] in1 = a;
+        a = timed(clock, "maxpool", () -> Int8Kernels.maxPool2d(in1, n, 64, h1, h1, ACT, 3, 3, poolP));
+        int h = poolP.outH(h1, 3);
         int c = 64;
         for (Conv[] b : blocks) {
             Conv c1 = b[0];
             Conv c2 = b[1];
             int oc = c1.w.outChannels();
-            byte[] y = Int8Kernels.conv2d(a, n, c, h, h, ACT, c1.w, c1.p, c1.m, ACT, true);
-            int h1 = c1.outSize(h);
-            y = Int8Kernels.conv2d(y, n, oc, h1, h1, ACT, c2.w, c2.p, c2.m, PRE, false);
+            int hin = h;
+            int cin = c;
+            byte[] xin = a;
+            String s2 = c1.p.strideH() > 1 ? "s2" : "";
+            byte[] y1 = timed(clock, "c" + oc + s2, () -> Int8Kernels.conv2d(xin, n, cin, hin, hin, ACT, c1.w, c1.p,
+                    c1.m, ACT, true));
+            int hout = c1.outSize(h);
+            byte[] y2 = timed(clock, "c" + oc, () -> Int8Kernels.conv2d(y1, n, oc, hout, hout, ACT, c2.w, c2.p, c2.m,
+                    PRE, false));
             byte[] sc = a;
             ActivationQuant scq = ACT;
             if (b[2] != null) {
-                sc = Int8Kernels.conv2d(a, n, c, h, h, ACT, b[2].w, b[2].p, b[2].m, PRE, false);
+                Conv ds = b[2];
+                sc = timed(clock, "ds" + oc, () -> Int8Kernels.conv2d(xin, n, cin, hin, hin, ACT, ds.w, ds.p, ds.m,
+                        PRE, false));
                 scq = PRE;
             }
-            a = Int8Kernels.add(y, PRE, sc, scq, ACT, true);
+            byte[] shortcut = sc;
+            ActivationQuant shortcutQ = scq;
+            a = timed(clock, "add", () -> Int8Kernels.add(y2, PRE, shortcut, shortcutQ, ACT, true));
             c = oc;
-            h = h1;
+            h = hout;
         }
-        byte[] pooled = Int8Kernels.globalAvgPool2d(a, n, c, h, h, ACT);
-        byte[] logits = Int8Kernels.linear(pooled, n, ACT, fc, fcM, LOGITS, false);
+        int hl = h;
+        int cl = c;
+        byte[] last = a;
+        byte[] pooled = timed(clock, "avgpool", () -> Int8Kernels.globalAvgPool2d(last, n, cl, hl, hl, ACT));
+        byte[] logits = timed(clock, "fc", () -> Int8Kernels.linear(pooled, n, ACT, fc, fcM, LOGITS, false));
+        if (clock != null) {
+            clock.passDone();
+        }
         return Int8Kernels.dequantize(logits, LOGITS);
+    }
+
+    private static byte[] timed(LayerClock clock, String name, java.util.function.Supplier<byte[]> layer) {
+        return clock == null ? layer.get() : clock.time(name, layer);
     }
 
     /** Per-output-channel symmetric int8 ([-127, 127]) quantization of a row-major tensor. */

@@ -32,7 +32,8 @@ import java.util.Random;
  *
  * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
  * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
- * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images).
+ * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images),
+ * {@code layers=0} (that many extra 224x224 passes of the kernel path timed layer by layer).
  * Timed passes run round-robin over the models; fp32 (PyTorch) is the ratio's denominator.
  */
 public final class ResNetBenchmark {
@@ -71,6 +72,7 @@ public final class ResNetBenchmark {
         Path json = Path.of(a.getOrDefault("json", "target/resnet-bench.json"));
         boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
         int calib = Integer.parseInt(a.getOrDefault("calib", "2"));
+        int layerPasses = Integer.parseInt(a.getOrDefault("layers", "0"));
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("java", System.getProperty("java.version"));
@@ -182,6 +184,18 @@ public final class ResNetBenchmark {
             }
         }
         report.put("results", rows);
+        if (layerPasses > 0) {
+            // Where the int8 time goes: the kernel path's layers, timed one by one on 224x224 batch 1.
+            LayerClock clock = new LayerClock();
+            float[] x = random(1, 224);
+            for (int i = 0; i < layerPasses; i++) {
+                kr.forward(x, 1, 224, clock);
+            }
+            System.out.printf(Locale.ROOT, "%nint8-kernels per layer (224x224, batch 1, %d back-to-back passes; "
+                    + "c64 = the 3x3 convs with 64 output channels, s2 = stride 2, ds = 1x1 downsample)%n%s",
+                    layerPasses, clock.table());
+            report.put("int8KernelLayers", clock.report());
+        }
         report.put("peakRssBytes", HeapPeak.peakRss());
         System.out.printf(Locale.ROOT, "%n%-15s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
         for (var m : models.entrySet()) {
