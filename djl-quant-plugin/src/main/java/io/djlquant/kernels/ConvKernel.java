@@ -61,6 +61,23 @@ final class ConvKernel {
         return Math.max(16, (chunk + 3) & ~3);
     }
 
+    /**
+     * Output channels per task for {@link ShiftedConv}, where splitting channels costs nothing (every
+     * chunk reads the same packed planes): at least 16 tasks and an even count where the channels
+     * allow, so that two threads get equal shares (measured: the stride-2 3x3 conv of ResNet18's
+     * second stage had 9 tiles, one thread did 5 of them while the other waited). Chunks are whole
+     * blocks of 4 channels and at least 16.
+     */
+    static int shiftedChannelChunk(int ocg, int otherTasks) {
+        int maxChunks = Math.max(1, ocg / 16);
+        int chunks = Math.min(maxChunks, (16 + otherTasks - 1) / otherTasks);
+        if ((otherTasks * chunks) % 2 == 1 && chunks < maxChunks) {
+            chunks++;
+        }
+        int chunk = (ocg + chunks - 1) / chunks;
+        return Math.min(ocg, Math.max(16, (chunk + 3) & ~3));
+    }
+
     /** Column counts handed to the product are rounded up to this (whole vectors, no scalar tail). */
     static final int COLUMN_QUANTUM = 16;
 

@@ -80,7 +80,7 @@ final class ShiftedConv {
         java.util.Arrays.fill(padded, g * cgp * plane, paddedLength, padPair);
         final int tile = ConvKernel.tileWidth(k, flat);
         final int tiles = (flat + tile - 1) / tile;
-        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
+        final int chunk = ConvKernel.shiftedChannelChunk(ocg, g * tiles);
         final int chunks = (ocg + chunk - 1) / chunk;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
         final int zpOut = out.zeroPoint();
