@@ -19,8 +19,10 @@ import java.util.Random;
  * <p>The shapes, sized by the vector length, visit every loop of {@link PanamaInt8Impl} (six-, two-
  * and one-channel blocks; two-vector, one-vector and scalar pixel steps; vector body and scalar tail
  * of the dot product), so the compiled code has no untaken branch that a later call would fall out
- * of. The smallest shape is then called many more times: {@code gemmBroadcast} only walks tiles and
- * calls the blocks, so C2 compiles it after about 5,000 invocations, not for a hot loop.
+ * of. The smallest shape's products are then called many more times: {@code gemmBroadcast} only
+ * walks tiles and calls the blocks, so C2 compiles it after about 5,000 invocations, not for a hot
+ * loop. The row kernels and the dot product are not part of those cheap calls, and run over one
+ * long row as well, so that their profiles see the vector loops as hot.
  */
 final class KernelWarmUp {
 
@@ -76,15 +78,22 @@ final class KernelWarmUp {
         for (int i = 0; i < shapes.length; i++) {
             prepared[i] = new Shape(r, shapes[i][0], shapes[i][1], shapes[i][2]);
         }
+        Shape longRows = new Shape(r, 4, 16 * l + 5, 16 * l + 5);
         long deadline = System.nanoTime() + millis * 1_000_000L;
         int rounds = 0;
         do {
             for (Shape s : prepared) {
-                s.call(impl);
+                s.products(impl);
+                s.rows(impl);
             }
-            // the smallest shape many times: invocation counts are what get a method compiled whole
+            // Row kernels and the dot product over long rows too: their profile must see the vector
+            // loop hot (seen on JDK 25: compiled from mostly 1-element calls, the residual add ran 4x
+            // and the classifier's dot product 6x slower for the rest of the JVM's life).
+            longRows.rows(impl);
+            // the smallest shape's products many times: invocation counts are what get the tile
+            // walkers compiled whole
             for (int i = 0; i < CHEAP_CALLS; i++) {
-                prepared[prepared.length - 1].call(impl);
+                prepared[prepared.length - 1].products(impl);
             }
             rounds++;
         } while (System.nanoTime() < deadline);
@@ -145,9 +154,14 @@ final class KernelWarmUp {
             }
         }
 
-        void call(Int8Impl impl) {
+        /** The products over this shape. */
+        void products(Int8Impl impl) {
             impl.gemmBroadcast(w, 0, m, k, col, rowOff, n, acc);
             impl.gemmPairs(pairs, 0, m, k, colPairs, rowOff, n, acc);
+        }
+
+        /** The dot product over this shape and the row kernels over its n elements. */
+        void rows(Int8Impl impl) {
             impl.gemmDot(w, 0, m, k, col, 1, dotAcc, 1);
             impl.requantRow(acc, 0, 3, 0.01f, 5, -128, 127, y, 0, n);
             impl.addRow(y, SIGNED, other, UNSIGNED, 0.07f, 3, 0, 255, sum, 0, n);
