@@ -72,4 +72,11 @@ interface Int8Impl {
      * for {@code i < len} (NaN gives the zero point, clamped).
      */
     void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len);
+
+    /**
+     * Packs two channel rows into activation pairs for {@link #gemmPairs}: for {@code j < len},
+     * {@code dst[d + j] = u(x[ia + j*step]) | u(x[ib + j*step]) << 16} with {@code u(v) = (v ^ flip) & 0xFF}.
+     * Any step is allowed; implementations may speed up steps 1 and 2 (stride-1 rows and stride-2 phases).
+     */
+    void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len);
 }

@@ -5,9 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
- * Many short calls of the SIMD products (and of the residual add, max pool passes and input
- * quantization) before the first real inference, and the warm-up rounds of the aarch64 check's
- * {@code SimdWarmUp}.
+ * Many short calls of the SIMD products (and of the residual add, max pool passes, input
+ * quantization and pair packing) before the first real inference, and the warm-up rounds of the
+ * aarch64 check's {@code SimdWarmUp}.
  *
  * <p>Why: a model's first call runs each product over large tiles in one long loop, so C2 first
  * compiles the block kernels on-stack (OSR) in the middle of that loop. On JDK 17.0.21 such OSR
@@ -169,6 +169,8 @@ final class KernelWarmUp {
             impl.maxRows(y, 0, 0x80, rows, n, false);
             impl.max3Stride2(rows, 0, 0x80, sum, 0, (n - 1) / 2);
             impl.quantizeRow(floats, 0.03f, 7, -128, 127, sum, 0, n);
+            impl.packPairs(y, 0, 0, 1, 0x80, acc, 0, n);
+            impl.packPairs(y, 0, 1, 2, 0, acc, 0, (n - 1) / 2);
         }
     }
 }

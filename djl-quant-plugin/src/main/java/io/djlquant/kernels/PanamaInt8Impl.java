@@ -682,4 +682,39 @@ final class PanamaInt8Impl implements Int8Impl {
             y[off + i] = Requant.quantize(x[off + i], scale, zp, lo, hi);
         }
     }
+
+    /** 2L bytes, and the same bits as L shorts: one stride-2 step of {@link #packPairs}. */
+    private static final VectorSpecies<Byte> B2L = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Short> SL = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+
+    @Override
+    public void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len) {
+        int j = 0;
+        if (step == 1) {
+            for (; j + L <= len; j += L) {
+                IntVector a = widen(x, ia + j).lanewise(VectorOperators.XOR, flip).and(0xFF);
+                IntVector b = widen(x, ib + j).lanewise(VectorOperators.XOR, flip).and(0xFF);
+                a.or(b.lanewise(VectorOperators.LSHL, 16)).intoArray(dst, d + j);
+            }
+        } else if (step == 2) {
+            // 2L bytes as L shorts: the wanted (even) byte of each is its low byte. The load's last
+            // byte lies one past the last wanted one, so stop while it is still inside x.
+            short f2 = (short) (flip | flip << 8);
+            for (; j + L <= len && Math.max(ia, ib) + 2 * (j + L) <= x.length; j += L) {
+                IntVector a = evenBytes(x, ia + 2 * j, f2);
+                IntVector b = evenBytes(x, ib + 2 * j, f2);
+                a.or(b.lanewise(VectorOperators.LSHL, 16)).intoArray(dst, d + j);
+            }
+        }
+        for (; j < len; j++) {
+            dst[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
+        }
+    }
+
+    /** Bytes x[off], x[off + 2], ... (L of them), each xor'ed with the flip, as unsigned int lanes. */
+    private static IntVector evenBytes(byte[] x, int off, short flip2) {
+        ShortVector s = (ShortVector) ByteVector.fromArray(B2L, x, off).reinterpretShape(SL, 0);
+        return (IntVector) s.lanewise(VectorOperators.XOR, flip2).and((short) 0xFF)
+                .convertShape(VectorOperators.S2I, S, 0);
+    }
 }

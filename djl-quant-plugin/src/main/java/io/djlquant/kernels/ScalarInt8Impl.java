@@ -118,4 +118,11 @@ final class ScalarInt8Impl implements Int8Impl {
             y[i] = Requant.quantize(x[i], scale, zp, lo, hi);
         }
     }
+
+    @Override
+    public void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len) {
+        for (int j = 0; j < len; j++) {
+            dst[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
+        }
+    }
 }

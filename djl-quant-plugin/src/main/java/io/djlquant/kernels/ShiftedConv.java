@@ -106,21 +106,15 @@ final class ShiftedConv {
                     int a = srcA + r * inW;
                     int b = srcB + r * inW;
                     if (sw == 1) {
-                        int d = rowBase + cp.padW();
-                        for (int q = 0; q < inW; q++) {
-                            padded[d + q] = ((x[a + q] ^ flip) & 0xFF) | ((x[b + q] ^ flip) & 0xFF) << 16;
-                        }
+                        impl.packPairs(x, a, b, 1, flip, padded, rowBase + cp.padW(), inW);
                         continue;
                     }
                     // Input column q lands in phase (q + padW) % sw at column (q + padW) / sw.
                     for (int q0 = 0; q0 < Math.min(sw, inW); q0++) {
                         int px = (q0 + cp.padW()) % sw;
-                        if (!used[py * sw + px]) {
-                            continue;
-                        }
-                        int d = rowBase + px * phasePlane + (q0 + cp.padW()) / sw;
-                        for (int q = q0, j = 0; q < inW; q += sw, j++) {
-                            padded[d + j] = ((x[a + q] ^ flip) & 0xFF) | ((x[b + q] ^ flip) & 0xFF) << 16;
+                        if (used[py * sw + px]) {
+                            impl.packPairs(x, a + q0, b + q0, sw, flip, padded,
+                                    rowBase + px * phasePlane + (q0 + cp.padW()) / sw, (inW - q0 + sw - 1) / sw);
                         }
                     }
                 }
