@@ -25,6 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaInt8Impl implements Int8Impl {
 
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
+    /** Element-wise tails (past the last whole vector) are the scalar implementation's code. */
+    private static final ScalarInt8Impl TAILS = new ScalarInt8Impl();
     private static final int L = S.length();
     /**
      * Bytes widened to one int vector: a quarter of the bits, but at least 64 (the smallest byte
@@ -558,16 +560,25 @@ final class PanamaInt8Impl implements Int8Impl {
         for (; i + L <= len; i += L) {
             FloatVector v = ((FloatVector) IntVector.fromArray(S, acc, src + i).add(bias)
                     .convertShape(VectorOperators.I2F, FS, 0)).mul(m);
-            IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
-            IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
-            ByteVector b = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
-            if (WIDE_BYTES) {
-                b.intoArray(y, dst + i, FIRST_L);
-            } else {
-                b.intoArray(y, dst + i);
-            }
+            storeRounded(v, zp, lo, hi, y, dst + i);
         }
         return i;
+    }
+
+    /**
+     * {@code y[off + i] = clamp(rint(v[i]) + zp, lo, hi)} for the L lanes of v: adding MAGIC rounds
+     * half-to-even (as {@link Requant#roundHalfEven}) and the integer is read from the float's bits
+     * instead of a float->int conversion, which JDK 17 does not vectorise on AVX2.
+     */
+    private static void storeRounded(FloatVector v, int zp, int lo, int hi, byte[] y, int off) {
+        IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
+        IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
+        ByteVector b = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
+        if (WIDE_BYTES) {
+            b.intoArray(y, off, FIRST_L);
+        } else {
+            b.intoArray(y, off);
+        }
     }
 
     @Override
@@ -581,29 +592,16 @@ final class PanamaInt8Impl implements Int8Impl {
         float sb = qb.scale();
         int i = 0;
         if (FS.length() == L) {
-            // Lane by lane the float operations of the scalar loop (IEEE, so the same results); the
-            // rounding reads the integer from MAGIC's bits as in requantVectors.
+            // Lane by lane the float operations of the scalar loop (IEEE, so the same results).
             for (; i + L <= len; i += L) {
                 FloatVector fa = (FloatVector) widen(a, off + i).and(ma).sub(za)
                         .convertShape(VectorOperators.I2F, FS, 0);
                 FloatVector fb = (FloatVector) widen(b, off + i).and(mb).sub(zb)
                         .convertShape(VectorOperators.I2F, FS, 0);
-                FloatVector v = fa.mul(sa).add(fb.mul(sb)).div(so);
-                IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
-                IntVector r = bits.sub(MAGIC_BITS - zo).max(lo).min(hi);
-                ByteVector out = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
-                if (WIDE_BYTES) {
-                    out.intoArray(y, off + i, FIRST_L);
-                } else {
-                    out.intoArray(y, off + i);
-                }
+                storeRounded(fa.mul(sa).add(fb.mul(sb)).div(so), zo, lo, hi, y, off + i);
             }
         }
-        for (; i < len; i++) {
-            float fa = ((a[off + i] & ma) - za) * sa;
-            float fb = ((b[off + i] & mb) - zb) * sb;
-            y[off + i] = Requant.quantize(fa + fb, so, zo, lo, hi);
-        }
+        TAILS.addRow(a, qa, b, qb, so, zo, lo, hi, y, off + i, len - i);
     }
 
     /** 16 bytes, and the same 128 bits as 8 shorts: pooling works on 128-bit vectors on every platform. */
@@ -648,10 +646,7 @@ final class PanamaInt8Impl implements Int8Impl {
             ((ByteVector) m.lanewise(VectorOperators.XOR, f).convertShape(VectorOperators.S2B, B64, 0))
                     .intoArray(y, dst + j);
         }
-        for (; j < count; j++) {
-            int s = start + 2 * j;
-            y[dst + j] = (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
-        }
+        TAILS.max3Stride2(rows, start + 2 * j, flip, y, dst + j, count - j);
     }
 
     @Override
@@ -663,24 +658,13 @@ final class PanamaInt8Impl implements Int8Impl {
                 // the scalar code (NaN maps to the zero point there).
                 FloatVector v = FloatVector.fromArray(FS, x, off + i).div(scale);
                 if (v.test(VectorOperators.IS_NAN).anyTrue()) {
-                    for (int e = off + i; e < off + i + L; e++) {
-                        y[e] = Requant.quantize(x[e], scale, zp, lo, hi);
-                    }
+                    TAILS.quantizeRow(x, scale, zp, lo, hi, y, off + i, L);
                     continue;
                 }
-                IntVector bits = (IntVector) v.min(LIMIT).max(-LIMIT).add(MAGIC).reinterpretShape(S, 0);
-                IntVector r = bits.sub(MAGIC_BITS - zp).max(lo).min(hi);
-                ByteVector out = (ByteVector) r.convertShape(VectorOperators.I2B, BS, 0);
-                if (WIDE_BYTES) {
-                    out.intoArray(y, off + i, FIRST_L);
-                } else {
-                    out.intoArray(y, off + i);
-                }
+                storeRounded(v, zp, lo, hi, y, off + i);
             }
         }
-        for (; i < len; i++) {
-            y[off + i] = Requant.quantize(x[off + i], scale, zp, lo, hi);
-        }
+        TAILS.quantizeRow(x, scale, zp, lo, hi, y, off + i, len - i);
     }
 
     /** 2L bytes, and the same bits as L shorts: one stride-2 step of {@link #packPairs}. */
@@ -706,9 +690,7 @@ final class PanamaInt8Impl implements Int8Impl {
                 a.or(b.lanewise(VectorOperators.LSHL, 16)).intoArray(dst, d + j);
             }
         }
-        for (; j < len; j++) {
-            dst[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
-        }
+        TAILS.packPairs(x, ia + j * step, ib + j * step, step, flip, dst, d + j, len - j);
     }
 
     /** Bytes x[off], x[off + 2], ... (L of them), each xor'ed with the flip, as unsigned int lanes. */
