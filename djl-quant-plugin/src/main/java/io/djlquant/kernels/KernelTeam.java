@@ -89,6 +89,11 @@ final class KernelTeam {
         }
     }
 
+    /** The worker threads (a copy of the array), for tests. */
+    Thread[] workers() {
+        return workers.clone();
+    }
+
     /** Whether any worker thread is still running (they exit soon after {@link #shutdown}). */
     boolean workersAlive() {
         for (Thread t : workers) {
@@ -120,6 +125,9 @@ final class KernelTeam {
             parked[id].set(true);
             if (current == job && !shutdown) {
                 LockSupport.park(this);
+                // Nobody should interrupt a worker, but a stray interrupt must not make park return
+                // at once forever after.
+                Thread.interrupted();
             }
             parked[id].set(false);
         }

@@ -125,6 +125,27 @@ class KernelTeamTest {
     }
 
     @Test
+    void anInterruptedIdleWorkerParksAgainInsteadOfSpinning() throws InterruptedException {
+        KernelTeam team = team(2);
+        assertTrue(team.tryRun(2, t -> { }));
+        Thread worker = team.workers()[0];
+        Thread.sleep(50); // past the spin: parked
+        worker.interrupt();
+        Thread.sleep(50); // woken by the interrupt, spun again, parked again
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadCpuTime(worker.getId());
+        Thread.sleep(300);
+        long used = mx.getThreadCpuTime(worker.getId()) - before;
+        // A worker whose interrupt flag stayed set would return from park at once, forever: ~300 ms.
+        assertTrue(used < 60_000_000L, "idle worker used " + used / 1_000_000 + " ms of CPU in 300 ms");
+        AtomicIntegerArray runs = new AtomicIntegerArray(8);
+        assertTrue(team.tryRun(8, runs::incrementAndGet));
+        for (int t = 0; t < 8; t++) {
+            assertEquals(1, runs.get(t));
+        }
+    }
+
+    @Test
     void rejectsTeamsOfOne() {
         assertThrows(IllegalArgumentException.class, () -> new KernelTeam(1));
     }
