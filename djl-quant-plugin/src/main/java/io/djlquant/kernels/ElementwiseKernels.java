@@ -3,8 +3,8 @@ package io.djlquant.kernels;
 /**
  * Quantized elementwise add/mul plus quantize/dequantize. All float math is float32 with the exact
  * formulas in the method docs, identical for every implementation; the add (every residual block)
- * and quantize (every input) run on {@link Int8Impl}, the rest is scalar. Arguments are assumed valid (checked by
- * {@link Int8Kernels}).
+ * and quantize (every input) run on {@link Int8Impl}, the rest is scalar. Arguments are assumed
+ * valid (checked by {@link Int8Kernels}).
  */
 final class ElementwiseKernels {
 
