@@ -38,17 +38,13 @@ final class Im2colConv {
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
-        final int chunks = (ocg + chunk - 1) / chunk;
-        KernelThreads.run(g * tiles * chunks, task -> {
-            int ch = task % chunks;
-            int rest = task / chunks;
-            int t = rest % tiles;
-            int grp = rest / tiles;
-            int q0 = t * tile;
-            int nq = Math.min(tile, cols - q0);
-            int j0 = ch * chunk;
-            int nj = Math.min(chunk, ocg - j0);
+        final TaskGrid grid = new TaskGrid(g, cols, tile, ocg, ConvKernel.channelChunk(ocg, g * tiles));
+        KernelThreads.run(grid.tasks(), task -> {
+            int grp = grid.group(task);
+            int q0 = grid.firstColumn(task);
+            int nq = grid.columnCount(task);
+            int j0 = grid.firstChannel(task);
+            int nj = grid.channelCount(task);
             // Rows are nqc >= nq columns wide, the extra ones zero: the product then runs on whole
             // vectors only (no scalar pixel tail) and the extra outputs are ignored.
             int nqc = ConvKernel.roundColumns(nq);
@@ -171,27 +167,24 @@ final class Im2colConv {
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        final int chunk = ConvKernel.channelChunk(ocg, g * tiles);
-        final int chunks = (ocg + chunk - 1) / chunk;
+        final TaskGrid grid = new TaskGrid(g, cols, tile, ocg, ConvKernel.channelChunk(ocg, g * tiles));
         final int tileCols = ConvKernel.roundColumns(tile);
         // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
         // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
         // long as the product). Otherwise each task gathers its own tile into thread-local scratch.
-        final int[] shared = chunks > 1 ? Scratch.ints(Scratch.SHARED, Checks.product("gathered tiles", g * tiles, kp,
+        final int[] shared = grid.chunks() > 1 ? Scratch.ints(Scratch.SHARED, Checks.product("gathered tiles", g * tiles, kp,
                 tileCols)) : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
                     inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));
         }
-        KernelThreads.run(g * tiles * chunks, task -> {
-            int ch = task % chunks;
-            int rest = task / chunks;
-            int t = rest % tiles;
-            int grp = rest / tiles;
-            int q0 = t * tile;
-            int nq = Math.min(tile, cols - q0);
-            int j0 = ch * chunk;
-            int nj = Math.min(chunk, ocg - j0);
+        KernelThreads.run(grid.tasks(), task -> {
+            int grp = grid.group(task);
+            int t = grid.tileIndex(task);
+            int q0 = grid.firstColumn(task);
+            int nq = grid.columnCount(task);
+            int j0 = grid.firstChannel(task);
+            int nj = grid.channelCount(task);
             int nqc = ConvKernel.roundColumns(nq);
             int[] acc = Scratch.ints(1, nj * nqc);
             int[] rowOff = Scratch.ints(2, kp);
@@ -199,7 +192,7 @@ final class Im2colConv {
             if (shared != null) {
                 col = shared;
                 for (int r = 0; r < kp; r++) {
-                    rowOff[r] = rest * kp * tileCols + r * tileCols;
+                    rowOff[r] = (grp * tiles + t) * kp * tileCols + r * tileCols; // this tile's gather
                 }
             } else {
                 col = Scratch.ints(0, kp * nqc);

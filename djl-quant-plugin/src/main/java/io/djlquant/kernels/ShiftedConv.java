@@ -80,8 +80,7 @@ final class ShiftedConv {
         java.util.Arrays.fill(padded, g * cgp * plane, paddedLength, padPair);
         final int tile = ConvKernel.tileWidth(k, flat);
         final int tiles = (flat + tile - 1) / tile;
-        final int chunk = ConvKernel.shiftedChannelChunk(ocg, g * tiles);
-        final int chunks = (ocg + chunk - 1) / chunk;
+        final TaskGrid grid = new TaskGrid(g, flat, tile, ocg, ConvKernel.shiftedChannelChunk(ocg, g * tiles));
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
@@ -119,15 +118,12 @@ final class ShiftedConv {
                     }
                 }
             });
-            KernelThreads.run(g * tiles * chunks, task -> {
-                int chIdx = task % chunks;
-                int rest = task / chunks;
-                int t = rest % tiles;
-                int grp = rest / tiles;
-                int f0 = t * tile;
-                int nf = Math.min(tile, flat - f0);
-                int j0 = chIdx * chunk;
-                int nj = Math.min(chunk, ocg - j0);
+            KernelThreads.run(grid.tasks(), task -> {
+                int grp = grid.group(task);
+                int f0 = grid.firstColumn(task);
+                int nf = grid.columnCount(task);
+                int j0 = grid.firstChannel(task);
+                int nj = grid.channelCount(task);
                 int nfc = ConvKernel.roundColumns(nf); // whole vectors; extra columns are ignored
                 int[] acc = Scratch.ints(1, nj * nfc);
                 int[] rowOff = Scratch.ints(2, kp);

@@ -34,14 +34,10 @@ class KernelTeamTest {
     @Test
     void runsEveryTaskExactlyOnceOverManyJobs() throws InterruptedException {
         KernelTeam team = team(3);
-        Set<String> threads = ConcurrentHashMap.newKeySet();
         for (int job = 0; job < 2000; job++) {
             int tasks = 1 + job % 37;
             AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
-            assertTrue(team.tryRun(tasks, t -> {
-                runs.incrementAndGet(t);
-                threads.add(Thread.currentThread().getName());
-            }));
+            assertTrue(team.tryRun(tasks, runs::incrementAndGet));
             for (int t = 0; t < tasks; t++) {
                 assertEquals(1, runs.get(t), "job " + job + " task " + t);
             }
@@ -49,6 +45,26 @@ class KernelTeamTest {
                 Thread.sleep(5); // longer than the spin: workers park and must be woken
             }
         }
+    }
+
+    @Test
+    void aWorkerTakesTheTaskTheCallerCannot() throws InterruptedException {
+        KernelTeam team = team(2);
+        Thread.sleep(20); // the worker is parked: the job must wake it
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch both = new CountDownLatch(2);
+        // Each task waits for the other to start, so the caller alone cannot finish the job in time:
+        // the second task has to run on the worker.
+        assertTrue(team.tryRun(2, t -> {
+            threads.add(Thread.currentThread().getName());
+            both.countDown();
+            try {
+                both.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertEquals(2, threads.size(), threads.toString());
         assertTrue(threads.stream().anyMatch(n -> n.startsWith("djlquant-kernel-")), threads.toString());
     }
 
