@@ -31,14 +31,12 @@ final class Im2colConv {
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels; // fits: y has oc >= 1 times as many elements
-        final int tile = ConvKernel.tileWidth(k, cols);
-        final int tiles = (cols + tile - 1) / tile;
+        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols), ocg, ConvKernel::channelChunk);
         final int mask = in.byteMask();
         final int zpIn = in.zeroPoint();
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        final TaskGrid grid = new TaskGrid(g, cols, tile, ocg, ConvKernel.channelChunk(ocg, g * tiles));
         KernelThreads.run(grid.tasks(), task -> {
             int grp = grid.group(task);
             int q0 = grid.firstColumn(task);
@@ -159,21 +157,22 @@ final class Im2colConv {
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels;
-        final int tile = ConvKernel.tileWidth(k, cols);
-        final int tiles = (cols + tile - 1) / tile;
+        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols), ocg, ConvKernel::channelChunk);
+        final int tile = grid.tile();
+        final int tiles = grid.tiles();
         final int flip = unsignedFlip(in);
         final int zpU = in.zeroPoint() + flip;
         final int[] bias = pairBias(w, zpU);
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        final TaskGrid grid = new TaskGrid(g, cols, tile, ocg, ConvKernel.channelChunk(ocg, g * tiles));
         final int tileCols = ConvKernel.roundColumns(tile);
         // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
         // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
         // long as the product). Otherwise each task gathers its own tile into thread-local scratch.
-        final int[] shared = grid.chunks() > 1 ? Scratch.ints(Scratch.SHARED, Checks.product("gathered tiles", g * tiles, kp,
-                tileCols)) : null;
+        final int[] shared = grid.chunks() > 1
+                ? Scratch.ints(Scratch.SHARED, Checks.product("gathered tiles", g * tiles, kp, tileCols))
+                : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
                     inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));

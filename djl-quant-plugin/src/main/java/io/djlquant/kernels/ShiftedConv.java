@@ -78,9 +78,8 @@ final class ShiftedConv {
         }
         // The slack past the last plane is read by discarded columns only, but keep it in range.
         java.util.Arrays.fill(padded, g * cgp * plane, paddedLength, padPair);
-        final int tile = ConvKernel.tileWidth(k, flat);
-        final int tiles = (flat + tile - 1) / tile;
-        final TaskGrid grid = new TaskGrid(g, flat, tile, ocg, ConvKernel.shiftedChannelChunk(ocg, g * tiles));
+        final TaskGrid grid = TaskGrid.of(g, flat, ConvKernel.tileWidth(k, flat), ocg,
+                ConvKernel::shiftedChannelChunk);
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);

@@ -8,6 +8,16 @@ package io.djlquant.kernels;
  */
 record TaskGrid(int groups, int columns, int tile, int channels, int chunk) {
 
+    /**
+     * The grid whose channel chunk {@code chunkRule} picks from the channels per group and the number
+     * of (group, tile) pairs ({@link ConvKernel#channelChunk} or {@link ConvKernel#shiftedChannelChunk}).
+     */
+    static TaskGrid of(int groups, int columns, int tile, int channels,
+            java.util.function.IntBinaryOperator chunkRule) {
+        int tiles = (columns + tile - 1) / tile;
+        return new TaskGrid(groups, columns, tile, channels, chunkRule.applyAsInt(channels, groups * tiles));
+    }
+
     /** Tiles per group. */
     int tiles() {
         return (columns + tile - 1) / tile;
