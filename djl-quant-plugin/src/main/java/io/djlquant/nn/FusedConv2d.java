@@ -104,7 +104,13 @@ public abstract class FusedConv2d extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         BlockSupport.single(getClass().getSimpleName(), inputs, 4);
-        NDList out = conv.forward(ps, inputs, training, params);
+        // the convolution runs through ChannelAlignedConv (not the DJL child's forward), so the
+        // float block gets the same PyTorch workaround as the QAT blocks; parameters are the child's
+        NDArray x = inputs.head();
+        NDArray w = ps.getValue(getWeight(), x.getDevice(), training);
+        Parameter bp = getBias();
+        NDArray b = bp == null ? null : ps.getValue(bp, x.getDevice(), training);
+        NDList out = new NDList(convolve(x, w, b));
         if (bn != null) {
             out = bn.forward(ps, out, training, params);
         }
@@ -179,7 +185,7 @@ public abstract class FusedConv2d extends AbstractBlock {
      * @return the convolution output
      */
     public NDArray convolve(NDArray x, NDArray weight, NDArray bias) {
-        return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, groups).head();
+        return ChannelAlignedConv.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
     /** @return the DJL convolution child */
