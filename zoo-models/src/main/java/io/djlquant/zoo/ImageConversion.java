@@ -3,7 +3,11 @@ package io.djlquant.zoo;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
 
 /**
  * Converts any {@link Image} into the network input used in training: grayscale, resized to
@@ -122,6 +126,9 @@ public final class ImageConversion {
         float[] gray = new float[w * h];
         if (wrapped instanceof BufferedImage) {
             BufferedImage b = (BufferedImage) wrapped;
+            if (isGraySamples(b)) {
+                return graySamples(b, w, h);
+            }
             int[] argb = b.getRGB(0, 0, w, h, null, 0, w);
             for (int i = 0; i < argb.length; i++) {
                 gray[i] = luma(argb[i]);
@@ -144,6 +151,41 @@ public final class ImageConversion {
             }
             return gray;
         }
+    }
+
+    /**
+     * Whether the image stores gray levels directly (a gray colour model, not a palette): 8- and
+     * 16-bit gray files as ImageIO reads them (TYPE_BYTE_GRAY, TYPE_USHORT_GRAY, gray + alpha).
+     * Java's gray colour space is linear, so {@code getRGB} would gamma-encode the levels to sRGB
+     * (level 128 becomes 186): the samples are read instead, as the training data holds them.
+     */
+    static boolean isGraySamples(BufferedImage b) {
+        ColorModel cm = b.getColorModel();
+        int bands = b.getRaster().getNumBands();
+        return !(cm instanceof IndexColorModel)
+                && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && bands == (cm.hasAlpha() ? 2 : 1);
+    }
+
+    /** Gray levels 0..255 from the raster samples, alpha composited over black. */
+    private static float[] graySamples(BufferedImage b, int w, int h) {
+        WritableRaster raster = b.getRaster();
+        int[] levels = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+        int bits = raster.getSampleModel().getSampleSize(0);
+        int[] alpha = b.getColorModel().hasAlpha() ? raster.getSamples(0, 0, w, h, 1, (int[]) null) : null;
+        int alphaBits = alpha == null ? 8 : raster.getSampleModel().getSampleSize(1);
+        double levelMax = (1L << bits) - 1;
+        double alphaMax = (1L << alphaBits) - 1;
+        float[] gray = new float[w * h];
+        for (int i = 0; i < gray.length; i++) {
+            // 8-bit samples are the levels themselves; deeper ones are rounded to the nearest level
+            float y = bits == 8 ? levels[i] : Math.round(levels[i] * 255 / levelMax);
+            if (alpha != null && alpha[i] != alphaMax) {
+                y = Math.round(y * alpha[i] / (float) alphaMax);
+            }
+            gray[i] = y;
+        }
+        return gray;
     }
 
     // ITU-R 601 luma rounded to an integer level, so a gray pixel keeps its exact value.
