@@ -125,7 +125,7 @@ public final class ChannelAlignedConv {
 
     /** Appends {@code extra} zero slices along {@code axis}; zeros are PyTorch-owned memory. */
     private static NDArray withZeros(NDArray a, int axis, long extra) {
-        long[] dims = a.getShape().getShape();
+        long[] dims = a.getShape().getShape().clone(); // getShape() hands out the array itself
         dims[axis] = extra;
         NDArray zeros = a.getManager().zeros(new Shape(dims), a.getDataType(), a.getDevice());
         return NDArrays.concat(new NDList(a, zeros), axis);

@@ -55,6 +55,8 @@ class ChannelAlignedConvTest {
                 NDArray y = ChannelAlignedConv.conv2d(x, w, b, stride, pad, ONE, 1);
                 NDArray y64 = Conv2d.conv2d(x64, w64, b64, stride, pad, ONE, 1).head();
                 assertEquals(y64.getShape(), y.getShape(), what);
+                assertEquals(new Shape(out, in, kernel, kernel), w.getShape(), "weight shape changed, " + what);
+                assertEquals(new Shape(8, in, 6, 6), x.getShape(), "input shape changed, " + what);
                 assertClose(y64, y, 1e-3, "forward, " + what);
                 NDArray g = m.randomNormal(y.getShape());
                 gc.backward(y.mul(g).sum());
