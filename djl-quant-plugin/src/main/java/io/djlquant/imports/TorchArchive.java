@@ -174,6 +174,21 @@ public final class TorchArchive {
         throw new InvalidArchiveException("unknown byteorder " + InvalidArchiveException.quote(s));
     }
 
+    /**
+     * A Python set (a module's {@code _non_persistent_buffers_set}): neither a list nor a dict, so
+     * the pickle cannot append to it or set items in it, and its members are never named.
+     */
+    private record PySet(List<?> items) {}
+
+    private static List<?> nonNull(List<?> items) {
+        for (Object o : items) {
+            if (o == null) {
+                throw new InvalidArchiveException("data.pkl puts None into a set of buffer names");
+            }
+        }
+        return items;
+    }
+
     /** A storage's element type and bytes, as returned for a persistent id. */
     private record Storage(TorchTensor.Kind kind, ByteBuffer bytes) {}
 
@@ -275,7 +290,7 @@ public final class TorchArchive {
                 return new LinkedHashMap<>();
             }
             if (SETS.contains(callable) && args.length == 1 && args[0] instanceof List) {
-                return Collections.unmodifiableList((List<?>) args[0]); // not named, only kept
+                return new PySet(List.copyOf(nonNull((List<?>) args[0])));
             }
             throw new InvalidArchiveException(
                     "data.pkl calls " + (callable instanceof PickleReader.Global ? callable
