@@ -268,6 +268,10 @@ public final class TorchArchive {
 
         @Override
         public Object reduce(Object callable, Object[] args) {
+            if (!(callable instanceof PickleReader.Global)) {
+                // None or a dict on the stack: Set.contains(null) would throw, not refuse
+                throw new InvalidArchiveException("data.pkl calls a non-global; refused");
+            }
             if (REBUILD_V2.equals(callable) || REBUILD.equals(callable)) {
                 if (args.length < 4 || !(args[0] instanceof Storage) || !(args[1] instanceof Long)) {
                     throw new InvalidArchiveException("malformed " + callable + " arguments");
@@ -293,8 +297,7 @@ public final class TorchArchive {
                 return new PySet(List.copyOf(nonNull((List<?>) args[0])));
             }
             throw new InvalidArchiveException(
-                    "data.pkl calls " + (callable instanceof PickleReader.Global ? callable
-                            : "a non-global") + " with " + args.length + " arguments; refused");
+                    "data.pkl calls " + callable + " with " + args.length + " arguments; refused");
         }
 
         @Override
