@@ -13,8 +13,11 @@ import java.nio.file.Path;
  *
  * <pre>
  * JAZZER_FUZZ=1 mvn -B -ntp -o -pl djl-quant-plugin test-compile surefire:test \
- *     -Dtest='ImporterFuzzTest#archive'
+ *     -Dtest='ImporterFuzzTest#archive' '-Ddjlquant.jvm.args=-Dai.djl.offline=true -Xmx1g'
  * </pre>
+ *
+ * (a 1 GB heap keeps the JVM under libFuzzer's 2 GB RSS limit, which the default 4 GB heap
+ * would cross and report as a false out-of-memory finding).
  *
  * <ul>
  *   <li>{@code archive}: the bytes are a whole {@code .pth} / {@code .pt} file (zip checks,
