@@ -1,5 +1,6 @@
 package io.djlquant.imports;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
@@ -69,21 +70,40 @@ public final class ImportAndQuantize {
     private ImportAndQuantize() {}
 
     /**
-     * Runs the command; usage errors print a message and exit with status 2.
+     * Runs the command; usage errors and a malformed model file print one line and exit with
+     * status 2.
      *
      * @param args see {@link ImportOptions#USAGE}
      * @throws Exception if reading, calibrating or writing fails
      */
     public static void main(String[] args) throws Exception {
+        int status = command(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * The command without the exit: 0 on success; 2 after a usage message or, for a model file
+     * that is malformed, hostile or not a BasicBlock ResNet, one line on stderr naming the
+     * problem (nothing is written then).
+     */
+    static int command(String... args) throws Exception {
         ImportOptions options;
         try {
             options = ImportOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.exit(2);
-            return;
+            return 2;
         }
-        Result r = run(options);
+        Result r;
+        try {
+            r = run(options);
+        } catch (MalformedModelException e) {
+            // one line, even for the multi-line mismatch listing
+            System.err.println("ImportAndQuantize: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
+            return 2;
+        }
         if (ImportOptions.FASHION_MNIST.equals(options.calibration())) {
             System.out.printf("Fashion-MNIST top-1 accuracy: Float %d/%d, Q %d/%d%n",
                     r.floatCorrect(), r.images(), r.qCorrect(), r.images());
@@ -93,6 +113,7 @@ public final class ImportAndQuantize {
                         + " (%d distinct float classes), max |logit diff| %.4f%n",
                 r.out(), r.layout(), r.images(), r.agreeing(), r.images(), 100 * r.agreement(),
                 r.floatClasses(), r.maxLogitDiff());
+        return 0;
     }
 
     /**
@@ -103,19 +124,19 @@ public final class ImportAndQuantize {
      * @throws Exception if reading, calibrating or writing fails
      */
     public static Result run(ImportOptions o) throws Exception {
+        // the untrusted file is checked completely before any engine or output file is touched
+        boolean torchScript = TorchArchive.isTorchScript(o.model());
+        Map<String, TorchTensor> archive = TorchArchive.read(o.model());
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             long t0 = System.nanoTime();
-            System.out.println("Importing " + o.model());
-            SequentialBlock net =
-                    TorchArchive.isTorchScript(o.model())
-                            ? TorchvisionImport.loadTorchScript(o.model(), manager)
-                            : TorchvisionImport.loadStateDict(o.model(), manager);
+            SequentialBlock net = TorchvisionImport.load(o.model(), archive, torchScript, manager);
             ResNets.Builder layout =
                     TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
             int channels = (int) net.getInputShapes()[0].get(1);
             int size = o.imageSize() > 0 ? o.imageSize()
                     : layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
-            System.out.printf("Imported %s, input %dx%dx%d (%.1f s)%n", layout, channels, size, size, secs(t0));
+            System.out.printf("Imported %s: %s, input %dx%dx%d (%.1f s)%n",
+                    o.model(), layout, channels, size, size, secs(t0));
 
             long t1 = System.nanoTime();
             RandomAccessDataset data = dataset(o, channels, size);

@@ -14,10 +14,14 @@ import java.util.Map;
  * A data-only reader for the Python pickle streams PyTorch writes ({@code data.pkl} in
  * {@code torch.save} and TorchScript archives, protocols 2 to 4).
  *
- * <p>It never loads or runs code: a global reference is only recorded as a {@link Global} name,
- * and REDUCE / NEWOBJ / BUILD / persistent ids are handed to a {@link Resolver} that decides what
- * they mean (tensors, ordered dicts) or records them as a generic {@link PyObject}. Unknown opcodes
- * are rejected with their offset rather than guessed.
+ * <p>It never loads or runs code: GLOBAL / STACK_GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids
+ * are handed to a {@link Resolver}, which allows only the names a PyTorch file needs and decides
+ * what they mean (tensors, ordered dicts, module objects as plain {@link PyObject}s). The opcodes
+ * that exist to construct arbitrary objects (INST, OBJ, NEWOBJ_EX, EXT1/2/4) and all others this
+ * reader does not know are rejected with their offset rather than guessed. The reader is iterative
+ * (no recursion), and every object it creates costs at least one byte of the stream, so memory is
+ * bounded by the stream's length; unhashable dictionary keys (lists, dicts) are refused so that a
+ * self-containing structure can never be hashed.
  */
 final class PickleReader {
 
@@ -41,16 +45,34 @@ final class PickleReader {
         }
     }
 
-    /** Interprets the constructs that need outside knowledge (torch's tensor rebuilding). */
+    /**
+     * Interprets the constructs that need outside knowledge (torch's tensor rebuilding) and
+     * decides which names are allowed at all. Each method throws
+     * {@link InvalidArchiveException} to refuse.
+     */
     interface Resolver {
+        /** @return what a GLOBAL / STACK_GLOBAL reference {@code module.name} stands for */
+        Object global(String module, String name);
+
         /** @return the object for a BINPERSID id (a tuple, as {@code Object[]}) */
         Object persistentLoad(Object pid);
 
         /** @return the result of calling {@code callable(*args)} for REDUCE */
         Object reduce(Object callable, Object[] args);
+
+        /** @return the result of {@code cls.__new__(cls, *args)} for NEWOBJ */
+        Object newObject(Object cls, Object[] args);
+
+        /** Applies BUILD ({@code target.__setstate__(state)}). */
+        void build(Object target, Object state);
     }
 
     private static final Object MARK = new Object();
+
+    /** Opcodes that build objects of any class (or from the copyreg extension registry). */
+    private static final Map<Integer, String> OBJECT_OPCODES = Map.of(
+            (int) 'i', "INST", (int) 'o', "OBJ", 0x92, "NEWOBJ_EX",
+            0x82, "EXT1", 0x83, "EXT2", 0x84, "EXT4");
 
     private final ByteBuffer in;
     private final Resolver resolver;
@@ -71,7 +93,8 @@ final class PickleReader {
      * @return the unpickled object: String, Long, Double, Boolean, null, byte[], List (list),
      *     Object[] (tuple), Map (dict, insertion ordered), {@link Global}, {@link PyObject} or
      *     whatever the resolver returned
-     * @throws IllegalArgumentException if the stream is malformed or uses an unsupported opcode
+     * @throws InvalidArchiveException if the stream is malformed, uses an unsupported opcode or
+     *     the resolver refuses it
      */
     static Object read(byte[] data, Resolver resolver) {
         return new PickleReader(data, resolver).run();
@@ -206,7 +229,7 @@ final class PickleReader {
                 }
                 case 's': {
                     Object v = pop();
-                    Object k = pop();
+                    Object k = hashable(pop());
                     dict(peek()).put(k, v);
                     break;
                 }
@@ -215,13 +238,15 @@ final class PickleReader {
                     putAll(dict(peek()), items);
                     break;
                 }
-                case 'c': // GLOBAL
-                    push(new Global(line(), line()));
+                case 'c': { // GLOBAL
+                    String module = line();
+                    push(resolver.global(module, line()));
                     break;
+                }
                 case 0x93: { // STACK_GLOBAL
                     Object name = pop();
                     Object module = pop();
-                    push(new Global(str(module), str(name)));
+                    push(resolver.global(str(module), str(name)));
                     break;
                 }
                 case 'R': { // REDUCE
@@ -232,22 +257,22 @@ final class PickleReader {
                 }
                 case 0x81: { // NEWOBJ
                     Object[] args = tuple(pop());
-                    Object cls = pop();
-                    if (!(cls instanceof Global)) {
-                        throw bad("NEWOBJ of a non-class at offset " + pos);
-                    }
-                    push(new PyObject((Global) cls, args));
+                    push(resolver.newObject(pop(), args));
                     break;
                 }
                 case 'b': { // BUILD
                     Object state = pop();
-                    Object target = peek();
-                    if (target instanceof PyObject) {
-                        ((PyObject) target).state = state;
-                    }
-                    // BUILD on a dict (OrderedDict._metadata) sets attributes, not items: ignored
+                    resolver.build(peek(), state);
                     break;
                 }
+                case 'i':
+                case 'o':
+                case 0x92:
+                case 0x82:
+                case 0x83:
+                case 0x84:
+                    throw bad("pickle opcode " + OBJECT_OPCODES.get(op) + " at offset " + pos
+                            + " constructs arbitrary objects; a data-only reader refuses it");
                 case 'Q': // BINPERSID
                     push(resolver.persistentLoad(pop()));
                     break;
@@ -349,9 +374,9 @@ final class PickleReader {
         throw bad("unterminated GLOBAL name at offset " + start);
     }
 
-    private static long littleEndianLong(byte[] b) {
+    private long littleEndianLong(byte[] b) {
         if (b.length > 8) {
-            throw new IllegalArgumentException("pickle integer wider than 64 bits");
+            throw bad("pickle integer wider than 64 bits at offset " + in.position());
         }
         long v = 0;
         for (int i = b.length - 1; i >= 0; i--) {
@@ -363,13 +388,21 @@ final class PickleReader {
         return v;
     }
 
-    private static void putAll(Map<Object, Object> d, List<Object> kv) {
+    private void putAll(Map<Object, Object> d, List<Object> kv) {
         if (kv.size() % 2 != 0) {
-            throw new IllegalArgumentException("pickle dict items are not key/value pairs");
+            throw bad("pickle dict items are not key/value pairs at offset " + in.position());
         }
         for (int i = 0; i < kv.size(); i += 2) {
-            d.put(kv.get(i), kv.get(i + 1));
+            d.put(hashable(kv.get(i)), kv.get(i + 1));
         }
+    }
+
+    /** Python refuses lists and dicts as keys; hashing a self-containing one would not end. */
+    private Object hashable(Object key) {
+        if (key instanceof List || key instanceof Map) {
+            throw bad("unhashable dict key (a list or dict) at offset " + in.position());
+        }
+        return key;
     }
 
     @SuppressWarnings("unchecked")
@@ -402,7 +435,7 @@ final class PickleReader {
         return (String) o;
     }
 
-    private IllegalArgumentException bad(String message) {
-        return new IllegalArgumentException(message);
+    private static InvalidArchiveException bad(String message) {
+        return new InvalidArchiveException(message);
     }
 }

@@ -39,7 +39,8 @@ public final class TorchTensor {
                 case "ByteStorage": return BYTE;
                 case "BoolStorage": return BOOL;
                 default:
-                    throw new IllegalArgumentException("unsupported torch storage type " + storageClass);
+                    throw new InvalidArchiveException("unsupported torch storage type "
+                            + InvalidArchiveException.quote(storageClass));
             }
         }
     }
@@ -49,36 +50,69 @@ public final class TorchTensor {
     private final long offset;
     private final long[] shape;
     private final long[] stride;
+    private final long count;
 
+    /** The most elements one tensor may have: it is copied into one Java float array. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** PyTorch's own limit on dimensions. */
+    static final int MAX_RANK = 64;
+
+    /**
+     * A view of a storage, checked: equal ranks, no negative size or stride, at most
+     * {@link #MAX_ELEMENTS} elements, and every element it addresses inside the storage (the
+     * arithmetic is exact, so huge sizes or strides cannot wrap around into range).
+     *
+     * @throws InvalidArchiveException naming the view if any check fails
+     */
     TorchTensor(Kind kind, ByteBuffer storage, long offset, long[] shape, long[] stride) {
-        if (shape.length != stride.length) {
-            throw new IllegalArgumentException(
-                    "tensor shape " + Arrays.toString(shape) + " and stride "
-                            + Arrays.toString(stride) + " differ in rank");
+        if (shape.length > MAX_RANK || stride.length > MAX_RANK) {
+            throw new InvalidArchiveException("tensor of more than " + MAX_RANK + " dimensions");
         }
-        long last = offset;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] < 0 || stride[d] < 0) {
-                throw new IllegalArgumentException("negative tensor size or stride");
-            }
-            if (shape[d] == 0) {
-                last = -1;
-                break;
-            }
-            last += (shape[d] - 1) * stride[d];
+        if (shape.length != stride.length) {
+            throw new InvalidArchiveException(view(offset, shape, stride) + ": shape and stride differ in rank");
         }
         long elements = storage.capacity() / kind.bytes;
-        if (offset < 0 || last >= elements) {
-            throw new IllegalArgumentException(
-                    "tensor view (offset " + offset + ", shape " + Arrays.toString(shape)
-                            + ", stride " + Arrays.toString(stride) + ") exceeds its storage of "
-                            + elements + " elements");
+        long count = 1;
+        long last = offset;
+        try {
+            for (int d = 0; d < shape.length; d++) {
+                if (shape[d] < 0 || stride[d] < 0) {
+                    throw new InvalidArchiveException(view(offset, shape, stride) + ": negative size or stride");
+                }
+                count = Math.multiplyExact(count, shape[d]);
+                if (count > MAX_ELEMENTS) {
+                    throw new InvalidArchiveException(
+                            view(offset, shape, stride) + ": more than " + MAX_ELEMENTS + " elements");
+                }
+                if (shape[d] > 0) {
+                    last = Math.addExact(last, Math.multiplyExact(shape[d] - 1, stride[d]));
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new InvalidArchiveException(
+                    view(offset, shape, stride) + ": element count or extent overflows a long");
+        }
+        if (offset < 0 || (count > 0 && last >= elements)) {
+            throw new InvalidArchiveException(
+                    view(offset, shape, stride) + " exceeds its storage of " + elements + " elements");
         }
         this.kind = kind;
         this.storage = storage.duplicate().order(storage.order());
         this.offset = offset;
         this.shape = shape.clone();
         this.stride = stride.clone();
+        this.count = count;
+    }
+
+    private static String view(long offset, long[] shape, long[] stride) {
+        return "tensor view (offset " + offset + ", shape " + Arrays.toString(shape) + ", stride "
+                + Arrays.toString(stride) + ")";
+    }
+
+    /** @return the number of elements (at most {@link #MAX_ELEMENTS}) */
+    long elementCount() {
+        return count;
     }
 
     /** @return the tensor's shape */
@@ -106,7 +140,7 @@ public final class TorchTensor {
         if (!kind.floating) {
             throw new IllegalStateException("tensor of " + kind + " is not floating point");
         }
-        int n = Math.toIntExact(new Shape(shape).size());
+        int n = (int) count;
         float[] out = new float[n];
         long[] index = new long[shape.length];
         for (int i = 0; i < n; i++) {
@@ -114,7 +148,7 @@ public final class TorchTensor {
             for (int d = 0; d < shape.length; d++) {
                 at += index[d] * stride[d];
             }
-            out[i] = read(Math.toIntExact(at * kind.bytes));
+            out[i] = read(Math.toIntExact(at * kind.bytes)); // < storage bytes, checked on creation
             for (int d = shape.length - 1; d >= 0; d--) {
                 if (++index[d] < shape[d]) {
                     break;

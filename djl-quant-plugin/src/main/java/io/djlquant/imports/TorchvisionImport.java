@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
  *
  * <p>The network layout (blocks per layer, widths, classes, stem, input channels) is detected from
  * the tensor shapes unless a {@link ResNets.Builder} is given; any difference between the file and
- * the network raises an {@link IllegalArgumentException} that lists the first missing keys,
- * unexpected keys and shape mismatches.
+ * the network raises a {@link MalformedModelException} that lists the first missing keys,
+ * unexpected keys and shape mismatches. The file's shapes are checked against the layout
+ * <em>before</em> the network is allocated, so a file cannot make the importer allocate more
+ * than the tensors it holds (an empty tensor of shape {@code (2^30, 0, 3, 3)} claiming a huge
+ * width is refused).
  */
 public final class TorchvisionImport {
 
@@ -50,11 +53,12 @@ public final class TorchvisionImport {
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if libtorch rejects the file
+     * @throws MalformedModelException if the file is malformed, libtorch rejects it or it is not a
+     *     BasicBlock ResNet
      */
     public static SequentialBlock loadTorchScript(Path pt, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(readTorchScript(pt, manager), null);
+        return build(pt, readTorchScript(pt, manager), null);
     }
 
     /**
@@ -65,11 +69,12 @@ public final class TorchvisionImport {
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if libtorch rejects the file
+     * @throws MalformedModelException if the file is malformed, libtorch rejects it or it does not
+     *     fit the layout
      */
     public static SequentialBlock loadTorchScript(Path pt, ResNets.Builder spec, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(readTorchScript(pt, manager), spec);
+        return build(pt, readTorchScript(pt, manager), spec);
     }
 
     /**
@@ -80,9 +85,11 @@ public final class TorchvisionImport {
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if the file is malformed or not a BasicBlock ResNet
      */
-    public static SequentialBlock loadStateDict(Path pth, NDManager manager) throws IOException {
-        return build(readStateDict(pth, manager), null);
+    public static SequentialBlock loadStateDict(Path pth, NDManager manager)
+            throws IOException, MalformedModelException {
+        return build(pth, readStateDict(pth, manager), null);
     }
 
     /**
@@ -93,10 +100,21 @@ public final class TorchvisionImport {
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if the file is malformed or does not fit the layout
      */
     public static SequentialBlock loadStateDict(Path pth, ResNets.Builder spec, NDManager manager)
-            throws IOException {
-        return build(readStateDict(pth, manager), spec);
+            throws IOException, MalformedModelException {
+        return build(pth, readStateDict(pth, manager), spec);
+    }
+
+    /** Builds, naming the file in an error. */
+    private static SequentialBlock build(Path file, Map<String, NDArray> state, ResNets.Builder spec)
+            throws MalformedModelException {
+        try {
+            return build(state, spec);
+        } catch (MalformedModelException e) {
+            throw new MalformedModelException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -107,12 +125,33 @@ public final class TorchvisionImport {
      * @param manager owns the returned float32 arrays
      * @return the tensors by state-dict name, in state-dict order
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if libtorch rejects the file
-     * @throws IllegalArgumentException if archive and libtorch disagree about a parameter
+     * @throws MalformedModelException if the archive is malformed, libtorch rejects the file or
+     *     the two disagree about a parameter
      */
     public static Map<String, NDArray> readTorchScript(Path pt, NDManager manager)
             throws IOException, MalformedModelException {
-        Map<String, TorchTensor> archive = TorchArchive.read(pt);
+        return readTorchScript(pt, TorchArchive.read(pt), manager);
+    }
+
+    /**
+     * Imports a file whose archive has already been read and checked, detecting the layout; the
+     * engine only sees the file after that.
+     *
+     * @param file the TorchScript file or state dict
+     * @param archive its tensors, from {@link TorchArchive#read}
+     * @param torchScript whether it is TorchScript ({@link TorchArchive#isTorchScript})
+     * @param manager owns the returned network's parameters
+     * @return the initialized float network
+     */
+    static SequentialBlock load(Path file, Map<String, TorchTensor> archive, boolean torchScript,
+            NDManager manager) throws IOException, MalformedModelException {
+        Map<String, NDArray> state = torchScript
+                ? readTorchScript(file, archive, manager) : floats(file, archive, manager);
+        return build(file, state, null);
+    }
+
+    private static Map<String, NDArray> readTorchScript(Path pt, Map<String, TorchTensor> archive,
+            NDManager manager) throws IOException, MalformedModelException {
         Map<String, NDArray> params = new LinkedHashMap<>();
         try (Model model = Model.newInstance("torchscript-import", "PyTorch")) {
             model.load(pt);
@@ -120,7 +159,7 @@ public final class TorchvisionImport {
                 NDArray a = p.getValue().getArray();
                 TorchTensor t = archive.get(p.getKey());
                 if (t == null || !t.getShape().equals(a.getShape())) {
-                    throw new IllegalArgumentException(
+                    throw new MalformedModelException(
                             pt + ": libtorch parameter " + p.getKey() + " " + a.getShape()
                                     + " is " + (t == null ? "missing from" : t.getShape() + " in")
                                     + " the archive's data.pkl");
@@ -134,7 +173,7 @@ public final class TorchvisionImport {
             if (fromLibtorch != null) {
                 out.put(e.getKey(), fromLibtorch);
             } else {
-                putBuffer(out, e.getKey(), e.getValue(), manager);
+                putBuffer(pt, out, e.getKey(), e.getValue(), manager);
             }
         }
         return out;
@@ -148,22 +187,30 @@ public final class TorchvisionImport {
      * @param manager owns the returned float32 arrays
      * @return the tensors by state-dict name, in file order
      * @throws IOException if the file cannot be read
+     * @throws MalformedModelException if the file is malformed or holds a non-float tensor
      */
-    public static Map<String, NDArray> readStateDict(Path pth, NDManager manager) throws IOException {
+    public static Map<String, NDArray> readStateDict(Path pth, NDManager manager)
+            throws IOException, MalformedModelException {
+        return floats(pth, TorchArchive.read(pth), manager);
+    }
+
+    private static Map<String, NDArray> floats(Path pth, Map<String, TorchTensor> archive,
+            NDManager manager) throws MalformedModelException {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, TorchTensor> e : TorchArchive.read(pth).entrySet()) {
-            putBuffer(out, e.getKey(), e.getValue(), manager);
+        for (Map.Entry<String, TorchTensor> e : archive.entrySet()) {
+            putBuffer(pth, out, e.getKey(), e.getValue(), manager);
         }
         return out;
     }
 
-    private static void putBuffer(Map<String, NDArray> out, String name, TorchTensor t, NDManager manager) {
+    private static void putBuffer(Path file, Map<String, NDArray> out, String name, TorchTensor t,
+            NDManager manager) throws MalformedModelException {
         if (name.endsWith("num_batches_tracked")) {
             return; // training counter, not used in inference
         }
         if (!t.isFloating()) {
-            throw new IllegalArgumentException(
-                    "unexpected " + t.getElementType() + " tensor " + name + " " + t.getShape());
+            throw new MalformedModelException(file + ": unexpected " + t.getElementType()
+                    + " tensor " + InvalidArchiveException.quote(name) + " " + t.getShape());
         }
         out.put(name, t.toNDArray(manager));
     }
@@ -175,19 +222,20 @@ public final class TorchvisionImport {
      *
      * @param shapes tensor shapes by state-dict name
      * @return a builder for the detected layout
-     * @throws IllegalArgumentException if the shapes are not those of a BasicBlock ResNet
+     * @throws MalformedModelException if the shapes are not those of a BasicBlock ResNet
      */
-    public static ResNets.Builder detect(Map<String, Shape> shapes) {
+    public static ResNets.Builder detect(Map<String, Shape> shapes) throws MalformedModelException {
+        checkDimensions(shapes);
         Shape conv1 = require(shapes, "conv1.weight", 4);
         for (String k : shapes.keySet()) {
             if (BOTTLENECK.matcher(k).matches()) {
-                throw new IllegalArgumentException(
+                throw new MalformedModelException(
                         "Bottleneck ResNets (resnet50 and deeper) are not supported: found " + k);
             }
         }
         long k = conv1.get(2);
         if (conv1.get(3) != k || (k != 7 && k != 3)) {
-            throw new IllegalArgumentException(
+            throw new MalformedModelException(
                     "conv1.weight " + conv1 + ": expected a 7x7 (ImageNet) or 3x3 (small) stem");
         }
         List<Integer> blocks = new ArrayList<>();
@@ -201,7 +249,7 @@ public final class TorchvisionImport {
             widths.add((int) require(shapes, "layer" + layer + ".0.conv1.weight", 4).get(0));
         }
         if (blocks.isEmpty()) {
-            throw new IllegalArgumentException("not a torchvision ResNet: no layer1.0.conv1.weight");
+            throw new MalformedModelException("not a torchvision ResNet: no layer1.0.conv1.weight");
         }
         Shape fc = require(shapes, "fc.weight", 2);
         return ResNets.basic(blocks.stream().mapToInt(Integer::intValue).toArray())
@@ -218,12 +266,18 @@ public final class TorchvisionImport {
      * @param state float32 tensors by state-dict name
      * @param spec the layout, or {@code null} to detect it
      * @return the initialized float network
+     * @throws MalformedModelException if the tensors are not a BasicBlock ResNet or do not fit
+     *     {@code spec}, listing the differences
      */
-    public static SequentialBlock build(Map<String, NDArray> state, ResNets.Builder spec) {
+    public static SequentialBlock build(Map<String, NDArray> state, ResNets.Builder spec)
+            throws MalformedModelException {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         state.forEach((name, a) -> shapes.put(name, a.getShape()));
+        checkDimensions(shapes);
         ResNets.Builder layout = spec != null ? spec : detect(shapes);
         long inChannels = require(shapes, "conv1.weight", 4).get(1);
+        // compare before allocating: the network then holds exactly as much as the file
+        checkFits(torchvisionShapes(layout, inChannels), shapes);
         // the parameter shapes do not depend on the image size; 224 / 32 are the usual inputs
         long size = layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
         SequentialBlock net = layout.build();
@@ -238,29 +292,79 @@ public final class TorchvisionImport {
      *
      * @param resnet a network from {@link ResNets.Builder#build()}, initialized
      * @param state float32 tensors by state-dict name ({@code num_batches_tracked} is ignored)
-     * @throws IllegalArgumentException listing the first missing keys, unexpected keys and shape
+     * @throws MalformedModelException listing the first missing keys, unexpected keys and shape
      *     mismatches if the tensors do not fit the network
+     * @throws IllegalArgumentException if the network is not initialized
      */
-    public static void assign(Block resnet, Map<String, NDArray> state) {
+    public static void assign(Block resnet, Map<String, NDArray> state) throws MalformedModelException {
         Map<String, Parameter> params = ResNets.torchvisionParameters(resnet);
-        List<String> missing = new ArrayList<>();
-        List<String> unexpected = new ArrayList<>();
-        List<String> mismatched = new ArrayList<>();
+        Map<String, Shape> want = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             if (!e.getValue().isInitialized()) {
                 throw new IllegalArgumentException("initialize the network before assigning tensors");
             }
+            want.put(e.getKey(), e.getValue().getArray().getShape());
+        }
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        state.forEach((name, a) -> shapes.put(name, a.getShape()));
+        checkFits(want, shapes);
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray src = state.get(e.getKey());
-            Shape want = e.getValue().getArray().getShape();
-            if (src == null) {
-                missing.add(e.getKey());
-            } else if (!src.getShape().equals(want)) {
-                mismatched.add(e.getKey() + ": file " + src.getShape() + ", network " + want);
+            e.getValue().getArray().set(src.toType(DataType.FLOAT32, false).toFloatArray());
+        }
+    }
+
+    /**
+     * The torchvision state-dict shapes of a BasicBlock ResNet, computed from the layout alone
+     * (the parameters {@link ResNets#torchvisionParameters} maps, without allocating them).
+     */
+    static Map<String, Shape> torchvisionShapes(ResNets.Builder layout, long inChannels) {
+        Map<String, Shape> out = new LinkedHashMap<>();
+        int[] w = layout.getWidths();
+        int[] blocks = layout.getBlocks();
+        long k = layout.getStem() == ResNet18.Stem.IMAGENET ? 7 : 3;
+        putConvBn(out, "conv1", "bn1", new Shape(w[0], inChannels, k, k));
+        long in = w[0];
+        for (int layer = 0; layer < blocks.length; layer++) {
+            for (int b = 0; b < blocks[layer]; b++) {
+                String p = "layer" + (layer + 1) + "." + b + ".";
+                putConvBn(out, p + "conv1", p + "bn1", new Shape(w[layer], in, 3, 3));
+                putConvBn(out, p + "conv2", p + "bn2", new Shape(w[layer], w[layer], 3, 3));
+                if ((layer > 0 && b == 0) || in != w[layer]) {
+                    putConvBn(out, p + "downsample.0", p + "downsample.1", new Shape(w[layer], in, 1, 1));
+                }
+                in = w[layer];
             }
         }
-        for (String name : state.keySet()) {
-            if (!params.containsKey(name) && !name.endsWith("num_batches_tracked")) {
-                unexpected.add(name);
+        out.put("fc.weight", new Shape(layout.getNumClasses(), in));
+        out.put("fc.bias", new Shape(layout.getNumClasses()));
+        return out;
+    }
+
+    private static void putConvBn(Map<String, Shape> out, String conv, String bn, Shape weight) {
+        out.put(conv + ".weight", weight);
+        for (String s : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) {
+            out.put(bn + s, new Shape(weight.get(0)));
+        }
+    }
+
+    /** Lists missing keys, unexpected keys and shape mismatches of {@code have} against {@code want}. */
+    private static void checkFits(Map<String, Shape> want, Map<String, Shape> have)
+            throws MalformedModelException {
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Shape> e : want.entrySet()) {
+            Shape src = have.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+            } else if (!src.equals(e.getValue())) {
+                mismatched.add(e.getKey() + ": file " + src + ", network " + e.getValue());
+            }
+        }
+        for (String name : have.keySet()) {
+            if (!want.containsKey(name) && !name.endsWith("num_batches_tracked")) {
+                unexpected.add(InvalidArchiveException.printable(name));
             }
         }
         if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
@@ -268,11 +372,22 @@ public final class TorchvisionImport {
             list(sb, "missing keys", missing);
             list(sb, "unexpected keys", unexpected);
             list(sb, "shape mismatches", mismatched);
-            throw new IllegalArgumentException(sb.toString());
+            throw new MalformedModelException(sb.toString());
         }
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            NDArray src = state.get(e.getKey());
-            e.getValue().getArray().set(src.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+
+    /**
+     * A trained network has no empty tensor, and its dimensions are array sizes; an empty tensor
+     * could otherwise claim any width without holding any data.
+     */
+    private static void checkDimensions(Map<String, Shape> shapes) throws MalformedModelException {
+        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+            for (long d : e.getValue().getShape()) {
+                if (d <= 0 || d > Integer.MAX_VALUE) {
+                    throw new MalformedModelException("tensor " + InvalidArchiveException.quote(e.getKey())
+                            + " has shape " + e.getValue() + "; a trained ResNet has no empty tensor");
+                }
+            }
         }
     }
 
@@ -287,13 +402,14 @@ public final class TorchvisionImport {
         }
     }
 
-    private static Shape require(Map<String, Shape> shapes, String name, int rank) {
+    private static Shape require(Map<String, Shape> shapes, String name, int rank)
+            throws MalformedModelException {
         Shape s = shapes.get(name);
         if (s == null) {
-            throw new IllegalArgumentException("not a torchvision ResNet: no " + name);
+            throw new MalformedModelException("not a torchvision ResNet: no " + name);
         }
         if (s.dimension() != rank) {
-            throw new IllegalArgumentException(name + " " + s + " should have rank " + rank);
+            throw new MalformedModelException(name + " " + s + " should have rank " + rank);
         }
         return s;
     }

@@ -23,8 +23,12 @@
  *       format of PyTorch before 1.6 is rejected.
  *   <li>The layout (blocks per layer, widths, classes, 7x7 ImageNet or 3x3 small stem, input
  *       channels) is detected from the tensor shapes; Bottleneck ResNets are rejected. A file that
- *       does not fit the network raises {@code IllegalArgumentException} listing the first missing
- *       keys, unexpected keys and shape mismatches.
+ *       does not fit the network raises {@code MalformedModelException} listing the first missing
+ *       keys, unexpected keys and shape mismatches, before the network is allocated.
+ *   <li>Files are untrusted: zip names, duplicates and sizes ({@code CheckedZip}), the pickle's
+ *       opcodes and names, tensor views, nesting and memo references are bounded, and every
+ *       violation is a {@code MalformedModelException} naming the file and the problem (issue 15;
+ *       fuzzed by {@code ImporterFuzzTest}, see README, Reliability).
  * </ul>
  *
  * <p><b>Quantize</b> ({@link io.djlquant.imports.ImportAndQuantize}):

@@ -1,6 +1,7 @@
 package io.djlquant.imports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +96,55 @@ class ImportAndQuantizeTest {
         assertEquals(8, ok.batches());
         assertEquals(16, ok.batchSize());
         assertEquals(0, ok.imageSize());
+    }
+
+    /** A state dict whose pickle calls os.system: what a hostile download looks like. */
+    private static Path hostileFile(Path dir) throws IOException {
+        Path bad = dir.resolve("resnet18-weights.pth");
+        Files.write(bad, MaliciousFiles.archive(new MaliciousFiles.Pickle().global("os", "system")
+                .tuple(() -> new MaliciousFiles.Pickle()).op('R').stop(), 1));
+        return bad;
+    }
+
+    @Test
+    void maliciousFileExitsWithStatus2AndOneLineInAFreshJvm(@TempDir Path tmp) throws Exception {
+        Path bad = hostileFile(tmp);
+        Path out = tmp.resolve("out.jq");
+        Path stdout = tmp.resolve("stdout.txt");
+        Path stderr = tmp.resolve("stderr.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Dai.djl.offline=true", "-cp",
+                System.getProperty("java.class.path"), ImportAndQuantize.class.getName(),
+                bad.toString(), "--calibration", "fashion-mnist", "--out", out.toString())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the command hung");
+        List<String> err = Files.readAllLines(stderr);
+        assertEquals(2, p.exitValue(), "stderr: " + err);
+        assertEquals(1, err.size(), "one line: " + err);
+        assertTrue(err.get(0).startsWith("ImportAndQuantize: " + bad), err.get(0));
+        assertTrue(err.get(0).contains("references 'os.system'"), err.get(0));
+        assertEquals(List.of(), Files.readAllLines(stdout));
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void hostileAndMismatchedFilesGiveStatus2InProcess(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out.jq");
+        // a zip bomb, then a real ResNet state dict forced into a layout it does not fit (the
+        // multi-line mismatch listing must come out as one line)
+        java.util.Map<String, byte[]> bomb = new java.util.LinkedHashMap<>();
+        bomb.put("archive/data.pkl", new MaliciousFiles.Pickle().op('N').stop());
+        bomb.put("archive/zeros", new byte[32 << 20]);
+        Path zipBomb = tmp.resolve("bomb.pth");
+        Files.write(zipBomb, MaliciousFiles.zip(bomb, true));
+        for (Path model : new Path[] {hostileFile(tmp), zipBomb}) {
+            assertEquals(2, ImportAndQuantize.command(model.toString(), "--calibration",
+                    "fashion-mnist", "--out", out.toString()));
+        }
+        assertFalse(Files.exists(out), "nothing written");
+        assertEquals(2, ImportAndQuantize.command("m.pth", "--out", out.toString()), "usage error");
     }
 
     @Test

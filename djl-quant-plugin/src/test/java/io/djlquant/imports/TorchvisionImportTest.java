@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -53,7 +54,8 @@ class TorchvisionImportTest {
     }
 
     /** The detected layout must be the one the generator used (from the manifest). */
-    private static void assertLayout(JsonObject spec, SequentialBlock net) {
+    private static void assertLayout(JsonObject spec, SequentialBlock net)
+            throws MalformedModelException {
         ResNets.Builder detected = TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
         assertArrayEquals(ints(spec.get("blocks")), detected.getBlocks());
         assertArrayEquals(ints(spec.get("widths")), detected.getWidths());
@@ -184,11 +186,11 @@ class TorchvisionImportTest {
     void mismatchesAreListed() throws Exception {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Path pt = Fixtures.file(Fixtures.RESNET18);
-            IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+            MalformedModelException wide = assertThrows(MalformedModelException.class,
                     () -> TorchvisionImport.loadTorchScript(pt, ResNet18.builder().optNumClasses(10), m));
             assertTrue(wide.getMessage().contains("conv1.weight: file (8, 3, 7, 7), network (64, 3, 7, 7)"),
                     wide.getMessage());
-            IllegalArgumentException deep = assertThrows(IllegalArgumentException.class,
+            MalformedModelException deep = assertThrows(MalformedModelException.class,
                     () -> TorchvisionImport.loadTorchScript(pt,
                             ResNet34.builder().optWidths(8, 16, 32, 64).optNumClasses(10), m));
             assertTrue(deep.getMessage().contains("missing keys: layer1.2.conv1.weight"), deep.getMessage());
@@ -197,7 +199,7 @@ class TorchvisionImportTest {
             Map<String, NDArray> state = TorchvisionImport.readTorchScript(pt, m);
             state.put("head.weight", m.zeros(new Shape(2)));
             state.remove("fc.bias");
-            IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+            MalformedModelException both = assertThrows(MalformedModelException.class,
                     () -> TorchvisionImport.build(state, null));
             assertTrue(both.getMessage().contains("1 missing keys: fc.bias"), both.getMessage());
             assertTrue(both.getMessage().contains("1 unexpected keys: head.weight"), both.getMessage());
@@ -207,23 +209,23 @@ class TorchvisionImportTest {
     @Test
     void detectRejectsOtherArchitectures() {
         Map<String, Shape> s = new LinkedHashMap<>();
-        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> TorchvisionImport.detect(s));
+        MalformedModelException none = assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
         assertTrue(none.getMessage().contains("conv1.weight"), none.getMessage());
         s.put("conv1.weight", new Shape(64, 3, 7, 7));
         s.put("layer1.0.conv1.weight", new Shape(64, 64, 1, 1));
         s.put("layer1.0.conv3.weight", new Shape(256, 64, 1, 1));
-        IllegalArgumentException bottleneck = assertThrows(IllegalArgumentException.class, () -> TorchvisionImport.detect(s));
+        MalformedModelException bottleneck = assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
         assertTrue(bottleneck.getMessage().contains("Bottleneck"), bottleneck.getMessage());
         s.remove("layer1.0.conv3.weight");
         s.put("conv1.weight", new Shape(64, 3, 5, 5));
-        assertThrows(IllegalArgumentException.class, () -> TorchvisionImport.detect(s));
+        assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
     }
 
     @Test
     void nonArchivesAreRejected(@TempDir Path tmp) throws IOException {
         Path junk = tmp.resolve("legacy.pth");
         Files.write(junk, new byte[] {(byte) 0x80, 2, 'K', 1, '.'});
-        IOException e = assertThrows(IOException.class, () -> TorchArchive.read(junk));
+        MalformedModelException e = assertThrows(MalformedModelException.class, () -> TorchArchive.read(junk));
         assertTrue(e.getMessage().contains("not a zip-format PyTorch archive"), e.getMessage());
     }
 }
