@@ -56,7 +56,7 @@ class Int8PathTest {
         if (absent) {
             assertThrows(ClassNotFoundException.class,
                     () -> Class.forName("ai.djl.pytorch.engine.PtEngine"));
-            assertEquals("JavaQuant", Engine.getDefaultEngineName());
+            assertEquals(null, Engine.getEngine("JavaQuant").getAlternativeEngine());
         }
     }
 
