@@ -505,10 +505,10 @@ public class JqNDArray extends NDArrayAdapter {
                 }
                 double sum = 0;
                 for (int k = 0; k < len; k++) {
-                    sum += Math.exp(in[base + k * inner] - max);
+                    sum += StrictMath.exp(in[base + k * inner] - max);
                 }
                 for (int k = 0; k < len; k++) {
-                    out[base + k * inner] = (float) (Math.exp(in[base + k * inner] - max) / sum);
+                    out[base + k * inner] = (float) (StrictMath.exp(in[base + k * inner] - max) / sum);
                 }
             }
         }
