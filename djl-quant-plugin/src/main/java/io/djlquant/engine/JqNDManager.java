@@ -390,21 +390,17 @@ public class JqNDManager extends BaseNDManager {
         /* The NDArray method that wanted the alternative engine, found on the stack. */
         private static String callerOperation() {
             return StackWalker.getInstance()
-                    .walk(
-                            frames ->
-                                    frames.filter(
-                                                    f ->
-                                                            f.getClassName()
-                                                                    .startsWith("ai.djl.ndarray.")
-                                                                    || f.getClassName()
-                                                                            .equals(
-                                                                                    JqNDArray.class
-                                                                                            .getName()))
-                                            .map(StackWalker.StackFrame::getMethodName)
-                                            .filter(m -> !m.equals("getAlternativeArray"))
-                                            .findFirst()
-                                            .map(m -> "NDArray." + m)
-                                            .orElse("this operation"));
+                    .walk(frames -> frames.filter(NoAlternative::isArrayMethod)
+                            .map(StackWalker.StackFrame::getMethodName)
+                            .filter(m -> !m.equals("getAlternativeArray"))
+                            .findFirst())
+                    .map(m -> "NDArray." + m)
+                    .orElse("this operation");
+        }
+
+        private static boolean isArrayMethod(StackWalker.StackFrame frame) {
+            String c = frame.getClassName();
+            return c.startsWith("ai.djl.ndarray.") || c.equals(JqNDArray.class.getName());
         }
 
         /** {@inheritDoc} */
