@@ -25,6 +25,12 @@ public final class JqEngine extends Engine {
     /** Name of the preferred alternative engine. */
     public static final String ALTERNATIVE_ENGINE_NAME = "PyTorch";
 
+    /*
+     * DJL's api jar registers the RPC engine, which forwards whole models to a server and has no
+     * local array operations; without PyTorch it becomes DJL's default engine but cannot stand in.
+     */
+    private static final String RPC_ENGINE_NAME = "RPC";
+
     /** System property that, when {@code true}, disables the alternative engine. */
     public static final String DISABLE_ALTERNATIVE_PROPERTY = "ai.djl.javaquant.disable_alternative";
 
@@ -43,7 +49,8 @@ public final class JqEngine extends Engine {
 
     /**
      * Returns the engine that executes the operations JavaQuant does not implement: PyTorch if it is
-     * registered, otherwise DJL's default engine unless that is JavaQuant itself; {@code null} if
+     * registered, otherwise DJL's default engine unless that is JavaQuant itself or DJL's RPC
+     * client engine; {@code null} if
      * none is available or {@value #DISABLE_ALTERNATIVE_PROPERTY} is {@code true}.
      *
      * @return the alternative engine or {@code null}
@@ -66,7 +73,9 @@ public final class JqEngine extends Engine {
                 return Engine.getEngine(ALTERNATIVE_ENGINE_NAME);
             }
             String defaultName = Engine.getDefaultEngineName();
-            if (defaultName != null && !ENGINE_NAME.equals(defaultName)) {
+            if (defaultName != null
+                    && !ENGINE_NAME.equals(defaultName)
+                    && !RPC_ENGINE_NAME.equals(defaultName)) {
                 return Engine.getEngine(defaultName);
             }
         } catch (RuntimeException | UnsatisfiedLinkError e) {

@@ -3,7 +3,9 @@ package io.djlquant.engine;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrayAdapter;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -16,8 +18,11 @@ import java.nio.ByteBuffer;
  * native-order bytes). An array may carry quantization parameters (scales, zero points and the
  * channel axis) that say how its integers map to real numbers.
  *
- * <p>Operations not implemented here run on the alternative engine (see {@link NDArrayAdapter});
- * their results belong to that engine.
+ * <p>What a predictor does with a batch runs here, in Java: stacking and concatenation (DJL's
+ * {@code Batchifier.STACK}), splitting, squeezing, reshaping, type conversion and softmax; int8
+ * arrays keep their quantization parameters through all of them. Other operations run on the
+ * alternative engine (see {@link NDArrayAdapter}) and their results belong to that engine; without
+ * one they fail with a message naming the operation.
  */
 public class JqNDArray extends NDArrayAdapter {
 
@@ -39,6 +44,10 @@ public class JqNDArray extends NDArrayAdapter {
         super(manager, alternativeManager, shape, dataType, NDManager.nextUid());
         this.storage = storage;
         manager.attachInternal(uid, this);
+    }
+
+    NDManager alternativeManager() {
+        return alternativeManager;
     }
 
     Object storage() {
@@ -354,6 +363,158 @@ public class JqNDArray extends NDArrayAdapter {
             throw new IllegalArgumentException("Cannot reshape " + shape + " to " + newShape);
         }
         return new Shape(dims);
+    }
+
+    /**
+     * Returns JavaQuant's internal operations: stacking and concatenation run in Java (so DJL's
+     * {@code NDArrays.stack}, used by {@code Batchifier.STACK}, keeps a batch here), the others
+     * on the alternative engine.
+     *
+     * @return the internal operations of this array
+     */
+    @Override
+    public NDArrayEx getNDArrayInternal() {
+        checkOpen();
+        return new JqNDArrayEx(this);
+    }
+
+    /**
+     * Splits along {@code axis} into equal sections, in Java; int8 pieces keep the quantization
+     * parameters.
+     *
+     * @param sections the number of sections, dividing the axis length
+     * @param axis the axis
+     * @return the pieces
+     */
+    @Override
+    public NDList split(long sections, int axis) {
+        int ax = axis < 0 ? axis + shape.dimension() : axis;
+        if (ax < 0 || ax >= shape.dimension()) {
+            throw new IllegalArgumentException("Axis " + axis + " is out of range for " + shape);
+        }
+        return JqJoin.split(this, JqJoin.evenIndices(shape.get(ax), sections), axis);
+    }
+
+    /**
+     * Splits along {@code axis} at the given indices, in Java; int8 pieces keep the quantization
+     * parameters.
+     *
+     * @param indices increasing split points
+     * @param axis the axis
+     * @return the pieces
+     */
+    @Override
+    public NDList split(long[] indices, int axis) {
+        return JqJoin.split(this, indices, axis);
+    }
+
+    /**
+     * Returns a view without the given axes of length 1, sharing this array's elements; a
+     * per-channel quantization axis moves with the removed axes.
+     *
+     * @param axes the axes to remove (negative counts from the end)
+     * @return the view
+     */
+    @Override
+    public JqNDArray squeeze(int[] axes) {
+        int rank = shape.dimension();
+        boolean[] drop = new boolean[rank];
+        for (int a : axes) {
+            int ax = a < 0 ? a + rank : a;
+            if (ax < 0 || ax >= rank || shape.get(ax) != 1) {
+                throw new IllegalArgumentException(
+                        "Cannot squeeze axis " + a + " of shape " + shape + ": it must have length 1");
+            }
+            drop[ax] = true;
+        }
+        long[] dims = new long[rank];
+        int n = 0;
+        int newAxis = quantAxis;
+        for (int i = 0; i < rank; i++) {
+            if (!drop[i]) {
+                dims[n++] = shape.get(i);
+            } else if (quantAxis != PER_TENSOR && i < quantAxis) {
+                newAxis--;
+            }
+        }
+        boolean channelDropped = quantAxis != PER_TENSOR && drop[quantAxis];
+        return view(new Shape(java.util.Arrays.copyOf(dims, n)), channelDropped ? PER_TENSOR : newAxis);
+    }
+
+    /**
+     * Returns a view with a new axis of length 1 at {@code axis}, sharing this array's elements.
+     *
+     * @param axis the position of the new axis, 0..rank (negative counts from the end)
+     * @return the view
+     */
+    @Override
+    public JqNDArray expandDims(int axis) {
+        int rank = shape.dimension();
+        int ax = axis < 0 ? axis + rank + 1 : axis;
+        if (ax < 0 || ax > rank) {
+            throw new IllegalArgumentException("Cannot insert axis " + axis + " into shape " + shape);
+        }
+        long[] dims = new long[rank + 1];
+        for (int i = 0, j = 0; i <= rank; i++) {
+            dims[i] = i == ax ? 1 : shape.get(j++);
+        }
+        int newAxis = quantAxis == PER_TENSOR || quantAxis < ax ? quantAxis : quantAxis + 1;
+        return view(new Shape(dims), newAxis);
+    }
+
+    /* A view with another shape; quantization parameters move to the given axis. */
+    private JqNDArray view(Shape target, int axis) {
+        JqNDArray view = new JqNDArray(manager, alternativeManager, target, dataType, storage());
+        view.setName(name);
+        if (isQuantized()) {
+            view.quantScales = quantScales.clone();
+            view.quantZeroPoints = quantZeroPoints.clone();
+            view.quantAxis = axis;
+        }
+        return view;
+    }
+
+    /**
+     * Softmax along {@code axis} of a FLOAT32 array, in Java (max-shifted, accumulated in double);
+     * other data types go to the alternative engine.
+     *
+     * @param axis the axis (negative counts from the end)
+     * @return a new FLOAT32 array
+     */
+    @Override
+    public NDArray softmax(int axis) {
+        if (dataType != DataType.FLOAT32) {
+            return super.softmax(axis);
+        }
+        int rank = shape.dimension();
+        int ax = axis < 0 ? axis + rank : axis;
+        if (ax < 0 || ax >= Math.max(1, rank)) {
+            throw new IllegalArgumentException("Axis " + axis + " is out of range for " + shape);
+        }
+        float[] in = getFloatData();
+        float[] out = new float[in.length];
+        int len = rank == 0 ? 1 : (int) shape.get(ax);
+        int inner = rank == 0 ? 1 : (int) shape.slice(ax + 1).size();
+        int outer = len * inner == 0 ? 0 : in.length / (len * inner);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int base = o * len * inner + i;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < len; k++) {
+                    max = Math.max(max, in[base + k * inner]);
+                }
+                double sum = 0;
+                for (int k = 0; k < len; k++) {
+                    sum += StrictMath.exp(in[base + k * inner] - max);
+                }
+                for (int k = 0; k < len; k++) {
+                    out[base + k * inner] = (float) (StrictMath.exp(in[base + k * inner] - max) / sum);
+                }
+            }
+        }
+        JqNDArray result = new JqNDArray(manager, alternativeManager, shape, dataType, out);
+        result.setName(name);
+        return result;
     }
 
     /** Takes over the elements of {@code replaced} (converted if needed) and closes it. */

@@ -22,6 +22,38 @@ public class JqNDManager extends BaseNDManager {
 
     private JqNDManager(NDManager parent, Device device) {
         super(parent, checkCpu(device));
+        if (alternativeManager == null && !(this instanceof NoAlternative)) {
+            // DJL's NDArrayAdapter fails without naming the operation when this is null.
+            alternativeManager = NoAlternative.INSTANCE;
+        }
+    }
+
+    /**
+     * Whether operations JavaQuant lacks can run on another engine (PyTorch when present).
+     *
+     * @return {@code true} if an alternative engine is available
+     */
+    public boolean hasAlternative() {
+        return alternativeManager != null && !(alternativeManager instanceof NoAlternative);
+    }
+
+    /**
+     * The error for an operation JavaQuant does not implement when no alternative engine exists.
+     *
+     * @param op the operation, e.g. {@code NDArray.softmax}
+     * @return the exception to throw
+     */
+    static UnsupportedOperationException unsupported(String op) {
+        return new UnsupportedOperationException(
+                "The JavaQuant engine does not implement "
+                        + op
+                        + " and no alternative engine is available (PyTorch is not on the class"
+                        + " path, or "
+                        + JqEngine.DISABLE_ALTERNATIVE_PROPERTY
+                        + "=true). Int8 inference of a .jq model needs no other operation; for "
+                        + op
+                        + " add ai.djl.pytorch:pytorch-engine and the pytorch-native-cpu jar of your"
+                        + " platform");
     }
 
     static JqNDManager getSystemManager() {
@@ -232,44 +264,42 @@ public class JqNDManager extends BaseNDManager {
     /** {@inheritDoc} */
     @Override
     public NDArray arange(float start, float stop, float step, DataType dataType) {
-        return viaAlternative(alternative().arange(start, stop, step, dataType));
+        return viaAlternative(alternative("arange").arange(start, stop, step, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray eye(int rows, int cols, int k, DataType dataType) {
-        return viaAlternative(alternative().eye(rows, cols, k, dataType));
+        return viaAlternative(alternative("eye").eye(rows, cols, k, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray linspace(float start, float stop, int num, boolean endpoint) {
-        return viaAlternative(alternative().linspace(start, stop, num, endpoint));
+        return viaAlternative(alternative("linspace").linspace(start, stop, num, endpoint));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray randomInteger(long low, long high, Shape shape, DataType dataType) {
-        return viaAlternative(alternative().randomInteger(low, high, shape, dataType));
+        return viaAlternative(alternative("randomInteger").randomInteger(low, high, shape, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray randomUniform(float low, float high, Shape shape, DataType dataType) {
-        return viaAlternative(alternative().randomUniform(low, high, shape, dataType));
+        return viaAlternative(alternative("randomUniform").randomUniform(low, high, shape, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray randomNormal(float loc, float scale, Shape shape, DataType dataType) {
-        return viaAlternative(alternative().randomNormal(loc, scale, shape, dataType));
+        return viaAlternative(alternative("randomNormal").randomNormal(loc, scale, shape, dataType));
     }
 
-    private NDManager alternative() {
-        if (alternativeManager == null) {
-            throw new UnsupportedOperationException(
-                    "The JavaQuant engine does not implement this operation and no alternative"
-                            + " engine is available");
+    private NDManager alternative(String op) {
+        if (!hasAlternative()) {
+            throw unsupported("NDManager." + op);
         }
         return alternativeManager;
     }
@@ -316,7 +346,7 @@ public class JqNDManager extends BaseNDManager {
             }
         }
         NDManager alternative = alternativeManager;
-        if (alternative != null && alternative.isOpen()) {
+        if (hasAlternative() && alternative.isOpen()) {
             count += alternative.getManagedArrays().size();
         }
         return count;
@@ -326,7 +356,7 @@ public class JqNDManager extends BaseNDManager {
     @Override
     public void close() {
         super.close();
-        if (alternativeManager != null) {
+        if (hasAlternative()) {
             alternativeManager.close();
             alternativeManager = null;
         }
@@ -336,6 +366,46 @@ public class JqNDManager extends BaseNDManager {
     @Override
     public String toString() {
         return "JqNDManager(" + getName() + ", " + getDevice() + ')';
+    }
+
+    /**
+     * Stands in for the alternative manager when there is no alternative engine, so that every
+     * operation DJL's {@code NDArrayAdapter} would hand over fails with its name in the message
+     * (DJL's own message does not say which operation was missing).
+     */
+    private static final class NoAlternative extends JqNDManager {
+
+        static final NoAlternative INSTANCE = new NoAlternative();
+
+        NoAlternative() {
+            super(null, null);
+        }
+
+        /** Always fails, naming the operation that asked for a copy in another engine. */
+        @Override
+        public JqNDArray from(NDArray array) {
+            throw unsupported(callerOperation());
+        }
+
+        /* The NDArray method that wanted the alternative engine, found on the stack. */
+        private static String callerOperation() {
+            return StackWalker.getInstance()
+                    .walk(frames -> frames.filter(NoAlternative::isArrayMethod)
+                            .map(StackWalker.StackFrame::getMethodName)
+                            .filter(m -> !m.equals("getAlternativeArray"))
+                            .findFirst())
+                    .map(m -> "NDArray." + m)
+                    .orElse("this operation");
+        }
+
+        private static boolean isArrayMethod(StackWalker.StackFrame frame) {
+            String c = frame.getClassName();
+            return c.startsWith("ai.djl.ndarray.") || c.equals(JqNDArray.class.getName());
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public void close() {}
     }
 
     /* Created on first use, after the engine exists, because BaseNDManager asks the engine. */

@@ -55,6 +55,13 @@ public class FloatFallback extends QuantizedBlock {
             expectInputs(in, inputs.length);
         }
         NDArray like = in.head();
+        if (!Engine.hasEngine(FLOAT_ENGINE)) {
+            throw new IllegalStateException(
+                    name() + " runs " + floatBlock.getClass().getSimpleName() + " in float on the "
+                            + FLOAT_ENGINE + " engine, which is not on the class path; add"
+                            + " ai.djl.pytorch:pytorch-engine and the pytorch-native-cpu jar of your"
+                            + " platform, or quantize that block too");
+        }
         float[] result;
         Shape shape;
         try (NDManager m = Engine.getEngine(FLOAT_ENGINE).newBaseManager()) {

@@ -59,8 +59,11 @@ public abstract class QuantizedBlock extends AbstractBlock {
                                 + " is empty; a quantized block needs at least one element");
             }
         }
+        ForeignArrays.record(inputs);
         try {
-            return forwardQuantized(inputs);
+            NDList outputs = forwardQuantized(inputs);
+            ForeignArrays.record(outputs);
+            return outputs;
         } catch (IllegalArgumentException e) {
             // Messages of blocks start with their name; the kernels' do not know which block
             // called them, so say it here, with the shapes the caller passed.

@@ -16,6 +16,7 @@ import ai.djl.repository.zoo.ModelZoo;
 import ai.djl.repository.zoo.ZooModel;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Finding and loading the zoo's models with DJL's public API, and the image conversion. */
@@ -37,6 +38,7 @@ class ZooLoadingTest {
     }
 
     @Test
+    @Tag("pytorch")
     void pyTorchEngineGetsTheFloatModel() throws Exception {
         try (ZooModel<Image, Classifications> model = ZooModels.criteria("PyTorch", null).loadModel()) {
             assertEquals("PyTorch", model.getNDManager().getEngine().getEngineName());

@@ -76,7 +76,7 @@ public final class FashionMnistTranslator implements Translator<Image, Classific
         double sum = 0;
         double[] e = new double[z.length];
         for (int i = 0; i < z.length; i++) {
-            e[i] = Math.exp(z[i] - max);
+            e[i] = StrictMath.exp(z[i] - max); // same bits on every platform
             sum += e[i];
         }
         List<Double> p = new ArrayList<>(z.length);

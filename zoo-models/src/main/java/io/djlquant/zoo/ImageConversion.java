@@ -135,8 +135,9 @@ public final class ImageConversion {
             }
             return gray;
         }
-        // Other image factories (e.g. OpenCV): read the RGB bytes through DJL.
-        try (NDManager manager = NDManager.newBaseManager()) {
+        // Other image factories (e.g. OpenCV): read the RGB bytes through DJL, into a JavaQuant
+        // array, so that no other engine is needed (without PyTorch DJL's default is RPC).
+        try (NDManager manager = NDManager.newBaseManager(DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             byte[] rgb = image.toNDArray(manager, Image.Flag.COLOR).toByteArray();
             if (rgb.length != 3 * w * h) {
                 throw new IllegalArgumentException(

@@ -8,16 +8,19 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.util.ProgressBar;
+import io.djlquant.quantized.ForeignArrays;
 
 /** Arg-max predictions of a classifier over an {@link ImageSet}, and what they measure. */
 final class Predictions {
 
     private final int[] predicted;
     private final double seconds;
+    private final long foreignArrays;
 
-    private Predictions(int[] predicted, double seconds) {
+    private Predictions(int[] predicted, double seconds, long foreignArrays) {
         this.predicted = predicted;
         this.seconds = seconds;
+        this.foreignArrays = foreignArrays;
     }
 
     /**
@@ -30,6 +33,7 @@ final class Predictions {
         ProgressBar bar = new ProgressBar(title, (n + batch - 1) / batch);
         ParameterStore ps = new ParameterStore(manager, false);
         long compute = 0;
+        long foreignBefore = ForeignArrays.count();
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
             float[] x = images.pixels(from, to);
@@ -47,7 +51,7 @@ final class Predictions {
             bar.increment(1);
         }
         bar.end();
-        return new Predictions(out, compute / 1e9);
+        return new Predictions(out, compute / 1e9, ForeignArrays.count() - foreignBefore);
     }
 
     // Ties go to the lowest class, as in io.djlquant.training.Evaluator.
@@ -59,6 +63,14 @@ final class Predictions {
             }
         }
         return best;
+    }
+
+    /**
+     * Arrays of another engine that Q blocks received or returned during the run: 0 when the
+     * inputs were JavaQuant arrays, so that the model ran int8 from its input to its logits.
+     */
+    long foreignArrays() {
+        return foreignArrays;
     }
 
     int[] predicted() {

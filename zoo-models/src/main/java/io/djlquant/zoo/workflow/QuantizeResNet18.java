@@ -151,6 +151,11 @@ public final class QuantizeResNet18 {
         try (Model loaded = Model.newInstance(name, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             loaded.load(file);
             Predictions qPred = Predictions.run(name + " Q top-1 (JavaQuant)", loaded.getBlock(), jq, test, o.batch);
+            if (qPred.foreignArrays() != 0) {
+                // the batched Q time must measure int8 from input to logits, not engine copies
+                throw new IllegalStateException(name + " Q evaluation passed " + qPred.foreignArrays()
+                        + " non-JavaQuant arrays through its Q blocks");
+            }
             double latency = Latency.medianMillis(loaded.getBlock(), jq, test, o.latencyImages);
             StageResult r = new StageResult(
                     name,

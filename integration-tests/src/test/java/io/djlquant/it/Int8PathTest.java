@@ -1,0 +1,159 @@
+package io.djlquant.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.modality.Classifications;
+import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import io.djlquant.quantized.ForeignArrays;
+import io.djlquant.zoo.FashionMnistTranslatorFactory;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A predictor of an int8 model keeps the batch in JavaQuant arrays from the translator to the
+ * logits on every public way to load it: no Q block receives or returns an array of another
+ * engine (which would mean a float copy out of PyTorch, a quantization and a copy back per block),
+ * for one image and for batches. Runs with and without PyTorch on the class path (see the pom).
+ */
+class Int8PathTest {
+
+    /** Set by the pom's execution without PyTorch, so that it checks PyTorch really is absent. */
+    static final String NO_PYTORCH = "djlquant.it.noPyTorch";
+
+    private static final String JQ =
+            "io/djlquant/zoo/repo/model/cv/image_classification/io/djlquant/resnet18/0.1.0/"
+                    + "resnet18-qat.jq";
+
+    private static FashionMnistTestImages data;
+
+    @BeforeAll
+    static void readImages() throws Exception {
+        data = FashionMnistTestImages.read(64);
+    }
+
+    @Test
+    void pyTorchIsAbsentWhenThisRunSaysSo() {
+        boolean absent = Boolean.getBoolean(NO_PYTORCH);
+        assertEquals(!absent, Engine.hasEngine("PyTorch"), "PyTorch registered: " + Engine.getAllEngines());
+        if (absent) {
+            assertThrows(ClassNotFoundException.class,
+                    () -> Class.forName("ai.djl.pytorch.engine.PtEngine"));
+            assertEquals(null, Engine.getEngine("JavaQuant").getAlternativeEngine());
+        }
+    }
+
+    @Test
+    void zooCriteriaRunsInt8EndToEnd() throws Exception {
+        try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", "qat").loadModel();
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            checkPure(p);
+        }
+    }
+
+    @Test
+    void criteriaWithModelPathRunsInt8EndToEnd(@TempDir Path dir) throws Exception {
+        Path file = copyModel(dir);
+        Criteria<Image, Classifications> criteria =
+                Criteria.builder()
+                        .setTypes(Image.class, Classifications.class)
+                        .optModelPath(file)
+                        .optEngine("JavaQuant")
+                        .optTranslatorFactory(new FashionMnistTranslatorFactory())
+                        .build();
+        try (ZooModel<Image, Classifications> model = criteria.loadModel();
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            checkPure(p);
+        }
+    }
+
+    @Test
+    void modelLoadRunsInt8EndToEnd(@TempDir Path dir) throws Exception {
+        Path file = copyModel(dir);
+        try (Model model = Model.newInstance("resnet18-qat", "JavaQuant")) {
+            model.load(file);
+            var translator =
+                    new FashionMnistTranslatorFactory()
+                            .newInstance(Image.class, Classifications.class, model, Map.of());
+            try (Predictor<Image, Classifications> p = model.newPredictor(translator)) {
+                checkPure(p);
+            }
+        }
+    }
+
+    @Test
+    void batchesGiveTheSameProbabilitiesAsSingleImages() throws Exception {
+        try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", "qat").loadModel();
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            List<Image> images = data.images.subList(0, 8);
+            List<List<Double>> single = ZooModels.probabilities(p, images);
+            List<Classifications> batch = p.batchPredict(images);
+            for (int i = 0; i < images.size(); i++) {
+                double[] expected = single.get(i).stream().mapToDouble(Double::doubleValue).toArray();
+                double[] actual = new double[expected.length];
+                for (int c = 0; c < actual.length; c++) {
+                    actual[c] = batch.get(i).get(ZooModels.CLASS_NAMES.get(c)).getProbability();
+                }
+                // integer kernels: bit-identical whatever the batch
+                assertArrayEquals(expected, actual, 0.0, "image " + i);
+            }
+        }
+    }
+
+    @Test
+    void anOperationJavaQuantLacksRunsOnPyTorchOrIsNamed() {
+        try (NDManager m = NDManager.newBaseManager("JavaQuant")) {
+            NDArray a = m.create(new float[] {1f, -2f, 3f});
+            if (!Boolean.getBoolean(NO_PYTORCH)) {
+                assertArrayEquals(new float[] {1f, 2f, 3f}, a.abs().toFloatArray());
+                return;
+            }
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, a::abs);
+            assertTrue(e.getMessage().contains("NDArray.abs"), e.getMessage());
+            assertTrue(e.getMessage().contains("pytorch-engine"), e.getMessage());
+        }
+    }
+
+    /* Batch 1, 8 and 64 through predict and batchPredict: no foreign array at any Q block. */
+    private static void checkPure(Predictor<Image, Classifications> p) throws TranslateException {
+        long before = ForeignArrays.count();
+        Classifications one = p.predict(data.images.get(0));
+        assertEquals(10, one.getProbabilities().size());
+        assertEquals(0, ForeignArrays.count() - before,
+                "Q blocks received or returned arrays of another engine under predict()");
+        for (int batch : new int[] {8, 64}) {
+            before = ForeignArrays.count();
+            int[] predicted = ZooModels.predict(p, data.images.subList(0, batch), batch);
+            assertEquals(0, ForeignArrays.count() - before,
+                    "Q blocks received or returned arrays of another engine in a batch of " + batch);
+            int[] labels = java.util.Arrays.copyOf(data.labels, batch);
+            assertTrue(ZooModels.top1(predicted, labels) > 0.7,
+                    "batch " + batch + " top-1 " + ZooModels.top1(predicted, labels));
+        }
+    }
+
+    private static Path copyModel(Path dir) throws Exception {
+        Path file = dir.resolve("resnet18-qat.jq");
+        try (InputStream in = Int8PathTest.class.getClassLoader().getResourceAsStream(JQ)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+}
