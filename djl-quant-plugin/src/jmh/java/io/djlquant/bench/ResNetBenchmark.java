@@ -194,8 +194,9 @@ public final class ResNetBenchmark {
 
         List<Map<String, Object>> rows = new ArrayList<>();
         CaseRatios ratios = new CaseRatios();
-        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
-                "median ms", "p90 ms", "img/s", "vs fp32", "peak heap MB");
+        CaseRatios ratiosOfMin = new CaseRatios();
+        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
+                "median ms", "min ms", "p90 ms", "img/s", "vs fp32", "peak heap MB");
         for (int side : sizes) {
             for (int n : batches) {
                 float[] x = random(n, side);
@@ -238,10 +239,12 @@ public final class ResNetBenchmark {
                     all.add(e.getValue());
                 }
                 Map<String, Double> medians = new LinkedHashMap<>();
+                Map<String, Double> minimums = new LinkedHashMap<>();
                 double fp32Median = new Timings(t[0]).median();
                 for (int m = 0; m < names.size(); m++) {
                     Timings tm = new Timings(all.get(m));
                     medians.put(names.get(m), tm.median());
+                    minimums.put(names.get(m), tm.min());
                     double ratio = tm.median() / fp32Median;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("size", side);
@@ -249,21 +252,26 @@ public final class ResNetBenchmark {
                     row.put("model", names.get(m));
                     row.put("medianMs", tm.median());
                     row.put("p90Ms", tm.p90());
+                    row.put("minMs", tm.min());
                     row.put("imagesPerSecond", n * 1000.0 / tm.median());
                     row.put("ratioToFp32", ratio);
                     row.put("peakHeapBytes", m < heap.length ? heap[m] : null);
                     rows.add(row);
-                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
-                            names.get(m), tm.median(), tm.p90(), n * 1000.0 / tm.median(), ratio,
+                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
+                            names.get(m), tm.median(), tm.min(), tm.p90(), n * 1000.0 / tm.median(), ratio,
                             m < heap.length ? fmt(heap[m] / 1048576.0) : "-");
                 }
                 ratios.add(side, n, medians);
+                ratiosOfMin.add(side, n, minimums);
             }
         }
         report.put("results", rows);
         report.put("ratios", ratios.rows());
+        report.put("ratiosOfMinimums", ratiosOfMin.rows());
         System.out.printf(Locale.ROOT, "%nratios of medians (same run; host CPU %s, java %s, %d threads)%n%s",
                 cpu.describe(), report.get("java"), threads, ratios.table());
+        System.out.printf(Locale.ROOT, "%nratios of minimums (the least disturbed pass of each model)%n%s",
+                ratiosOfMin.table());
         if (layerPasses > 0) {
             // Where the int8 time goes: the kernel path's layers, timed one by one on 224x224 batch 1.
             LayerClock clock = new LayerClock();
