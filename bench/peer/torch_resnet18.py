@@ -19,7 +19,7 @@ Two modes, both writing one JSON object per line to stdout:
   --serve               prints a "ready" line, then answers requests read from stdin, one JSON
                         object per line: {"op": "run", "size": 224, "batch": 1, "iters": 1,
                         "warmup": 0} times the variants round-robin and answers with the per-pass
-                        milliseconds; {"op": "quit"} exits. ResNetBenchmark (peer=...) uses this to
+                        wall and process-CPU milliseconds; {"op": "quit"} exits. ResNetBenchmark (peer=...) uses this to
                         alternate with JavaQuant in rounds on the same machine state.
 
 Use Debian's interpreter (/usr/bin/python3 with python3-torch 1.13 and python3-torchvision).
@@ -137,8 +137,13 @@ def for_case(models, cache, size, batch):
 
 
 def time_round(models, x, iters, warmup):
-    """Per-pass milliseconds for every model, passes round-robin over the models."""
+    """Per-pass wall and process-CPU milliseconds for every model, passes round-robin over them.
+
+    Process CPU time (all threads of this process) is what a pass costs whatever else runs on the
+    machine; wall time is what a caller waits.
+    """
     times = {name: [] for name in models}
+    cpu = {name: [] for name in models}
     with torch.no_grad():
         for _ in range(warmup):
             for m in models.values():
@@ -146,13 +151,15 @@ def time_round(models, x, iters, warmup):
         for _ in range(iters):
             for name, m in models.items():
                 time.sleep(PAUSE_S)
+                c0 = time.process_time_ns()
                 t0 = time.perf_counter_ns()
                 y = m(x)
                 # Outputs are dense float tensors already; touching one element makes sure the
                 # pass is complete (eager PyTorch on CPU is synchronous anyway).
                 float(y[0, 0])
                 times[name].append((time.perf_counter_ns() - t0) / 1e6)
-    return times
+                cpu[name].append((time.process_time_ns() - c0) / 1e6)
+    return times, cpu
 
 
 def host_info(threads):
@@ -188,9 +195,9 @@ def serve(models, info):
         key = (size, batch)
         if key not in inputs:
             inputs[key] = random_input(batch, size, batch * 1000 + size)
-        times = time_round(for_case(models, cases, size, batch), inputs[key],
-                           int(req.get("iters", 1)), int(req.get("warmup", 0)))
-        emit({"event": "times", "size": size, "batch": batch, "times": times})
+        times, cpu = time_round(for_case(models, cases, size, batch), inputs[key],
+                                int(req.get("iters", 1)), int(req.get("warmup", 0)))
+        emit({"event": "times", "size": size, "batch": batch, "times": times, "cpuTimes": cpu})
 
 
 def standalone(models, info, sizes, batches, warmup, iters):
@@ -199,11 +206,12 @@ def standalone(models, info, sizes, batches, warmup, iters):
     for size in sizes:
         for batch in batches:
             x = random_input(batch, size, batch * 1000 + size)
-            times = time_round(for_case(models, cases, size, batch), x, iters, warmup)
+            times, cpu = time_round(for_case(models, cases, size, batch), x, iters, warmup)
             for name, t in times.items():
                 t_sorted = sorted(t)
                 emit({"event": "result", "size": size, "batch": batch, "model": name,
                       "medianMs": statistics.median(t), "minMs": t_sorted[0],
+                      "cpuMedianMs": statistics.median(cpu[name]),
                       "p90Ms": t_sorted[min(len(t) - 1, max(0, -(-9 * len(t) // 10) - 1))],
                       "imagesPerSecond": batch * 1000.0 / statistics.median(t), "iters": len(t)})
 

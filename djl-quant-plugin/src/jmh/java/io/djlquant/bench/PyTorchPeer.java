@@ -121,11 +121,14 @@ final class PyTorchPeer implements AutoCloseable {
         return v;
     }
 
+    /** Per-variant milliseconds of the timed passes: wall clock and the peer process's CPU time. */
+    record Times(Map<String, double[]> wall, Map<String, double[]> cpu) {}
+
     /**
      * Runs {@code warmup} untimed and {@code iters} timed passes of every variant (round-robin) on
      * a (batch, 3, side, side) input and returns the timed milliseconds per variant.
      */
-    Map<String, double[]> run(int side, int batch, int iters, int warmup) throws IOException {
+    Times run(int side, int batch, int iters, int warmup) throws IOException {
         JsonObject req = new JsonObject();
         req.addProperty("op", "run");
         req.addProperty("size", side);
@@ -136,7 +139,10 @@ final class PyTorchPeer implements AutoCloseable {
         in.newLine();
         in.flush();
         JsonObject r = readEvent(out, process, "run " + req);
-        JsonObject times = r.getAsJsonObject("times");
+        return new Times(millis(r.getAsJsonObject("times")), millis(r.getAsJsonObject("cpuTimes")));
+    }
+
+    private static Map<String, double[]> millis(JsonObject times) {
         Map<String, double[]> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : times.entrySet()) {
             JsonArray a = e.getValue().getAsJsonArray();

@@ -195,8 +195,9 @@ public final class ResNetBenchmark {
         List<Map<String, Object>> rows = new ArrayList<>();
         CaseRatios ratios = new CaseRatios();
         CaseRatios ratiosOfMin = new CaseRatios();
-        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
-                "median ms", "min ms", "p90 ms", "img/s", "vs fp32", "peak heap MB");
+        CaseRatios ratiosOfCpu = new CaseRatios();
+        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
+                "median ms", "min ms", "p90 ms", "cpu ms", "img/s", "vs fp32", "peak heap MB");
         for (int side : sizes) {
             for (int n : batches) {
                 float[] x = random(n, side);
@@ -214,6 +215,8 @@ public final class ResNetBenchmark {
                     peer.run(side, n, 0, warmup);
                 }
                 Map<String, double[]> peerTimes = new LinkedHashMap<>();
+                Map<String, double[]> peerCpu = new LinkedHashMap<>();
+                double[][] cpuMs = new double[names.size()][iters];
                 // Timed passes round-robin, so drifting load on a shared machine hits all models alike.
                 double[][] t = new double[names.size()][iters];
                 for (int i = 0; i < iters; i++) {
@@ -222,22 +225,31 @@ public final class ResNetBenchmark {
                         // 2 ms after their last job, which would otherwise take a core from the next
                         // model's first milliseconds (and its own parked workers must wake up too).
                         pause(PAUSE_MS);
+                        long c = ProcessCpu.nanos();
                         long s = System.nanoTime();
                         passes.get(names.get(m)).run(x, n, side);
                         t[m][i] = ms(s);
+                        cpuMs[m][i] = (ProcessCpu.nanos() - c) / 1e6;
                     }
                     if (peer != null) {
                         // One pass of each peer model (it pauses before each as we do), then ours again.
-                        for (var e : peer.run(side, n, 1, 0).entrySet()) {
+                        PyTorchPeer.Times pt1 = peer.run(side, n, 1, 0);
+                        for (var e : pt1.wall().entrySet()) {
                             peerTimes.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
+                        }
+                        for (var e : pt1.cpu().entrySet()) {
+                            peerCpu.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
                         }
                     }
                 }
                 List<double[]> all = new ArrayList<>(List.of(t));
+                List<double[]> allCpu = new ArrayList<>(List.of(cpuMs));
                 for (var e : peerTimes.entrySet()) {
                     names.add("peer-" + e.getKey());
                     all.add(e.getValue());
+                    allCpu.add(peerCpu.get(e.getKey()));
                 }
+                Map<String, Double> cpuMedians = new LinkedHashMap<>();
                 Map<String, Double> medians = new LinkedHashMap<>();
                 Map<String, Double> minimums = new LinkedHashMap<>();
                 double fp32Median = new Timings(t[0]).median();
@@ -245,6 +257,8 @@ public final class ResNetBenchmark {
                     Timings tm = new Timings(all.get(m));
                     medians.put(names.get(m), tm.median());
                     minimums.put(names.get(m), tm.min());
+                    double cpuMedian = new Timings(allCpu.get(m)).median();
+                    cpuMedians.put(names.get(m), cpuMedian);
                     double ratio = tm.median() / fp32Median;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("size", side);
@@ -253,25 +267,30 @@ public final class ResNetBenchmark {
                     row.put("medianMs", tm.median());
                     row.put("p90Ms", tm.p90());
                     row.put("minMs", tm.min());
+                    row.put("cpuMedianMs", cpuMedian);
                     row.put("imagesPerSecond", n * 1000.0 / tm.median());
                     row.put("ratioToFp32", ratio);
                     row.put("peakHeapBytes", m < heap.length ? heap[m] : null);
                     rows.add(row);
-                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
-                            names.get(m), tm.median(), tm.min(), tm.p90(), n * 1000.0 / tm.median(), ratio,
+                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
+                            names.get(m), tm.median(), tm.min(), tm.p90(), cpuMedian, n * 1000.0 / tm.median(), ratio,
                             m < heap.length ? fmt(heap[m] / 1048576.0) : "-");
                 }
                 ratios.add(side, n, medians);
                 ratiosOfMin.add(side, n, minimums);
+                ratiosOfCpu.add(side, n, cpuMedians);
             }
         }
         report.put("results", rows);
         report.put("ratios", ratios.rows());
         report.put("ratiosOfMinimums", ratiosOfMin.rows());
+        report.put("ratiosOfCpuTime", ratiosOfCpu.rows());
         System.out.printf(Locale.ROOT, "%nratios of medians (same run; host CPU %s, java %s, %d threads)%n%s",
                 cpu.describe(), report.get("java"), threads, ratios.table());
         System.out.printf(Locale.ROOT, "%nratios of minimums (the least disturbed pass of each model)%n%s",
                 ratiosOfMin.table());
+        System.out.printf(Locale.ROOT, "%nratios of median process CPU time per pass (each side's own process, all "
+                + "threads; robust to other load, counts spin-waiting)%n%s", ratiosOfCpu.table());
         if (layerPasses > 0) {
             // Where the int8 time goes: the kernel path's layers, timed one by one on 224x224 batch 1.
             LayerClock clock = new LayerClock();
