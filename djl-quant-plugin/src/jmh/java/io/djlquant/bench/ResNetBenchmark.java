@@ -138,38 +138,7 @@ public final class ResNetBenchmark {
                     "PTQ calibration (" + calib + " random 224x224 images) + conversion " + fmt(convertMs) + " ms included; "
                             + "bytes = saved .jq file"));
             passes.put("int8-javaquant", int8);
-            if (criteria) {
-                // (b') the same Q model saved as .jq and loaded back through DJL's public API.
-                t0 = System.nanoTime();
-                CriteriaPath cp = CriteriaPath.load(q);
-                closers.add(cp);
-                if (!"JavaQuant".equals(cp.engineName())) {
-                    throw new IllegalStateException("Criteria loaded the .jq model on " + cp.engineName());
-                }
-                Pass predict = cp.predict();
-                predict.run(random(1, 224), 1, 224);
-                models.put("int8-criteria", model(ms(t0), QuantizedPath.savedBytes(q),
-                        "save .jq + Criteria.loadModel + first Predictor.predict(NDList); inputs created in "
-                                + "the model's manager"));
-                passes.put("int8-criteria", predict);
-                passes.put("int8-criteria-batch", cp.batchPredict());
-                models.put("int8-criteria-batch", model(Double.NaN, QuantizedPath.savedBytes(q),
-                        "same predictor model; batchPredict of single (3, side, side) images, Batchifier.STACK"));
-            }
-            if (image) {
-                t0 = System.nanoTime();
-                ImageCriteriaPath ip = ImageCriteriaPath.load(q, IMAGENET_CLASSES, maxBatch(batches));
-                closers.add(ip);
-                Pass imagePass = ip.pass();
-                imagePass.run(null, 1, 32);
-                models.put("int8-criteria-image", model(ms(t0), QuantizedPath.savedBytes(q),
-                        "Criteria<Image, Classifications> (ImageClassificationTranslator: ToTensor, softmax); "
-                                + "Fashion-MNIST test images scaled to the case's size as RGB Images"));
-                passes.put("int8-criteria-image", imagePass);
-                for (int side : sizes) {
-                    ip.prepare(side);
-                }
-            }
+            addCriteriaModels(q, criteria, image, sizes, batches, models, passes, closers);
         }
 
         // (c) int8 kernels only.
@@ -327,6 +296,49 @@ public final class ResNetBenchmark {
             }
         }
         pt.close();
+    }
+
+    /**
+     * Adds the Q model as a DJL user gets it (saved as .jq, loaded through {@code Criteria}):
+     * {@code int8-criteria} and {@code int8-criteria-batch} ({@link CriteriaPath}) and
+     * {@code int8-criteria-image} ({@link ImageCriteriaPath}).
+     */
+    private static void addCriteriaModels(Block q, boolean criteria, boolean image, int[] sizes, int[] batches,
+            Map<String, Map<String, Object>> models, Map<String, Pass> passes, List<AutoCloseable> closers)
+            throws IOException, ModelNotFoundException, MalformedModelException {
+        long t0;
+        if (criteria) {
+            // (b') the same Q model saved as .jq and loaded back through DJL's public API.
+            t0 = System.nanoTime();
+            CriteriaPath cp = CriteriaPath.load(q);
+            closers.add(cp);
+            if (!"JavaQuant".equals(cp.engineName())) {
+                throw new IllegalStateException("Criteria loaded the .jq model on " + cp.engineName());
+            }
+            Pass predict = cp.predict();
+            predict.run(random(1, 224), 1, 224);
+            models.put("int8-criteria", model(ms(t0), QuantizedPath.savedBytes(q),
+                    "save .jq + Criteria.loadModel + first Predictor.predict(NDList); inputs created in "
+                            + "the model's manager"));
+            passes.put("int8-criteria", predict);
+            passes.put("int8-criteria-batch", cp.batchPredict());
+            models.put("int8-criteria-batch", model(Double.NaN, QuantizedPath.savedBytes(q),
+                    "same predictor model; batchPredict of single (3, side, side) images, Batchifier.STACK"));
+        }
+        if (image) {
+            t0 = System.nanoTime();
+            ImageCriteriaPath ip = ImageCriteriaPath.load(q, IMAGENET_CLASSES, maxBatch(batches));
+            closers.add(ip);
+            Pass imagePass = ip.pass();
+            imagePass.run(null, 1, 32);
+            models.put("int8-criteria-image", model(ms(t0), QuantizedPath.savedBytes(q),
+                    "Criteria<Image, Classifications> (ImageClassificationTranslator: ToTensor, softmax); "
+                            + "Fashion-MNIST test images scaled to the case's size as RGB Images"));
+            passes.put("int8-criteria-image", imagePass);
+            for (int side : sizes) {
+                ip.prepare(side);
+            }
+        }
     }
 
     private static Map<String, Object> model(double ttfpMs, long bytes, String notes) {
