@@ -1,5 +1,6 @@
 package io.djlquant.bench;
 
+import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,8 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import com.google.gson.GsonBuilder;
 import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.models.ResNet18;
 import java.io.IOException;
@@ -33,13 +36,23 @@ import java.util.Random;
  * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
  * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
  * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images),
- * {@code layers=0} (that many extra 224x224 passes of the kernel path timed layer by layer).
- * Timed passes run round-robin over the models; fp32 (PyTorch) is the ratio's denominator.
+ * {@code layers=0} (that many extra 224x224 passes of the kernel path timed layer by layer),
+ * {@code criteria=true} (also time the Q model saved as .jq and loaded through {@code Criteria}:
+ * {@code int8-criteria} = {@code Predictor.predict(NDList)}, {@code int8-criteria-batch} =
+ * {@code batchPredict} of single images; see {@link CriteriaPath}), {@code image=true} (also an
+ * {@code Image -> Classifications} predictor on Fashion-MNIST test images, {@link ImageCriteriaPath}),
+ * {@code peer=} (a Python interpreter, e.g. {@code /usr/bin/python3}: run the PyTorch peer
+ * {@code bench/peer/torch_resnet18.py} alongside, see {@link PyTorchPeer}), {@code peerScript=}.
+ * Timed passes run round-robin over the models, one pass of every peer model after each round;
+ * fp32 (PyTorch) is the ratio's denominator, and a ratio table ({@link CaseRatios}) closes the run.
  */
 public final class ResNetBenchmark {
 
     /** Idle time before each timed pass. */
     private static final long PAUSE_MS = 10;
+
+    /** Output classes of the benchmark's ResNet18 (ImageNet head). */
+    private static final int IMAGENET_CLASSES = 1000;
 
     private ResNetBenchmark() {}
 
@@ -52,13 +65,8 @@ public final class ResNetBenchmark {
         }
     }
 
-    /** One forward pass whose result is fully materialized. */
-    private interface Pass {
-        void run(float[] x, int batch, int side);
-    }
-
     /** Entry point. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, ModelNotFoundException, MalformedModelException {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         // Must be set before the PyTorch engine loads.
@@ -73,6 +81,11 @@ public final class ResNetBenchmark {
         boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
         int calib = Integer.parseInt(a.getOrDefault("calib", "2"));
         int layerPasses = Integer.parseInt(a.getOrDefault("layers", "0"));
+        boolean criteria = tryQ && Boolean.parseBoolean(a.getOrDefault("criteria", "true"));
+        boolean image = criteria && Boolean.parseBoolean(a.getOrDefault("image", "true"));
+        String peerPython = a.getOrDefault("peer", "");
+        Path peerScript = a.containsKey("peerScript") ? Path.of(a.get("peerScript")) : null;
+        HostCpu cpu = HostCpu.read();
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("java", System.getProperty("java.version"));
@@ -80,8 +93,10 @@ public final class ResNetBenchmark {
         report.put("threads", threads);
         report.put("kernels", Int8Kernels.implementationName());
         report.put("weights", "random (Xavier); speed only");
+        report.put("cpu", cpu.toMap());
         System.out.printf(Locale.ROOT, "ResNet18 benchmark: java %s, %d threads, int8 kernels %s, %d warm-up + %d "
                 + "timed iterations, random weights%n", report.get("java"), threads, report.get("kernels"), warmup, iters);
+        System.out.println("host CPU: " + cpu.describe());
 
         Map<String, Map<String, Object>> models = new LinkedHashMap<>();
         // (a) float on PyTorch; time to first prediction includes loading the native engine.
@@ -104,6 +119,7 @@ public final class ResNetBenchmark {
         models.put("fp32-pytorch", model(ms(t0), fp32Bytes, "engine load " + fmt(engineMs) + " ms included"));
         Map<String, Pass> passes = new LinkedHashMap<>();
         passes.put("fp32-pytorch", fp32);
+        List<AutoCloseable> closers = new ArrayList<>();
 
         // (b) int8 Q block tree on JavaQuant.
         if (tryQ) {
@@ -122,6 +138,7 @@ public final class ResNetBenchmark {
                     "PTQ calibration (" + calib + " random 224x224 images) + conversion " + fmt(convertMs) + " ms included; "
                             + "bytes = saved .jq file"));
             passes.put("int8-javaquant", int8);
+            addCriteriaModels(q, criteria, image, sizes, batches, models, passes, closers);
         }
 
         // (c) int8 kernels only.
@@ -134,9 +151,22 @@ public final class ResNetBenchmark {
         passes.put("int8-kernels", kernels);
         report.put("models", models);
 
+        // (d) the PyTorch peer (fp32 eager/TorchScript, oneDNN int8) in a child process, asked for
+        // its passes between ours.
+        PyTorchPeer peer = null;
+        if (!peerPython.isEmpty()) {
+            peer = PyTorchPeer.start(peerPython, peerScript, threads, calib);
+            closers.add(peer);
+            report.put("peer", peer.info());
+            System.out.println("PyTorch peer: " + peer.info());
+        }
+
         List<Map<String, Object>> rows = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "%n%-5s %5s %-15s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
-                "median ms", "p90 ms", "img/s", "vs fp32", "peak heap MB");
+        CaseRatios ratios = new CaseRatios();
+        CaseRatios ratiosOfMin = new CaseRatios();
+        CaseRatios ratiosOfCpu = new CaseRatios();
+        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
+                "median ms", "min ms", "p90 ms", "cpu ms", "img/s", "vs fp32", "peak heap MB");
         for (int side : sizes) {
             for (int n : batches) {
                 float[] x = random(n, side);
@@ -150,6 +180,12 @@ public final class ResNetBenchmark {
                     }
                     heap[m] = HeapPeak.peakHeap();
                 }
+                if (peer != null) {
+                    peer.run(side, n, 0, warmup);
+                }
+                Map<String, double[]> peerTimes = new LinkedHashMap<>();
+                Map<String, double[]> peerCpu = new LinkedHashMap<>();
+                double[][] cpuMs = new double[names.size()][iters];
                 // Timed passes round-robin, so drifting load on a shared machine hits all models alike.
                 double[][] t = new double[names.size()][iters];
                 for (int i = 0; i < iters; i++) {
@@ -158,14 +194,40 @@ public final class ResNetBenchmark {
                         // 2 ms after their last job, which would otherwise take a core from the next
                         // model's first milliseconds (and its own parked workers must wake up too).
                         pause(PAUSE_MS);
+                        long c = ProcessCpu.nanos();
                         long s = System.nanoTime();
                         passes.get(names.get(m)).run(x, n, side);
                         t[m][i] = ms(s);
+                        cpuMs[m][i] = (ProcessCpu.nanos() - c) / 1e6;
+                    }
+                    if (peer != null) {
+                        // One pass of each peer model (it pauses before each as we do), then ours again.
+                        PyTorchPeer.Times pt1 = peer.run(side, n, 1, 0);
+                        for (var e : pt1.wall().entrySet()) {
+                            peerTimes.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
+                        }
+                        for (var e : pt1.cpu().entrySet()) {
+                            peerCpu.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
+                        }
                     }
                 }
+                List<double[]> all = new ArrayList<>(List.of(t));
+                List<double[]> allCpu = new ArrayList<>(List.of(cpuMs));
+                for (var e : peerTimes.entrySet()) {
+                    names.add("peer-" + e.getKey());
+                    all.add(e.getValue());
+                    allCpu.add(peerCpu.get(e.getKey()));
+                }
+                Map<String, Double> cpuMedians = new LinkedHashMap<>();
+                Map<String, Double> medians = new LinkedHashMap<>();
+                Map<String, Double> minimums = new LinkedHashMap<>();
                 double fp32Median = new Timings(t[0]).median();
                 for (int m = 0; m < names.size(); m++) {
-                    Timings tm = new Timings(t[m]);
+                    Timings tm = new Timings(all.get(m));
+                    medians.put(names.get(m), tm.median());
+                    minimums.put(names.get(m), tm.min());
+                    double cpuMedian = new Timings(allCpu.get(m)).median();
+                    cpuMedians.put(names.get(m), cpuMedian);
                     double ratio = tm.median() / fp32Median;
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("size", side);
@@ -173,17 +235,31 @@ public final class ResNetBenchmark {
                     row.put("model", names.get(m));
                     row.put("medianMs", tm.median());
                     row.put("p90Ms", tm.p90());
+                    row.put("minMs", tm.min());
+                    row.put("cpuMedianMs", cpuMedian);
                     row.put("imagesPerSecond", n * 1000.0 / tm.median());
                     row.put("ratioToFp32", ratio);
-                    row.put("peakHeapBytes", heap[m]);
+                    row.put("peakHeapBytes", m < heap.length ? heap[m] : null);
                     rows.add(row);
-                    System.out.printf(Locale.ROOT, "%-5d %5d %-15s %9.2f %9.2f %9.1f %10.3f %10.1f%n", side, n,
-                            names.get(m), tm.median(), tm.p90(), n * 1000.0 / tm.median(), ratio,
-                            heap[m] / 1048576.0);
+                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
+                            names.get(m), tm.median(), tm.min(), tm.p90(), cpuMedian, n * 1000.0 / tm.median(), ratio,
+                            m < heap.length ? fmt(heap[m] / 1048576.0) : "-");
                 }
+                ratios.add(side, n, medians);
+                ratiosOfMin.add(side, n, minimums);
+                ratiosOfCpu.add(side, n, cpuMedians);
             }
         }
         report.put("results", rows);
+        report.put("ratios", ratios.rows());
+        report.put("ratiosOfMinimums", ratiosOfMin.rows());
+        report.put("ratiosOfCpuTime", ratiosOfCpu.rows());
+        System.out.printf(Locale.ROOT, "%nratios of medians (same run; host CPU %s, java %s, %d threads)%n%s",
+                cpu.describe(), report.get("java"), threads, ratios.table());
+        System.out.printf(Locale.ROOT, "%nratios of minimums (the least disturbed pass of each model)%n%s",
+                ratiosOfMin.table());
+        System.out.printf(Locale.ROOT, "%nratios of median process CPU time per pass (each side's own process, all "
+                + "threads; robust to other load, counts spin-waiting)%n%s", ratiosOfCpu.table());
         if (layerPasses > 0) {
             // Where the int8 time goes: the kernel path's layers, timed one by one on 224x224 batch 1.
             LayerClock clock = new LayerClock();
@@ -197,19 +273,72 @@ public final class ResNetBenchmark {
             report.put("int8KernelLayers", clock.report());
         }
         report.put("peakRssBytes", HeapPeak.peakRss());
-        System.out.printf(Locale.ROOT, "%n%-15s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
+        System.out.printf(Locale.ROOT, "%n%-21s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
         for (var m : models.entrySet()) {
-            System.out.printf(Locale.ROOT, "%-15s %12d %14.1f  %s%n", m.getKey(), m.getValue().get("bytes"),
-                    m.getValue().get("timeToFirstPredictionMs"), m.getValue().get("notes"));
+            double first = (Double) m.getValue().get("timeToFirstPredictionMs");
+            System.out.printf(Locale.ROOT, "%-21s %12d %14s  %s%n", m.getKey(), m.getValue().get("bytes"),
+                    Double.isNaN(first) ? "-" : fmt(first), m.getValue().get("notes"));
         }
         System.out.printf(Locale.ROOT, "process peak RSS %.1f MB (PyTorch native memory included)%n",
                 HeapPeak.peakRss() / 1048576.0);
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
-        Files.writeString(json, Json.write(report) + "\n", StandardCharsets.UTF_8);
+        String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+                .toJson(report);
+        Files.writeString(json, text + "\n", StandardCharsets.UTF_8);
         System.out.println("wrote " + json.toAbsolutePath());
+        for (int i = closers.size() - 1; i >= 0; i--) {
+            try {
+                closers.get(i).close();
+            } catch (Exception e) {
+                System.err.println("closing " + closers.get(i) + ": " + e);
+            }
+        }
         pt.close();
+    }
+
+    /**
+     * Adds the Q model as a DJL user gets it (saved as .jq, loaded through {@code Criteria}):
+     * {@code int8-criteria} and {@code int8-criteria-batch} ({@link CriteriaPath}) and
+     * {@code int8-criteria-image} ({@link ImageCriteriaPath}).
+     */
+    private static void addCriteriaModels(Block q, boolean criteria, boolean image, int[] sizes, int[] batches,
+            Map<String, Map<String, Object>> models, Map<String, Pass> passes, List<AutoCloseable> closers)
+            throws IOException, ModelNotFoundException, MalformedModelException {
+        long t0;
+        if (criteria) {
+            // (b') the same Q model saved as .jq and loaded back through DJL's public API.
+            t0 = System.nanoTime();
+            CriteriaPath cp = CriteriaPath.load(q);
+            closers.add(cp);
+            if (!"JavaQuant".equals(cp.engineName())) {
+                throw new IllegalStateException("Criteria loaded the .jq model on " + cp.engineName());
+            }
+            Pass predict = cp.predict();
+            predict.run(random(1, 224), 1, 224);
+            models.put("int8-criteria", model(ms(t0), QuantizedPath.savedBytes(q),
+                    "save .jq + Criteria.loadModel + first Predictor.predict(NDList); inputs created in "
+                            + "the model's manager"));
+            passes.put("int8-criteria", predict);
+            passes.put("int8-criteria-batch", cp.batchPredict());
+            models.put("int8-criteria-batch", model(Double.NaN, QuantizedPath.savedBytes(q),
+                    "same predictor model; batchPredict of single (3, side, side) images, Batchifier.STACK"));
+        }
+        if (image) {
+            t0 = System.nanoTime();
+            ImageCriteriaPath ip = ImageCriteriaPath.load(q, IMAGENET_CLASSES, maxBatch(batches));
+            closers.add(ip);
+            Pass imagePass = ip.pass();
+            imagePass.run(null, 1, 32);
+            models.put("int8-criteria-image", model(ms(t0), QuantizedPath.savedBytes(q),
+                    "Criteria<Image, Classifications> (ImageClassificationTranslator: ToTensor, softmax); "
+                            + "Fashion-MNIST test images scaled to the case's size as RGB Images"));
+            passes.put("int8-criteria-image", imagePass);
+            for (int side : sizes) {
+                ip.prepare(side);
+            }
+        }
     }
 
     private static Map<String, Object> model(double ttfpMs, long bytes, String notes) {
@@ -218,6 +347,14 @@ public final class ResNetBenchmark {
         m.put("bytes", bytes);
         m.put("notes", notes);
         return m;
+    }
+
+    private static int maxBatch(int[] batches) {
+        int max = 1;
+        for (int b : batches) {
+            max = Math.max(max, b);
+        }
+        return max;
     }
 
     private static float[] random(int n, int side) {
