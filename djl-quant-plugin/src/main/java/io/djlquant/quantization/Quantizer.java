@@ -3,6 +3,7 @@ package io.djlquant.quantization;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.Batch;
@@ -19,6 +20,7 @@ import java.util.Map;
  * QFloat tooling: switches for observers / fake quant / batch norm, and post-training calibration.
  *
  * <pre>{@code
+ * Block floatNet = Quantizer.prepare(djlModel, manager, inputShape);  // fuse + stubs
  * Block qat = Quantizer.quantizeQat(floatNet, QConfigs.emaFakeQuantPerChannel());
  * // ... train qat with a DJL Trainer (it trains floatNet's parameters) ...
  * Quantizer.freezeBatchNorm(qat);
@@ -30,6 +32,29 @@ import java.util.Map;
 public final class Quantizer {
 
     private Quantizer() {}
+
+    /**
+     * Makes an unmodified, initialized DJL tree (e.g. {@code ai.djl.basicmodelzoo}'s {@code
+     * ResNetV1} or {@code Mlp}) quantizable: {@link io.djlquant.nn.Fuser} turns Conv2d / Linear /
+     * BatchNorm / relu chains, residual {@code ParallelBlock}s and known lambdas into this
+     * project's float blocks (same parameter values, same outputs), and a {@code QuantStub} before
+     * and a {@code DequantStub} after bracket the result. The returned tree is a float model: train
+     * it further with a DJL Trainer if you like, then pass it to {@link #quantizeQat}.
+     *
+     * <p>Prepare before training if the model has convolutions whose channel counts are not
+     * multiples of 16: the fused convolutions go through {@code ChannelAlignedConv}, which avoids a
+     * oneDNN defect on AVX-512 hosts that corrupts such plain DJL {@code Conv2d}s.
+     *
+     * @param model an initialized DJL block tree (the Fuser copies its parameter values)
+     * @param manager the manager that will own the copied parameters
+     * @param inputShape the model's input shape, batch axis included
+     * @return a new float tree {@code QuantStub, fused blocks..., DequantStub}, initialized
+     * @throws IllegalArgumentException if a block has no fused form (the message names every such
+     *     block by path) or the model already holds a QuantStub
+     */
+    public static Block prepare(Block model, NDManager manager, Shape inputShape) {
+        return ModelPreparer.prepare(model, manager, inputShape);
+    }
 
     /**
      * Converts a float tree into its QAT (QFloat) form with one QConfig everywhere.
