@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.basicmodelzoo.basic.Mlp;
+import ai.djl.basicmodelzoo.cv.classification.LeNet;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
@@ -152,6 +153,21 @@ class PrepareDjlModelsTest {
             stubbed.initialize(m, DataType.FLOAT32, in);
             e = assertThrows(IllegalArgumentException.class, () -> Quantizer.prepare(stubbed, m, in));
             assertTrue(e.getMessage().contains("already holds a QuantStub"), e.getMessage());
+        }
+    }
+
+    /** DJL's LeNet uses sigmoid, which has no int8 form here: refused, with the block's path. */
+    @Test
+    void djlLeNetWithSigmoidIsRefusedByPath() {
+        Block lenet = LeNet.builder().setNumChannels(new int[] {16, 16, 32, 32}).setOutSize(10).build();
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            Shape in = new Shape(2, 1, 28, 28);
+            lenet.initialize(m, DataType.FLOAT32, in);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> Quantizer.prepare(lenet, m, in));
+            System.out.println("LeNet refused: " + e.getMessage());
+            assertTrue(e.getMessage().contains("/02LambdaBlock: lambda"), e.getMessage());
+            assertTrue(e.getMessage().contains("not recognised"), e.getMessage());
         }
     }
 
