@@ -79,4 +79,10 @@ interface Int8Impl {
      * Any step is allowed; implementations may speed up steps 1 and 2 (stride-1 rows and stride-2 phases).
      */
     void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len);
+
+    /**
+     * Widens byte pairs into {@link #gemmPairs}' packed weights: for {@code i < len},
+     * {@code dst[d + i] = (src[s + 2i] + 128) | src[s + 2i + 1] << 16} (bytes read signed).
+     */
+    void widenPairs(byte[] src, int s, int[] dst, int d, int len);
 }

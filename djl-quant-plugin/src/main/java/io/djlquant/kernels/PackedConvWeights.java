@@ -2,10 +2,10 @@ package io.djlquant.kernels;
 
 /**
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
- * weights (zero point 0, bytes read signed) in OIHW order, kept as bytes (a private copy), plus an optional int32
- * bias. With more than one input channel per group the weights are also kept as pairs for the pair
- * product (2 bytes of heap per weight on top of the byte copy). Immutable after packing; safe to share
- * between threads.
+ * weights (zero point 0, bytes read signed) plus an optional int32 bias, held once, in the order the
+ * kernels read them (one byte per weight): OIHW with one input channel per group, channel pairs
+ * otherwise (see {@link #pairBytes}). {@link #weights()} gives them back in OIHW order (for saving).
+ * Immutable after packing; safe to share between threads.
  */
 public final class PackedConvWeights {
 
@@ -14,52 +14,36 @@ public final class PackedConvWeights {
     private final int kernelH;
     private final int kernelW;
     private final int groups;
-    /** [outChannels][inChannels/groups * kernelH * kernelW], row order (ic, kh, kw) as in OIHW. */
+    /**
+     * With one input channel per group: [outChannels][kernelH * kernelW], OIHW. Null otherwise (the
+     * weights are then in {@link #pairBytes} only).
+     */
     final byte[] weights;
     /** Per output channel, or null. */
     final int[] bias;
     /**
-     * The same weights as pairs for {@link Int8Impl#gemmPairs} (null with one input channel per
-     * group): [outChannels][pairRowLength()], pair t = (icPair, kh, kw) in that order holding input
-     * channel 2*icPair in the low 16 bits (plus 128) and 2*icPair + 1 in the high 16 bits (0 past an
-     * odd channel count).
+     * With more than one input channel per group, the weights as byte pairs for {@link Int8Impl#gemmPairs}
+     * (null otherwise): [outChannels][pairRowLength()][2], pair t = (icPair, kh, kw) in that order
+     * holding input channel 2*icPair then 2*icPair + 1 (0 past an odd channel count). The kernels widen
+     * the rows a task multiplies into ints ({@link #widenPairs}), which costs about one operation
+     * per weight against one multiply-add per weight and output column.
      */
-    final int[] pairs;
-    /**
-     * With an odd number (&gt; 1) of input channels per group, the weights again as pairs, but of
-     * neighbours along each row's OIHW order (k, k+1), for the im2col path, which can gather any pair
-     * order: channel pairs waste a third of the work on 3-channel images. Null otherwise.
-     */
-    final int[] rowPairs;
-    /** Per output channel, the sum of its weights (with {@link #pairs}; null otherwise). */
+    final byte[] pairBytes;
+    /** Per output channel, the sum of its weights (with {@link #pairBytes}; null otherwise). */
     final int[] weightSums;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
-            byte[] weights, int[] bias) {
+            byte[] oihw, int[] bias) {
         this.outChannels = outChannels;
         this.inChannels = inChannels;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
         this.groups = groups;
-        this.weights = weights;
         this.bias = bias;
         int cg = inChannels / groups;
-        this.pairs = cg > 1 ? pairUp(weights, outChannels, cg, kernelH * kernelW) : null;
-        this.weightSums = cg > 1 ? rowSums(weights, outChannels) : null;
-        this.rowPairs = cg > 1 && cg % 2 == 1 ? rowPairUp(weights, outChannels) : null;
-    }
-
-    private static int[] rowPairUp(byte[] w, int oc) {
-        int k = w.length / oc;
-        int kp = (k + 1) / 2;
-        int[] pairs = new int[Math.multiplyExact(oc, kp)];
-        for (int o = 0; o < oc; o++) {
-            for (int t = 0; t < kp; t++) {
-                int hi = 2 * t + 1 < k ? w[o * k + 2 * t + 1] : 0;
-                pairs[o * kp + t] = (w[o * k + 2 * t] + 128) | (hi << 16);
-            }
-        }
-        return pairs;
+        this.weights = cg > 1 ? null : oihw.clone();
+        this.pairBytes = cg > 1 ? pairUp(oihw, outChannels, cg, kernelH * kernelW) : null;
+        this.weightSums = cg > 1 ? rowSums(oihw, outChannels) : null;
     }
 
     private static int[] rowSums(byte[] w, int oc) {
@@ -73,24 +57,89 @@ public final class PackedConvWeights {
         return sums;
     }
 
-    private static int[] pairUp(byte[] w, int oc, int cg, int taps) {
-        int cgp = (cg + 1) / 2;
-        int k = cg * taps;
-        int[] pairs = new int[Math.multiplyExact(oc, cgp * taps)];
-        for (int o = 0, t = 0; o < oc; o++) {
-            for (int icp = 0; icp < cgp; icp++) {
-                int lo = o * k + 2 * icp * taps;
-                boolean hasHi = 2 * icp + 1 < cg;
-                for (int tap = 0; tap < taps; tap++, t++) {
-                    int hi = hasHi ? w[lo + taps + tap] : 0;
-                    pairs[t] = (w[lo + tap] + 128) | (hi << 16);
+    /** Index in {@link #pairBytes} of OIHW weight (o, ic, tap) with ic &lt; cg. */
+    private static int pairIndex(int o, int ic, int tap, int cg, int taps) {
+        int kp = (cg + 1) / 2 * taps;
+        return 2 * (o * kp + ic / 2 * taps + tap) + (ic & 1);
+    }
+
+    private static byte[] pairUp(byte[] w, int oc, int cg, int taps) {
+        byte[] pairs = new byte[Math.multiplyExact(2 * oc, (cg + 1) / 2 * taps)];
+        for (int o = 0, i = 0; o < oc; o++) {
+            for (int ic = 0; ic < cg; ic++) {
+                for (int tap = 0; tap < taps; tap++, i++) {
+                    pairs[pairIndex(o, ic, tap, cg, taps)] = w[i];
                 }
             }
         }
         return pairs;
     }
 
-    /** Length of one output channel's row of {@link #pairs}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
+    /**
+     * The weights in OIHW order, a fresh array (what was packed, byte for byte).
+     *
+     * @return {@code outChannels * (inChannels/groups) * kernelH * kernelW} signed int8 values
+     */
+    public byte[] weights() {
+        if (weights != null) {
+            return weights.clone();
+        }
+        int cg = inChannels / groups;
+        int taps = kernelH * kernelW;
+        byte[] w = new byte[outChannels * rowLength()];
+        for (int o = 0, i = 0; o < outChannels; o++) {
+            for (int ic = 0; ic < cg; ic++) {
+                for (int tap = 0; tap < taps; tap++, i++) {
+                    w[i] = pairBytes[pairIndex(o, ic, tap, cg, taps)];
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Widens the pair rows of output channels [o0, o0 + count) into {@code dst[0, count *
+     * pairRowLength())} in {@link Int8Impl#gemmPairs}' packed form.
+     */
+    void widenPairs(Int8Impl impl, int o0, int count, int[] dst) {
+        int kp = pairRowLength();
+        impl.widenPairs(pairBytes, 2 * o0 * kp, dst, 0, count * kp);
+    }
+
+    /**
+     * Widens output channels [o0, o0 + count) into {@code dst} as pairs of neighbours along each OIHW
+     * row (k, k+1) for {@link Int8Impl#gemmPairs}, {@link #rowPairLength()} per channel (the last
+     * high half 0 for an odd row length): the im2col path can gather any pair order, and with an odd
+     * channel count channel pairs would waste a third of the work on 3-channel images.
+     */
+    void widenRowPairs(int o0, int count, int[] dst) {
+        int cg = inChannels / groups;
+        int taps = kernelH * kernelW;
+        int k = rowLength();
+        int kp = rowPairLength();
+        for (int j = 0; j < count; j++) {
+            int o = o0 + j;
+            for (int t = 0; t < kp; t++) {
+                int kk = 2 * t;
+                int lo = pairBytes[pairIndex(o, kk / taps, kk % taps, cg, taps)];
+                int hi = kk + 1 < k ? pairBytes[pairIndex(o, (kk + 1) / taps, (kk + 1) % taps, cg, taps)] : 0;
+                dst[j * kp + t] = (lo + 128) | (hi << 16);
+            }
+        }
+    }
+
+    /** Pairs per output channel in {@link #widenRowPairs}: ceil(rowLength() / 2). */
+    int rowPairLength() {
+        return (rowLength() + 1) / 2;
+    }
+
+    /** Whether the im2col path pairs neighbours along the row: an odd channel count above 1 per group. */
+    boolean rowOrderPairs() {
+        int cg = inChannels / groups;
+        return cg > 1 && cg % 2 == 1;
+    }
+
+    /** Pairs per output channel in {@link #pairBytes}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
     int pairRowLength() {
         return (inChannels / groups + 1) / 2 * kernelH * kernelW;
     }
@@ -123,9 +172,7 @@ public final class PackedConvWeights {
         if (bias != null) {
             Checks.length("bias", bias.length, outChannels);
         }
-        // Kept as bytes (4x less heap than ints): the kernels widen them while loading.
-        byte[] w = weights.clone();
-        return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, w,
+        return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, weights,
                 bias == null ? null : bias.clone());
     }
 

@@ -125,4 +125,11 @@ final class ScalarInt8Impl implements Int8Impl {
             dst[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
         }
     }
+
+    @Override
+    public void widenPairs(byte[] src, int s, int[] dst, int d, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[d + i] = (src[s + 2 * i] + 128) | src[s + 2 * i + 1] << 16;
+        }
+    }
 }

@@ -130,7 +130,9 @@ final class ShiftedConv {
                 for (int r = 0; r < kp; r++) {
                     rowOff[r] = shifts[r] + base;
                 }
-                impl.gemmPairs(w.pairs, (grp * ocg + j0) * kp, nj, kp, padded, rowOff, nfc, acc);
+                int[] wq = Scratch.ints(Scratch.WEIGHTS, nj * kp);
+                w.widenPairs(impl, grp * ocg + j0, nj, wq);
+                impl.gemmPairs(wq, 0, nj, kp, padded, rowOff, nfc, acc);
                 // The whole tile row is requantized (whole vectors; rows of 7-28 outputs left most
                 // of it to the scalar tail), then its output columns are copied out.
                 byte[] row = Scratch.bytes(Scratch.REQUANT_ROW, nfc);
