@@ -15,7 +15,7 @@ final class Im2colConv {
 
     static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
             PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
-        if (w.pairBytes != null) {
+        if (w.pairChunks != null) {
             return runPairs(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
         }
         final int c = w.inChannels();
@@ -135,7 +135,7 @@ final class Im2colConv {
      * The same convolution with the pair product ({@link Int8Impl#gemmPairs}): the tile is gathered as
      * rows of packed channel pairs, pair row t = (icPair, kh, kw) holding the unsigned values u of
      * channels 2*icPair (low half) and 2*icPair + 1 (high half; 0 for the missing channel of an odd
-     * count) of each column, matching {@link PackedConvWeights#pairBytes}. u is the byte read as unsigned
+     * count) of each column, matching {@link PackedConvWeights#pairChunks}. u is the byte read as unsigned
      * after flipping the sign bit of signed formats, so {@code x - zpIn = u - zpU} with
      * {@code zpU = zpIn + flip}; padding is zpU, and {@code -zpU * sum(w)} joins the bias.
      */

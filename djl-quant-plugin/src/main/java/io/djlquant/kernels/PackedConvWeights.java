@@ -4,7 +4,7 @@ package io.djlquant.kernels;
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
  * weights (zero point 0, bytes read signed) plus an optional int32 bias, held once, in the order the
  * kernels read them (one byte per weight): OIHW with one input channel per group, channel pairs
- * otherwise (see {@link #pairBytes}). {@link #weights()} gives them back in OIHW order (for saving).
+ * otherwise (see {@link #pairChunks}). {@link #weights()} gives them back in OIHW order (for saving).
  * Immutable after packing; safe to share between threads.
  */
 public final class PackedConvWeights {
@@ -16,20 +16,25 @@ public final class PackedConvWeights {
     private final int groups;
     /**
      * With one input channel per group: [outChannels][kernelH * kernelW], OIHW. Null otherwise (the
-     * weights are then in {@link #pairBytes} only).
+     * weights are then in {@link #pairChunks} only).
      */
     final byte[] weights;
     /** Per output channel, or null. */
     final int[] bias;
     /**
      * With more than one input channel per group, the weights as byte pairs for {@link Int8Impl#gemmPairs}
-     * (null otherwise): [outChannels][pairRowLength()][2], pair t = (icPair, kh, kw) in that order
-     * holding input channel 2*icPair then 2*icPair + 1 (0 past an odd channel count). The kernels widen
-     * the rows a task multiplies into ints ({@link #widenPairs}), which costs about one operation
-     * per weight against one multiply-add per weight and output column.
+     * (null otherwise): per output channel {@link #pairRowLength()} pairs, pair t = (icPair, kh, kw) in
+     * that order holding input channel 2*icPair then 2*icPair + 1 (0 past an odd channel count).
+     * Split into arrays of {@link #chunkChannels} channels, each below {@link #CHUNK_BYTES}: G1 gives
+     * larger arrays whole regions ("humongous"), which left a quarter of the heap they took unused
+     * (measured on the zoo's ResNet18: 18.1 MB in use for 11.7 MB of weights). The kernels widen
+     * the rows a task multiplies into ints ({@link #widenPairs}), about one operation per weight
+     * against one multiply-add per weight and output column.
      */
-    final byte[] pairBytes;
-    /** Per output channel, the sum of its weights (with {@link #pairBytes}; null otherwise). */
+    final byte[][] pairChunks;
+    /** Output channels per array of {@link #pairChunks}. */
+    private final int chunkChannels;
+    /** Per output channel, the sum of its weights (with {@link #pairChunks}; null otherwise). */
     final int[] weightSums;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
@@ -42,7 +47,9 @@ public final class PackedConvWeights {
         this.bias = bias;
         int cg = inChannels / groups;
         this.weights = cg > 1 ? null : oihw.clone();
-        this.pairBytes = cg > 1 ? pairUp(oihw, outChannels, cg, kernelH * kernelW) : null;
+        int rowBytes = 2 * pairRowLength();
+        this.chunkChannels = Math.max(1, Math.min(outChannels, CHUNK_BYTES / rowBytes));
+        this.pairChunks = cg > 1 ? pairUp(oihw) : null;
         this.weightSums = cg > 1 ? rowSums(oihw, outChannels) : null;
     }
 
@@ -57,22 +64,36 @@ public final class PackedConvWeights {
         return sums;
     }
 
-    /** Index in {@link #pairBytes} of OIHW weight (o, ic, tap) with ic &lt; cg. */
-    private static int pairIndex(int o, int ic, int tap, int cg, int taps) {
-        int kp = (cg + 1) / 2 * taps;
-        return 2 * (o * kp + ic / 2 * taps + tap) + (ic & 1);
+    /** Largest array of {@link #pairChunks}: a quarter of G1's smallest region (1 MB). */
+    static final int CHUNK_BYTES = 1 << 18;
+
+    /** Offset in output channel o's chunk of the byte of OIHW weight (o, ic, tap). */
+    private int pairOffset(int o, int ic, int tap) {
+        int taps = kernelH * kernelW;
+        return 2 * ((o % chunkChannels) * pairRowLength() + ic / 2 * taps + tap) + (ic & 1);
     }
 
-    private static byte[] pairUp(byte[] w, int oc, int cg, int taps) {
-        byte[] pairs = new byte[Math.multiplyExact(2 * oc, (cg + 1) / 2 * taps)];
-        for (int o = 0, i = 0; o < oc; o++) {
+    private byte[][] pairUp(byte[] w) {
+        int cg = inChannels / groups;
+        int taps = kernelH * kernelW;
+        int rowBytes = 2 * pairRowLength();
+        byte[][] chunks = new byte[(outChannels + chunkChannels - 1) / chunkChannels][];
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = new byte[Math.min(chunkChannels, outChannels - c * chunkChannels) * rowBytes];
+        }
+        for (int o = 0, i = 0; o < outChannels; o++) {
             for (int ic = 0; ic < cg; ic++) {
                 for (int tap = 0; tap < taps; tap++, i++) {
-                    pairs[pairIndex(o, ic, tap, cg, taps)] = w[i];
+                    chunks[o / chunkChannels][pairOffset(o, ic, tap)] = w[i];
                 }
             }
         }
-        return pairs;
+        return chunks;
+    }
+
+    /** The byte of OIHW weight (o, ic, tap) from {@link #pairChunks}. */
+    private byte pairByte(int o, int ic, int tap) {
+        return pairChunks[o / chunkChannels][pairOffset(o, ic, tap)];
     }
 
     /**
@@ -90,7 +111,7 @@ public final class PackedConvWeights {
         for (int o = 0, i = 0; o < outChannels; o++) {
             for (int ic = 0; ic < cg; ic++) {
                 for (int tap = 0; tap < taps; tap++, i++) {
-                    w[i] = pairBytes[pairIndex(o, ic, tap, cg, taps)];
+                    w[i] = pairByte(o, ic, tap);
                 }
             }
         }
@@ -103,7 +124,12 @@ public final class PackedConvWeights {
      */
     void widenPairs(Int8Impl impl, int o0, int count, int[] dst) {
         int kp = pairRowLength();
-        impl.widenPairs(pairBytes, 2 * o0 * kp, dst, 0, count * kp);
+        for (int o = o0, end = o0 + count; o < end; ) {
+            int inChunk = o % chunkChannels;
+            int n = Math.min(end - o, chunkChannels - inChunk);
+            impl.widenPairs(pairChunks[o / chunkChannels], 2 * inChunk * kp, dst, (o - o0) * kp, n * kp);
+            o += n;
+        }
     }
 
     /**
@@ -113,7 +139,6 @@ public final class PackedConvWeights {
      * channel count channel pairs would waste a third of the work on 3-channel images.
      */
     void widenRowPairs(int o0, int count, int[] dst) {
-        int cg = inChannels / groups;
         int taps = kernelH * kernelW;
         int k = rowLength();
         int kp = rowPairLength();
@@ -121,8 +146,8 @@ public final class PackedConvWeights {
             int o = o0 + j;
             for (int t = 0; t < kp; t++) {
                 int kk = 2 * t;
-                int lo = pairBytes[pairIndex(o, kk / taps, kk % taps, cg, taps)];
-                int hi = kk + 1 < k ? pairBytes[pairIndex(o, (kk + 1) / taps, (kk + 1) % taps, cg, taps)] : 0;
+                int lo = pairByte(o, kk / taps, kk % taps);
+                int hi = kk + 1 < k ? pairByte(o, (kk + 1) / taps, (kk + 1) % taps) : 0;
                 dst[j * kp + t] = (lo + 128) | (hi << 16);
             }
         }
@@ -139,7 +164,7 @@ public final class PackedConvWeights {
         return cg > 1 && cg % 2 == 1;
     }
 
-    /** Pairs per output channel in {@link #pairBytes}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
+    /** Pairs per output channel in {@link #pairChunks}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
     int pairRowLength() {
         return (inChannels / groups + 1) / 2 * kernelH * kernelW;
     }

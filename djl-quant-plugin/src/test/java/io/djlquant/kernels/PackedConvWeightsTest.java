@@ -3,6 +3,7 @@ package io.djlquant.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,17 @@ class PackedConvWeightsTest {
     void onlyOneCopyIsHeld() {
         PackedConvWeights dense = PackedConvWeights.pack(new byte[8 * 4 * 9], 8, 4, 3, 3, 1, null);
         assertNull(dense.weights);
-        assertEquals(8 * 4 * 9, dense.pairBytes.length);
+        assertEquals(8 * 4 * 9, dense.pairChunks[0].length);
+        // 512 channels of 256 x 3 x 3: no array of G1's humongous size, still one byte per weight
+        PackedConvWeights big = PackedConvWeights.pack(new byte[512 * 256 * 9], 512, 256, 3, 3, 1, null);
+        long total = 0;
+        for (byte[] chunk : big.pairChunks) {
+            assertTrue(chunk.length <= PackedConvWeights.CHUNK_BYTES);
+            total += chunk.length;
+        }
+        assertEquals(512 * 256 * 9, total);
         PackedConvWeights depthwise = PackedConvWeights.pack(new byte[4 * 9], 4, 4, 3, 3, 4, null);
-        assertNull(depthwise.pairBytes);
+        assertNull(depthwise.pairChunks);
         assertEquals(4 * 9, depthwise.weights.length);
     }
 
@@ -69,6 +78,16 @@ class PackedConvWeightsTest {
                     }
                 }
             }
+        }
+        // widening across chunk boundaries gives the same ints as widening channel by channel
+        PackedConvWeights big = PackedConvWeights.pack(random(r, 300 * 64 * 9), 300, 64, 3, 3, 1, null);
+        int bkp = big.pairRowLength();
+        int[] all = new int[300 * bkp];
+        big.widenPairs(TestData.SIMD, 0, 300, all);
+        for (int o = 0; o < 300; o += 7) {
+            int[] one = new int[bkp];
+            big.widenPairs(TestData.SCALAR, o, 1, one);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(all, o * bkp, (o + 1) * bkp), "channel " + o);
         }
         int k = cg * taps;
         int rkp = p.rowPairLength();
