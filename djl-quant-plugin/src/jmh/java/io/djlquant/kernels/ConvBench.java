@@ -83,7 +83,7 @@ public class ConvBench {
         in = ActivationQuant.uint8(0.05f, 110);
         out = ActivationQuant.uint8(0.05f, 0);
         pixels = l.outSize() * l.outSize();
-        tile = ConvKernel.tileWidth(k, pixels);
+        tile = ConvKernel.tileWidth(k, pixels, 32);
         tiles = (pixels + tile - 1) / tile;
         chunk = ConvKernel.channelChunk(l.oc(), tiles);
         chunks = (l.oc() + chunk - 1) / chunk;

@@ -15,6 +15,13 @@ interface Int8Impl {
     int intLanes();
 
     /**
+     * Fewest columns per convolution tile (where the layer has that many): the scalar products are
+     * vectorized by C2 only past its unrolled main loop, so short rows run as scalar code (measured
+     * with 32-64 columns: 2.3-2.9 GMAC/s, against 11-15 with 96 or more).
+     */
+    int minTileColumns();
+
+    /**
      * Pixel-major product used by convolution: for {@code j < m}, {@code p < n},
      * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. Row kk of the right-hand
      * matrix starts at {@code rowOff[kk]} (rows may overlap: shifted views of one padded image).

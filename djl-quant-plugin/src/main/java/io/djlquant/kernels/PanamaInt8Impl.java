@@ -67,6 +67,11 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
+    public int minTileColumns() {
+        return 2 * L; // one register block; ConvKernel.tileWidth never goes below 32 anyway
+    }
+
+    @Override
     public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
         for (; j + 6 <= m; j += 6) {

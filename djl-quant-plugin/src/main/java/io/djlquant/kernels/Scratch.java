@@ -21,7 +21,20 @@ final class Scratch {
     static final int REQUANT_ROW = 1;
     private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[2][]);
 
+    /** Rows of the scalar pair product: accumulator rows and right-hand rows, each its own array. */
+    private static final ThreadLocal<int[][]> ROWS = ThreadLocal.withInitial(() -> new int[0][]);
+
     private Scratch() {}
+
+    /** At least {@code count} separate int arrays of at least {@code size} each, for this thread. */
+    static int[][] rows(int count, int size) {
+        int[][] r = ROWS.get();
+        if (r.length < count || r[0].length < size) {
+            r = new int[Math.max(count, r.length)][Math.max(size, r.length == 0 ? 0 : r[0].length)];
+            ROWS.set(r);
+        }
+        return r;
+    }
 
     /** A buffer of at least {@code size} ints for this thread; contents are undefined. */
     static int[] ints(int slot, int size) {
