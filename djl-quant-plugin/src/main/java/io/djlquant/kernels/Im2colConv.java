@@ -31,7 +31,8 @@ final class Im2colConv {
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels; // fits: y has oc >= 1 times as many elements
-        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols, impl.minTileColumns()), ocg, ConvKernel::channelChunk);
+        final int tileWidth = ConvKernel.tileWidth(k, cols, impl.minTileColumns());
+        final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int mask = in.byteMask();
         final int zpIn = in.zeroPoint();
         final int zpOut = out.zeroPoint();
@@ -156,7 +157,8 @@ final class Im2colConv {
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels;
-        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols, impl.minTileColumns()), ocg, ConvKernel::channelChunk);
+        final int tileWidth = ConvKernel.tileWidth(k, cols, impl.minTileColumns());
+        final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int tile = grid.tile();
         final int tiles = grid.tiles();
         final int flip = unsignedFlip(in);

@@ -93,8 +93,8 @@ final class ShiftedConv {
         }
         // The slack past the last plane is read by discarded columns only, but keep it in range.
         java.util.Arrays.fill(padded, g * cgp * plane, paddedLength, padPair);
-        final TaskGrid grid = TaskGrid.of(g, flat, ConvKernel.tileWidth(w.rowLength(), flat, impl.minTileColumns()), ocg,
-                ConvKernel::shiftedChannelChunk);
+        final int tileWidth = ConvKernel.tileWidth(w.rowLength(), flat, impl.minTileColumns());
+        final TaskGrid grid = TaskGrid.of(g, flat, tileWidth, ocg, ConvKernel::shiftedChannelChunk);
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
