@@ -83,7 +83,7 @@ public class ConvBench {
         in = ActivationQuant.uint8(0.05f, 110);
         out = ActivationQuant.uint8(0.05f, 0);
         pixels = l.outSize() * l.outSize();
-        tile = ConvKernel.tileWidth(k, pixels);
+        tile = ConvKernel.tileWidth(k, pixels, 32);
         tiles = (pixels + tile - 1) / tile;
         chunk = ConvKernel.channelChunk(l.oc(), tiles);
         chunks = (l.oc() + chunk - 1) / chunk;
@@ -102,9 +102,15 @@ public class ConvBench {
         // The pair product's tiles and weights as conv2d uses them: the same activations as colInt
         // (u = (x - zp) + zp, unsigned), two rows packed per int; rows paired along K when the weights
         // have row pairs (odd channel counts), else channel pairs (icPair, kh, kw).
-        boolean rowOrder = packed.rowPairs != null;
-        pairWeights = rowOrder ? packed.rowPairs : packed.pairs;
-        kp = rowOrder ? (k + 1) / 2 : packed.pairRowLength();
+        boolean rowOrder = packed.rowOrderPairs();
+        kp = rowOrder ? packed.rowPairLength() : packed.pairRowLength();
+        // Widened once here: the benchmark times the product, not the per-task widening.
+        pairWeights = new int[l.oc() * kp];
+        if (rowOrder) {
+            packed.widenRowPairs(0, l.oc(), pairWeights);
+        } else {
+            packed.widenPairs(new ScalarInt8Impl(), 0, l.oc(), pairWeights);
+        }
         int taps = l.kernel() * l.kernel();
         colPair = new int[tiles][kp * tile];
         pairRowOff = new int[kp];

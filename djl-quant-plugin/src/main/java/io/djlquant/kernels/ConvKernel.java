@@ -85,12 +85,12 @@ final class ConvKernel {
      * Pixels per tile: a multiple of 32 (whole vectors) sized so K x tile stays near TILE_INTS, and
      * small enough (down to 64) that there are about 8 tiles: splitting pixels costs nothing, while
      * splitting channels instead repeats the gather (measured: the 1x1 stride-2 convs spent as much
-     * time gathering as multiplying).
+     * time gathering as multiplying), but not below {@code minColumns} ({@link Int8Impl#minTileColumns}).
      */
-    static int tileWidth(int k, int pixels) {
+    static int tileWidth(int k, int pixels, int minColumns) {
         int t = Math.max(32, Math.min(1024, TILE_INTS / k)) & ~31;
         int eighth = ((pixels + 7) / 8 + 31) & ~31;
-        t = Math.min(t, Math.max(64, eighth));
+        t = Math.max(minColumns, Math.min(t, Math.max(64, eighth)));
         return Math.min(t, pixels);
     }
 

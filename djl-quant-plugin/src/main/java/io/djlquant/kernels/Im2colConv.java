@@ -15,7 +15,7 @@ final class Im2colConv {
 
     static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
             PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
-        if (w.pairs != null) {
+        if (w.pairChunks != null) {
             return runPairs(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
         }
         final int c = w.inChannels();
@@ -31,7 +31,8 @@ final class Im2colConv {
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels; // fits: y has oc >= 1 times as many elements
-        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols), ocg, ConvKernel::channelChunk);
+        final int tileWidth = ConvKernel.tileWidth(k, cols, impl.minTileColumns());
+        final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int mask = in.byteMask();
         final int zpIn = in.zeroPoint();
         final int zpOut = out.zeroPoint();
@@ -135,7 +136,7 @@ final class Im2colConv {
      * The same convolution with the pair product ({@link Int8Impl#gemmPairs}): the tile is gathered as
      * rows of packed channel pairs, pair row t = (icPair, kh, kw) holding the unsigned values u of
      * channels 2*icPair (low half) and 2*icPair + 1 (high half; 0 for the missing channel of an odd
-     * count) of each column, matching {@link PackedConvWeights#pairs}. u is the byte read as unsigned
+     * count) of each column, matching {@link PackedConvWeights#pairChunks}. u is the byte read as unsigned
      * after flipping the sign bit of signed formats, so {@code x - zpIn = u - zpU} with
      * {@code zpU = zpIn + flip}; padding is zpU, and {@code -zpU * sum(w)} joins the bias.
      */
@@ -149,15 +150,15 @@ final class Im2colConv {
         final int kh = w.kernelH();
         final int kw = w.kernelW();
         final int k = w.rowLength();
-        final boolean rowOrder = w.rowPairs != null;
-        final int[] wPairs = rowOrder ? w.rowPairs : w.pairs;
-        final int kp = rowOrder ? (k + 1) / 2 : w.pairRowLength();
+        final boolean rowOrder = w.rowOrderPairs();
+        final int kp = rowOrder ? w.rowPairLength() : w.pairRowLength();
         final int outH = cp.outH(inH, kh);
         final int outW = cp.outW(inW, kw);
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels;
-        final TaskGrid grid = TaskGrid.of(g, cols, ConvKernel.tileWidth(k, cols), ocg, ConvKernel::channelChunk);
+        final int tileWidth = ConvKernel.tileWidth(k, cols, impl.minTileColumns());
+        final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int tile = grid.tile();
         final int tiles = grid.tiles();
         final int flip = unsignedFlip(in);
@@ -201,7 +202,13 @@ final class Im2colConv {
                     rowOff[r] = r * nqc;
                 }
             }
-            impl.gemmPairs(wPairs, (grp * ocg + j0) * kp, nj, kp, col, rowOff, nqc, acc);
+            int[] wq = Scratch.ints(Scratch.WEIGHTS, nj * kp);
+            if (rowOrder) {
+                w.widenRowPairs(grp * ocg + j0, nj, wq);
+            } else {
+                w.widenPairs(impl, grp * ocg + j0, nj, wq);
+            }
+            impl.gemmPairs(wq, 0, nj, kp, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
                 int o = grp * ocg + j0 + j;
                 float mo = m[o];
@@ -249,7 +256,7 @@ final class Im2colConv {
     }
 
     /**
-     * Gather for {@link PackedConvWeights#rowPairs}: pair row t holds rows k = 2t (low half) and 2t+1
+     * Gather for {@link PackedConvWeights#widenRowPairs}: pair row t holds rows k = 2t (low half) and 2t+1
      * (high half; none past an odd K, whose weight is 0) of the (ic, kh, kw) order.
      */
     private static void im2colRowPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,

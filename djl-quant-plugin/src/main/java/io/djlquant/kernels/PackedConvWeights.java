@@ -2,10 +2,10 @@ package io.djlquant.kernels;
 
 /**
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
- * weights (zero point 0, bytes read signed) in OIHW order, kept as bytes (a private copy), plus an optional int32
- * bias. With more than one input channel per group the weights are also kept as pairs for the pair
- * product (2 bytes of heap per weight on top of the byte copy). Immutable after packing; safe to share
- * between threads.
+ * weights (zero point 0, bytes read signed) plus an optional int32 bias, held once, in the order the
+ * kernels read them (one byte per weight): OIHW with one input channel per group, channel pairs
+ * otherwise (see {@link #pairChunks}). {@link #weights()} gives them back in OIHW order (for saving).
+ * Immutable after packing; safe to share between threads.
  */
 public final class PackedConvWeights {
 
@@ -14,52 +14,43 @@ public final class PackedConvWeights {
     private final int kernelH;
     private final int kernelW;
     private final int groups;
-    /** [outChannels][inChannels/groups * kernelH * kernelW], row order (ic, kh, kw) as in OIHW. */
+    /**
+     * With one input channel per group: [outChannels][kernelH * kernelW], OIHW. Null otherwise (the
+     * weights are then in {@link #pairChunks} only).
+     */
     final byte[] weights;
     /** Per output channel, or null. */
     final int[] bias;
     /**
-     * The same weights as pairs for {@link Int8Impl#gemmPairs} (null with one input channel per
-     * group): [outChannels][pairRowLength()], pair t = (icPair, kh, kw) in that order holding input
-     * channel 2*icPair in the low 16 bits (plus 128) and 2*icPair + 1 in the high 16 bits (0 past an
-     * odd channel count).
+     * With more than one input channel per group, the weights as byte pairs for {@link Int8Impl#gemmPairs}
+     * (null otherwise): per output channel {@link #pairRowLength()} pairs, pair t = (icPair, kh, kw) in
+     * that order holding input channel 2*icPair then 2*icPair + 1 (0 past an odd channel count).
+     * Split into arrays of {@link #chunkChannels} channels, each below {@link #CHUNK_BYTES}: G1 gives
+     * larger arrays whole regions ("humongous"), which left a quarter of the heap they took unused
+     * (measured on the zoo's ResNet18: 18.1 MB in use for 11.7 MB of weights). The kernels widen
+     * the rows a task multiplies into ints ({@link #widenPairs}), about one operation per weight
+     * against one multiply-add per weight and output column.
      */
-    final int[] pairs;
-    /**
-     * With an odd number (&gt; 1) of input channels per group, the weights again as pairs, but of
-     * neighbours along each row's OIHW order (k, k+1), for the im2col path, which can gather any pair
-     * order: channel pairs waste a third of the work on 3-channel images. Null otherwise.
-     */
-    final int[] rowPairs;
-    /** Per output channel, the sum of its weights (with {@link #pairs}; null otherwise). */
+    final byte[][] pairChunks;
+    /** Output channels per array of {@link #pairChunks}. */
+    private final int chunkChannels;
+    /** Per output channel, the sum of its weights (with {@link #pairChunks}; null otherwise). */
     final int[] weightSums;
 
     private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
-            byte[] weights, int[] bias) {
+            byte[] oihw, int[] bias) {
         this.outChannels = outChannels;
         this.inChannels = inChannels;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
         this.groups = groups;
-        this.weights = weights;
         this.bias = bias;
         int cg = inChannels / groups;
-        this.pairs = cg > 1 ? pairUp(weights, outChannels, cg, kernelH * kernelW) : null;
-        this.weightSums = cg > 1 ? rowSums(weights, outChannels) : null;
-        this.rowPairs = cg > 1 && cg % 2 == 1 ? rowPairUp(weights, outChannels) : null;
-    }
-
-    private static int[] rowPairUp(byte[] w, int oc) {
-        int k = w.length / oc;
-        int kp = (k + 1) / 2;
-        int[] pairs = new int[Math.multiplyExact(oc, kp)];
-        for (int o = 0; o < oc; o++) {
-            for (int t = 0; t < kp; t++) {
-                int hi = 2 * t + 1 < k ? w[o * k + 2 * t + 1] : 0;
-                pairs[o * kp + t] = (w[o * k + 2 * t] + 128) | (hi << 16);
-            }
-        }
-        return pairs;
+        this.weights = cg > 1 ? null : oihw.clone();
+        int rowBytes = 2 * pairRowLength();
+        this.chunkChannels = Math.max(1, Math.min(outChannels, CHUNK_BYTES / rowBytes));
+        this.pairChunks = cg > 1 ? pairUp(oihw) : null;
+        this.weightSums = cg > 1 ? rowSums(oihw, outChannels) : null;
     }
 
     private static int[] rowSums(byte[] w, int oc) {
@@ -73,24 +64,107 @@ public final class PackedConvWeights {
         return sums;
     }
 
-    private static int[] pairUp(byte[] w, int oc, int cg, int taps) {
-        int cgp = (cg + 1) / 2;
-        int k = cg * taps;
-        int[] pairs = new int[Math.multiplyExact(oc, cgp * taps)];
-        for (int o = 0, t = 0; o < oc; o++) {
-            for (int icp = 0; icp < cgp; icp++) {
-                int lo = o * k + 2 * icp * taps;
-                boolean hasHi = 2 * icp + 1 < cg;
-                for (int tap = 0; tap < taps; tap++, t++) {
-                    int hi = hasHi ? w[lo + taps + tap] : 0;
-                    pairs[t] = (w[lo + tap] + 128) | (hi << 16);
+    /** Largest array of {@link #pairChunks}: a quarter of G1's smallest region (1 MB). */
+    static final int CHUNK_BYTES = 1 << 18;
+
+    /** Offset in output channel o's chunk of the byte of OIHW weight (o, ic, tap). */
+    private int pairOffset(int o, int ic, int tap) {
+        int taps = kernelH * kernelW;
+        return 2 * ((o % chunkChannels) * pairRowLength() + ic / 2 * taps + tap) + (ic & 1);
+    }
+
+    private byte[][] pairUp(byte[] w) {
+        int cg = inChannels / groups;
+        int taps = kernelH * kernelW;
+        int rowBytes = 2 * pairRowLength();
+        byte[][] chunks = new byte[(outChannels + chunkChannels - 1) / chunkChannels][];
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = new byte[Math.min(chunkChannels, outChannels - c * chunkChannels) * rowBytes];
+        }
+        for (int o = 0, i = 0; o < outChannels; o++) {
+            for (int ic = 0; ic < cg; ic++) {
+                for (int tap = 0; tap < taps; tap++, i++) {
+                    chunks[o / chunkChannels][pairOffset(o, ic, tap)] = w[i];
                 }
             }
         }
-        return pairs;
+        return chunks;
     }
 
-    /** Length of one output channel's row of {@link #pairs}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
+    /** The byte of OIHW weight (o, ic, tap) from {@link #pairChunks}. */
+    private byte pairByte(int o, int ic, int tap) {
+        return pairChunks[o / chunkChannels][pairOffset(o, ic, tap)];
+    }
+
+    /**
+     * The weights in OIHW order, a fresh array (what was packed, byte for byte).
+     *
+     * @return {@code outChannels * (inChannels/groups) * kernelH * kernelW} signed int8 values
+     */
+    public byte[] weights() {
+        if (weights != null) {
+            return weights.clone();
+        }
+        int cg = inChannels / groups;
+        int taps = kernelH * kernelW;
+        byte[] w = new byte[outChannels * rowLength()];
+        for (int o = 0, i = 0; o < outChannels; o++) {
+            for (int ic = 0; ic < cg; ic++) {
+                for (int tap = 0; tap < taps; tap++, i++) {
+                    w[i] = pairByte(o, ic, tap);
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Widens the pair rows of output channels [o0, o0 + count) into {@code dst[0, count *
+     * pairRowLength())} in {@link Int8Impl#gemmPairs}' packed form.
+     */
+    void widenPairs(Int8Impl impl, int o0, int count, int[] dst) {
+        int kp = pairRowLength();
+        for (int o = o0, end = o0 + count; o < end; ) {
+            int inChunk = o % chunkChannels;
+            int n = Math.min(end - o, chunkChannels - inChunk);
+            impl.widenPairs(pairChunks[o / chunkChannels], 2 * inChunk * kp, dst, (o - o0) * kp, n * kp);
+            o += n;
+        }
+    }
+
+    /**
+     * Widens output channels [o0, o0 + count) into {@code dst} as pairs of neighbours along each OIHW
+     * row (k, k+1) for {@link Int8Impl#gemmPairs}, {@link #rowPairLength()} per channel (the last
+     * high half 0 for an odd row length): the im2col path can gather any pair order, and with an odd
+     * channel count channel pairs would waste a third of the work on 3-channel images.
+     */
+    void widenRowPairs(int o0, int count, int[] dst) {
+        int taps = kernelH * kernelW;
+        int k = rowLength();
+        int kp = rowPairLength();
+        for (int j = 0; j < count; j++) {
+            int o = o0 + j;
+            for (int t = 0; t < kp; t++) {
+                int kk = 2 * t;
+                int lo = pairByte(o, kk / taps, kk % taps);
+                int hi = kk + 1 < k ? pairByte(o, (kk + 1) / taps, (kk + 1) % taps) : 0;
+                dst[j * kp + t] = (lo + 128) | (hi << 16);
+            }
+        }
+    }
+
+    /** Pairs per output channel in {@link #widenRowPairs}: ceil(rowLength() / 2). */
+    int rowPairLength() {
+        return (rowLength() + 1) / 2;
+    }
+
+    /** Whether the im2col path pairs neighbours along the row: an odd channel count above 1 per group. */
+    boolean rowOrderPairs() {
+        int cg = inChannels / groups;
+        return cg > 1 && cg % 2 == 1;
+    }
+
+    /** Pairs per output channel in {@link #pairChunks}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
     int pairRowLength() {
         return (inChannels / groups + 1) / 2 * kernelH * kernelW;
     }
@@ -123,9 +197,7 @@ public final class PackedConvWeights {
         if (bias != null) {
             Checks.length("bias", bias.length, outChannels);
         }
-        // Kept as bytes (4x less heap than ints): the kernels widen them while loading.
-        byte[] w = weights.clone();
-        return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, w,
+        return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, weights,
                 bias == null ? null : bias.clone());
     }
 

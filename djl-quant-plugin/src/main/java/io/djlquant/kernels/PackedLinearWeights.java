@@ -2,7 +2,8 @@ package io.djlquant.kernels;
 
 /**
  * Linear (fully connected) weights prepared once for {@link Int8Kernels#linear}: int8 symmetric
- * per-channel weights of shape (out, in), bytes read signed, kept as bytes (a private copy), plus an optional int32
+ * per-channel weights of shape (out, in), bytes read signed, kept as bytes (a private copy: the
+ * layer's only one), plus an optional int32
  * bias. Immutable after packing; safe to share between threads.
  */
 public final class PackedLinearWeights {
@@ -40,6 +41,15 @@ public final class PackedLinearWeights {
         // Kept as bytes (4x less heap than ints): the kernels widen them while loading.
         byte[] w = weights.clone();
         return new PackedLinearWeights(outFeatures, inFeatures, w, bias == null ? null : bias.clone());
+    }
+
+    /**
+     * The weights, a fresh array.
+     *
+     * @return {@code outFeatures * inFeatures} signed int8 values, row-major (out, in)
+     */
+    public byte[] weights() {
+        return weights.clone();
     }
 
     /** Number of outputs. */

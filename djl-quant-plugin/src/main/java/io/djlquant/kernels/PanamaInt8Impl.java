@@ -67,6 +67,11 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
+    public int minTileColumns() {
+        return 2 * L; // one register block; ConvKernel.tileWidth never goes below 32 anyway
+    }
+
+    @Override
     public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
         for (; j + 6 <= m; j += 6) {
@@ -698,5 +703,20 @@ final class PanamaInt8Impl implements Int8Impl {
         ShortVector s = (ShortVector) ByteVector.fromArray(B2L, x, off).reinterpretShape(SL, 0);
         return (IntVector) s.lanewise(VectorOperators.XOR, flip2).and((short) 0xFF)
                 .convertShape(VectorOperators.S2I, S, 0);
+    }
+
+    /** 128 in the low short of each int lane: the weight offset of {@link #widenPairs}' low halves. */
+    private static final ShortVector LOW_128 = shorts(IntVector.broadcast(S, 128));
+
+    @Override
+    public void widenPairs(byte[] src, int s, int[] dst, int d, int len) {
+        int i = 0;
+        for (; i + L <= len; i += L) {
+            // 2L signed bytes become 2L shorts: each int lane then holds (w0, w1) as its two halves.
+            ShortVector v = (ShortVector) ByteVector.fromArray(B2L, src, s + 2 * i)
+                    .convertShape(VectorOperators.B2S, SS, 0);
+            ints(v.add(LOW_128)).intoArray(dst, d + i);
+        }
+        TAILS.widenPairs(src, s + 2 * i, dst, d + i, len - i);
     }
 }

@@ -6,11 +6,14 @@ final class Scratch {
     /**
      * 0-2: a convolution task's tile, accumulators and row offsets; 3-4: inside the SIMD product;
      * 5: a convolution's input prepared once by the calling thread and read by all its tasks (the
-     * padded image of ShiftedConv, the shared tiles of Im2colConv).
+     * padded image of ShiftedConv, the shared tiles of Im2colConv); 6: a convolution task's weights
+     * widened from bytes.
      */
-    private static final int SLOTS = 6;
+    private static final int SLOTS = 7;
     /** The slot of a convolution's shared input. */
     static final int SHARED = 5;
+    /** The slot of a convolution task's widened weights. */
+    static final int WEIGHTS = 6;
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
     /** Byte slots: pooling's row maxima, and a convolution tile's requantized row. */
@@ -18,7 +21,20 @@ final class Scratch {
     static final int REQUANT_ROW = 1;
     private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[2][]);
 
+    /** Rows of the scalar pair product: accumulator rows and right-hand rows, each its own array. */
+    private static final ThreadLocal<int[][]> ROWS = ThreadLocal.withInitial(() -> new int[0][]);
+
     private Scratch() {}
+
+    /** At least {@code count} separate int arrays of at least {@code size} each, for this thread. */
+    static int[][] rows(int count, int size) {
+        int[][] r = ROWS.get();
+        if (r.length < count || r[0].length < size) {
+            r = new int[Math.max(count, r.length)][Math.max(size, r.length == 0 ? 0 : r[0].length)];
+            ROWS.set(r);
+        }
+        return r;
+    }
 
     /** A buffer of at least {@code size} ints for this thread; contents are undefined. */
     static int[] ints(int slot, int size) {

@@ -55,7 +55,6 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
             throw new IllegalArgumentException(
                     name() + ": weights must be OIHW, got shape " + weights.getShape());
         }
-        this.weights = weights;
         this.geometry = geometry;
         this.groups = groups;
         this.input = ActivationParams.check(name(), "input", input);
@@ -71,6 +70,8 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
                         (int) s.get(3),
                         groups,
                         weights.bias());
+        // The packed copy is the only one this layer keeps; the weights' values are read back from it.
+        this.weights = weights.readingFrom(packed::weights);
         multipliers =
                 Int8Kernels.requantMultipliers(
                         input.scale(0), weights.channelScales(), output.scale(0));

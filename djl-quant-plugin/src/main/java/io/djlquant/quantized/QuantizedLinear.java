@@ -39,7 +39,6 @@ public abstract class QuantizedLinear extends QuantizedBlock {
                     name() + " needs (out, in) weights, got "
                             + (weights == null ? "null" : weights.getShape()));
         }
-        this.weights = weights;
         this.input = ActivationParams.check(name(), "input", input);
         this.output = ActivationParams.check(name(), "output", output);
         this.relu = relu;
@@ -47,6 +46,8 @@ public abstract class QuantizedLinear extends QuantizedBlock {
         packed =
                 PackedLinearWeights.pack(
                         weights.values(), (int) s.get(0), (int) s.get(1), weights.bias());
+        // The packed copy is the only one this layer keeps; the weights' values are read back from it.
+        this.weights = weights.readingFrom(packed::weights);
         multipliers =
                 Int8Kernels.requantMultipliers(
                         input.scale(0), weights.channelScales(), output.scale(0));

@@ -3,15 +3,23 @@ package io.djlquant.quantized;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
+import java.util.function.Supplier;
 
 /**
  * Integer weights and bias of a quantized convolution or linear layer: signed symmetric weights
  * (zero point 0, per tensor or per output channel along axis 0) and an int32 bias with {@code
  * scale[c] = inputScale * weightScale[c]}. Immutable; getters return copies.
+ *
+ * <p>A layer keeps its weights once, packed the way its kernel reads them: it holds a view made by
+ * {@link #readingFrom} whose values are read back from that packed copy when asked for (saving,
+ * inspection), instead of a second array.
  */
 public final class QuantizedWeights {
 
+    /** The integers, or null when they are read back from {@link #source}. */
     private final byte[] values;
+    /** Gives a fresh copy of the integers when {@link #values} is null. */
+    private final Supplier<byte[]> source;
     private final Shape shape;
     private final QParams qparams;
     private final int[] bias;
@@ -50,9 +58,26 @@ public final class QuantizedWeights {
             }
         }
         this.values = values.clone();
+        this.source = null;
         this.shape = shape;
         this.qparams = qparams;
         this.bias = bias.clone();
+    }
+
+    private QuantizedWeights(QuantizedWeights w, Supplier<byte[]> source) {
+        this.values = null;
+        this.source = source;
+        this.shape = w.shape;
+        this.qparams = w.qparams;
+        this.bias = w.bias;
+    }
+
+    /**
+     * The same weights without their own array: values are read back from {@code source}, which
+     * must give exactly {@link #getValues()} of this object (a layer's packed copy of them).
+     */
+    QuantizedWeights readingFrom(Supplier<byte[]> source) {
+        return new QuantizedWeights(this, source);
     }
 
     /**
@@ -121,11 +146,12 @@ public final class QuantizedWeights {
 
     /** @return a copy of the integer weights */
     public byte[] getValues() {
-        return values.clone();
+        return values != null ? values.clone() : source.get();
     }
 
+    /** The integers without a copy where this object holds them, else read back. Do not modify. */
     byte[] values() {
-        return values;
+        return values != null ? values : source.get();
     }
 
     /** @return the weight shape */

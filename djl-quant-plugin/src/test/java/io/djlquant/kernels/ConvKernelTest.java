@@ -50,6 +50,9 @@ class ConvKernelTest {
             new Case(1, 6, 17, 19, 8, 3, 3, 1, new ConvParams(3, 2, 1, 2, 2, 1)), // phases 3x2, dilation H 2
             new Case(2, 5, 30, 30, 9, 7, 7, 1, ConvParams.of(2, 3, 1)), // stem-like: odd channels, 2x2 phases
             new Case(1, 4, 13, 13, 6, 1, 1, 1, ConvParams.of(3, 0, 1)), // 1x1 stride 3: one phase of nine used
+            new Case(5, 40, 7, 7, 36, 3, 3, 1, ConvParams.of(1, 1, 1)), // shifted, tiles across 5 images
+            new Case(3, 12, 12, 12, 10, 3, 3, 1, ConvParams.of(2, 1, 1)), // shifted stride 2, 3 images
+            new Case(2, 600, 6, 6, 40, 3, 3, 1, ConvParams.of(1, 1, 1)), // K = 5400: 2 blocks of widened weights
         };
     }
 

@@ -345,4 +345,25 @@ class Int8ImplTest {
             }
         }
     }
+
+    @Test
+    void widenPairsMatchesTheFormulaForAllBytesAndLengths() {
+        // every (w0, w1) byte pair, at offsets and lengths around whole vectors
+        byte[] src = new byte[2 * 65536 + 7];
+        for (int i = 0; i < 65536; i++) {
+            src[3 + 2 * i] = (byte) (i & 0xFF);
+            src[3 + 2 * i + 1] = (byte) (i >> 8);
+        }
+        for (int len : new int[] {0, 1, 15, 16, 17, 33, 65536}) {
+            int[] expected = new int[len + 2];
+            for (int i = 0; i < len; i++) {
+                expected[1 + i] = weightPair(src[3 + 2 * i], src[3 + 2 * i + 1]);
+            }
+            for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
+                int[] dst = new int[len + 2];
+                impl.widenPairs(src, 3, dst, 1, len);
+                assertArrayEquals(expected, dst, impl.name() + " len=" + len);
+            }
+        }
+    }
 }
