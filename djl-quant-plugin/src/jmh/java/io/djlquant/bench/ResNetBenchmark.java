@@ -36,7 +36,8 @@ import java.util.Random;
  * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
  * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
  * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images),
- * {@code layers=0} (that many extra 224x224 passes of the kernel path timed layer by layer),
+ * {@code layers=0} (that many extra passes of the kernel path timed layer by layer, on
+ * {@code layerSize=224} x {@code layerSize} images in batches of {@code layerBatch=1}),
  * {@code criteria=true} (also time the Q model saved as .jq and loaded through {@code Criteria}:
  * {@code int8-criteria} = {@code Predictor.predict(NDList)}, {@code int8-criteria-batch} =
  * {@code batchPredict} of single images; see {@link CriteriaPath}), {@code image=true} (also an
@@ -81,6 +82,8 @@ public final class ResNetBenchmark {
         boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
         int calib = Integer.parseInt(a.getOrDefault("calib", "2"));
         int layerPasses = Integer.parseInt(a.getOrDefault("layers", "0"));
+        int layerSize = Integer.parseInt(a.getOrDefault("layerSize", "224"));
+        int layerBatch = Integer.parseInt(a.getOrDefault("layerBatch", "1"));
         boolean criteria = tryQ && Boolean.parseBoolean(a.getOrDefault("criteria", "true"));
         boolean image = criteria && Boolean.parseBoolean(a.getOrDefault("image", "true"));
         String peerPython = a.getOrDefault("peer", "");
@@ -261,15 +264,15 @@ public final class ResNetBenchmark {
         System.out.printf(Locale.ROOT, "%nratios of median process CPU time per pass (each side's own process, all "
                 + "threads; robust to other load, counts spin-waiting)%n%s", ratiosOfCpu.table());
         if (layerPasses > 0) {
-            // Where the int8 time goes: the kernel path's layers, timed one by one on 224x224 batch 1.
+            // Where the int8 time goes: the kernel path's layers, timed one by one.
             LayerClock clock = new LayerClock();
-            float[] x = random(1, 224);
+            float[] x = random(layerBatch, layerSize);
             for (int i = 0; i < layerPasses; i++) {
-                kr.forward(x, 1, 224, clock);
+                kr.forward(x, layerBatch, layerSize, clock);
             }
-            System.out.printf(Locale.ROOT, "%nint8-kernels per layer (224x224, batch 1, %d back-to-back passes; "
+            System.out.printf(Locale.ROOT, "%nint8-kernels per layer (%dx%d, batch %d, %d back-to-back passes; "
                     + "c64 = the 3x3 convs with 64 output channels, s2 = stride 2, ds = 1x1 downsample)%n%s",
-                    layerPasses, clock.table());
+                    layerSize, layerSize, layerBatch, layerPasses, clock.table());
             report.put("int8KernelLayers", clock.report());
         }
         report.put("peakRssBytes", HeapPeak.peakRss());

@@ -151,19 +151,23 @@ final class Im2colConv {
         final int kw = w.kernelW();
         final int k = w.rowLength();
         final boolean rowOrder = w.rowOrderPairs();
-        final int kp = rowOrder ? w.rowPairLength() : w.pairRowLength();
         final int outH = cp.outH(inH, kh);
         final int outW = cp.outW(inW, kw);
+        // Taps that read only padding for every output (8 of 9 for a 3x3 conv on a 1x1 map) add
+        // (zpU - zpU) * w = 0: they are left out of the gather, the weights and the bias correction.
+        final int[] taps = rowOrder ? null : readingTaps(inH, inW, outH, outW, kh, kw, cp);
+        final int kp = rowOrder ? w.rowPairLength() : (cg + 1) / 2 * taps.length;
         final int pixels = outH * outW;
         final byte[] y = new byte[Checks.product("conv output", batch, oc, pixels)];
         final int cols = batch * pixels;
-        final int tileWidth = ConvKernel.tileWidth(k, cols, impl.minTileColumns());
+        final int tileWidth = ConvKernel.tileWidth(Math.min(k, 2 * kp), cols, impl.minTileColumns());
         final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int tile = grid.tile();
         final int tiles = grid.tiles();
         final int flip = unsignedFlip(in);
         final int zpU = in.zeroPoint() + flip;
-        final int[] bias = pairBias(w, zpU);
+        final boolean allTaps = taps == null || taps.length == kh * kw;
+        final int[] bias = allTaps ? pairBias(w, zpU) : pairBias(w, zpU, taps);
         final int zpOut = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
@@ -176,7 +180,7 @@ final class Im2colConv {
                 : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
-                    inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU, shared, task * kp * tileCols, tileCols));
+                    inH, inW, kh, kw, cp, outW, kp, rowOrder, taps, flip, zpU, shared, task * kp * tileCols, tileCols));
         }
         KernelThreads.run(grid.tasks(), task -> {
             int grp = grid.group(task);
@@ -196,8 +200,8 @@ final class Im2colConv {
                 }
             } else {
                 col = Scratch.ints(0, kp * nqc);
-                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, flip, zpU,
-                        col, 0, nqc);
+                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, taps, flip,
+                        zpU, col, 0, nqc);
                 for (int r = 0; r < kp; r++) {
                     rowOff[r] = r * nqc;
                 }
@@ -205,8 +209,10 @@ final class Im2colConv {
             int[] wq = Scratch.ints(Scratch.WEIGHTS, nj * kp);
             if (rowOrder) {
                 w.widenRowPairs(grp * ocg + j0, nj, wq);
-            } else {
+            } else if (allTaps) {
                 w.widenPairs(impl, grp * ocg + j0, nj, wq);
+            } else {
+                w.widenPairs(grp * ocg + j0, nj, taps, wq);
             }
             impl.gemmPairs(wq, 0, nj, kp, col, rowOff, nqc, acc);
             for (int j = 0; j < nj; j++) {
@@ -231,8 +237,8 @@ final class Im2colConv {
      * product and ignored, but kept in range).
      */
     private static void gatherTile(byte[] x, int grp, int t, int tile, int cols, int pixels, int c, int cg,
-            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, boolean rowOrder, int flip, int zpU,
-            int[] col, int off, int stride) {
+            int inH, int inW, int kh, int kw, ConvParams cp, int outW, int kp, boolean rowOrder, int[] taps, int flip,
+            int zpU, int[] col, int off, int stride) {
         int q0 = t * tile;
         int nq = Math.min(tile, cols - q0);
         int nqc = ConvKernel.roundColumns(nq);
@@ -249,7 +255,8 @@ final class Im2colConv {
                 im2colRowPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU,
                         col);
             } else {
-                im2colPairs(x, chanBase, cg, inH, inW, kh, kw, cp, outW, p, run, off + q - q0, stride, flip, zpU, col);
+                im2colPairs(x, chanBase, cg, inH, inW, kw, taps, cp, outW, p, run, off + q - q0, stride, flip, zpU,
+                        col);
             }
             q += run;
         }
@@ -328,6 +335,19 @@ final class Im2colConv {
         return in.qmin() < 0 ? 0x80 : 0;
     }
 
+    /**
+     * Bias for the pair product over the given taps only: {@code bias[o] - zpU * sum(w[o] over taps)};
+     * the left-out taps' {@code -zpU * w} and {@code zpU * w} (their padding) cancel.
+     */
+    static int[] pairBias(PackedConvWeights w, int zpU, int[] taps) {
+        int[] sums = w.weightSums(taps);
+        int[] b = new int[w.outChannels()];
+        for (int o = 0; o < b.length; o++) {
+            b[o] = (w.bias == null ? 0 : w.bias[o]) - zpU * sums[o];
+        }
+        return b;
+    }
+
     /** Bias for the pair product: {@code bias[o] - zpU * sum(w[o])} (wrapping, like the product). */
     static int[] pairBias(PackedConvWeights w, int zpU) {
         int[] b = new int[w.outChannels()];
@@ -342,7 +362,7 @@ final class Im2colConv {
      * {@code u(2*icp) | u(2*icp+1) << 16} starting at column {@code colOff} of rows {@code stride}
      * ints apart; positions outside the image read as zpU.
      */
-    private static void im2colPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kh, int kw,
+    private static void im2colPairs(byte[] x, int chanBase, int cg, int inH, int inW, int kw, int[] taps,
             ConvParams cp, int outW, int p0, int np, int colOff, int stride, int flip, int zpU, int[] col) {
         int plane = inH * inW;
         int cgp = (cg + 1) / 2;
@@ -351,14 +371,44 @@ final class Im2colConv {
             int chanA = chanBase + 2 * icp * plane;
             // The missing channel of an odd count has zero weights; read channel A again for it.
             int chanB = 2 * icp + 1 < cg ? chanA + plane : chanA;
-            for (int dy = 0; dy < kh; dy++) {
-                int offH = dy * cp.dilationH() - cp.padH();
-                for (int dx = 0; dx < kw; dx++, row += stride) {
-                    int offW = dx * cp.dilationW() - cp.padW();
-                    gatherPairRow(x, chanA, chanB, inH, inW, offH, offW, cp, outW, p0, np, flip, zpU, col, row);
+            for (int tap : taps) {
+                int offH = tap / kw * cp.dilationH() - cp.padH();
+                int offW = tap % kw * cp.dilationW() - cp.padW();
+                gatherPairRow(x, chanA, chanB, inH, inW, offH, offW, cp, outW, p0, np, flip, zpU, col, row);
+                row += stride;
+            }
+        }
+    }
+
+    /**
+     * The taps {@code dy * kw + dx}, in order, that read inside the image for at least one output
+     * position: along each axis some output row (column) must land in [0, in).
+     */
+    static int[] readingTaps(int inH, int inW, int outH, int outW, int kh, int kw, ConvParams cp) {
+        boolean[] rows = reads(inH, outH, kh, cp.strideH(), cp.padH(), cp.dilationH());
+        boolean[] cols = reads(inW, outW, kw, cp.strideW(), cp.padW(), cp.dilationW());
+        int n = 0;
+        int[] taps = new int[kh * kw];
+        for (int dy = 0; dy < kh; dy++) {
+            for (int dx = 0; dx < kw; dx++) {
+                if (rows[dy] && cols[dx]) {
+                    taps[n++] = dy * kw + dx;
                 }
             }
         }
+        return java.util.Arrays.copyOf(taps, n);
+    }
+
+    /** Per kernel offset d along one axis: whether {@code o*stride - pad + d*dil} is in [0, in) for some o. */
+    private static boolean[] reads(int in, int out, int k, int stride, int pad, int dil) {
+        boolean[] r = new boolean[k];
+        for (int d = 0; d < k; d++) {
+            for (int o = 0; o < out && !r[d]; o++) {
+                int i = o * stride - pad + d * dil;
+                r[d] = i >= 0 && i < in;
+            }
+        }
+        return r;
     }
 
     /** One pair tap over output pixels [p0, p0+np) into {@code col[dst + q]}. */

@@ -79,6 +79,7 @@ final class KernelWarmUp {
             prepared[i] = new Shape(r, shapes[i][0], shapes[i][1], shapes[i][2]);
         }
         Shape longRows = new Shape(r, 4, 16 * l + 5, 16 * l + 5);
+        Convs convs = new Convs(r);
         long deadline = System.nanoTime() + millis * 1_000_000L;
         int rounds = 0;
         do {
@@ -95,9 +96,53 @@ final class KernelWarmUp {
             for (int i = 0; i < CHEAP_CALLS; i++) {
                 prepared[prepared.length - 1].products(impl);
             }
+            convs.run(impl);
             rounds++;
         } while (System.nanoTime() < deadline);
         return rounds;
+    }
+
+    /**
+     * Tiny convolutions, one per {@link ConvKernel.Strategy}: the task bodies of the convolution
+     * paths loop over pixels, images and channel blocks, and called first by a model they would be
+     * compiled on-stack with the products inlined, the case described above.
+     */
+    private static final class Convs {
+        final byte[] x = new byte[16 * 4 * 6 * 6];
+        final PackedConvWeights dense;
+        final PackedConvWeights depthwise;
+        final float[] m = new float[8];
+
+        Convs(Random r) {
+            r.nextBytes(x);
+            byte[] w = new byte[8 * 4 * 9];
+            r.nextBytes(w);
+            dense = PackedConvWeights.pack(w, 8, 4, 3, 3, 1, new int[8]);
+            depthwise = PackedConvWeights.pack(java.util.Arrays.copyOf(w, 4 * 9), 4, 4, 3, 3, 4, null);
+            java.util.Arrays.fill(m, 0.003f);
+        }
+
+        private static final ConvParams ONE = ConvParams.of(1, 1, 1);
+        private static final ConvParams TWO = ConvParams.of(2, 1, 1);
+
+        void run(Int8Impl impl) {
+            // batch 16 of 2x2 maps: BATCH_INNER; one 6x6 image: SHIFTED; stride 2 on 6x6: IM2COL
+            ConvKernel.run(impl, x, 16, 2, 2, UNSIGNED, dense, ONE, m, SIGNED, true);
+            ConvKernel.run(impl, x, 1, 6, 6, UNSIGNED, dense, ONE, m, SIGNED, false);
+            ConvKernel.run(impl, x, 2, 6, 6, SIGNED, dense, TWO, m, UNSIGNED, true);
+            ConvKernel.run(impl, x, 1, 6, 6, SIGNED, depthwise, ONE, m, UNSIGNED, false);
+        }
+
+        /** The strategies of the calls in {@link #run}, in order (for the test that they cover all). */
+        java.util.List<ConvKernel.Strategy> strategies() {
+            return java.util.List.of(ConvKernel.strategy(dense, ONE, 16, 2, 2), ConvKernel.strategy(dense, ONE, 1, 6, 6),
+                    ConvKernel.strategy(dense, TWO, 2, 6, 6), ConvKernel.strategy(depthwise, ONE, 1, 6, 6));
+        }
+    }
+
+    /** The strategies the warm-up's convolutions take. */
+    static java.util.Set<ConvKernel.Strategy> convStrategies() {
+        return java.util.EnumSet.copyOf(new Convs(new Random(7)).strategies());
     }
 
     private static final ActivationQuant SIGNED = ActivationQuant.int8(0.05f, 2);

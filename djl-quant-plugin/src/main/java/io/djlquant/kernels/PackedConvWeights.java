@@ -133,6 +133,64 @@ public final class PackedConvWeights {
     }
 
     /**
+     * Widens the pair rows (icPair, tap) of output channels [o0, o0 + count) for the listed taps only
+     * ({@code dst} row of each channel: {@code ceil(cg/2) * taps.length} pairs, icPair major), in
+     * {@link Int8Impl#gemmPairs}' packed form: the im2col path's rows when some taps read only padding.
+     */
+    void widenPairs(int o0, int count, int[] taps, int[] dst) {
+        int kp = pairRowLength();
+        int per = kernelH * kernelW;
+        int cgp = (inChannels / groups + 1) / 2;
+        int rowLen = cgp * taps.length;
+        for (int j = 0; j < count; j++) {
+            int o = o0 + j;
+            byte[] chunk = pairChunks[o / chunkChannels];
+            int base = 2 * (o % chunkChannels) * kp;
+            int d = j * rowLen;
+            for (int icp = 0; icp < cgp; icp++) {
+                for (int tap : taps) {
+                    int s = base + 2 * (icp * per + tap);
+                    dst[d++] = (chunk[s] + 128) | chunk[s + 1] << 16; // as Int8Impl#widenPairs
+                }
+            }
+        }
+    }
+
+    /** The tap sums last asked for: a layer runs with the same taps every call (its map size is fixed). */
+    private volatile TapSums lastTapSums;
+
+    private record TapSums(int[] taps, int[] sums) {}
+
+    /**
+     * Per output channel, the sum of its weights at the listed taps (all input channels of its
+     * group). The last answer is kept, so a model's layer computes it once, not every call.
+     */
+    int[] weightSums(int[] taps) {
+        TapSums last = lastTapSums;
+        if (last != null && java.util.Arrays.equals(last.taps, taps)) {
+            return last.sums;
+        }
+        int[] sums = tapSums(taps);
+        lastTapSums = new TapSums(taps.clone(), sums);
+        return sums;
+    }
+
+    private int[] tapSums(int[] taps) {
+        int cg = inChannels / groups;
+        int[] sums = new int[outChannels];
+        for (int o = 0; o < outChannels; o++) {
+            int s = 0;
+            for (int ic = 0; ic < cg; ic++) {
+                for (int tap : taps) {
+                    s += pairByte(o, ic, tap);
+                }
+            }
+            sums[o] = s;
+        }
+        return sums;
+    }
+
+    /**
      * Widens output channels [o0, o0 + count) into {@code dst} as pairs of neighbours along each OIHW
      * row (k, k+1) for {@link Int8Impl#gemmPairs}, {@link #rowPairLength()} per channel (the last
      * high half 0 for an odd row length): the im2col path can gather any pair order, and with an odd

@@ -16,10 +16,11 @@ final class Scratch {
     static final int WEIGHTS = 6;
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
-    /** Byte slots: pooling's row maxima, and a convolution tile's requantized row. */
+    /** Byte slots: pooling's row maxima, a convolution tile's requantized row, a task's output block. */
     static final int POOL_ROW = 0;
     static final int REQUANT_ROW = 1;
-    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[2][]);
+    static final int OUT_BLOCK = 2;
+    private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[3][]);
 
     /** Rows of the scalar pair product: accumulator rows and right-hand rows, each its own array. */
     private static final ThreadLocal<int[][]> ROWS = ThreadLocal.withInitial(() -> new int[0][]);

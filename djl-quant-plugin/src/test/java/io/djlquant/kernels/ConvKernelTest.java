@@ -53,6 +53,16 @@ class ConvKernelTest {
             new Case(5, 40, 7, 7, 36, 3, 3, 1, ConvParams.of(1, 1, 1)), // shifted, tiles across 5 images
             new Case(3, 12, 12, 12, 10, 3, 3, 1, ConvParams.of(2, 1, 1)), // shifted stride 2, 3 images
             new Case(2, 600, 6, 6, 40, 3, 3, 1, ConvParams.of(1, 1, 1)), // K = 5400: 2 blocks of widened weights
+            new Case(5, 24, 1, 1, 20, 3, 3, 1, ConvParams.of(1, 1, 1)), // 1x1 map: only the centre tap reads it
+            new Case(7, 16, 2, 2, 36, 3, 3, 1, ConvParams.of(2, 1, 1)), // 2x2 -> 1x1 stride 2: 4 taps of 9
+            new Case(3, 10, 3, 2, 12, 3, 5, 1, ConvParams.of(1, 2, 1)), // pad 2 > kernel/2: corner taps dropped
+            new Case(4, 12, 2, 2, 16, 3, 3, 1, ConvParams.of(1, 1, 1)), // 2x2 map, batch 4: im2col, all taps
+            new Case(9, 20, 4, 4, 24, 1, 1, 1, ConvParams.of(2, 0, 1)), // 1x1 stride 2 to a 2x2 map: im2col
+            new Case(16, 6, 4, 4, 8, 3, 3, 1, ConvParams.of(1, 1, 1)), // batch inner: 16 images, 4x4
+            new Case(20, 5, 7, 5, 12, 3, 3, 1, ConvParams.of(2, 1, 1)), // batch inner, odd channels, stride 2
+            new Case(17, 8, 1, 1, 40, 3, 3, 2, ConvParams.of(1, 1, 1)), // batch inner, groups, 1x1 map, chunks
+            new Case(130, 4, 2, 2, 6, 3, 3, 1, ConvParams.of(1, 1, 1)), // batch inner, 2 passes (65 + 65)
+            new Case(18, 6, 5, 5, 9, 3, 3, 1, new ConvParams(1, 2, 2, 1, 2, 1)), // batch inner, dilation, asym.
         };
     }
 
@@ -91,12 +101,41 @@ class ConvKernelTest {
     }
 
     @Test
+    void tapsThatReadOnlyPaddingAreLeftOut() {
+        // 3x3 pad 1 on a 1x1 map: only the centre reads the image
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4},
+                Im2colConv.readingTaps(1, 1, 1, 1, 3, 3, ConvParams.of(1, 1, 1)));
+        // 2x2 -> 1x1 with stride 2: rows and columns -1 are padding
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4, 5, 7, 8},
+                Im2colConv.readingTaps(2, 2, 1, 1, 3, 3, ConvParams.of(2, 1, 1)));
+        // 4x4 -> 4x4: every tap reads the image somewhere
+        assertEquals(9, Im2colConv.readingTaps(4, 4, 4, 4, 3, 3, ConvParams.of(1, 1, 1)).length);
+        // pad 2, 3x5 kernel on 3x2: dilation-free, rows all read, columns 0 and 4 never do
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 2, 3, 6, 7, 8, 11, 12, 13},
+                Im2colConv.readingTaps(3, 2, 5, 2, 3, 5, ConvParams.of(1, 2, 1)));
+    }
+
+    @Test
+    void batchInnerCasesTakeThatPath() {
+        int n = 0;
+        for (Case cs : cases()) {
+            if (cs.n >= BatchInnerConv.MIN_BATCH && cs.kh * cs.kw > 1) {
+                PackedConvWeights pw = PackedConvWeights.pack(new byte[cs.oc * cs.c / cs.groups * cs.kh * cs.kw],
+                        cs.oc, cs.c, cs.kh, cs.kw, cs.groups, null);
+                assertEquals(ConvKernel.Strategy.BATCH_INNER, ConvKernel.strategy(pw, cs.p, cs.n, cs.h, cs.w), cs.toString());
+                n++;
+            }
+        }
+        assertEquals(5, n);
+    }
+
+    @Test
     void casesCoverEveryStrategy() {
         java.util.EnumSet<ConvKernel.Strategy> seen = java.util.EnumSet.noneOf(ConvKernel.Strategy.class);
         for (Case cs : cases()) {
             PackedConvWeights pw = PackedConvWeights.pack(new byte[cs.oc * cs.c / cs.groups * cs.kh * cs.kw], cs.oc,
                     cs.c, cs.kh, cs.kw, cs.groups, null);
-            seen.add(ConvKernel.strategy(pw, cs.p, cs.w));
+            seen.add(ConvKernel.strategy(pw, cs.p, cs.n, cs.h, cs.w));
         }
         assertEquals(java.util.EnumSet.allOf(ConvKernel.Strategy.class), seen);
     }

@@ -49,7 +49,7 @@ final class DigestCases {
 
     private static void conv(List<DigestCase> cases) {
         Random r = new Random(1001);
-        for (int i = 0; i < 48; i++) {
+        for (int i = 0; i < 52; i++) {
             int kind = i % 4; // 0 dense, 1 grouped, 2 depthwise (multiplier 1 or 2), 3 dense 1x1 or wide kernel
             int groups = kind == 1 ? 2 + r.nextInt(2) : 1;
             int c = groups * (1 + r.nextInt(kind == 0 ? 9 : 4));
@@ -69,6 +69,16 @@ final class DigestCases {
             int w = Math.max(TAIL_SIZES[r.nextInt(TAIL_SIZES.length)], dil * (kw - 1) + 1);
             int h = Math.max(1 + r.nextInt(9), dil * (kh - 1) + 1);
             int n = 1 + r.nextInt(2);
+            if (i >= 48) {
+                // batches of small maps (BatchInnerConv), and 3x3 kernels on maps where taps read only padding
+                kh = 3;
+                kw = 3;
+                p = ConvParams.of(1 + (i & 1), 1, 1);
+                h = 1 + r.nextInt(4);
+                w = 1 + r.nextInt(4);
+                n = 16 + r.nextInt(24);
+                groups = 1;
+            }
             ActivationQuant in = act(r);
             ActivationQuant out = act(r);
             boolean relu = r.nextBoolean();
@@ -85,10 +95,11 @@ final class DigestCases {
             int fc = c;
             int fh = h;
             int fw = w;
+            ConvParams fp = p;
             String desc = String.format("n%d c%d h%d w%d oc%d k%dx%d g%d %s in=%s out=%s relu=%b strategy=%s",
-                    n, c, h, w, oc, kh, kw, groups, p, in, out, relu, ConvKernel.strategy(pw, p, w));
+                    n, c, h, w, oc, kh, kw, groups, p, in, out, relu, ConvKernel.strategy(pw, p, n, h, w));
             cases.add(DigestCase.of(String.format("conv/%02d", i), desc,
-                    impl -> Int8Kernels.conv2d(impl, x, fn, fc, fh, fw, in, pw, p, m, out, relu), x, wt, b, m));
+                    impl -> Int8Kernels.conv2d(impl, x, fn, fc, fh, fw, in, pw, fp, m, out, relu), x, wt, b, m));
         }
     }
 

@@ -107,7 +107,7 @@ public final class QuantizeResNet18 {
                             floatCopy.getFileName().toString(),
                             Files.size(floatCopy),
                             floatLatency,
-                            1000 * floatPred.seconds() / test.size(),
+                            floatPred.millisPerImage(),
                             List.of(ptq, qat));
             Files.writeString(o.out.resolve("report.txt"), report.table(), StandardCharsets.UTF_8);
             Files.writeString(o.out.resolve("report.json"), report.json(), StandardCharsets.UTF_8);
@@ -168,7 +168,7 @@ public final class QuantizeResNet18 {
                     fileName,
                     Files.size(file),
                     latency,
-                    1000 * qPred.seconds() / test.size());
+                    qPred.millisPerImage());
             log(String.format(Locale.ROOT, "%s: QFloat %.2f%%, Q %.2f%%, QFloat/Q agreement %.2f%%",
                     name, 100 * r.qfloatTop1(), 100 * r.qTop1(), 100 * r.qfloatQAgreement()));
             return r;

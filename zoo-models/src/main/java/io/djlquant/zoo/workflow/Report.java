@@ -49,10 +49,11 @@ record Report(
         for (StageResult s : stages) {
             sb.append(String.format(Locale.ROOT, ", %s Q on JavaQuant %.2f ms", s.name(), s.latencyMillis()));
         }
-        sb.append(String.format(Locale.ROOT,
-                "%nbatched evaluation, forward time per image: Float %.2f ms", floatBatchedMillisPerImage));
+        sb.append(String.format(Locale.ROOT, "%nbatched evaluation, forward time per image (the first tenth of the "
+                + "batches untimed: JIT warm-up): Float %.2f ms", floatBatchedMillisPerImage));
         for (StageResult s : stages) {
-            sb.append(String.format(Locale.ROOT, ", %s Q %.2f ms", s.name(), s.batchedMillisPerImage()));
+            sb.append(String.format(Locale.ROOT, ", %s Q %.2f ms (%.2fx)", s.name(), s.batchedMillisPerImage(),
+                    s.batchedMillisPerImage() / floatBatchedMillisPerImage));
         }
         sb.append(String.format(Locale.ROOT, "%noptions: %s%n", options));
         return sb.toString();
