@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDArrayIndexer;
 import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.recurrent.RNN;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * The engine-internal operations of a {@link JqNDArray}. Stacking and concatenation (what DJL's
  * {@code Batchifier.STACK} and {@code NDArrays.stack/concat} call) run in Java and keep int8
- * arrays int8 with their quantization parameters. The other operations run on the alternative
+ * arrays int8 with their quantization parameters; so do DJL's image transforms {@code ToTensor}
+ * and {@code Normalize}. The other operations run on the alternative
  * engine, on a copy of the array; without one they fail with a message naming the operation.
  */
 final class JqNDArrayEx implements NDArrayEx {
@@ -41,6 +43,76 @@ final class JqNDArrayEx implements NDArrayEx {
     @Override
     public NDArray getArray() {
         return array;
+    }
+
+    /**
+     * HWC (or NHWC) to CHW (or NCHW) FLOAT32 divided by 255, in Java: DJL's {@code ToTensor}.
+     * DJL's default runs the division and transpose on the alternative engine and then attaches
+     * the result to this array's manager, which fails for a PyTorch array under a JavaQuant manager
+     * (so a {@code Criteria} predictor with DJL's {@code ImageClassificationTranslator} failed).
+     * Each value is {@code v / 255f}, the float32 division PyTorch does.
+     */
+    @Override
+    public NDArray toTensor() {
+        Shape s = array.getShape();
+        int dim = s.dimension();
+        if (dim != 3 && dim != 4) {
+            throw new IllegalArgumentException("toTensor needs an HWC or NHWC image array, got shape " + s);
+        }
+        int n = dim == 4 ? Math.toIntExact(s.get(0)) : 1;
+        int h = Math.toIntExact(s.get(dim - 3));
+        int w = Math.toIntExact(s.get(dim - 2));
+        int c = Math.toIntExact(s.get(dim - 1));
+        float[] x = values();
+        float[] y = new float[x.length];
+        int plane = h * w;
+        for (int img = 0; img < n; img++) {
+            int base = img * plane * c;
+            for (int p = 0; p < plane; p++) {
+                for (int ch = 0; ch < c; ch++) {
+                    y[base + ch * plane + p] = x[base + p * c + ch] / 255f;
+                }
+            }
+        }
+        Shape out = dim == 4 ? new Shape(n, c, h, w) : new Shape(c, h, w);
+        return new JqNDArray(array.getManager(), array.alternativeManager(), out, DataType.FLOAT32, y);
+    }
+
+    /**
+     * {@code (x - mean[c]) / std[c]} over the channel axis of a CHW or NCHW array, in Java (DJL's
+     * {@code Normalize}; its default would move the image to the alternative engine).
+     */
+    @Override
+    public NDArray normalize(float[] mean, float[] std) {
+        Shape s = array.getShape();
+        int dim = s.dimension();
+        if (dim != 3 && dim != 4) {
+            throw new IllegalArgumentException("normalize needs a CHW or NCHW image array, got shape " + s);
+        }
+        int c = Math.toIntExact(s.get(dim - 3));
+        if (mean.length != c || std.length != c) {
+            throw new IllegalArgumentException("normalize has " + mean.length + " means and " + std.length
+                    + " standard deviations for " + c + " channels (shape " + s + ")");
+        }
+        int plane = Math.toIntExact(s.get(dim - 2) * s.get(dim - 1));
+        float[] x = values();
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            int ch = i / plane % c;
+            y[i] = (x[i] - mean[ch]) / std[ch];
+        }
+        return new JqNDArray(array.getManager(), array.alternativeManager(), s, DataType.FLOAT32, y);
+    }
+
+    /* The elements as floats (a copy, or this array's own FLOAT32 data read only). */
+    private float[] values() {
+        if (array.getDataType() == DataType.FLOAT32) {
+            return array.getFloatData();
+        }
+        if (JqCasts.supports(array.getDataType())) {
+            return (float[]) JqCasts.convert(array.storage(), array.getDataType(), DataType.FLOAT32);
+        }
+        return array.toFloatArray();
     }
 
     /* The alternative engine's internal operations on a copy of this array. */

@@ -178,4 +178,35 @@ class JqBatchOpsTest {
         assertEquals(new Shape(24), row.squeeze().getShape());
         assertThrows(IllegalArgumentException.class, () -> row.squeeze(1));
     }
+
+    @Test
+    void toTensorAndNormalizeRunInJavaAndMatchPyTorch() {
+        byte[] hwc = new byte[2 * 5 * 4 * 3]; // NHWC, uint8 pixels
+        for (int i = 0; i < hwc.length; i++) {
+            hwc[i] = (byte) (i * 53 + 7);
+        }
+        float[] mean = {0.485f, 0.456f, 0.406f};
+        float[] std = {0.229f, 0.224f, 0.225f};
+        for (Shape shape : new Shape[] {new Shape(2, 5, 4, 3), new Shape(5, 4, 3)}) {
+            int n = (int) shape.size();
+            NDArray jq = manager.create(java.nio.ByteBuffer.wrap(hwc, 0, n), shape, DataType.UINT8);
+            NDArray pt = torch.create(java.nio.ByteBuffer.wrap(hwc, 0, n), shape, DataType.UINT8);
+            NDArray jqTensor = jq.getNDArrayInternal().toTensor();
+            NDArray ptTensor = pt.getNDArrayInternal().toTensor();
+            assertInstanceOf(JqNDArray.class, jqTensor);
+            assertEquals(ptTensor.getShape(), jqTensor.getShape());
+            assertArrayEquals(ptTensor.toFloatArray(), jqTensor.toFloatArray(), 0f, "toTensor " + shape);
+            NDArray jqNorm = jqTensor.getNDArrayInternal().normalize(mean, std);
+            NDArray ptNorm = ptTensor.getNDArrayInternal().normalize(mean, std);
+            assertInstanceOf(JqNDArray.class, jqNorm);
+            assertArrayEquals(ptNorm.toFloatArray(), jqNorm.toFloatArray(), 1e-6f, "normalize " + shape);
+        }
+        NDArray flat = manager.create(new float[] {1f, 2f});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> flat.getNDArrayInternal().toTensor());
+        assertTrue(e.getMessage().contains("HWC"), e.getMessage());
+        NDArray chw = manager.create(new float[2 * 4], new Shape(2, 2, 2));
+        e = assertThrows(IllegalArgumentException.class, () -> chw.getNDArrayInternal().normalize(mean, std));
+        assertTrue(e.getMessage().contains("3 means"), e.getMessage());
+    }
 }

@@ -21,10 +21,13 @@ final class FashionMnistTestImages {
 
     final List<Image> images;
     final int[] labels;
+    /** The gray 28x28 pixels, 784 bytes per image. */
+    final byte[] pixels;
 
-    private FashionMnistTestImages(List<Image> images, int[] labels) {
+    private FashionMnistTestImages(List<Image> images, int[] labels, byte[] pixels) {
         this.images = images;
         this.labels = labels;
+        this.pixels = pixels;
     }
 
     /** Reads the first {@code limit} test images. */
@@ -56,7 +59,7 @@ final class FashionMnistTestImages {
             }
             images.add(factory.fromPixels(argb, 28, 28));
         }
-        return new FashionMnistTestImages(images, labels);
+        return new FashionMnistTestImages(images, labels, pixels);
     }
 
     private static DataInputStream open(String name) throws IOException {

@@ -10,6 +10,9 @@ import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.Classifications;
 import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.transform.Normalize;
+import ai.djl.modality.cv.transform.ToTensor;
+import ai.djl.modality.cv.translator.ImageClassificationTranslator;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
@@ -96,6 +99,67 @@ class Int8PathTest {
                 checkPure(p);
             }
         }
+    }
+
+    /**
+     * An app that already uses DJL brings DJL's own image translator (ToTensor, Normalize, softmax)
+     * and an image of the model's input size: it runs int8 end to end (ToTensor and Normalize in
+     * Java; with PyTorch absent too) and predicts what the zoo's translator predicts.
+     */
+    @Test
+    void djlImageClassificationTranslatorRunsInt8EndToEnd(@TempDir Path dir) throws Exception {
+        float[] mean = {0.2860f, 0.2860f, 0.2860f}; // FashionMnist.DEFAULT_MEAN / DEFAULT_STD, per channel
+        float[] std = {0.3530f, 0.3530f, 0.3530f};
+        ImageClassificationTranslator translator = ImageClassificationTranslator.builder()
+                .addTransform(new ToTensor())
+                .addTransform(new Normalize(mean, std))
+                .optSynset(ZooModels.CLASS_NAMES)
+                .optApplySoftmax(true)
+                .build();
+        Criteria<Image, Classifications> criteria = Criteria.builder()
+                .setTypes(Image.class, Classifications.class)
+                .optModelPath(copyModel(dir))
+                .optEngine("JavaQuant")
+                .optTranslator(translator)
+                .build();
+        List<Image> padded = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            padded.add(rgb32(data.pixels, i)); // the 28x28 image centred on black, as the zoo's translator does
+        }
+        int[] expected;
+        try (ZooModel<Image, Classifications> zoo = ZooModels.criteria("JavaQuant", "qat").loadModel();
+                Predictor<Image, Classifications> p = zoo.newPredictor()) {
+            expected = ZooModels.predict(p, data.images, 8);
+        }
+        try (ZooModel<Image, Classifications> model = criteria.loadModel();
+                Predictor<Image, Classifications> p = model.newPredictor()) {
+            long before = ForeignArrays.count();
+            int[] single = new int[] {ZooModels.CLASS_NAMES.indexOf(p.predict(padded.get(0)).best().getClassName())};
+            int[] batched = ZooModels.predict(p, padded, 8);
+            assertEquals(0, ForeignArrays.count() - before,
+                    "Q blocks received or returned arrays of another engine under DJL's image translator");
+            assertEquals(batched[0], single[0]);
+            int same = 0;
+            for (int i = 0; i < batched.length; i++) {
+                same += batched[i] == expected[i] ? 1 : 0;
+            }
+            // the same arithmetic up to float rounding of the normalisation: at most one image may differ
+            assertTrue(same >= batched.length - 1, same + " of " + batched.length + " as the zoo's translator");
+            assertTrue(ZooModels.top1(batched, java.util.Arrays.copyOf(data.labels, 64)) > 0.7);
+        }
+    }
+
+    /* Test image i as a 32x32 RGB image: gray pixels centred with a 2-pixel black border. */
+    private static Image rgb32(byte[] pixels, int i) {
+        int[] argb = new int[32 * 32];
+        java.util.Arrays.fill(argb, 0xFF000000);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                int v = pixels[i * 784 + y * 28 + x] & 0xFF;
+                argb[(y + 2) * 32 + x + 2] = 0xFF000000 | v << 16 | v << 8 | v;
+            }
+        }
+        return ai.djl.modality.cv.ImageFactory.getInstance().fromPixels(argb, 32, 32);
     }
 
     @Test
