@@ -26,14 +26,16 @@ final class Predictions {
     }
 
     /**
-     * Batches at the start of a run that are not timed: the JIT compiles the int8 path during its
-     * first seconds (measured: batch 100 at 32x32, the first batch 272 ms, batches 30-100 about 55 ms)
-     * and PyTorch sets up its kernels, so the per-image time is that of the steady state, for every
-     * model alike. Predictions are made for every batch.
+     * Untimed passes over the first batch before the timed evaluation, for at least this long and
+     * {@link #WARM_UP_PASSES} passes: the JIT compiles the int8 path during its first seconds
+     * (measured: batch 100 at 32x32, the first batch 272 ms, from the 25th on about 55 ms) and
+     * PyTorch sets up its kernels, so the per-image time is that of the steady state, for every
+     * model alike (as JMH's warm-up iterations).
      */
-    static int warmUpBatches(int batches) {
-        return batches >= 10 ? batches / 10 : 0;
-    }
+    static final long WARM_UP_NANOS = 3_000_000_000L;
+
+    /** Least number of untimed warm-up passes. */
+    static final int WARM_UP_PASSES = 20;
 
     /**
      * Runs {@code block} in inference mode on every image, with inputs created by {@code manager}
@@ -44,11 +46,10 @@ final class Predictions {
         int[] out = new int[n];
         ProgressBar bar = new ProgressBar(title, (n + batch - 1) / batch);
         ParameterStore ps = new ParameterStore(manager, false);
+        warmUp(block, manager, ps, images, Math.min(n, batch));
         long compute = 0;
-        int timed = 0;
-        int warmUp = warmUpBatches((n + batch - 1) / batch);
         long foreignBefore = ForeignArrays.count();
-        for (int from = 0, b = 0; from < n; from += batch, b++) {
+        for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch);
             float[] x = images.pixels(from, to);
             try (NDManager scope = manager.newSubManager()) {
@@ -56,10 +57,7 @@ final class Predictions {
                 NDArray in = scope.create(x, new Shape(to - from, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
                 NDArray logits = block.forward(ps, new NDList(in), false).singletonOrThrow();
                 float[] z = logits.toType(DataType.FLOAT32, false).toFloatArray();
-                if (b >= warmUp) {
-                    compute += System.nanoTime() - t0;
-                    timed += to - from;
-                }
+                compute += System.nanoTime() - t0;
                 int classes = z.length / (to - from);
                 for (int r = 0; r < to - from; r++) {
                     out[from + r] = argmax(z, r * classes, classes);
@@ -68,7 +66,19 @@ final class Predictions {
             bar.increment(1);
         }
         bar.end();
-        return new Predictions(out, compute / 1e9, timed, ForeignArrays.count() - foreignBefore);
+        return new Predictions(out, compute / 1e9, n, ForeignArrays.count() - foreignBefore);
+    }
+
+    private static void warmUp(Block block, NDManager manager, ParameterStore ps, ImageSet images, int batch) {
+        float[] x = images.pixels(0, batch);
+        long start = System.nanoTime();
+        for (int i = 0; i < WARM_UP_PASSES || System.nanoTime() - start < WARM_UP_NANOS; i++) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray in = scope.create(x, new Shape(batch, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
+                block.forward(ps, new NDList(in), false).singletonOrThrow().toType(DataType.FLOAT32, false)
+                        .toFloatArray();
+            }
+        }
     }
 
     // Ties go to the lowest class, as in io.djlquant.training.Evaluator.
@@ -95,8 +105,8 @@ final class Predictions {
     }
 
     /**
-     * Milliseconds of forward pass per image over the timed batches (all but the
-     * {@link #warmUpBatches} first; input creation and arg-max included, data loading not).
+     * Milliseconds of forward pass per image over the evaluation, after the warm-up passes (input
+     * creation and arg-max included, data loading not).
      */
     double millisPerImage() {
         return 1000 * seconds / timedImages;
