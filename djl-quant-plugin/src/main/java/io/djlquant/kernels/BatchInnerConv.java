@@ -52,22 +52,16 @@ final class BatchInnerConv {
         final int oc = w.outChannels();
         final int g = w.groups();
         final int cg = c / g;
-        final int ocg = oc / g;
-        final int kh = w.kernelH();
-        final int kw = w.kernelW();
         final int cgp = (cg + 1) / 2;
-        final int outH = cp.outH(inH, kh);
+        final int ocg = oc / g;
+        final int kw = w.kernelW();
+        final int outH = cp.outH(inH, w.kernelH());
         final int outW = cp.outW(inW, kw);
         final int pixels = outH * outW;
-        final int[] taps = Im2colConv.readingTaps(inH, inW, outH, outW, kh, kw, cp);
-        final boolean allTaps = taps.length == kh * kw;
+        final int[] taps = Im2colConv.readingTaps(inH, inW, outH, outW, w.kernelH(), kw, cp);
+        final boolean allTaps = taps.length == w.kernelH() * kw;
         final int kp = cgp * taps.length;
-        final int flip = Im2colConv.unsignedFlip(in);
-        final int zpU = in.zeroPoint() + flip;
-        final int[] bias = allTaps ? Im2colConv.pairBias(w, zpU) : Im2colConv.pairBias(w, zpU, taps);
-        final int zpOut = out.zeroPoint();
-        final int lo = Requant.lower(out, relu);
-        final int hi = out.qmax();
+        final PairTerms pt = PairTerms.of(w, in, out, relu, taps);
         final int padH = inH + 2 * cp.padH();
         final int padW = inW + 2 * cp.padW();
         final int passes = (batch + PASS_IMAGES - 1) / PASS_IMAGES;
@@ -78,7 +72,7 @@ final class BatchInnerConv {
         // The product reads up to COLUMN_QUANTUM - 1 columns past the last image of the last pixel.
         final int length = Checks.product("padded batch", planes, plane) + ConvKernel.COLUMN_QUANTUM;
         final int[] u = Scratch.ints(Scratch.SHARED, length);
-        java.util.Arrays.fill(u, 0, length, zpU | zpU << 16); // the borders keep it across passes
+        java.util.Arrays.fill(u, 0, length, pt.zpU() | pt.zpU() << 16); // the borders keep it across passes
         // Per pair row t = (icp, tap): its offset from a pixel's anchor (oh*sh, ow*sw) in a group's planes.
         final int[] rowShift = new int[kp];
         for (int icp = 0, t = 0; icp < cgp; icp++) {
@@ -116,7 +110,7 @@ final class BatchInnerConv {
                         int d = dst0 + ih * padW * pass + n;
                         for (int iw = 0; iw < inW; iw++, d += pass) {
                             int s = ih * inW + iw;
-                            u[d] = ((x[a + s] ^ flip) & 0xFF) | ((x[b + s] ^ flip) & 0xFF) << 16;
+                            u[d] = ((x[a + s] ^ pt.flip()) & 0xFF) | ((x[b + s] ^ pt.flip()) & 0xFF) << 16;
                         }
                     }
                 }
@@ -153,7 +147,8 @@ final class BatchInnerConv {
                     impl.gemmPairs(wq, 0, nj, kp, u, rowOff, passCols, acc);
                     for (int j = 0; j < nj; j++) {
                         int o = grp * ocg + j0 + j;
-                        impl.requantRow(acc, j * passCols, bias[o], m[o], zpOut, lo, hi, row, 0, passCols);
+                        impl.requantRow(acc, j * passCols, pt.bias()[o], m[o], pt.zpOut(), pt.lo(), pt.hi(), row, 0,
+                                passCols);
                         for (int n = 0, b = j * count * np + p - p0; n < count; n++, b += np) {
                             block[b] = row[n];
                         }

@@ -164,13 +164,8 @@ final class Im2colConv {
         final TaskGrid grid = TaskGrid.of(g, cols, tileWidth, ocg, ConvKernel::channelChunk);
         final int tile = grid.tile();
         final int tiles = grid.tiles();
-        final int flip = unsignedFlip(in);
-        final int zpU = in.zeroPoint() + flip;
         final boolean allTaps = taps == null || taps.length == kh * kw;
-        final int[] bias = allTaps ? pairBias(w, zpU) : pairBias(w, zpU, taps);
-        final int zpOut = out.zeroPoint();
-        final int lo = Requant.lower(out, relu);
-        final int hi = out.qmax();
+        final PairTerms pt = PairTerms.of(w, in, out, relu, taps);
         final int tileCols = ConvKernel.roundColumns(tile);
         // With channel chunks, each tile is gathered once up front and shared by its chunks (gathering
         // per task repeated it per chunk: measured on the stride-2 layers, gathering then took half as
@@ -180,7 +175,8 @@ final class Im2colConv {
                 : null;
         if (shared != null) {
             KernelThreads.run(g * tiles, task -> gatherTile(x, task / tiles, task % tiles, tile, cols, pixels, c, cg,
-                    inH, inW, kh, kw, cp, outW, kp, rowOrder, taps, flip, zpU, shared, task * kp * tileCols, tileCols));
+                    inH, inW, kh, kw, cp, outW, kp, rowOrder, taps, pt.flip(), pt.zpU(), shared, task * kp * tileCols,
+                    tileCols));
         }
         KernelThreads.run(grid.tasks(), task -> {
             int grp = grid.group(task);
@@ -200,8 +196,8 @@ final class Im2colConv {
                 }
             } else {
                 col = Scratch.ints(0, kp * nqc);
-                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, taps, flip,
-                        zpU, col, 0, nqc);
+                gatherTile(x, grp, t, tile, cols, pixels, c, cg, inH, inW, kh, kw, cp, outW, kp, rowOrder, taps,
+                        pt.flip(), pt.zpU(), col, 0, nqc);
                 for (int r = 0; r < kp; r++) {
                     rowOff[r] = r * nqc;
                 }
@@ -222,8 +218,8 @@ final class Im2colConv {
                     int n = q / pixels;
                     int p = q - n * pixels;
                     int run = Math.min(pixels - p, end - q);
-                    impl.requantRow(acc, j * nqc + q - q0, bias[o], mo, zpOut, lo, hi, y, (n * oc + o) * pixels + p,
-                            run);
+                    impl.requantRow(acc, j * nqc + q - q0, pt.bias()[o], mo, pt.zpOut(), pt.lo(), pt.hi(), y,
+                            (n * oc + o) * pixels + p, run);
                     q += run;
                 }
             }

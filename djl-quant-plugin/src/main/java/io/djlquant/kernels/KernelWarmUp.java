@@ -135,8 +135,9 @@ final class KernelWarmUp {
 
         /** The strategies of the calls in {@link #run}, in order (for the test that they cover all). */
         java.util.List<ConvKernel.Strategy> strategies() {
-            return java.util.List.of(ConvKernel.strategy(dense, ONE, 16, 2, 2), ConvKernel.strategy(dense, ONE, 1, 6, 6),
-                    ConvKernel.strategy(dense, TWO, 2, 6, 6), ConvKernel.strategy(depthwise, ONE, 1, 6, 6));
+            return java.util.List.of(ConvKernel.strategy(dense, ONE, 16, 2, 2),
+                    ConvKernel.strategy(dense, ONE, 1, 6, 6), ConvKernel.strategy(dense, TWO, 2, 6, 6),
+                    ConvKernel.strategy(depthwise, ONE, 1, 6, 6));
         }
     }
 

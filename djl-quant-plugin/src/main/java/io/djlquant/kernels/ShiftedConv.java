@@ -67,9 +67,7 @@ final class ShiftedConv {
         final int phasePlane = Checks.product("padded phases of a pass", pass, imagePhase);
         final int plane = Checks.product("padded plane", sh * sw, phasePlane);
         final int flat = outH * phaseW;
-        final int flip = Im2colConv.unsignedFlip(in);
-        final int zpU = in.zeroPoint() + flip;
-        final int[] bias = Im2colConv.pairBias(w, zpU);
+        final PairTerms pt = PairTerms.of(w, in, out, relu, null);
         // Reads of the discarded columns reach past the last phase by at most (kw-1)*dilW/s columns, plus
         // up to COLUMN_QUANTUM from the last tile being rounded up to whole vectors. The calling
         // thread's scratch (reused across calls: no per-call garbage); the tasks only read it.
@@ -91,7 +89,7 @@ final class ShiftedConv {
                 }
             }
         }
-        final int padPair = zpU | zpU << 16;
+        final int padPair = pt.zpU() | pt.zpU() << 16;
         for (int pp = 0; pp < g * cgp; pp++) {
             for (int phase = 0; phase < sh * sw; phase++) {
                 if (used[phase]) {
@@ -111,9 +109,6 @@ final class ShiftedConv {
         final TaskGrid grid = imageTasks ? TaskGrid.of(g, flat, tileWidth, ocg, (ch, other) -> ch)
                 : TaskGrid.of(g, flat, tileWidth, ocg, ConvKernel::shiftedChannelChunk);
         final byte[] y = new byte[Checks.product("conv output", batch, oc, outH, outW)];
-        final int zpOut = out.zeroPoint();
-        final int lo = Requant.lower(out, relu);
-        final int hi = out.qmax();
         // Channels per block of widened weights: whole blocks of 4 (the product's register block).
         final int weightBlock = Math.max(4, WEIGHT_BLOCK_INTS / kp & ~3);
         for (int first = 0; first < batch; first += pass) {
@@ -140,14 +135,14 @@ final class ShiftedConv {
                     int a = srcA + r * inW;
                     int b = srcB + r * inW;
                     if (sw == 1) {
-                        impl.packPairs(x, a, b, 1, flip, padded, rowBase + cp.padW(), inW);
+                        impl.packPairs(x, a, b, 1, pt.flip(), padded, rowBase + cp.padW(), inW);
                         continue;
                     }
                     // Input column q lands in phase (q + padW) % sw at column (q + padW) / sw.
                     for (int q0 = 0; q0 < Math.min(sw, inW); q0++) {
                         int px = (q0 + cp.padW()) % sw;
                         if (used[py * sw + px]) {
-                            impl.packPairs(x, a + q0, b + q0, sw, flip, padded,
+                            impl.packPairs(x, a + q0, b + q0, sw, pt.flip(), padded,
                                     rowBase + px * phasePlane + (q0 + cp.padW()) / sw, (inW - q0 + sw - 1) / sw);
                         }
                     }
@@ -184,7 +179,8 @@ final class ShiftedConv {
                         // of it to the scalar tail), then its output columns are copied out.
                         for (int j = 0; j < nb; j++) {
                             int o = grp * ocg + j0 + jj + j;
-                            impl.requantRow(acc, j * nfc, bias[o], m[o], zpOut, lo, hi, row, 0, nfc);
+                            impl.requantRow(acc, j * nfc, pt.bias()[o], m[o], pt.zpOut(), pt.lo(), pt.hi(), row, 0,
+                                    nfc);
                             copyOut(row, f0, nf, y, ((n0 + n) * oc + o) * outH * outW, outW, phaseW);
                         }
                     }
