@@ -42,11 +42,19 @@ final class Predictions {
      * (which fixes the engine), showing a DJL progress bar.
      */
     static Predictions run(String title, Block block, NDManager manager, ImageSet images, int batch) {
+        return run(title, block, manager, images, batch, true);
+    }
+
+    /** The same; {@code timed} false skips the warm-up passes (for runs whose time is not reported). */
+    static Predictions run(String title, Block block, NDManager manager, ImageSet images, int batch,
+            boolean timed) {
         int n = images.size();
         int[] out = new int[n];
         ProgressBar bar = new ProgressBar(title, (n + batch - 1) / batch);
         ParameterStore ps = new ParameterStore(manager, false);
-        warmUp(block, manager, ps, images, Math.min(n, batch));
+        if (timed) {
+            warmUp(block, manager, ps, images, Math.min(n, batch));
+        }
         long compute = 0;
         long foreignBefore = ForeignArrays.count();
         for (int from = 0; from < n; from += batch) {

@@ -141,7 +141,7 @@ public final class QuantizeResNet18 {
             NDManager jq,
             WorkflowOptions o)
             throws Exception {
-        Predictions qfloatPred = Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch);
+        Predictions qfloatPred = Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch, false);
         Block q = Quantizer.quantize(qfloat);
         String fileName = "resnet18-" + name.toLowerCase(Locale.ROOT) + ".jq";
         Path file = o.out.resolve(fileName);
