@@ -63,6 +63,7 @@ class ConvKernelTest {
             new Case(17, 8, 1, 1, 40, 3, 3, 2, ConvParams.of(1, 1, 1)), // batch inner, groups, 1x1 map, chunks
             new Case(130, 4, 2, 2, 6, 3, 3, 1, ConvParams.of(1, 1, 1)), // batch inner, 2 passes (65 + 65)
             new Case(18, 6, 5, 5, 9, 3, 3, 1, new ConvParams(1, 2, 2, 1, 2, 1)), // batch inner, dilation, asym.
+            new Case(16, 4, 1, 1, 8, 2, 2, 1, ConvParams.of(1, 2, 1)), // batch inner: pixels that read no input
         };
     }
 
@@ -126,7 +127,7 @@ class ConvKernelTest {
                 n++;
             }
         }
-        assertEquals(5, n);
+        assertEquals(6, n);
     }
 
     @Test
