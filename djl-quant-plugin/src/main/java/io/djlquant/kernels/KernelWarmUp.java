@@ -108,42 +108,51 @@ final class KernelWarmUp {
      * compiled on-stack with the products inlined, the case described above.
      */
     private static final class Convs {
+
+        /** One warm-up call: an input of {@code batch} images of {@code side} x {@code side}. */
+        private record Call(int batch, int side, PackedConvWeights w, ConvParams p, ActivationQuant in,
+                ActivationQuant out, boolean relu) {
+
+            ConvKernel.Strategy strategy() {
+                return ConvKernel.strategy(w, p, batch, side, side);
+            }
+        }
+
         final byte[] x = new byte[16 * 4 * 6 * 6];
-        final PackedConvWeights dense;
-        final PackedConvWeights depthwise;
         final float[] m = new float[8];
+        final java.util.List<Call> calls;
 
         Convs(Random r) {
             r.nextBytes(x);
             byte[] w = new byte[8 * 4 * 9];
             r.nextBytes(w);
-            dense = PackedConvWeights.pack(w, 8, 4, 3, 3, 1, new int[8]);
-            depthwise = PackedConvWeights.pack(java.util.Arrays.copyOf(w, 4 * 9), 4, 4, 3, 3, 4, null);
+            PackedConvWeights dense = PackedConvWeights.pack(w, 8, 4, 3, 3, 1, new int[8]);
+            PackedConvWeights depthwise = PackedConvWeights.pack(java.util.Arrays.copyOf(w, 4 * 9), 4, 4, 3, 3, 4,
+                    null);
             java.util.Arrays.fill(m, 0.003f);
+            ConvParams one = ConvParams.of(1, 1, 1);
+            // batch 16 of 2x2 maps: BATCH_INNER; one 6x6 image: SHIFTED; stride 2 on 6x6: IM2COL
+            calls = java.util.List.of(
+                    new Call(16, 2, dense, one, UNSIGNED, SIGNED, true),
+                    new Call(1, 6, dense, one, UNSIGNED, SIGNED, false),
+                    new Call(2, 6, dense, ConvParams.of(2, 1, 1), SIGNED, UNSIGNED, true),
+                    new Call(1, 6, depthwise, one, SIGNED, UNSIGNED, false));
         }
-
-        private static final ConvParams ONE = ConvParams.of(1, 1, 1);
-        private static final ConvParams TWO = ConvParams.of(2, 1, 1);
 
         void run(Int8Impl impl) {
-            // batch 16 of 2x2 maps: BATCH_INNER; one 6x6 image: SHIFTED; stride 2 on 6x6: IM2COL
-            ConvKernel.run(impl, x, 16, 2, 2, UNSIGNED, dense, ONE, m, SIGNED, true);
-            ConvKernel.run(impl, x, 1, 6, 6, UNSIGNED, dense, ONE, m, SIGNED, false);
-            ConvKernel.run(impl, x, 2, 6, 6, SIGNED, dense, TWO, m, UNSIGNED, true);
-            ConvKernel.run(impl, x, 1, 6, 6, SIGNED, depthwise, ONE, m, UNSIGNED, false);
-        }
-
-        /** The strategies of the calls in {@link #run}, in order (for the test that they cover all). */
-        java.util.List<ConvKernel.Strategy> strategies() {
-            return java.util.List.of(ConvKernel.strategy(dense, ONE, 16, 2, 2),
-                    ConvKernel.strategy(dense, ONE, 1, 6, 6), ConvKernel.strategy(dense, TWO, 2, 6, 6),
-                    ConvKernel.strategy(depthwise, ONE, 1, 6, 6));
+            for (Call c : calls) {
+                ConvKernel.run(impl, x, c.batch, c.side, c.side, c.in, c.w, c.p, m, c.out, c.relu);
+            }
         }
     }
 
     /** The strategies the warm-up's convolutions take. */
     static java.util.Set<ConvKernel.Strategy> convStrategies() {
-        return java.util.EnumSet.copyOf(new Convs(new Random(7)).strategies());
+        java.util.Set<ConvKernel.Strategy> seen = java.util.EnumSet.noneOf(ConvKernel.Strategy.class);
+        for (Convs.Call c : new Convs(new Random(7)).calls) {
+            seen.add(c.strategy());
+        }
+        return seen;
     }
 
     private static final ActivationQuant SIGNED = ActivationQuant.int8(0.05f, 2);

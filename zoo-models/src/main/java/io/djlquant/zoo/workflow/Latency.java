@@ -24,15 +24,9 @@ final class Latency {
         double[] ms = new double[n - WARMUP];
         ParameterStore ps = new ParameterStore(manager, false);
         Shape shape = new Shape(1, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE);
-        // Untimed passes for WARM_UP_NANOS as well (see Predictions): batch 1 takes other kernel
-        // paths than the batched evaluation before it, which the JIT has yet to compile.
-        float[] first = images.pixels(0, 1);
-        for (long start = System.nanoTime(); System.nanoTime() - start < Predictions.WARM_UP_NANOS; ) {
-            try (NDManager scope = manager.newSubManager()) {
-                block.forward(ps, new NDList(scope.create(first, shape)), false).singletonOrThrow()
-                        .toType(DataType.FLOAT32, false).toFloatArray();
-            }
-        }
+        // The batched evaluation's warm-up as well: batch 1 takes other kernel paths than the
+        // evaluation before it, which the JIT has yet to compile.
+        Predictions.warmUp(block, manager, ps, images, 1);
         for (int i = 0; i < n; i++) {
             float[] x = images.pixels(i, i + 1);
             try (NDManager scope = manager.newSubManager()) {

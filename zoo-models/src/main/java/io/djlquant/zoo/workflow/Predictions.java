@@ -15,13 +15,11 @@ final class Predictions {
 
     private final int[] predicted;
     private final double seconds;
-    private final int timedImages;
     private final long foreignArrays;
 
-    private Predictions(int[] predicted, double seconds, int timedImages, long foreignArrays) {
+    private Predictions(int[] predicted, double seconds, long foreignArrays) {
         this.predicted = predicted;
         this.seconds = seconds;
-        this.timedImages = timedImages;
         this.foreignArrays = foreignArrays;
     }
 
@@ -74,10 +72,11 @@ final class Predictions {
             bar.increment(1);
         }
         bar.end();
-        return new Predictions(out, compute / 1e9, n, ForeignArrays.count() - foreignBefore);
+        return new Predictions(out, compute / 1e9, ForeignArrays.count() - foreignBefore);
     }
 
-    private static void warmUp(Block block, NDManager manager, ParameterStore ps, ImageSet images, int batch) {
+    /** Untimed passes of the first {@code batch} images, as described at {@link #WARM_UP_NANOS}. */
+    static void warmUp(Block block, NDManager manager, ParameterStore ps, ImageSet images, int batch) {
         float[] x = images.pixels(0, batch);
         long start = System.nanoTime();
         for (int i = 0; i < WARM_UP_PASSES || System.nanoTime() - start < WARM_UP_NANOS; i++) {
@@ -117,7 +116,7 @@ final class Predictions {
      * creation and arg-max included, data loading not).
      */
     double millisPerImage() {
-        return 1000 * seconds / timedImages;
+        return 1000 * seconds / predicted.length;
     }
 
     /** Fraction of images whose prediction equals the label. */

@@ -49,8 +49,8 @@ record Report(
         for (StageResult s : stages) {
             sb.append(String.format(Locale.ROOT, ", %s Q on JavaQuant %.2f ms", s.name(), s.latencyMillis()));
         }
-        sb.append(String.format(Locale.ROOT, "%nbatched evaluation, forward time per image (after 3 s of "
-                + "warm-up passes): Float %.2f ms", floatBatchedMillisPerImage));
+        sb.append(String.format(Locale.ROOT, "%nbatched evaluation, forward time per image (after %.0f s of "
+                + "warm-up passes): Float %.2f ms", Predictions.WARM_UP_NANOS / 1e9, floatBatchedMillisPerImage));
         for (StageResult s : stages) {
             sb.append(String.format(Locale.ROOT, ", %s Q %.2f ms (%.2fx)", s.name(), s.batchedMillisPerImage(),
                     s.batchedMillisPerImage() / floatBatchedMillisPerImage));
