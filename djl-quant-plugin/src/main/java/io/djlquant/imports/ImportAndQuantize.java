@@ -22,12 +22,16 @@ import ai.djl.translate.NoopTranslator;
 import io.djlquant.dataset.FashionMnist;
 import io.djlquant.models.ResNet18;
 import io.djlquant.models.ResNets;
+import io.djlquant.quantization.LayerComparison;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -153,11 +157,37 @@ public final class ImportAndQuantize {
             props.put("calibration", o.calibration());
             QuantizedModels.save(q, o.out(), props);
             System.out.println("Wrote " + o.out());
+            compareLayers(net, qat, q, data, manager, o);
             long t3 = System.nanoTime();
             Result r = compare(net, data, manager, o, layout);
             System.out.printf("Compared Float and Q (%.1f s)%n", secs(t3));
             return r;
         }
+    }
+
+    /**
+     * Prints the per-layer error of Float, QFloat and Q on the first calibration batch and writes it
+     * as JSON beside the model ({@code <model>.layers.json}).
+     */
+    private static void compareLayers(Block net, Block qat, Block q, RandomAccessDataset data, NDManager manager,
+            ImportOptions o) throws Exception {
+        for (Batch batch : data.getData(manager)) {
+            try (batch) {
+                LayerComparison layers = Quantizer.compare(net, qat, q, List.of(batch.getData().head()));
+                System.out.print(layers.table());
+                Path json = layersFile(o.out());
+                Files.writeString(json, layers.json(), StandardCharsets.UTF_8);
+                System.out.println("Wrote " + json);
+            }
+            return;
+        }
+    }
+
+    /** {@code dir/name.jq} -> {@code dir/name.layers.json}. */
+    static Path layersFile(Path model) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".layers.json");
     }
 
     private static RandomAccessDataset dataset(ImportOptions o, int channels, int size) throws Exception {

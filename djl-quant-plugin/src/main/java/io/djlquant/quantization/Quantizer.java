@@ -227,4 +227,23 @@ public final class Quantizer {
         io.djlquant.kernels.Int8Kernels.warmUp();
         return q;
     }
+
+    /**
+     * Per-layer error report of the three forms of one network (PyTorch's Numeric Suite, TFLite's
+     * quantization debugger): runs Float, QFloat and Q on the same batches and, for every layer,
+     * measures QFloat against Float, Q against QFloat and Q against Float (SQNR, max and mean
+     * absolute error). The QFloat tree's observers are off while it runs and its state is kept.
+     *
+     * @param floatModel the float tree the QFloat tree was converted from (for QAT, an untrained
+     *     copy of it: QAT trains the parameters it shares)
+     * @param qfloat the QAT tree from {@link #quantizeQat(Block, QConfig)}, calibrated or trained
+     * @param q the int8 tree from {@link #quantize(Block)} of that QFloat tree
+     * @param batches input batches (N x ...) on the float model's engine; Q runs on a JavaQuant copy
+     * @return the report; {@link LayerComparison#table()} and {@link LayerComparison#json()} print it
+     * @throws IllegalArgumentException if the trees are not three forms of one network (the message
+     *     says where they differ) or there is no batch
+     */
+    public static LayerComparison compare(Block floatModel, Block qfloat, Block q, Iterable<NDArray> batches) {
+        return LayerComparator.compare(floatModel, qfloat, q, batches);
+    }
 }

@@ -1,5 +1,6 @@
 package io.djlquant.quantized;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import io.djlquant.format.JqModelWriter;
 import java.io.IOException;
@@ -32,5 +33,21 @@ public final class QuantizedModels {
             java.nio.file.Files.createDirectories(parent);
         }
         JqModelWriter.write(file, q, properties == null ? Map.of() : properties);
+    }
+
+    /**
+     * The real values an activation stands for: a quantized (per-tensor INT8/UINT8) {@code
+     * JqNDArray}, as quantized blocks pass between them, is dequantized with the parameters it
+     * carries; any other array is converted to float32.
+     *
+     * @param x an activation
+     * @return its values, row-major
+     * @throws IllegalArgumentException for a per-channel or non-8-bit quantized array
+     */
+    public static float[] realValues(NDArray x) {
+        if (x == null) {
+            throw new IllegalArgumentException("realValues needs an array");
+        }
+        return ActivationIO.realValues("realValues", x);
     }
 }

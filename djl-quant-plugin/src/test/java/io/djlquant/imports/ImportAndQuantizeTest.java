@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +64,19 @@ class ImportAndQuantizeTest {
         assertTrue(r.agreement() >= 0.75, "agreement " + r.agreement());
         // agreement with a constant prediction would mean nothing
         assertTrue(r.floatClasses() >= 2, "float classes " + r.floatClasses());
+
+        // the per-layer report beside the model: every layer of ResNet18, Q computing what QFloat does
+        Path layers = out.resolveSibling("resnet18-int8.layers.json");
+        assertEquals(layers, ImportAndQuantize.layersFile(out));
+        JsonObject json = JsonParser.parseString(Files.readString(layers)).getAsJsonObject();
+        assertEquals(8, json.get("images").getAsInt());
+        // QuantStub, stem conv, max pool, 8 blocks of 2 convs + join, 3 downsamples, pool, fc, DequantStub
+        assertEquals(3 + 8 * 3 + 3 + 3, json.getAsJsonArray("layers").size());
+        for (JsonElement e : json.getAsJsonArray("layers")) {
+            JsonObject q = e.getAsJsonObject().getAsJsonObject("qVsQfloat");
+            assertTrue(q.get("exact").getAsBoolean() || q.get("sqnrDb").getAsDouble() > 25,
+                    e.getAsJsonObject().get("path") + ": " + q);
+        }
     }
 
     @Test

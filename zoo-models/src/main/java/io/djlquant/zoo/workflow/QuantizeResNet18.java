@@ -2,10 +2,13 @@ package io.djlquant.zoo.workflow;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Dataset;
 import io.djlquant.dataset.FashionMnist;
+import io.djlquant.quantization.LayerComparison;
 import io.djlquant.quantization.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.training.Checkpoints;
@@ -32,6 +35,9 @@ import java.util.OptionalInt;
  * -Dquantize.args="..."}; {@code --help} prints the options ({@link WorkflowOptions#USAGE}).
  */
 public final class QuantizeResNet18 {
+
+    /** Test images of the per-layer comparison. */
+    static final int COMPARE_IMAGES = 500;
 
     private QuantizeResNet18() {}
 
@@ -88,7 +94,7 @@ public final class QuantizeResNet18 {
             FashionMnist calib = ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false);
             calib.prepare();
             Quantizer.calibrate(ptqQFloat, calib, pt, (o.calibSize + o.batch - 1) / o.batch);
-            StageResult ptq = stage("PTQ", o.ptqQConfig, ptqQFloat, floatPred, floatTop1, test, pt, jq, o);
+            StageResult ptq = stage("PTQ", o.ptqQConfig, floatBlock, ptqQFloat, floatPred, floatTop1, test, pt, jq, o);
 
             log("[3/5] QAT with " + o.qatQConfig + ", " + o.qatSteps + " steps");
             StageResult qat;
@@ -96,7 +102,7 @@ public final class QuantizeResNet18 {
             try (Model qatFloat = FloatModels.load(floatCopy)) {
                 Block qatQFloat = Quantizer.quantizeQat(qatFloat.getBlock(), o.qatQConfig());
                 QatFineTune.run(qatQFloat, o.data, o.qatSteps, o.qatBatch, o.qatLr, o.qatFreezeBnAt, o.seed);
-                qat = stage("QAT", o.qatQConfig, qatQFloat, floatPred, floatTop1, test, pt, jq, o);
+                qat = stage("QAT", o.qatQConfig, floatBlock, qatQFloat, floatPred, floatTop1, test, pt, jq, o);
             }
 
             log("[4/5] report");
@@ -133,6 +139,7 @@ public final class QuantizeResNet18 {
     private static StageResult stage(
             String name,
             String qconfig,
+            Block floatBlock,
             Block qfloat,
             Predictions floatPred,
             double floatTop1,
@@ -143,6 +150,7 @@ public final class QuantizeResNet18 {
             throws Exception {
         Predictions qfloatPred = Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch, false);
         Block q = Quantizer.quantize(qfloat);
+        compareLayers(name, floatBlock, qfloat, q, test, pt, o);
         String fileName = "resnet18-" + name.toLowerCase(Locale.ROOT) + ".jq";
         Path file = o.out.resolve(fileName);
         QuantizedModels.save(q, file, Map.of(
@@ -172,6 +180,30 @@ public final class QuantizeResNet18 {
             log(String.format(Locale.ROOT, "%s: QFloat %.2f%%, Q %.2f%%, QFloat/Q agreement %.2f%%",
                     name, 100 * r.qfloatTop1(), 100 * r.qTop1(), 100 * r.qfloatQAgreement()));
             return r;
+        }
+    }
+
+    /**
+     * Prints and writes ({@code layers-<stage>.txt/.json}) the per-layer error of Float, QFloat and
+     * Q on the first {@link #COMPARE_IMAGES} test images. For QAT the float reference is the model
+     * before fine-tuning (the QAT tree trained its own copy).
+     */
+    private static void compareLayers(String name, Block floatBlock, Block qfloat, Block q, ImageSet test,
+            NDManager pt, WorkflowOptions o) throws java.io.IOException {
+        int n = Math.min(COMPARE_IMAGES, test.size());
+        List<NDArray> batches = new ArrayList<>();
+        try (NDManager scope = pt.newSubManager()) {
+            for (int from = 0; from < n; from += o.batch) {
+                int to = Math.min(n, from + o.batch);
+                batches.add(scope.create(test.pixels(from, to),
+                        new Shape(to - from, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE)));
+            }
+            LayerComparison layers = Quantizer.compare(floatBlock, qfloat, q, batches);
+            String stem = "layers-" + name.toLowerCase(Locale.ROOT);
+            Files.writeString(o.out.resolve(stem + ".txt"), layers.table(), StandardCharsets.UTF_8);
+            Files.writeString(o.out.resolve(stem + ".json"), layers.json(), StandardCharsets.UTF_8);
+            log(name + " per layer (" + stem + ".txt, .json):");
+            System.out.print(layers.table());
         }
     }
 
