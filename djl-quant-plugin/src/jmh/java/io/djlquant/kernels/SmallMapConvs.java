@@ -30,12 +30,17 @@ public final class SmallMapConvs {
         {"ds512", 256, 2, 512, 1, 2, 0},
     };
 
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     /** Entry point. */
     public static void main(String[] args) {
         int batch = 100;
         int threads = 2;
         int iters = 30;
         int size = 32;
+        java.util.Set<String> only = null;
+        boolean cpuClock = false;
         for (String s : args) {
             String[] kv = s.split("=", 2);
             switch (kv[0]) {
@@ -43,10 +48,16 @@ public final class SmallMapConvs {
                 case "threads" -> threads = Integer.parseInt(kv[1]);
                 case "iters" -> iters = Integer.parseInt(kv[1]);
                 case "size" -> size = Integer.parseInt(kv[1]);
+                case "layers" -> only = java.util.Set.of(kv[1].split(","));
+                // thread CPU time of the caller: robust to a busy host, meaningful with threads=1 only
+                case "clock" -> cpuClock = "cpu".equals(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument '" + s + "'");
             }
         }
         Int8Kernels.setThreads(threads);
+        if (cpuClock && threads != 1) {
+            throw new IllegalArgumentException("clock=cpu times the calling thread: use threads=1");
+        }
         Int8Kernels.warmUp(); // as the engine does when it starts
         Random r = new Random(7);
         ActivationQuant act = ActivationQuant.uint8(0.05f, 3);
@@ -55,6 +66,9 @@ public final class SmallMapConvs {
         System.out.printf(Locale.ROOT, "%-10s %9s %9s %8s  (%dx%d, batch %d, %d threads, kernels %s)%n", "layer", "median ms", "min ms",
                 "GMAC/s", size, size, batch, threads, Int8Kernels.implementationName());
         for (Object[] l : LAYERS) {
+            if (only != null && !only.contains((String) l[0])) {
+                continue;
+            }
             int c = (int) l[1];
             int h = (int) l[2] * size / 32; // the table's maps are those of 32x32 inputs
             int oc = (int) l[3];
@@ -71,10 +85,10 @@ public final class SmallMapConvs {
             r.nextBytes(x);
             long[] ns = new long[iters];
             for (int it = -5; it < iters; it++) {
-                long t0 = System.nanoTime();
+                long t0 = cpuClock ? CPU.getCurrentThreadCpuTime() : System.nanoTime();
                 Int8Kernels.conv2d(x, batch, c, h, h, act, pw, p, m, act, true);
                 if (it >= 0) {
-                    ns[it] = System.nanoTime() - t0;
+                    ns[it] = (cpuClock ? CPU.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
                 }
             }
             Arrays.sort(ns);

@@ -82,6 +82,7 @@ final class BatchInnerConv {
                 rowShift[t++] = icp * plane + (dy * padW + dx) * pass;
             }
         }
+        final TapClasses tapClasses = TapClasses.of(taps, cgp, outH, outW, inH, inW, w.kernelW(), cp);
         // Channel chunks that keep a task's widened weights in L2, and pixel ranges, about TASKS in all.
         int chunk = Math.min(ocg, Math.max(4, WEIGHT_BLOCK_INTS / kp & ~3));
         int wantedChunks = (TASKS + g * pixels - 1) / (g * pixels);
@@ -137,20 +138,45 @@ final class BatchInnerConv {
                 int np = p1 - p0;
                 byte[] block = Scratch.bytes(Scratch.OUT_BLOCK, nj * count * np);
                 int group0 = grp * cgp * plane;
-                for (int p = p0; p < p1; p++) {
-                    int oh = p / outW;
-                    int ow = p - oh * outW;
-                    int anchor = group0 + (oh * cp.strideH() * padW + ow * cp.strideW()) * pass;
-                    for (int t = 0; t < kp; t++) {
-                        rowOff[t] = anchor + rowShift[t];
-                    }
-                    impl.gemmPairs(wq, 0, nj, kp, u, rowOff, passCols, acc);
-                    for (int j = 0; j < nj; j++) {
-                        int o = grp * ocg + j0 + j;
-                        impl.requantRow(acc, j * passCols, pt.bias()[o], m[o], pt.zpOut(), pt.lo(), pt.hi(), row, 0,
-                                passCols);
-                        for (int n = 0, b = j * count * np + p - p0; n < count; n++, b += np) {
-                            block[b] = row[n];
+                int[] bias = new int[nj];
+                for (int cls = 0; cls < tapClasses.rows().length; cls++) {
+                    int[] rows = tapClasses.rows()[cls];
+                    int[] wc = wq;
+                    int kc = kp;
+                    boolean used = false;
+                    for (int p = p0; p < p1; p++) {
+                        if (tapClasses.of()[p] != cls) {
+                            continue;
+                        }
+                        if (!used) {
+                            used = true;
+                            for (int j = 0; j < nj; j++) {
+                                bias[j] = pt.bias()[grp * ocg + j0 + j];
+                            }
+                            if (rows != null) {
+                                kc = rows.length;
+                                wc = Scratch.ints(Scratch.TAP_WEIGHTS, Math.max(1, nj * kc));
+                                tapClasses.select(wq, nj, kp, rows, wc, pt.zpU(), bias);
+                            }
+                        }
+                        int oh = p / outW;
+                        int ow = p - oh * outW;
+                        int anchor = group0 + (oh * cp.strideH() * padW + ow * cp.strideW()) * pass;
+                        for (int t = 0; t < kc; t++) {
+                            rowOff[t] = anchor + rowShift[rows == null ? t : rows[t]];
+                        }
+                        if (kc == 0) {
+                            java.util.Arrays.fill(acc, 0, nj * passCols, 0);
+                        } else {
+                            impl.gemmPairs(wc, 0, nj, kc, u, rowOff, passCols, acc);
+                        }
+                        for (int j = 0; j < nj; j++) {
+                            int o = grp * ocg + j0 + j;
+                            impl.requantRow(acc, j * passCols, bias[j], m[o], pt.zpOut(), pt.lo(), pt.hi(), row, 0,
+                                    passCols);
+                            for (int n = 0, b = j * count * np + p - p0; n < count; n++, b += np) {
+                                block[b] = row[n];
+                            }
                         }
                     }
                 }

@@ -8,6 +8,8 @@ final class PoolKernels {
 
     /** Planes (one image channel each) per parallel task. */
     private static final int PLANES_PER_TASK = 8;
+    /** Fewest input values per task of the pools. */
+    private static final int TASK_VALUES = 4096;
 
     private PoolKernels() {}
 
@@ -32,10 +34,11 @@ final class PoolKernels {
         int inLo = Math.min(outW, (cp.padW() + sw - 1) / sw);
         int inHi = Math.max(inLo, Math.min(outW, Math.floorDiv(w - 1 - (kw - 1) * dw + cp.padW(), sw) + 1));
         boolean window3Stride2 = kw == 3 && sw == 2 && dw == 1;
-        KernelThreads.run((planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK, t -> {
+        int perTask = planesPerTask(h * w);
+        KernelThreads.run((planes + perTask - 1) / perTask, t -> {
             byte[] rows = Scratch.bytes(Scratch.POOL_ROW, w + 16); // slack for max3Stride2's reads
-            int pEnd = Math.min(planes, (t + 1) * PLANES_PER_TASK);
-            for (int pl = t * PLANES_PER_TASK; pl < pEnd; pl++) {
+            int pEnd = Math.min(planes, (t + 1) * perTask);
+            for (int pl = t * perTask; pl < pEnd; pl++) {
                 int src = pl * h * w;
                 int dst = pl * outH * outW;
                 for (int oh = 0; oh < outH; oh++) {
@@ -107,9 +110,10 @@ final class PoolKernels {
         byte[] y = new byte[Checks.product("pool output", planes, outH, outW)];
         int mask = q.byteMask();
         int zp = q.zeroPoint();
-        KernelThreads.run((planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK, t -> {
-            int pEnd = Math.min(planes, (t + 1) * PLANES_PER_TASK);
-            for (int pl = t * PLANES_PER_TASK; pl < pEnd; pl++) {
+        int perTask = planesPerTask(h * w);
+        KernelThreads.run((planes + perTask - 1) / perTask, t -> {
+            int pEnd = Math.min(planes, (t + 1) * perTask);
+            for (int pl = t * perTask; pl < pEnd; pl++) {
                 int src = pl * h * w;
                 int dst = pl * outH * outW;
                 for (int oh = 0; oh < outH; oh++) {
@@ -145,9 +149,10 @@ final class PoolKernels {
         byte[] y = new byte[planes];
         int mask = q.byteMask();
         int zp = q.zeroPoint();
-        KernelThreads.run((planes + PLANES_PER_TASK - 1) / PLANES_PER_TASK, t -> {
-            int pEnd = Math.min(planes, (t + 1) * PLANES_PER_TASK);
-            for (int pl = t * PLANES_PER_TASK; pl < pEnd; pl++) {
+        int perTask = planesPerTask(h * w);
+        KernelThreads.run((planes + perTask - 1) / perTask, t -> {
+            int pEnd = Math.min(planes, (t + 1) * perTask);
+            for (int pl = t * perTask; pl < pEnd; pl++) {
                 long sum = 0;
                 int src = pl * size;
                 for (int i = 0; i < size; i++) {
@@ -157,6 +162,15 @@ final class PoolKernels {
             }
         });
         return y;
+    }
+
+    /**
+     * Planes per task of the pools: at least {@link #TASK_VALUES} inputs. On ResNet18's 1x1
+     * last map (32x32 inputs, batch 100) tasks of 8 one-pixel planes cost more to hand out than to
+     * sum (1.5 ms per batch). Depends on the shape only, never on the thread count.
+     */
+    private static int planesPerTask(int planeSize) {
+        return Math.max(PLANES_PER_TASK, TASK_VALUES / Math.max(1, planeSize));
     }
 
     private static byte average(long sum, int count, ActivationQuant q) {

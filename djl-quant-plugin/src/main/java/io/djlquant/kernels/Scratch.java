@@ -7,13 +7,16 @@ final class Scratch {
      * 0-2: a convolution task's tile, accumulators and row offsets; 3-4: inside the SIMD product;
      * 5: a convolution's input prepared once by the calling thread and read by all its tasks (the
      * padded image of ShiftedConv, the shared tiles of Im2colConv); 6: a convolution task's weights
-     * widened from bytes.
+     * widened from bytes; 7: the rows of those weights that one class of output pixels multiplies
+     * ({@link TapClasses}).
      */
-    private static final int SLOTS = 7;
+    private static final int SLOTS = 8;
     /** The slot of a convolution's shared input. */
     static final int SHARED = 5;
     /** The slot of a convolution task's widened weights. */
     static final int WEIGHTS = 6;
+    /** The slot of a task's weights for the taps some of its pixels read ({@link TapClasses}). */
+    static final int TAP_WEIGHTS = 7;
     private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
     /** Byte slots: pooling's row maxima, a convolution tile's requantized row, a task's output block. */

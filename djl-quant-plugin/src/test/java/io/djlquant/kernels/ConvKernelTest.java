@@ -117,6 +117,31 @@ class ConvKernelTest {
     }
 
     @Test
+    void batchInnerPixelsMultiplyOnlyTheTapsTheyRead() {
+        // 3x3, pad 1 on a 2x2 map: every tap is kept (each is read by some pixel), each pixel reads 4
+        int[] taps = Im2colConv.readingTaps(2, 2, 2, 2, 3, 3, ConvParams.of(1, 1, 1));
+        assertEquals(9, taps.length);
+        TapClasses tc = TapClasses.of(taps, 2, 2, 2, 2, 2, 3, ConvParams.of(1, 1, 1));
+        assertEquals(4, tc.rows().length);
+        // pixel (0, 0) reads taps 4, 5, 7, 8 of channel pairs 0 and 1 (rows icp * 9 + k)
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4, 5, 7, 8, 13, 14, 16, 17},
+                tc.rows()[tc.of()[0]]);
+        // 4x4: corners read 4 taps, edges 6, the 4 inner pixels all 9 (null: every row)
+        TapClasses four = TapClasses.of(taps, 1, 4, 4, 4, 4, 3, ConvParams.of(1, 1, 1));
+        assertEquals(9, four.rows().length);
+        assertEquals(null, four.rows()[four.of()[5]]);
+        assertEquals(4, four.rows()[four.of()[0]].length);
+        assertEquals(6, four.rows()[four.of()[1]].length);
+        // left-out rows move into the bias: w * zpU for each pair of weights not multiplied
+        int[] wq = {(1 + 128) | 2 << 16, (3 + 128) | -4 << 16, (-5 + 128) | 6 << 16};
+        int[] dst = new int[2];
+        int[] bias = {100};
+        tc.select(wq, 1, 3, new int[] {0, 2}, dst, 7, bias);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {wq[0], wq[2]}, dst);
+        assertEquals(100 + 7 * (3 - 4), bias[0]);
+    }
+
+    @Test
     void batchInnerCasesTakeThatPath() {
         int n = 0;
         for (Case cs : cases()) {

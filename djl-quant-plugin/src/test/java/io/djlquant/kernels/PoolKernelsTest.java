@@ -17,6 +17,21 @@ class PoolKernelsTest {
     }
 
     @Test
+    void globalAverageOfManyPlanesSplitsIntoSeveralTasks() {
+        Random r = new Random(31);
+        // ResNet18's last map at 32x32 inputs, batch 100: 51,200 one-pixel planes; and a 2x2 map
+        for (int[] s : new int[][] {{100, 512, 1, 1}, {30, 300, 2, 2}}) {
+            ActivationQuant q = TestData.act(r, r.nextBoolean());
+            byte[] x = TestData.bytes(r, s[0] * s[1] * s[2] * s[3]);
+            byte[] expected = Reference.avgPool(x, s[0], s[1], s[2], s[3], q, s[2], s[3], ConvParams.of(1, 0, 1), true);
+            for (int threads : new int[] {1, 2}) {
+                Int8Kernels.setThreads(threads);
+                assertArrayEquals(expected, Int8Kernels.globalAvgPool2d(x, s[0], s[1], s[2], s[3], q));
+            }
+        }
+    }
+
+    @Test
     void poolsMatchReference() {
         Random r = new Random(30);
         for (int i = 0; i < 40; i++) {
