@@ -88,6 +88,20 @@ public final class QConfigs {
                 plain());
     }
 
+    /**
+     * Weight-only 4-bit (W4A8): QINT4 per-channel symmetric weights (min/max), QUINT8 affine EMA
+     * activations. The weights take half the bytes of int8 in a {@code .jq} file.
+     *
+     * @return the QConfig
+     */
+    public static QConfig int4Weights() {
+        return new QConfig(
+                () -> new PerChannelMinMaxObserver(QDType.QINT4, QScheme.PER_CHANNEL_SYMMETRIC),
+                plain(),
+                emaActs(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE),
+                plain());
+    }
+
     /** @return TQT (power-of-two learnable scales) for weights and QINT8 symmetric activations */
     public static QConfig tqt() {
         return new QConfig(

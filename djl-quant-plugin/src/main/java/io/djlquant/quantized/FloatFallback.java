@@ -8,14 +8,23 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.quantized.fallback.FloatOp;
+import io.djlquant.quantized.fallback.FloatOps;
+import io.djlquant.quantized.fallback.FloatValues;
 import io.djlquant.quantization.QParams;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A block kept in float inside a quantized model: its inputs are dequantized (with the producers'
- * parameters, or taken as float where the QFloat input was float), the float block runs on the
- * PyTorch engine, and its output is quantized with the parameters the QFloat output fake quant
- * learned. The float block keeps its (shared) parameters; the wrapper still refuses training.
+ * parameters, or taken as float where the QFloat input was float), the float computation runs,
+ * and its output is quantized with the parameters the QFloat output fake quant learned.
+ *
+ * <p>Where the float block is made of the project's blocks ({@link FloatOps}), it runs in Java
+ * ({@link FloatOp}, batch norm folded, parameters copied), is saved in {@code .jq} files and needs
+ * no native engine. Any other float block runs on the PyTorch engine with its (shared) parameters;
+ * such a model works in memory but cannot be saved. The wrapper refuses training.
  */
 public class FloatFallback extends QuantizedBlock {
 
@@ -23,19 +32,41 @@ public class FloatFallback extends QuantizedBlock {
     static final String FLOAT_ENGINE = "PyTorch";
 
     private final Block floatBlock;
+    private final FloatOp floatOp;
+    private final String noJavaForm;
     private final QParams[] inputs;
     private final QParams output;
 
     /**
-     * Creates the block.
+     * Creates the block from a float block tree, in Java where {@link FloatOps} converts it.
      *
-     * @param floatBlock the initialized float block (its parameters on the PyTorch engine)
+     * @param floatBlock the initialized float block
      * @param inputs per input: the parameters it is quantized with, or {@code null} for a float
      *     input
      * @param output the parameters of the quantized output
      */
     public FloatFallback(Block floatBlock, QParams[] inputs, QParams output) {
-        if (floatBlock == null || inputs == null) {
+        this(floatBlock, floatBlock == null ? null : FloatOps.of(floatBlock), inputs, output);
+    }
+
+    /**
+     * Creates the block from Java float ops (as read from a {@code .jq} file).
+     *
+     * @param floatOp the float computation
+     * @param inputs per input: the parameters it is quantized with, or {@code null} for a float
+     *     input
+     * @param output the parameters of the quantized output
+     */
+    public FloatFallback(FloatOp floatOp, QParams[] inputs, QParams output) {
+        this(null, new FloatOps.Conversion(floatOp, null), inputs, output);
+        if (floatOp == null) {
+            throw new IllegalArgumentException(name() + " needs float ops");
+        }
+    }
+
+    private FloatFallback(
+            Block floatBlock, FloatOps.Conversion java, QParams[] inputs, QParams output) {
+        if (java == null || inputs == null) {
             throw new IllegalArgumentException(name() + " needs a float block and input qparams");
         }
         this.inputs = inputs.clone();
@@ -45,7 +76,15 @@ public class FloatFallback extends QuantizedBlock {
             }
         }
         this.output = ActivationParams.check(name(), "output", output);
-        this.floatBlock = addChildBlock("float", floatBlock);
+        this.floatOp = java.op();
+        this.noJavaForm = java.problem();
+        if (floatOp != null && this.inputs.length > 0 && this.inputs.length != floatOp.inputCount()) {
+            throw new IllegalArgumentException(
+                    name() + ": the float ops take " + floatOp.inputCount() + " input(s), "
+                            + this.inputs.length + " input qparams given");
+        }
+        // the Java form copies the parameters; only the native path keeps the float block
+        this.floatBlock = floatOp == null ? addChildBlock("float", floatBlock) : floatBlock;
     }
 
     /** {@inheritDoc} */
@@ -55,50 +94,83 @@ public class FloatFallback extends QuantizedBlock {
             expectInputs(in, inputs.length);
         }
         NDArray like = in.head();
+        float[] result;
+        Shape shape;
+        if (floatOp != null) {
+            List<FloatValues> values = new ArrayList<>(in.size());
+            for (int i = 0; i < in.size(); i++) {
+                values.add(new FloatValues(dequantized(in, i), in.get(i).getShape()));
+            }
+            FloatValues out = floatOp.apply(values);
+            result = out.data();
+            shape = out.shape();
+        } else {
+            FloatValues out = forwardOnPyTorch(in);
+            result = out.data();
+            shape = out.shape();
+        }
+        byte[] q = Int8Kernels.quantize(result, QActivation.kernelQuant(output));
+        return new NDList(ActivationIO.write(new QActivation(q, shape, output), like));
+    }
+
+    private float[] dequantized(NDList in, int i) {
+        NDArray x = in.get(i);
+        QParams q = i < inputs.length ? inputs[i] : null;
+        if (q == null) {
+            return ActivationIO.realValues(name(), x);
+        }
+        QActivation a = ActivationIO.read(name(), x, q);
+        return Int8Kernels.dequantize(a.data(), a.kernelQuant());
+    }
+
+    private FloatValues forwardOnPyTorch(NDList in) {
         if (!Engine.hasEngine(FLOAT_ENGINE)) {
             throw new IllegalStateException(
                     name() + " runs " + floatBlock.getClass().getSimpleName() + " in float on the "
-                            + FLOAT_ENGINE + " engine, which is not on the class path; add"
-                            + " ai.djl.pytorch:pytorch-engine and the pytorch-native-cpu jar of your"
-                            + " platform, or quantize that block too");
+                            + FLOAT_ENGINE + " engine (" + noJavaForm + "), which is not on the"
+                            + " class path; add ai.djl.pytorch:pytorch-engine and the"
+                            + " pytorch-native-cpu jar of your platform, or quantize that block too");
         }
-        float[] result;
-        Shape shape;
         try (NDManager m = Engine.getEngine(FLOAT_ENGINE).newBaseManager()) {
             NDList floats = new NDList(in.size());
             for (int i = 0; i < in.size(); i++) {
-                NDArray x = in.get(i);
-                QParams q = i < inputs.length ? inputs[i] : null;
-                float[] v;
-                if (q == null) {
-                    v = ActivationIO.realValues(name(), x);
-                } else {
-                    QActivation a = ActivationIO.read(name(), x, q);
-                    v = Int8Kernels.dequantize(a.data(), a.kernelQuant());
-                }
-                floats.add(m.create(v, x.getShape()));
+                floats.add(m.create(dequantized(in, i), in.get(i).getShape()));
             }
             NDList out = floatBlock.forward(new ParameterStore(m, false), floats, false);
             if (out.size() != 1) {
                 throw new IllegalStateException(
                         name() + ": the float block must return one array, got " + out.size());
             }
-            shape = out.head().getShape();
-            result = ActivationIO.floats(out.head());
+            return new FloatValues(ActivationIO.floats(out.head()), out.head().getShape());
         }
-        byte[] q = Int8Kernels.quantize(result, QActivation.kernelQuant(output));
-        return new NDList(ActivationIO.write(new QActivation(q, shape, output), like));
     }
 
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        if (floatOp != null) {
+            return new Shape[] {floatOp.outputShape(Arrays.asList(inputShapes))};
+        }
         return floatBlock.getOutputShapes(inputShapes);
     }
 
-    /** @return the float block */
+    /** @return the float block it was made from, or {@code null} when read from a file */
     public Block getFloatBlock() {
         return floatBlock;
+    }
+
+    /** @return the Java float ops, or {@code null} where the float block runs on PyTorch */
+    public FloatOp getFloatOp() {
+        return floatOp;
+    }
+
+    /**
+     * Returns why the float block has no Java form (and so runs on PyTorch and cannot be saved).
+     *
+     * @return the first block without a Java float form, or {@code null} when it runs in Java
+     */
+    public String getNoJavaFormReason() {
+        return noJavaForm;
     }
 
     /** @return per input the parameters, or null for float inputs (a copy) */
@@ -114,7 +186,11 @@ public class FloatFallback extends QuantizedBlock {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return name() + "(" + floatBlock.getClass().getSimpleName() + ", in="
+        String what =
+                floatOp != null
+                        ? "Java " + floatOp.getClass().getSimpleName()
+                        : "PyTorch " + floatBlock.getClass().getSimpleName();
+        return name() + "(" + what + ", in="
                 + Arrays.toString(inputs) + ", out=" + output + ")";
     }
 }

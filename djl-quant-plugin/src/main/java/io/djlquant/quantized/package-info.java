@@ -11,8 +11,9 @@
  * integers). Blocks are immutable, so {@code forward} may run on several threads at once.
  *
  * <p>Codecs for the {@code .jq} file are in {@code io.djlquant.quantized.codec}; {@link
- * io.djlquant.quantized.QuantizedModels#save} writes a model. {@link
- * io.djlquant.quantized.FloatFallback} has no codec yet: a tree containing it converts and runs,
- * but cannot be saved.
+ * io.djlquant.quantized.QuantizedModels#save} writes a model. A {@link
+ * io.djlquant.quantized.FloatFallback} (a layer kept in float) runs in Java ({@code
+ * io.djlquant.quantized.fallback}) and is saved with the model when it is made of the project's
+ * blocks; other float blocks run on PyTorch and cannot be saved.
  */
 package io.djlquant.quantized;

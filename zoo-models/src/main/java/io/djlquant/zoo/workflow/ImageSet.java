@@ -18,9 +18,15 @@ final class ImageSet {
 
     private final FashionMnist dataset;
     private float[] all;
+    private ImageSet parent;
 
-    private ImageSet(FashionMnist dataset) {
+    private final int offset;
+    private final int count;
+
+    private ImageSet(FashionMnist dataset, int offset, int count) {
         this.dataset = dataset;
+        this.offset = offset;
+        this.count = count;
     }
 
     /** The first {@code limit} images of a split, prepared. */
@@ -28,7 +34,17 @@ final class ImageSet {
             throws IOException, ai.djl.translate.TranslateException {
         FashionMnist ds = dataset(dir, usage, limit, batch, false);
         ds.prepare();
-        return new ImageSet(ds);
+        return new ImageSet(ds, 0, Math.toIntExact(ds.size()));
+    }
+
+    /** The images from {@code from} on (sharing the decoded pixels). */
+    ImageSet tail(int from) {
+        if (from < 0 || from >= count) {
+            throw new IllegalArgumentException("tail from " + from + " of " + count + " images");
+        }
+        ImageSet t = new ImageSet(dataset, offset + from, count - from);
+        t.parent = this;
+        return t;
     }
 
     /** A DJL dataset with the training layout (used for calibration and QAT batches). */
@@ -44,17 +60,20 @@ final class ImageSet {
     }
 
     int size() {
-        return Math.toIntExact(dataset.size());
+        return count;
     }
 
     int label(int i) {
-        return dataset.getLabel(i);
+        return dataset.getLabel(offset + i);
     }
 
     /** Images {@code [from, to)} as one NCHW float array (all images are converted once). */
     synchronized float[] pixels(int from, int to) {
+        if (parent != null) {
+            return parent.pixels(offset - parent.offset + from, offset - parent.offset + to);
+        }
         if (all == null) {
-            int n = size();
+            int n = count;
             float[] x = new float[n * PIXELS];
             try (NDManager scope = NDManager.newBaseManager("PyTorch")) {
                 for (int i = 0; i < n; i++) {

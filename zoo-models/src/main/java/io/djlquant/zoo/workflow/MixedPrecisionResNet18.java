@@ -1,0 +1,143 @@
+package io.djlquant.zoo.workflow;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.dataset.Dataset;
+import io.djlquant.dataset.FashionMnist;
+import io.djlquant.quantization.MixedPrecision;
+import io.djlquant.quantization.QConfig;
+import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantized.QuantizedModels;
+import io.djlquant.zoo.DjlQuantModelZoo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Accuracy-aware mixed precision on the zoo's float ResNet18 (Fashion-MNIST, 32x32): PTQ with a
+ * QConfig that loses accuracy (4-bit weights by default), then {@link MixedPrecision#search} keeps
+ * the fewest layers in float that bring top-1 on held-out training images within the budget. The
+ * chosen model is converted, saved as {@code .jq}, loaded on JavaQuant (its float layers run in
+ * Java) and scored on the test set next to the float, all-quantized and all-int8 models.
+ *
+ * <p>Run: {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
+ * -Dquantize.main=io.djlquant.zoo.workflow.MixedPrecisionResNet18 -Dquantize.args="..."} with
+ * flags {@code --max-drop 0.005 --max-float 6 --calib-size 1000 --val-size 2000 --test-limit 10000
+ * --qconfig int4-weights|int8 --out DIR --data DIR}.
+ */
+public final class MixedPrecisionResNet18 {
+
+    private MixedPrecisionResNet18() {}
+
+    /** Parsed flags. */
+    private static final class Options {
+        double maxDrop = 0.005;
+        int maxFloat = 6;
+        int calibSize = 1000;
+        int valSize = 2000;
+        int testLimit = 10000;
+        int batch = 100;
+        String qconfig = "int4-weights";
+        Path out = Path.of("target", "mixed-precision-resnet18");
+        Path data = FashionMnist.DEFAULT_DIRECTORY;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            if (args.length % 2 != 0) {
+                throw new IllegalArgumentException("flags come in pairs (--flag value), got " + args.length
+                        + " arguments");
+            }
+            for (int i = 0; i < args.length; i += 2) {
+                String v = args[i + 1];
+                switch (args[i]) {
+                    case "--max-drop" -> o.maxDrop = Double.parseDouble(v);
+                    case "--max-float" -> o.maxFloat = Integer.parseInt(v);
+                    case "--calib-size" -> o.calibSize = Integer.parseInt(v);
+                    case "--val-size" -> o.valSize = Integer.parseInt(v);
+                    case "--test-limit" -> o.testLimit = Integer.parseInt(v);
+                    case "--qconfig" -> o.qconfig = v;
+                    case "--out" -> o.out = Path.of(v);
+                    case "--data" -> o.data = Path.of(v);
+                    default -> throw new IllegalArgumentException(
+                            "unknown flag " + args[i] + "; flags: --max-drop --max-float --calib-size"
+                                    + " --val-size --test-limit --qconfig --out --data");
+                }
+            }
+            o.qconfig();
+            return o;
+        }
+
+        QConfig qconfig() {
+            return switch (qconfig) {
+                case "int4-weights" -> QConfigs.int4Weights();
+                case "int8" -> QConfigs.calibration();
+                default -> throw new IllegalArgumentException(
+                        "unknown --qconfig " + qconfig + ", expected int4-weights or int8");
+            };
+        }
+    }
+
+    /**
+     * Runs the search and the evaluation.
+     *
+     * @param args flags, see the class comment
+     * @throws Exception if a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        Options o = Options.parse(args);
+        Files.createDirectories(o.out);
+        Engine.getEngine("PyTorch").setRandomSeed(7);
+        // validation: training images after the calibration images (the test set is only reported)
+        ImageSet trainHead = ImageSet.open(o.data, Dataset.Usage.TRAIN, o.calibSize + o.valSize, o.batch);
+        ImageSet val = trainHead.tail(o.calibSize);
+        ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, o.batch);
+        try (Model floatModel = FloatModels.loadShipped();
+                NDManager pt = NDManager.newBaseManager("PyTorch");
+                NDManager jq = Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
+            Block floatBlock = floatModel.getBlock();
+            MixedPrecision.Preparation calibrate =
+                    qf -> Quantizer.calibrate(
+                            qf, ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false), pt,
+                            (o.calibSize + o.batch - 1) / o.batch);
+            MixedPrecision.Accuracy accuracy =
+                    m -> Predictions.run("validation top-1", m, pt, val, o.batch, false).top1(val);
+            MixedPrecision.Result r =
+                    MixedPrecision.search(floatBlock, o.qconfig(), calibrate, accuracy, o.maxDrop, o.maxFloat);
+            System.out.print(r.table());
+
+            double floatTest = Predictions.run("Float test", floatBlock, pt, test, o.batch, false).top1(test);
+            Block allQ = Quantizer.quantizeQat(floatBlock, o.qconfig());
+            calibrate.prepare(allQ);
+            Block int8 = Quantizer.quantizeQat(floatBlock, QConfigs.calibration());
+            calibrate.prepare(int8);
+            StringBuilder report = new StringBuilder(r.table());
+            report.append(String.format(Locale.ROOT, "test set (%d images), top-1:%n", test.size()));
+            report.append(String.format(Locale.ROOT, "  Float (PyTorch)                  %.2f%%%n", 100 * floatTest));
+            report.append(line("all " + o.qconfig, allQ, o, test, jq, "all"));
+            report.append(line(o.qconfig + " + " + r.chosen().floatLayers().size() + " in float", r.qfloat(), o,
+                    test, jq, "mixed"));
+            report.append(line("all int8 (calibration)", int8, o, test, jq, "int8"));
+            Files.writeString(o.out.resolve("mixed-precision.txt"), report.toString());
+            System.out.println();
+            System.out.print(report);
+        }
+    }
+
+    /** Converts, saves, loads on JavaQuant and scores one configuration. */
+    private static String line(String title, Block qfloat, Options o, ImageSet test, NDManager jq, String file)
+            throws Exception {
+        Path path = o.out.resolve("resnet18-" + file + ".jq");
+        QuantizedModels.save(Quantizer.quantize(qfloat), path, Map.of("dataset", "fashion-mnist"));
+        try (Model loaded = Model.newInstance(file, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
+            loaded.load(path);
+            double top1 = Predictions.run(title + " Q", loaded.getBlock(), jq, test, o.batch, false).top1(test);
+            return String.format(Locale.ROOT, "  %-32s %.2f%% (Q on JavaQuant, %s, %,d bytes)%n", title,
+                    100 * top1, path.getFileName(), Files.size(path));
+        }
+    }
+}
