@@ -14,11 +14,26 @@ import ai.djl.modality.cv.transform.Normalize;
 import ai.djl.modality.cv.transform.ToTensor;
 import ai.djl.modality.cv.translator.ImageClassificationTranslator;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
 import ai.djl.translate.TranslateException;
+import io.djlquant.kernels.ConvParams;
+import io.djlquant.quantization.QDType;
+import io.djlquant.quantization.QParams;
+import io.djlquant.quantized.DequantStub;
+import io.djlquant.quantized.FloatFallback;
 import io.djlquant.quantized.ForeignArrays;
+import io.djlquant.quantized.QuantStub;
+import io.djlquant.quantized.QuantizedModels;
+import io.djlquant.quantized.fallback.FloatConv;
+import io.djlquant.quantized.fallback.FloatOp;
+import io.djlquant.quantized.fallback.FloatPool;
+import io.djlquant.quantized.fallback.FloatSequence;
 import io.djlquant.zoo.FashionMnistTranslatorFactory;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -160,6 +175,42 @@ class Int8PathTest {
             }
         }
         return ai.djl.modality.cv.ImageFactory.getInstance().fromPixels(argb, 32, 32);
+    }
+
+    /**
+     * A layer kept in float (a 1x1 conv, weight 2 and bias 0.5, then a 2x2 average pool) inside an
+     * int8 model: saved, loaded and run on JavaQuant alone; its float part is computed in Java.
+     */
+    @Test
+    void aLayerKeptInFloatRunsAndLoadsWithoutPyTorch(@TempDir Path dir) throws Exception {
+        QParams in =
+                QParams.perTensor(QDType.QUINT8, 0.01f, 0);
+        QParams out =
+                QParams.perTensor(QDType.QUINT8, 0.02f, 10);
+        FloatOp op =
+                new FloatSequence(List.of(
+                        new FloatConv(new float[] {2f}, new Shape(1, 1, 1, 1),
+                                new float[] {0.5f}, ConvParams.of(1, 0, 1), 1, false),
+                        new FloatPool(
+                                FloatPool.Kind.AVG, 2, 2, 2, 2, 0, 0, true)));
+        SequentialBlock q =
+                new SequentialBlock()
+                        .add(new QuantStub(in))
+                        .add(new FloatFallback(op, new QParams[] {in}, out))
+                        .add(new DequantStub(out));
+        Path file = dir.resolve("mixed.jq");
+        QuantizedModels.save(q, file, Map.of());
+        float[] x = {0.10f, 0.20f, 0.30f, 0.40f};
+        try (Model model = Model.newInstance("mixed", "JavaQuant")) {
+            model.load(dir);
+            NDManager m = model.getNDManager();
+            NDArray y = model.getBlock().forward(new ParameterStore(m, false),
+                    new NDList(m.create(x, new Shape(1, 1, 2, 2))), false)
+                    .singletonOrThrow();
+            // mean(2x + 0.5) = 1.0 exactly on the output grid (q = 60)
+            assertArrayEquals(new float[] {1.0f}, y.toFloatArray(), 1e-6f);
+            assertEquals("JavaQuant", y.getManager().getEngine().getEngineName());
+        }
     }
 
     @Test

@@ -12,8 +12,8 @@ public record FloatSequence(List<FloatOp> ops) implements FloatOp {
 
     /** Copies the list and checks that every op takes one input. */
     public FloatSequence {
-        if (ops == null || ops.contains(null)) {
-            throw new IllegalArgumentException("a float sequence needs a list of ops");
+        if (ops == null || ops.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("a float sequence needs a list of non-null ops");
         }
         ops = List.copyOf(ops);
         for (FloatOp op : ops) {
