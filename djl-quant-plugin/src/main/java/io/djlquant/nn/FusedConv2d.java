@@ -29,6 +29,9 @@ import java.io.IOException;
  */
 public abstract class FusedConv2d extends AbstractBlock {
 
+    /** Parameter encoding version of a block whose ReLU is a ReLU6 (it writes that flag). */
+    public static final byte RELU6_VERSION = 2;
+
     private final Shape kernelShape;
     private final Shape stride;
     private final Shape padding;
@@ -37,6 +40,7 @@ public abstract class FusedConv2d extends AbstractBlock {
     private final int groups;
     private final boolean includeBias;
     private final boolean relu;
+    private final boolean relu6;
     private final float epsilon;
     private final float momentum;
 
@@ -52,7 +56,8 @@ public abstract class FusedConv2d extends AbstractBlock {
      * @param withRelu whether a ReLU ends the block
      */
     protected FusedConv2d(byte version, BaseBuilder<?> b, boolean withBatchNorm, boolean withRelu) {
-        super(version);
+        // a ReLU6 block stores its flag: version RELU6_VERSION, so files of plain blocks keep theirs
+        super(b.relu6 ? RELU6_VERSION : version);
         String name = getClass().getSimpleName();
         if (b.kernelShape == null) {
             throw new IllegalArgumentException(name + ": kernel shape must be set");
@@ -73,6 +78,11 @@ public abstract class FusedConv2d extends AbstractBlock {
         groups = b.groups;
         includeBias = b.includeBias;
         relu = withRelu;
+        if (b.relu6 && !withRelu) {
+            throw new IllegalArgumentException(name + ": ReLU6 needs a block with a ReLU (ConvBnRelu2d or"
+                    + " ConvRelu2d)");
+        }
+        relu6 = b.relu6;
         epsilon = b.epsilon;
         momentum = b.momentum;
         conv =
@@ -115,7 +125,7 @@ public abstract class FusedConv2d extends AbstractBlock {
             out = bn.forward(ps, out, training, params);
         }
         if (relu) {
-            out = new NDList(Activation.relu(out.head()));
+            out = new NDList(relu6 ? Activation.relu6(out.head()) : Activation.relu(out.head()));
         }
         return out;
     }
@@ -151,6 +161,9 @@ public abstract class FusedConv2d extends AbstractBlock {
         os.writeBoolean(includeBias);
         os.writeBoolean(bn != null);
         os.writeBoolean(relu);
+        if (version >= RELU6_VERSION) {
+            os.writeBoolean(relu6);
+        }
         os.writeFloat(epsilon);
         os.writeFloat(momentum);
     }
@@ -171,6 +184,9 @@ public abstract class FusedConv2d extends AbstractBlock {
         BlockSupport.checkSame(name, "bias flag", is.readBoolean(), includeBias);
         BlockSupport.checkSame(name, "batch-norm flag", is.readBoolean(), bn != null);
         BlockSupport.checkSame(name, "relu flag", is.readBoolean(), relu);
+        if (version >= RELU6_VERSION) {
+            BlockSupport.checkSame(name, "relu6 flag", is.readBoolean(), relu6);
+        }
         BlockSupport.checkSame(name, "epsilon", is.readFloat(), epsilon);
         BlockSupport.checkSame(name, "momentum", is.readFloat(), momentum);
     }
@@ -253,6 +269,11 @@ public abstract class FusedConv2d extends AbstractBlock {
         return momentum;
     }
 
+    /** @return whether the ReLU is a ReLU6 ({@code min(max(x, 0), 6)}) */
+    public boolean hasRelu6() {
+        return relu6;
+    }
+
     /** @return the convolution weight parameter (OIHW) */
     public Parameter getWeight() {
         return conv.getDirectParameters().get("weight");
@@ -293,6 +314,9 @@ public abstract class FusedConv2d extends AbstractBlock {
             sb.append(", groups=").append(groups);
         }
         sb.append(", bias=").append(includeBias);
+        if (relu6) {
+            sb.append(", relu6");
+        }
         if (bn != null) {
             sb.append(", eps=").append(epsilon).append(", momentum=").append(momentum);
         }
@@ -312,6 +336,7 @@ public abstract class FusedConv2d extends AbstractBlock {
         int filters;
         int groups = 1;
         boolean includeBias;
+        boolean relu6;
         float epsilon = 1e-5f;
         float momentum = 0.9f;
 
@@ -415,6 +440,18 @@ public abstract class FusedConv2d extends AbstractBlock {
          */
         public T optMomentum(float v) {
             momentum = v;
+            return self();
+        }
+
+        /**
+         * Makes the block's ReLU a ReLU6 (MobileNetV2's activation), for {@code ConvBnRelu2d} and
+         * {@code ConvRelu2d}; the int8 form clamps at 6 in its requantization.
+         *
+         * @param v whether the ReLU is a ReLU6
+         * @return this builder
+         */
+        public T optRelu6(boolean v) {
+            relu6 = v;
             return self();
         }
 

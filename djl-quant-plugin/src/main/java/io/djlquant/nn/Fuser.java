@@ -105,12 +105,16 @@ public final class Fuser {
             if (c == null) {
                 return keep(b, path, "lambda '" + ((LambdaBlock) b).getName() + "' not recognised");
             }
+            if (c.factory == null) {
+                return keep(b, path, "lambda '" + ((LambdaBlock) b).getName() + "' (" + c.name
+                        + ") has a quantized form only fused after a Conv2d (+ BatchNorm)");
+            }
             Block r = c.factory.get();
             report.replaced(path, "lambda '" + ((LambdaBlock) b).getName() + "' (" + c.name + ") -> " + r);
             return r;
         }
         if (b.getClass() == Conv2d.class) {
-            return fuseConv((Conv2d) b, null, false, path);
+            return fuseConv((Conv2d) b, null, false, false, path);
         }
         if (b.getClass() == Linear.class) {
             return fuseLinear((Linear) b, null, false, path);
@@ -152,11 +156,16 @@ public final class Fuser {
                     bn = (BatchNorm) kids.get(next).getValue();
                     next++;
                 }
-                boolean relu = next < kids.size() && isRelu(kids.get(next).getValue(), after);
+                String act = next < kids.size() ? activation(kids.get(next).getValue(), after) : null;
+                // ReLU6 has a fused int8 form after convolutions only
+                boolean relu = "relu".equals(act) || ("relu6".equals(act) && isConv);
+                boolean relu6 = relu && "relu6".equals(act);
                 if (relu) {
                     next++;
                 }
-                fused = isConv ? fuseConv((Conv2d) c, bn, relu, cp) : fuseLinear((Linear) c, bn, relu, cp);
+                fused = isConv
+                        ? fuseConv((Conv2d) c, bn, relu, relu6, cp)
+                        : fuseLinear((Linear) c, bn, relu, cp);
             }
             if (fused == null) {
                 fused = convert(c, cur, cp);
@@ -181,15 +190,16 @@ public final class Fuser {
                 && (in.dimension() == 4 || in.dimension() == 2);
     }
 
-    private boolean isRelu(Block b, Shape in) {
+    /** The name of the activation a lambda computes ("relu", "relu6", ...), or null. */
+    private String activation(Block b, Shape in) {
         if (!(b instanceof LambdaBlock)) {
-            return false;
+            return null;
         }
         LambdaRecognizer.Candidate c = lambdas.recognize((LambdaBlock) b, in);
-        return c != null && "relu".equals(c.name);
+        return c == null ? null : c.name;
     }
 
-    private Block fuseConv(Conv2d conv, BatchNorm bn, boolean relu, String path) {
+    private Block fuseConv(Conv2d conv, BatchNorm bn, boolean relu, boolean relu6, String path) {
         FusedConv2d.BaseBuilder<?> b;
         if (bn != null) {
             b = relu ? ConvBnRelu2d.builder() : ConvBn2d.builder();
@@ -204,13 +214,14 @@ public final class Fuser {
                 .optPadding(conv.getPadding())
                 .optDilation(conv.getDilation())
                 .optGroups(conv.getGroups())
-                .optBias(conv.isIncludeBias());
+                .optBias(conv.isIncludeBias())
+                .optRelu6(relu6);
         FusedConv2d f = b.build();
         copyParameters(conv, f.getConv());
         if (bn != null) {
             copyParameters(bn, f.getBatchNorm());
         }
-        report.replaced(path, describe("Conv2d", bn, relu) + " -> " + f);
+        report.replaced(path, describe("Conv2d", bn, relu) + (relu6 ? "6" : "") + " -> " + f);
         return f;
     }
 

@@ -3,6 +3,7 @@ package io.djlquant.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -52,7 +53,10 @@ final class LambdaRecognizer {
         List<Candidate> c = new ArrayList<>();
         c.add(new Candidate("identity", x -> x, Identity::new));
         c.add(new Candidate("relu", Activation::relu, Relu::new));
+        // no standalone block: it fuses into the convolution before it, or the Fuser keeps it
+        c.add(new Candidate("relu6", Activation::relu6, null));
         c.add(new Candidate("batchFlatten", Blocks::batchFlatten, Flatten::new));
+        c.add(new Candidate("unflatten", LambdaRecognizer::unflatten, Unflatten::new));
         c.add(new Candidate("globalAvgPool2d", Pool::globalAvgPool2d, GlobalAvgPool2d::new));
         for (int k = 1; k <= 3; k++) {
             for (int s : new int[] {1, 2, k}) {
@@ -95,6 +99,15 @@ final class LambdaRecognizer {
         }
     }
 
+    /** (N, C) to (N, C, 1, 1); other ranks are not this function. */
+    private static NDArray unflatten(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() != 2) {
+            throw new IllegalArgumentException("unflatten takes (N, C), got " + s);
+        }
+        return x.reshape(s.get(0), s.get(1), 1, 1);
+    }
+
     /**
      * Returns the candidate the block computes at input shape {@code shape}, or {@code null}.
      *
@@ -116,6 +129,9 @@ final class LambdaRecognizer {
             List<NDArray> inputs = new ArrayList<>();
             // the real shape (the block must work on it) ...
             inputs.add(sub.randomNormal(shape));
+            // ... at a wider scale, which tells apart functions that differ only on large values
+            // (relu and relu6: a normal sample is almost never above 6) ...
+            inputs.add(sub.randomNormal(0f, 8f, shape, DataType.FLOAT32));
             // ... and a generic shape of the same rank that tells apart functions which coincide
             // on the real one (e.g. global pooling and identity on a 1x1 map)
             if (shape.dimension() == 4) {

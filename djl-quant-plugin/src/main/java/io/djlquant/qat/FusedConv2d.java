@@ -53,6 +53,12 @@ public abstract class FusedConv2d extends WeightedQatBlock {
         return floatConv.hasRelu();
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public boolean hasRelu6() {
+        return floatConv.hasRelu6();
+    }
+
     @Override
     protected Parameter batchNormParameter(String name) {
         return floatConv.getBatchNormParameter(name);

@@ -81,6 +81,11 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
     /** @return whether the float block ends with a ReLU */
     public abstract boolean hasRelu();
 
+    /** @return whether that ReLU is a ReLU6 (only convolutions have one) */
+    public boolean hasRelu6() {
+        return false;
+    }
+
     /**
      * Returns a batch norm parameter of the float block.
      *
@@ -241,7 +246,7 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         NDArray bq = quantizeBias(b);
         NDArray y = layer(x, wq, bq);
         if (hasRelu()) {
-            y = Activation.relu(y);
+            y = hasRelu6() ? Activation.relu6(y) : Activation.relu(y);
         }
         return new NDList(quantize(outputFq, ps, y, training, "output"));
     }

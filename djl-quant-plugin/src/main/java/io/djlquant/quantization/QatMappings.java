@@ -60,6 +60,7 @@ public final class QatMappings {
         m.register(io.djlquant.nn.GlobalAvgPool2d.class, GlobalAvgPool2d::fromFloat);
         m.registerPassThrough(io.djlquant.nn.MaxPool2d.class);
         m.registerPassThrough(io.djlquant.nn.Flatten.class);
+        m.registerPassThrough(io.djlquant.nn.Unflatten.class);
         m.registerPassThrough(io.djlquant.nn.Identity.class);
         m.registerPassThrough(io.djlquant.nn.Relu.class);
         return m;

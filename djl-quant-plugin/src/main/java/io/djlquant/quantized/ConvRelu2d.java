@@ -19,4 +19,19 @@ public class ConvRelu2d extends QuantizedConv2d {
             QuantizedWeights weights, ConvParams geometry, int groups, QParams input, QParams output) {
         super(weights, geometry, groups, input, output, true);
     }
+
+    /**
+     * Creates the block with a ReLU6 when {@code relu6}.
+     *
+     * @param weights OIHW integer weights and int32 bias
+     * @param geometry stride, padding and dilation
+     * @param groups the number of groups
+     * @param input the input activation parameters
+     * @param output the output activation parameters
+     * @param relu6 whether the ReLU is a ReLU6
+     */
+    public ConvRelu2d(QuantizedWeights weights, ConvParams geometry, int groups, QParams input, QParams output,
+            boolean relu6) {
+        super(weights, geometry, groups, input, output, true, relu6);
+    }
 }

@@ -25,6 +25,7 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
     private final QParams input;
     private final QParams output;
     private final boolean relu;
+    private final boolean relu6;
 
     private final PackedConvWeights packed;
     private final float[] multipliers;
@@ -48,6 +49,29 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
             QParams input,
             QParams output,
             boolean relu) {
+        this(weights, geometry, groups, input, output, relu, false);
+    }
+
+    /**
+     * Creates the block, with a ReLU6 if {@code relu6}: the output is also clamped at the integer
+     * of 6 ({@code zp + rint(6 / scale)}), which is what fake quant of {@code relu6(y)} gives.
+     *
+     * @param weights OIHW integer weights (O x I/groups x KH x KW) and int32 bias
+     * @param geometry stride, padding and dilation
+     * @param groups the number of groups
+     * @param input the input activation parameters
+     * @param output the output activation parameters
+     * @param relu whether ReLU is fused (clamp at the output zero point)
+     * @param relu6 whether that ReLU is a ReLU6
+     */
+    protected QuantizedConv2d(
+            QuantizedWeights weights,
+            ConvParams geometry,
+            int groups,
+            QParams input,
+            QParams output,
+            boolean relu,
+            boolean relu6) {
         if (weights == null || geometry == null) {
             throw new IllegalArgumentException(name() + " needs weights and geometry");
         }
@@ -60,6 +84,10 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
         this.input = ActivationParams.check(name(), "input", input);
         this.output = ActivationParams.check(name(), "output", output);
         this.relu = relu;
+        if (relu6 && !relu) {
+            throw new IllegalArgumentException(name() + ": ReLU6 needs a fused ReLU");
+        }
+        this.relu6 = relu6;
         Shape s = weights.getShape();
         packed =
                 PackedConvWeights.pack(
@@ -76,7 +104,14 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
                 Int8Kernels.requantMultipliers(
                         input.scale(0), weights.channelScales(), output.scale(0));
         inQuant = QActivation.kernelQuant(input);
-        outQuant = QActivation.kernelQuant(output);
+        outQuant = relu6 ? capAtSix(QActivation.kernelQuant(output)) : QActivation.kernelQuant(output);
+    }
+
+    /** The output range with its top at the integer of 6 (never below the zero point). */
+    private static ActivationQuant capAtSix(ActivationQuant q) {
+        double six = q.zeroPoint() + Math.rint(6f / q.scale());
+        int top = (int) Math.max(q.zeroPoint(), Math.min(q.qmax(), six));
+        return new ActivationQuant(q.scale(), q.zeroPoint(), q.qmin(), top);
     }
 
     /** {@inheritDoc} */
@@ -150,6 +185,11 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
         return relu;
     }
 
+    /** @return whether the fused ReLU is a ReLU6 */
+    public boolean hasRelu6() {
+        return relu6;
+    }
+
     /** @return a copy of the requantization multipliers, one per output channel */
     public float[] getMultipliers() {
         return multipliers.clone();
@@ -159,6 +199,7 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
     @Override
     public String toString() {
         return name() + "(weights=" + weights.getShape() + ", " + geometry + ", groups=" + groups
+                + (relu6 ? ", relu6" : "")
                 + ", in=" + input + ", out=" + output + ")";
     }
 }

@@ -34,9 +34,9 @@ public final class QuantizedMappings {
     public static QuantizedMappings defaults() {
         QuantizedMappings m = new QuantizedMappings();
         m.register(io.djlquant.qat.ConvBnRelu2d.class, (b, in) -> conv(b, ConvBnRelu2d::new));
-        m.register(io.djlquant.qat.ConvBn2d.class, (b, in) -> conv(b, ConvBn2d::new));
+        m.register(io.djlquant.qat.ConvBn2d.class, (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new ConvBn2d(w, g, gr, i, o)));
         m.register(io.djlquant.qat.ConvRelu2d.class, (b, in) -> conv(b, ConvRelu2d::new));
-        m.register(io.djlquant.qat.PlainConv2d.class, (b, in) -> conv(b, PlainConv2d::new));
+        m.register(io.djlquant.qat.PlainConv2d.class, (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new PlainConv2d(w, g, gr, i, o)));
         m.register(io.djlquant.qat.LinearBnRelu1d.class, (b, in) -> linear(b, LinearBnRelu1d::new));
         m.register(io.djlquant.qat.LinearBn1d.class, (b, in) -> linear(b, LinearBn1d::new));
         m.register(io.djlquant.qat.LinearRelu.class, (b, in) -> linear(b, LinearRelu::new));
@@ -69,6 +69,7 @@ public final class QuantizedMappings {
                 io.djlquant.nn.MaxPool2d.class,
                 (b, in) -> in == null ? b : maxPool(b, in));
         m.register(io.djlquant.nn.Flatten.class, (b, in) -> in == null ? b : new Flatten(in));
+        m.register(io.djlquant.nn.Unflatten.class, (b, in) -> in == null ? b : new Unflatten(in));
         m.register(io.djlquant.nn.Identity.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.nn.Relu.class, (b, in) -> in == null ? b : new Relu(in));
         m.register(io.djlquant.qat.FloatFallback.class, (b, in) -> floatFallback(b));
@@ -108,11 +109,11 @@ public final class QuantizedMappings {
         return java.util.Collections.unmodifiableSet(factories.keySet());
     }
 
-    /** Constructor shape of the four quantized convolutions. */
+    /** Constructor shape of the four quantized convolutions (relu6 only with a fused ReLU). */
     @FunctionalInterface
     interface ConvCtor {
         QuantizedConv2d create(
-                QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out);
+                QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6);
     }
 
     /** Constructor shape of the four quantized linear layers. */
@@ -132,7 +133,7 @@ public final class QuantizedMappings {
                         (int) f.getPadding().get(1),
                         (int) f.getDilation().get(0),
                         (int) f.getDilation().get(1));
-        return ctor.create(weights(b, in), g, f.getGroups(), in, b.getOutputQParams());
+        return ctor.create(weights(b, in), g, f.getGroups(), in, b.getOutputQParams(), f.hasRelu6());
     }
 
     static Block linear(FusedLinear b, LinearCtor ctor) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Model;
 import ai.djl.basicmodelzoo.basic.Mlp;
 import ai.djl.basicmodelzoo.cv.classification.LeNet;
+import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
@@ -120,6 +121,41 @@ class PrepareDjlModelsTest {
         }
     }
 
+    /**
+     * DJL's MobileNetV2 (depthwise convolutions, inverted residuals, a 1x1 convolution as the
+     * classifier between two reshapes), prepared first, then trained; widths reduced with the
+     * builder's own option so the test stays quick.
+     */
+    @Test
+    void mobileNetV2PreparedThenTrained(@TempDir Path dir) throws Exception {
+        Engine.getEngine("PyTorch").setRandomSeed(19);
+        Block djl =
+                MobileNetV2.builder()
+                        .optFilters(new int[] {16, 8, 16, 16, 32, 48, 80, 160, 320})
+                        .setOutSize(CLASSES)
+                        .build();
+        try (Model model = Model.newInstance("mobilenetv2", "PyTorch")) {
+            NDManager m = model.getNDManager();
+            djl.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
+            // the fused tree computes what DJL's does (ReLU6 was once taken for ReLU here)
+            io.djlquant.nn.FuseResult fused = io.djlquant.nn.Fuser.fuseWithReport(djl, m, TRAIN_SHAPE);
+            assertTrue(fused.getReport().getMaxAbsDiff() < 1e-4, fused.getReport().toString());
+            Block prepared = Quantizer.prepare(djl, m, TRAIN_SHAPE);
+            assertBracketed(prepared);
+            assertEquals(10, BlockTree.find(prepared, Residual.class).size(), "inverted residuals found");
+            assertEquals(36, BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
+                    .filter(io.djlquant.nn.FusedConv2d::hasRelu6).count(), "ReLU6 convolutions");
+            assertEquals(1, BlockTree.find(prepared, io.djlquant.nn.Unflatten.class).size(), "the reshape to 1x1");
+            long depthwise = BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
+                    .filter(c -> c.getGroups() > 1).count();
+            assertEquals(17, depthwise, "depthwise convolutions");
+            model.setBlock(prepared);
+            // plain SGD barely moves this net in 40 steps (chance level): Adam, two passes
+            train(model, Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build(), 2);
+            endToEnd("mobilenetv2", prepared, m, dir);
+        }
+    }
+
     /** DJL's Mlp, trained first as a plain DJL model, then prepared. */
     @Test
     void mlpTrainedThenPrepared(@TempDir Path dir) throws Exception {
@@ -180,22 +216,23 @@ class PrepareDjlModelsTest {
     }
 
     private static void trainSgd(Model model) throws Exception {
+        train(model, Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build(), 1);
+    }
+
+    private static void train(Model model, Optimizer optimizer, int passes) throws Exception {
         DefaultTrainingConfig cfg =
-                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(
-                                Optimizer.sgd()
-                                        .setLearningRateTracker(Tracker.fixed(0.05f))
-                                        .optMomentum(0.9f)
-                                        .build());
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer);
         try (Trainer trainer = model.newTrainer(cfg)) {
             trainer.initialize(TRAIN_SHAPE);
-            for (Batch batch : trainer.iterateDataset(train)) {
-                try (batch;
-                        GradientCollector gc = trainer.newGradientCollector()) {
-                    NDList pred = trainer.forward(batch.getData());
-                    gc.backward(trainer.getLoss().evaluate(batch.getLabels(), pred));
+            for (int pass = 0; pass < passes; pass++) {
+                for (Batch batch : trainer.iterateDataset(train)) {
+                    try (batch;
+                            GradientCollector gc = trainer.newGradientCollector()) {
+                        NDList pred = trainer.forward(batch.getData());
+                        gc.backward(trainer.getLoss().evaluate(batch.getLabels(), pred));
+                    }
+                    trainer.step();
                 }
-                trainer.step();
             }
         }
     }

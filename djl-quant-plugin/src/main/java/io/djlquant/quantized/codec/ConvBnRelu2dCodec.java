@@ -18,4 +18,9 @@ public final class ConvBnRelu2dCodec extends ConvCodec<ConvBnRelu2d> {
     ConvBnRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out) {
         return new ConvBnRelu2d(w, g, groups, in, out);
     }
+
+    @Override
+    ConvBnRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
+        return new ConvBnRelu2d(w, g, groups, in, out, relu6);
+    }
 }

@@ -31,6 +31,24 @@ abstract class ConvCodec<B extends QuantizedConv2d> implements BlockCodec<B> {
      */
     abstract B create(QuantizedWeights w, ConvParams geometry, int groups, QParams in, QParams out);
 
+    /**
+     * Builds the block with a ReLU6 when {@code relu6}; blocks without a ReLU refuse it.
+     *
+     * @param w the weights
+     * @param geometry stride, padding, dilation
+     * @param groups the groups
+     * @param in input parameters
+     * @param out output parameters
+     * @param relu6 whether the fused ReLU is a ReLU6
+     * @return the block
+     */
+    B create(QuantizedWeights w, ConvParams geometry, int groups, QParams in, QParams out, boolean relu6) {
+        if (relu6) {
+            throw new IllegalArgumentException("relu6 is set on a convolution without a ReLU");
+        }
+        return create(w, geometry, groups, in, out);
+    }
+
     /** {@inheritDoc} */
     @Override
     public String type() {
@@ -49,6 +67,10 @@ abstract class ConvCodec<B extends QuantizedConv2d> implements BlockCodec<B> {
         QParamsCodec.put(node, "input", block.getInputQParams());
         QParamsCodec.put(node, "output", block.getOutputQParams());
         WeightsCodec.put(node, sink, block.getWeights());
+        if (block.hasRelu6()) {
+            // written only when set: files of ReLU blocks stay as they were
+            node.put("relu6", true);
+        }
         return node;
     }
 
@@ -71,7 +93,7 @@ abstract class ConvCodec<B extends QuantizedConv2d> implements BlockCodec<B> {
             ConvParams g =
                     new ConvParams(
                             stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
-            return create(w, g, groups, in, out);
+            return create(w, g, groups, in, out, node.hasConfig("relu6") && node.getBoolean("relu6"));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw Nodes.malformed(node, e.getMessage(), e);
         }

@@ -18,4 +18,9 @@ public final class ConvRelu2dCodec extends ConvCodec<ConvRelu2d> {
     ConvRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out) {
         return new ConvRelu2d(w, g, groups, in, out);
     }
+
+    @Override
+    ConvRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
+        return new ConvRelu2d(w, g, groups, in, out, relu6);
+    }
 }

@@ -16,6 +16,7 @@ import io.djlquant.nn.Identity;
 import io.djlquant.nn.MaxPool2d;
 import io.djlquant.nn.Relu;
 import io.djlquant.nn.Residual;
+import io.djlquant.nn.Unflatten;
 import io.djlquant.quantization.BnFolding;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,10 @@ public final class FloatOps {
                     new FloatJoin(r.getJoin().getMode()));
         }
         if (b instanceof FusedConv2d) {
-            return conv((FusedConv2d) b);
+            FusedConv2d f = (FusedConv2d) b;
+            return f.hasRelu6()
+                    ? new FloatSequence(List.of(conv(f), new FloatPointwise(FloatPointwise.Kind.RELU6)))
+                    : conv(f);
         }
         if (b instanceof FusedLinear) {
             return linear((FusedLinear) b);
@@ -93,6 +97,9 @@ public final class FloatOps {
         }
         if (b.getClass() == Flatten.class) {
             return new FloatPointwise(FloatPointwise.Kind.FLATTEN);
+        }
+        if (b.getClass() == Unflatten.class) {
+            return new FloatPointwise(FloatPointwise.Kind.UNFLATTEN);
         }
         if (b.getClass() == GlobalAvgPool2d.class) {
             return FloatPool.globalAverage();

@@ -4,7 +4,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
- * A one-input op without parameters: ReLU, identity, or flatten to {@code N x rest}.
+ * A one-input op without parameters: ReLU, ReLU6, identity, flatten to {@code N x rest}, or unflatten
+ * {@code N x C} to {@code N x C x 1 x 1}.
  *
  * @param kind which op
  */
@@ -14,10 +15,14 @@ public record FloatPointwise(Kind kind) implements FloatOp {
     public enum Kind {
         /** {@code max(x, 0)}. */
         RELU,
+        /** {@code min(max(x, 0), 6)}. */
+        RELU6,
         /** The input unchanged. */
         IDENTITY,
         /** The input as {@code N x (C*H*W)}. */
-        FLATTEN
+        FLATTEN,
+        /** An {@code N x C} input as {@code N x C x 1 x 1}. */
+        UNFLATTEN
     }
 
     /** Checks the kind. */
@@ -31,6 +36,12 @@ public record FloatPointwise(Kind kind) implements FloatOp {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         Shape in = FloatOp.single("float " + kind, inputs);
+        if (kind == Kind.UNFLATTEN) {
+            if (in.dimension() != 2) {
+                throw new IllegalArgumentException("float unflatten needs N x C, got " + in);
+            }
+            return new Shape(in.get(0), in.get(1), 1, 1);
+        }
         if (kind != Kind.FLATTEN) {
             return in;
         }
@@ -45,12 +56,13 @@ public record FloatPointwise(Kind kind) implements FloatOp {
     public FloatValues apply(List<FloatValues> inputs) {
         FloatValues x = FloatOp.single("float " + kind, inputs);
         Shape out = outputShape(List.of(x.shape()));
-        if (kind != Kind.RELU) {
+        if (kind != Kind.RELU && kind != Kind.RELU6) {
             return new FloatValues(x.data(), out);
         }
+        float cap = kind == Kind.RELU6 ? 6f : Float.POSITIVE_INFINITY;
         float[] y = new float[x.data().length];
         for (int i = 0; i < y.length; i++) {
-            y[i] = Math.max(x.data()[i], 0f);
+            y[i] = Math.min(Math.max(x.data()[i], 0f), cap);
         }
         return new FloatValues(y, out);
     }

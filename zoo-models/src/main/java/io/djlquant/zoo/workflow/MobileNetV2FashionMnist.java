@@ -1,0 +1,182 @@
+package io.djlquant.zoo.workflow;
+
+import ai.djl.Model;
+import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.djlquant.dataset.FashionMnist;
+import io.djlquant.quantization.QConfig;
+import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantized.QuantizedModels;
+import io.djlquant.zoo.DjlQuantModelZoo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * DJL's own {@code MobileNetV2} (unmodified, from {@code ai.djl.basicmodelzoo}) on Fashion-MNIST at
+ * 32x32 with the ResNet18's preprocessing: {@code Quantizer.prepare}, float training (Adam, cosine
+ * schedule), then PTQ per-tensor and per-channel and a short QAT, each converted to int8, saved as
+ * {@code .jq}, loaded on JavaQuant and scored on the test set.
+ *
+ * <p>Run: {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
+ * -Dquantize.main=io.djlquant.zoo.workflow.MobileNetV2FashionMnist -Dquantize.args="..."} with flags
+ * {@code --epochs 2 --batch 64 --lr 0.002 --calib-size 1000 --qat-steps 300 --qat-lr 0.0001
+ * --test-limit 10000 --out DIR --data DIR}.
+ */
+public final class MobileNetV2FashionMnist {
+
+    private MobileNetV2FashionMnist() {}
+
+    /** Parsed flags. */
+    private static final class Options {
+        int epochs = 2;
+        int batch = 64;
+        float lr = 0.002f;
+        int calibSize = 1000;
+        int qatSteps = 300;
+        float qatLr = 0.0001f;
+        int testLimit = 10000;
+        Path out = Path.of("target", "mobilenetv2-fashion-mnist");
+        Path data = FashionMnist.DEFAULT_DIRECTORY;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            if (args.length % 2 != 0) {
+                throw new IllegalArgumentException("flags come in pairs (--flag value), got " + args.length
+                        + " arguments");
+            }
+            for (int i = 0; i < args.length; i += 2) {
+                String v = args[i + 1];
+                switch (args[i]) {
+                    case "--epochs" -> o.epochs = Integer.parseInt(v);
+                    case "--batch" -> o.batch = Integer.parseInt(v);
+                    case "--lr" -> o.lr = Float.parseFloat(v);
+                    case "--calib-size" -> o.calibSize = Integer.parseInt(v);
+                    case "--qat-steps" -> o.qatSteps = Integer.parseInt(v);
+                    case "--qat-lr" -> o.qatLr = Float.parseFloat(v);
+                    case "--test-limit" -> o.testLimit = Integer.parseInt(v);
+                    case "--out" -> o.out = Path.of(v);
+                    case "--data" -> o.data = Path.of(v);
+                    default -> throw new IllegalArgumentException(
+                            "unknown flag " + args[i] + "; flags: --epochs --batch --lr --calib-size"
+                                    + " --qat-steps --qat-lr --test-limit --out --data");
+                }
+            }
+            return o;
+        }
+    }
+
+    /**
+     * Trains, quantizes and evaluates.
+     *
+     * @param args flags, see the class comment
+     * @throws Exception if a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        Options o = Options.parse(args);
+        Files.createDirectories(o.out);
+        Engine.getEngine("PyTorch").setRandomSeed(7);
+        ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, 100);
+        Shape input = new Shape(o.batch, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE);
+        StringBuilder report = new StringBuilder();
+        try (Model model = Model.newInstance("mobilenetv2", "PyTorch");
+                NDManager jq = Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
+            NDManager pt = model.getNDManager();
+            Block djl = MobileNetV2.builder().setOutSize(FashionMnist.NUM_CLASSES).build();
+            djl.initialize(pt, DataType.FLOAT32, input);
+            Block net = Quantizer.prepare(djl, pt, input);
+            model.setBlock(net);
+            long t0 = System.nanoTime();
+            train(model, o, input);
+            double trainMinutes = (System.nanoTime() - t0) / 60e9;
+            double floatTop1 = Predictions.run("Float", net, pt, test, 100, false).top1(test);
+            report.append(String.format(Locale.ROOT,
+                    "DJL MobileNetV2, Fashion-MNIST 32x32, %d epochs (%.1f min), test top-1 on %d images%n",
+                    o.epochs, trainMinutes, test.size()));
+            report.append(String.format(Locale.ROOT, "  %-34s %.2f%%%n", "Float (PyTorch)", 100 * floatTop1));
+            report.append(ptq("PTQ per-tensor (min-max)", QConfigs.minMaxFakeQuant(), net, pt, jq, o, test, floatTop1));
+            report.append(ptq("PTQ per-channel (calibration)", QConfigs.calibration(), net, pt, jq, o, test, floatTop1));
+            // QAT last: it trains the float parameters it shares
+            Block qat = Quantizer.quantizeQat(net, QConfigs.emaFakeQuantPerChannel());
+            QatFineTune.run(qat, o.data, o.qatSteps, 32, o.qatLr, 0.0, 7);
+            report.append(stage("QAT per-channel, " + o.qatSteps + " steps", qat, pt, jq, o, test, floatTop1));
+        }
+        Files.writeString(o.out.resolve("mobilenetv2.txt"), report.toString());
+        System.out.println();
+        System.out.print(report);
+    }
+
+    private static String ptq(String title, QConfig qc, Block net, NDManager pt, NDManager jq, Options o,
+            ImageSet test, double floatTop1) throws Exception {
+        Block qfloat = Quantizer.quantizeQat(net, qc);
+        Quantizer.calibrate(qfloat, ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, 100, false), pt,
+                (o.calibSize + 99) / 100);
+        return stage(title, qfloat, pt, jq, o, test, floatTop1);
+    }
+
+    /** QFloat on PyTorch, then Q converted, saved, loaded on JavaQuant and scored. */
+    private static String stage(String title, Block qfloat, NDManager pt, NDManager jq, Options o, ImageSet test,
+            double floatTop1) throws Exception {
+        Predictions qf = Predictions.run(title + " QFloat", qfloat, pt, test, 100, false);
+        String file = title.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-$", "").toLowerCase(Locale.ROOT) + ".jq";
+        Path path = o.out.resolve(file);
+        QuantizedModels.save(Quantizer.quantize(qfloat), path, Map.of("dataset", "fashion-mnist"));
+        try (Model loaded = Model.newInstance(file, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
+            loaded.load(path);
+            Predictions q = Predictions.run(title + " Q", loaded.getBlock(), jq, test, 100, false);
+            return String.format(Locale.ROOT,
+                    "  %-34s QFloat %.2f%%, Q %.2f%% (drop %.2f), QFloat/Q agreement %.2f%%, %s %,d bytes%n",
+                    title, 100 * qf.top1(test), 100 * q.top1(test), 100 * (floatTop1 - q.top1(test)),
+                    100 * qf.agreement(q), file, Files.size(path));
+        }
+    }
+
+    private static void train(Model model, Options o, Shape input) throws Exception {
+        FashionMnist train = ImageSet.dataset(o.data, Dataset.Usage.TRAIN, Long.MAX_VALUE, o.batch, true);
+        train.prepare();
+        int steps = (int) (o.epochs * (train.size() / o.batch));
+        Tracker schedule = Tracker.cosine().setBaseValue(o.lr).optFinalValue(0f).setMaxUpdates(steps).build();
+        DefaultTrainingConfig cfg =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build());
+        try (Trainer trainer = model.newTrainer(cfg)) {
+            trainer.initialize(input);
+            int step = 0;
+            for (int epoch = 0; epoch < o.epochs; epoch++) {
+                double lossSum = 0;
+                int count = 0;
+                for (Batch batch : trainer.iterateDataset(train)) {
+                    try (batch;
+                            GradientCollector gc = trainer.newGradientCollector()) {
+                        NDList pred = trainer.forward(batch.getData());
+                        var loss = trainer.getLoss().evaluate(batch.getLabels(), pred);
+                        lossSum += loss.getFloat();
+                        count++;
+                        gc.backward(loss);
+                    }
+                    trainer.step();
+                    if (++step % 200 == 0) {
+                        System.out.printf(Locale.ROOT, "epoch %d step %d: mean loss %.4f%n", epoch + 1, step,
+                                lossSum / count);
+                    }
+                }
+            }
+        }
+    }
+}
