@@ -40,9 +40,7 @@ import io.djlquant.quantization.Quantizer;
 import io.djlquant.quantized.fallback.FloatOps;
 import io.djlquant.quantized.fallback.FloatValues;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +208,7 @@ class FloatFallbackTest {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
             Block q = mixedPrecision(pt)[1];
             JqGraph g = BlockCodecs.encode(q, Map.of());
-            JqNode conv = find(g.getRoot(), "djlquant.float.Conv2d");
+            JqNode conv = QTests.findNode(g.getRoot(), "djlquant.float.Conv2d");
             String weight = name(conv, "weight");
 
             Map<String, JqTensor> nan = new LinkedHashMap<>(g.getTensors());
@@ -231,7 +229,7 @@ class FloatFallbackTest {
             conv.put("groups", 5);
             expectMalformed(g, "groups");
             conv.put("groups", 1);
-            find(g.getRoot(), "djlquant.float.Join").put("mode", "MEDIAN");
+            QTests.findNode(g.getRoot(), "djlquant.float.Join").put("mode", "MEDIAN");
             expectMalformed(g, "MEDIAN");
         }
     }
@@ -267,16 +265,4 @@ class FloatFallbackTest {
         return n;
     }
 
-    private static JqNode find(JqNode root, String type) {
-        Deque<JqNode> pending = new ArrayDeque<>();
-        pending.push(root);
-        while (!pending.isEmpty()) {
-            JqNode n = pending.pop();
-            if (n.getType().equals(type)) {
-                return n;
-            }
-            n.getChildren().forEach(pending::push);
-        }
-        throw new AssertionError("no node of type " + type);
-    }
 }

@@ -21,8 +21,6 @@ import io.djlquant.quantization.QParams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -47,18 +45,6 @@ class MalformedNodeTest {
         }
     }
 
-    private static JqNode find(JqNode root, String type) {
-        Deque<JqNode> pending = new ArrayDeque<>();
-        pending.push(root);
-        while (!pending.isEmpty()) {
-            JqNode n = pending.pop();
-            if (n.getType().equals(type)) {
-                return n;
-            }
-            n.getChildren().forEach(pending::push);
-        }
-        throw new AssertionError("no node of type " + type);
-    }
 
     private static void replace(Map<String, JqTensor> tensors, JqNode node, String key, JqTensor with) {
         try {
@@ -91,41 +77,41 @@ class MalformedNodeTest {
     @Test
     void wrongWeightDtype() {
         expect(broken((g, t) -> {
-            JqNode n = find(g.getRoot(), CONV);
+            JqNode n = QTests.findNode(g.getRoot(), CONV);
             replace(t, n, "weight", JqTensor.of("x", new int[8 * 3 * 3 * 3], new Shape(8, 3, 3, 3)));
         }), "must be int8");
     }
 
     @Test
     void weightShapeDisagreesWithConfig() {
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("weightShape", new long[] {8, 3, 3, 2})),
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("weightShape", new long[] {8, 3, 3, 2})),
                 "shape");
-        expect(broken((g, t) -> find(g.getRoot(), LINEAR).put("weightShape", new long[] {16, 8, 1})),
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), LINEAR).put("weightShape", new long[] {16, 8, 1})),
                 "rank 2");
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("weightShape", new long[] {8, 3, 3, -3})),
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("weightShape", new long[] {8, 3, 3, -3})),
                 "weightShape");
     }
 
     @Test
     void badScales() {
-        expect(broken((g, t) -> replace(t, find(g.getRoot(), CONV), "weightScale",
+        expect(broken((g, t) -> replace(t, QTests.findNode(g.getRoot(), CONV), "weightScale",
                 floats(0.01f, 0.01f, 0f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f))), "scale", "finite and > 0");
-        expect(broken((g, t) -> replace(t, find(g.getRoot(), CONV), "weightScale",
+        expect(broken((g, t) -> replace(t, QTests.findNode(g.getRoot(), CONV), "weightScale",
                 floats(0.01f, Float.NaN, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f))), "scale");
-        expect(broken((g, t) -> replace(t, find(g.getRoot(), CONV), "weightScale", floats(0.01f, 0.01f))),
+        expect(broken((g, t) -> replace(t, QTests.findNode(g.getRoot(), CONV), "weightScale", floats(0.01f, 0.01f))),
                 "weightScale");
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("inputScale", -0.5f)), "input", "scale");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("inputScale", -0.5f)), "input", "scale");
     }
 
     @Test
     void zeroPointsAndWeightValuesOutOfRange() {
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("outputZeroPoint", 300)), "zeroPoint", "300");
-        expect(broken((g, t) -> find(g.getRoot(), "djlquant.quantized.QuantStub").put("outputDType", "QINT32")),
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("outputZeroPoint", 300)), "zeroPoint", "300");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), "djlquant.quantized.QuantStub").put("outputDType", "QINT32")),
                 "QINT32");
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("inputDType", "QINT9")), "QINT9");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("inputDType", "QINT9")), "QINT9");
         // QINT8_NARROW weights never hold -128
         expect(broken((g, t) -> {
-            JqNode n = find(g.getRoot(), CONV);
+            JqNode n = QTests.findNode(g.getRoot(), CONV);
             byte[] w = new byte[8 * 3 * 3 * 3];
             w[5] = -128;
             replace(t, n, "weight", JqTensor.of("x", w, new Shape(8, 3, 3, 3), DataType.INT8));
@@ -134,20 +120,20 @@ class MalformedNodeTest {
 
     @Test
     void biasAndPackedWeightsOfWrongLength() {
-        expect(broken((g, t) -> replace(t, find(g.getRoot(), LINEAR), "bias",
+        expect(broken((g, t) -> replace(t, QTests.findNode(g.getRoot(), LINEAR), "bias",
                 JqTensor.of("x", new int[15], new Shape(15)))), "bias");
         // 4-bit weights: 8*2*3*3 = 144 values packed into 72 bytes
-        expect(broken((g, t) -> replace(t, find(g.getRoot(), CONV4), "weight",
+        expect(broken((g, t) -> replace(t, QTests.findNode(g.getRoot(), CONV4), "weight",
                 JqTensor.of("x", new byte[144], new Shape(144), DataType.INT8))), "weight");
     }
 
     @Test
     void badGeometryAndModes() {
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("stride", new int[] {0, 1})), "stride");
-        expect(broken((g, t) -> find(g.getRoot(), CONV).put("groups", 3)), "groups");
-        expect(broken((g, t) -> find(g.getRoot(), "djlquant.quantized.MaxPool2d").put("padding", new int[] {2, 2})),
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("stride", new int[] {0, 1})), "stride");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), CONV).put("groups", 3)), "groups");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), "djlquant.quantized.MaxPool2d").put("padding", new int[] {2, 2})),
                 "padding");
-        expect(broken((g, t) -> find(g.getRoot(), "djlquant.quantized.ElementWise").put("mode", "SUB")), "SUB");
+        expect(broken((g, t) -> QTests.findNode(g.getRoot(), "djlquant.quantized.ElementWise").put("mode", "SUB")), "SUB");
     }
 
     @Test
@@ -176,7 +162,7 @@ class MalformedNodeTest {
     @Test
     void modelLoadReportsTheProblem(@TempDir Path dir) throws Exception {
         JqGraph g = BlockCodecs.encode(HandBuilt.network(5), Map.of());
-        find(g.getRoot(), LINEAR).put("inputZeroPoint", 200);
+        QTests.findNode(g.getRoot(), LINEAR).put("inputZeroPoint", 200);
         JqModelWriter.write(dir.resolve("bad.jq"), g);
         try (Model model = Model.newInstance("bad", "JavaQuant")) {
             MalformedModelException e = assertThrows(MalformedModelException.class, () -> model.load(dir));

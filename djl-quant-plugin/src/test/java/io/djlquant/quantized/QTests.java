@@ -35,4 +35,18 @@ final class QTests {
     static NDArray input(NDManager m, long seed, Shape shape, float lo, float hi) {
         return m.create(uniform(seed, (int) shape.size(), lo, hi), shape);
     }
+
+    /** The first node of a type in a graph (depth first), or an AssertionError. */
+    static io.djlquant.format.JqNode findNode(io.djlquant.format.JqNode root, String type) {
+        java.util.Deque<io.djlquant.format.JqNode> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            io.djlquant.format.JqNode n = pending.pop();
+            if (n.getType().equals(type)) {
+                return n;
+            }
+            n.getChildren().forEach(pending::push);
+        }
+        throw new AssertionError("no node of type " + type);
+    }
 }

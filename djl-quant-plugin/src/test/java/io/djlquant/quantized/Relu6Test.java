@@ -27,8 +27,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +68,7 @@ class Relu6Test {
 
             // the .jq node carries the flag, and the decoded block keeps it
             JqGraph g = BlockCodecs.encode(q, Map.of());
-            JqNode node = find(g.getRoot(), "djlquant.quantized.ConvBnRelu2d");
+            JqNode node = QTests.findNode(g.getRoot(), "djlquant.quantized.ConvBnRelu2d");
             assertTrue(node.getBoolean("relu6"));
             Block decoded = BlockCodecs.decode(g, jq);
             assertTrue(((ConvBnRelu2d) decoded.getChildren().get(1).getValue()).hasRelu6());
@@ -93,7 +91,7 @@ class Relu6Test {
             Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(io.djlquant.nn.ConvBn2d.builder()
                     .setKernelShape(new Shape(1, 1)).setFilters(2).build()), QConfigs.minMaxFakeQuant(), pt, IN, -1f, 1f);
             JqGraph g = BlockCodecs.encode(QuantizedConverter.quantize(qat), Map.of());
-            find(g.getRoot(), "djlquant.quantized.ConvBn2d").put("relu6", true);
+            QTests.findNode(g.getRoot(), "djlquant.quantized.ConvBn2d").put("relu6", true);
             MalformedModelException m = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
             assertTrue(m.getMessage().contains("relu6"), m.getMessage());
         }
@@ -151,16 +149,4 @@ class Relu6Test {
         }
     }
 
-    private static JqNode find(JqNode root, String type) {
-        Deque<JqNode> pending = new ArrayDeque<>();
-        pending.push(root);
-        while (!pending.isEmpty()) {
-            JqNode n = pending.pop();
-            if (n.getType().equals(type)) {
-                return n;
-            }
-            n.getChildren().forEach(pending::push);
-        }
-        throw new AssertionError("no node of type " + type);
-    }
 }

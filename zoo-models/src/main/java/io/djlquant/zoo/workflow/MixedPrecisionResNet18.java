@@ -14,8 +14,10 @@ import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Accuracy-aware mixed precision on the zoo's float ResNet18 (Fashion-MNIST, 32x32): PTQ with a
@@ -47,26 +49,16 @@ public final class MixedPrecisionResNet18 {
 
         static Options parse(String[] args) {
             Options o = new Options();
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("flags come in pairs (--flag value), got " + args.length
-                        + " arguments");
-            }
-            for (int i = 0; i < args.length; i += 2) {
-                String v = args[i + 1];
-                switch (args[i]) {
-                    case "--max-drop" -> o.maxDrop = Double.parseDouble(v);
-                    case "--max-float" -> o.maxFloat = Integer.parseInt(v);
-                    case "--calib-size" -> o.calibSize = Integer.parseInt(v);
-                    case "--val-size" -> o.valSize = Integer.parseInt(v);
-                    case "--test-limit" -> o.testLimit = Integer.parseInt(v);
-                    case "--qconfig" -> o.qconfig = v;
-                    case "--out" -> o.out = Path.of(v);
-                    case "--data" -> o.data = Path.of(v);
-                    default -> throw new IllegalArgumentException(
-                            "unknown flag " + args[i] + "; flags: --max-drop --max-float --calib-size"
-                                    + " --val-size --test-limit --qconfig --out --data");
-                }
-            }
+            Map<String, Consumer<String>> flags = new LinkedHashMap<>();
+            flags.put("--max-drop", v -> o.maxDrop = Double.parseDouble(v));
+            flags.put("--max-float", v -> o.maxFloat = Integer.parseInt(v));
+            flags.put("--calib-size", v -> o.calibSize = Integer.parseInt(v));
+            flags.put("--val-size", v -> o.valSize = Integer.parseInt(v));
+            flags.put("--test-limit", v -> o.testLimit = Integer.parseInt(v));
+            flags.put("--qconfig", v -> o.qconfig = v);
+            flags.put("--out", v -> o.out = Path.of(v));
+            flags.put("--data", v -> o.data = Path.of(v));
+            FlagPairs.parse(args, flags);
             o.qconfig();
             return o;
         }

@@ -24,8 +24,10 @@ import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * DJL's own {@code MobileNetV2} (unmodified, from {@code ai.djl.basicmodelzoo}) on Fashion-MNIST at
@@ -56,27 +58,17 @@ public final class MobileNetV2FashionMnist {
 
         static Options parse(String[] args) {
             Options o = new Options();
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("flags come in pairs (--flag value), got " + args.length
-                        + " arguments");
-            }
-            for (int i = 0; i < args.length; i += 2) {
-                String v = args[i + 1];
-                switch (args[i]) {
-                    case "--epochs" -> o.epochs = Integer.parseInt(v);
-                    case "--batch" -> o.batch = Integer.parseInt(v);
-                    case "--lr" -> o.lr = Float.parseFloat(v);
-                    case "--calib-size" -> o.calibSize = Integer.parseInt(v);
-                    case "--qat-steps" -> o.qatSteps = Integer.parseInt(v);
-                    case "--qat-lr" -> o.qatLr = Float.parseFloat(v);
-                    case "--test-limit" -> o.testLimit = Integer.parseInt(v);
-                    case "--out" -> o.out = Path.of(v);
-                    case "--data" -> o.data = Path.of(v);
-                    default -> throw new IllegalArgumentException(
-                            "unknown flag " + args[i] + "; flags: --epochs --batch --lr --calib-size"
-                                    + " --qat-steps --qat-lr --test-limit --out --data");
-                }
-            }
+            Map<String, Consumer<String>> flags = new LinkedHashMap<>();
+            flags.put("--epochs", v -> o.epochs = Integer.parseInt(v));
+            flags.put("--batch", v -> o.batch = Integer.parseInt(v));
+            flags.put("--lr", v -> o.lr = Float.parseFloat(v));
+            flags.put("--calib-size", v -> o.calibSize = Integer.parseInt(v));
+            flags.put("--qat-steps", v -> o.qatSteps = Integer.parseInt(v));
+            flags.put("--qat-lr", v -> o.qatLr = Float.parseFloat(v));
+            flags.put("--test-limit", v -> o.testLimit = Integer.parseInt(v));
+            flags.put("--out", v -> o.out = Path.of(v));
+            flags.put("--data", v -> o.data = Path.of(v));
+            FlagPairs.parse(args, flags);
             return o;
         }
     }
