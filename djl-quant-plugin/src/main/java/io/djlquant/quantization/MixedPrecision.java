@@ -158,14 +158,12 @@ public final class MixedPrecision {
             return new Result(floatAccuracy, maxDrop, List.of(), trials, qfloat, QConfigOverrides.none());
         }
         List<Sensitivity> ranked = rank(qfloat, accuracy);
+        // each trial keeps one more layer in float: the rules only grow
         QConfigOverrides overrides = QConfigOverrides.none();
         List<String> kept = new ArrayList<>();
         for (int k = 0; k < Math.min(maxFloatLayers, ranked.size()); k++) {
             kept.add(ranked.get(k).path());
-            overrides = new QConfigOverrides();
-            for (String path : kept) {
-                overrides.forPath(path, null);
-            }
+            overrides.forPath(ranked.get(k).path(), null);
             qfloat = Quantizer.quantizeQat(floatModel, qconfig, overrides);
             preparation.prepare(qfloat);
             double acc = accuracy.of(qfloat);

@@ -59,15 +59,13 @@ public class FloatFallback extends QuantizedBlock {
      */
     public FloatFallback(FloatOp floatOp, QParams[] inputs, QParams output) {
         this(null, new FloatOps.Conversion(floatOp, null), inputs, output);
-        if (floatOp == null) {
-            throw new IllegalArgumentException(name() + " needs float ops");
-        }
     }
 
     private FloatFallback(
             Block floatBlock, FloatOps.Conversion java, QParams[] inputs, QParams output) {
-        if (java == null || inputs == null) {
-            throw new IllegalArgumentException(name() + " needs a float block and input qparams");
+        if (java == null || (java.op() == null && floatBlock == null) || inputs == null) {
+            throw new IllegalArgumentException(
+                    name() + " needs a float block or float ops, and input qparams");
         }
         this.inputs = inputs.clone();
         for (int i = 0; i < this.inputs.length; i++) {
@@ -94,23 +92,17 @@ public class FloatFallback extends QuantizedBlock {
             expectInputs(in, inputs.length);
         }
         NDArray like = in.head();
-        float[] result;
-        Shape shape;
-        if (floatOp != null) {
-            List<FloatValues> values = new ArrayList<>(in.size());
-            for (int i = 0; i < in.size(); i++) {
-                values.add(new FloatValues(dequantized(in, i), in.get(i).getShape()));
-            }
-            FloatValues out = floatOp.apply(values);
-            result = out.data();
-            shape = out.shape();
-        } else {
-            FloatValues out = forwardOnPyTorch(in);
-            result = out.data();
-            shape = out.shape();
+        FloatValues out = floatOp != null ? forwardInJava(in) : forwardOnPyTorch(in);
+        byte[] q = Int8Kernels.quantize(out.data(), QActivation.kernelQuant(output));
+        return new NDList(ActivationIO.write(new QActivation(q, out.shape(), output), like));
+    }
+
+    private FloatValues forwardInJava(NDList in) {
+        List<FloatValues> values = new ArrayList<>(in.size());
+        for (int i = 0; i < in.size(); i++) {
+            values.add(new FloatValues(dequantized(in, i), in.get(i).getShape()));
         }
-        byte[] q = Int8Kernels.quantize(result, QActivation.kernelQuant(output));
-        return new NDList(ActivationIO.write(new QActivation(q, shape, output), like));
+        return floatOp.apply(values);
     }
 
     private float[] dequantized(NDList in, int i) {

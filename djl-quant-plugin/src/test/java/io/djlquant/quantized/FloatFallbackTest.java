@@ -190,6 +190,11 @@ class FloatFallbackTest {
             FloatFallback f = (FloatFallback) q.getChildren().get(1).getValue();
             assertNull(f.getFloatOp());
             assertTrue(f.getNoJavaFormReason().contains("LambdaBlock"), f.getNoJavaFormReason());
+            // neither a float block nor float ops: refused by name, not a NullPointerException
+            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                    () -> new FloatFallback((io.djlquant.quantized.fallback.FloatOp) null,
+                            new io.djlquant.quantization.QParams[0], f.getOutputQParams()));
+            assertTrue(none.getMessage().contains("float ops"), none.getMessage());
             // it still runs, on PyTorch
             NDArray x = jq.create(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.05f}, new Shape(2, 3));
             float[] y = QTests.run(q, jq, x).toFloatArray();

@@ -18,13 +18,15 @@ final class ImageSet {
 
     private final FashionMnist dataset;
     private float[] all;
-    private ImageSet parent;
 
+    /** The opened set that decodes and caches the pixels ({@code this} unless a tail). */
+    private final ImageSet root;
     private final int offset;
     private final int count;
 
-    private ImageSet(FashionMnist dataset, int offset, int count) {
+    private ImageSet(FashionMnist dataset, ImageSet root, int offset, int count) {
         this.dataset = dataset;
+        this.root = root == null ? this : root;
         this.offset = offset;
         this.count = count;
     }
@@ -34,7 +36,7 @@ final class ImageSet {
             throws IOException, ai.djl.translate.TranslateException {
         FashionMnist ds = dataset(dir, usage, limit, batch, false);
         ds.prepare();
-        return new ImageSet(ds, 0, Math.toIntExact(ds.size()));
+        return new ImageSet(ds, null, 0, Math.toIntExact(ds.size()));
     }
 
     /** The images from {@code from} on (sharing the decoded pixels). */
@@ -42,9 +44,7 @@ final class ImageSet {
         if (from < 0 || from >= count) {
             throw new IllegalArgumentException("tail from " + from + " of " + count + " images");
         }
-        ImageSet t = new ImageSet(dataset, offset + from, count - from);
-        t.parent = this;
-        return t;
+        return new ImageSet(dataset, root, offset + from, count - from);
     }
 
     /** A DJL dataset with the training layout (used for calibration and QAT batches). */
@@ -69,8 +69,8 @@ final class ImageSet {
 
     /** Images {@code [from, to)} as one NCHW float array (all images are converted once). */
     synchronized float[] pixels(int from, int to) {
-        if (parent != null) {
-            return parent.pixels(offset - parent.offset + from, offset - parent.offset + to);
+        if (root != this) {
+            return root.pixels(offset + from, offset + to);
         }
         if (all == null) {
             int n = count;
