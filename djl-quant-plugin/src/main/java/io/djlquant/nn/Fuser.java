@@ -1,6 +1,7 @@
 package io.djlquant.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,6 +15,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       relu likewise become {@link LinearBnRelu1d}, {@link LinearBn1d}, {@link LinearRelu}, {@link
  *       PlainLinear};
  *   <li>a two-branch {@link ParallelBlock} whose join computes {@code relu(a+b)}, {@code a+b} or
- *       {@code a*b} becomes a {@link Residual};
+ *       {@code a*b} becomes a {@link Residual}; one whose join concatenates its branches along the
+ *       channel axis becomes {@link Branches};
  *   <li>a {@link LambdaBlock} computing a known function (identified by probing, see {@link
  *       LambdaRecognizer}) becomes the matching glue block.
  * </ul>
@@ -118,6 +121,11 @@ public final class Fuser {
         }
         if (b.getClass() == Linear.class) {
             return fuseLinear((Linear) b, null, false, path);
+        }
+        if (b.getClass() == Dropout.class) {
+            // identity at inference; QAT keeps it so fine-tuning regularises as the float model did
+            report.replaced(path, "Dropout (kept: identity at inference, int8 Identity)");
+            return b;
         }
         if (b.getClass().getPackage() == Fuser.class.getPackage()) {
             if (b.getParameters().isEmpty()) {
@@ -270,12 +278,22 @@ public final class Fuser {
 
     private Block convertParallel(ParallelBlock par, Shape in, String path) {
         BlockList kids = par.getChildren();
+        if (kids.size() >= 2 && joinsChannels(par, in)) {
+            List<Block> branches = new ArrayList<>();
+            for (Pair<String, Block> kid : kids) {
+                branches.add(unwrap(convert(kid.getValue(), in, path + "/" + kid.getKey())));
+            }
+            report.replaced(path, "ParallelBlock (join: channel concatenation) -> Branches");
+            return new Branches(branches);
+        }
         if (kids.size() != 2) {
-            return keep(par, path, "ParallelBlock with " + kids.size() + " branches");
+            return keep(par, path, "ParallelBlock with " + kids.size()
+                    + " branches whose join is not a channel concatenation");
         }
         ElementWise.Mode mode = recognizeJoin(par, in);
         if (mode == null) {
-            return keep(par, path, "ParallelBlock join not recognised as add, add+relu or mul");
+            return keep(par, path, "ParallelBlock join not recognised as add, add+relu, mul or"
+                    + " channel concatenation");
         }
         Block main = unwrap(convert(kids.get(0).getValue(), in, path + "/" + kids.get(0).getKey()));
         Block shortcut =
@@ -283,6 +301,40 @@ public final class Fuser {
         Residual r = new Residual(main, shortcut, new ElementWise(mode));
         report.replaced(path, "ParallelBlock (join " + mode + ") -> Residual");
         return r;
+    }
+
+    /**
+     * Whether a parallel block joins its branches by concatenating them along the channel axis
+     * (GoogLeNet's inception, SqueezeNet's fire): one random input (batch 1), compared with the
+     * concatenation of the branch outputs.
+     */
+    private boolean joinsChannels(ParallelBlock par, Shape in) {
+        try (NDManager sub = manager.newSubManager()) {
+            ParameterStore ps = new ParameterStore(sub, false);
+            NDList x = new NDList(sub.randomNormal(batchOne(in)));
+            NDList outs = new NDList();
+            for (Pair<String, Block> kid : par.getChildren()) {
+                NDList y = kid.getValue().forward(ps, x, false);
+                if (y.size() != 1 || y.head().getShape().dimension() < 2) {
+                    return false;
+                }
+                outs.add(y.head());
+            }
+            NDList joined = par.forward(ps, x, false);
+            if (joined.size() != 1) {
+                return false;
+            }
+            NDArray expected;
+            try {
+                expected = NDArrays.concat(outs, Concat.AXIS);
+            } catch (RuntimeException e) {
+                return false; // the branch outputs do not stack along channels
+            }
+            return expected.getShape().equals(joined.head().getShape())
+                    && LambdaRecognizer.close(expected, joined.head());
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** A one-child sequential block is just that child. */

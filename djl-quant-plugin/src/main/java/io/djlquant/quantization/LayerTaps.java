@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * A copy of a Float, QFloat or Q block tree in which every layer reports its output, for {@link
  * LayerComparator}. DJL blocks have no forward hooks, so the containers this project builds
- * (SequentialBlock and the three {@code Residual}s) are rebuilt around the same layer instances,
+ * (SequentialBlock and the three {@code Residual}s and {@code Branches}) are rebuilt around the same layer instances,
  * each layer wrapped in a tap; the original tree is not modified. Identity shortcuts are not tapped
  * (their output is their input). The taps are numbered in execution order, which is the same in
  * the three forms of one network because the converters map container to container and layer to
@@ -87,13 +87,16 @@ final class LayerTaps {
             }
             return copy;
         }
-        Block[] branches = residualParts(b);
-        if (branches != null) {
+        Block[] parts = joinedParts(b);
+        if (parts != null) {
             PairList<String, Block> named = b.getChildren();
-            return new TappedResidual(
-                    rebuild(branches[0], BlockTree.join(path, nameOf(named, branches[0], "main"))),
-                    rebuild(branches[1], BlockTree.join(path, nameOf(named, branches[1], "shortcut"))),
-                    tap(branches[2], BlockTree.join(path, nameOf(named, branches[2], "join"))));
+            Block[] tapped = new Block[parts.length];
+            for (int i = 0; i < parts.length - 1; i++) {
+                tapped[i] = rebuild(parts[i], BlockTree.join(path, nameOf(named, parts[i], "branch" + i)));
+            }
+            Block join = parts[parts.length - 1];
+            tapped[parts.length - 1] = tap(join, BlockTree.join(path, nameOf(named, join, "join")));
+            return new TappedBranches(tapped);
         }
         if (b instanceof io.djlquant.nn.Identity || b instanceof io.djlquant.quantized.Identity) {
             return b;
@@ -116,8 +119,12 @@ final class LayerTaps {
         return fallback;
     }
 
-    /** main, shortcut and join of the Float, QFloat and Q residual blocks; null for other blocks. */
-    private static Block[] residualParts(Block b) {
+    /**
+     * The branches and then the join of the Float, QFloat and Q containers with several branches
+     * ({@code Residual}: main, shortcut, join; {@code Branches}: branch0..n, join); null for other
+     * blocks.
+     */
+    private static Block[] joinedParts(Block b) {
         if (b instanceof io.djlquant.nn.Residual) {
             io.djlquant.nn.Residual r = (io.djlquant.nn.Residual) b;
             return new Block[] {r.getMain(), r.getShortcut(), r.getJoin()};
@@ -130,7 +137,25 @@ final class LayerTaps {
             io.djlquant.quantized.Residual r = (io.djlquant.quantized.Residual) b;
             return new Block[] {r.getMain(), r.getShortcut(), r.getJoin()};
         }
+        if (b instanceof io.djlquant.nn.Branches) {
+            io.djlquant.nn.Branches r = (io.djlquant.nn.Branches) b;
+            return withJoin(r.getBranches(), r.getJoin());
+        }
+        if (b instanceof io.djlquant.qat.Branches) {
+            io.djlquant.qat.Branches r = (io.djlquant.qat.Branches) b;
+            return withJoin(r.getBranches(), r.getJoin());
+        }
+        if (b instanceof io.djlquant.quantized.Branches) {
+            io.djlquant.quantized.Branches r = (io.djlquant.quantized.Branches) b;
+            return withJoin(r.getBranches(), r.getJoin());
+        }
         return null;
+    }
+
+    private static Block[] withJoin(List<Block> branches, Block join) {
+        Block[] out = branches.toArray(new Block[branches.size() + 1]);
+        out[branches.size()] = join;
+        return out;
     }
 
     /** A layer that records its first output. */
@@ -161,33 +186,33 @@ final class LayerTaps {
         }
     }
 
-    /** join(main(x), shortcut(x)), the forward of all three Residual blocks. */
-    private static final class TappedResidual extends AbstractBlock {
+    /** join(branch0(x), branch1(x), ...): the forward of the Residual and Branches containers. */
+    private static final class TappedBranches extends AbstractBlock {
 
-        private final Block main;
-        private final Block shortcut;
-        private final Block join;
+        /** The branches, then the join. */
+        private final Block[] parts;
 
-        TappedResidual(Block main, Block shortcut, Block join) {
-            this.main = main;
-            this.shortcut = shortcut;
-            this.join = join;
+        TappedBranches(Block[] parts) {
+            this.parts = parts;
         }
 
         @Override
         protected NDList forwardInternal(
                 ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDList a = main.forward(ps, inputs, training, params);
-            NDList b = shortcut.forward(ps, inputs, training, params);
-            return join.forward(ps, new NDList(a.head(), b.head()), training, params);
+            NDList joined = new NDList(parts.length - 1);
+            for (int i = 0; i < parts.length - 1; i++) {
+                joined.add(parts[i].forward(ps, inputs, training, params).head());
+            }
+            return parts[parts.length - 1].forward(ps, joined, training, params);
         }
 
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return join.getOutputShapes(
-                    new Shape[] {
-                        main.getOutputShapes(inputShapes)[0], shortcut.getOutputShapes(inputShapes)[0]
-                    });
+            Shape[] joined = new Shape[parts.length - 1];
+            for (int i = 0; i < joined.length; i++) {
+                joined[i] = parts[i].getOutputShapes(inputShapes)[0];
+            }
+            return parts[parts.length - 1].getOutputShapes(joined);
         }
     }
 }

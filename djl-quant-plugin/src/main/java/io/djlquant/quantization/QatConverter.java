@@ -1,12 +1,16 @@
 package io.djlquant.quantization;
 
 import ai.djl.nn.Block;
+import ai.djl.nn.BlockList;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.util.Pair;
+import io.djlquant.qat.Branches;
 import io.djlquant.qat.FloatFallback;
 import io.djlquant.qat.QatModule;
 import io.djlquant.qat.Residual;
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiFunction;
 
 /**
@@ -45,6 +49,9 @@ final class QatConverter {
         if (b.getClass() == io.djlquant.nn.Residual.class) {
             return residual((io.djlquant.nn.Residual) b, path, qc, single(path, b, producers));
         }
+        if (b.getClass() == io.djlquant.nn.Branches.class) {
+            return branches((io.djlquant.nn.Branches) b, path, qc, single(path, b, producers));
+        }
         BiFunction<Block, QConfig, Block> factory = mappings.factoryFor(b.getClass());
         if (factory == null) {
             throw unsupported(path, b);
@@ -69,7 +76,7 @@ final class QatConverter {
             throw new IllegalArgumentException(
                     "block '" + BlockTree.display(path) + "' (" + floatBlock.getClass().getName()
                             + ") consumes " + n + " inputs but receives " + producers.length
-                            + " here; a two-input join must be the join of a Residual");
+                            + " here; a join must be the join of a Residual or of Branches");
         }
         if (m.requiresQuantizedInput()) {
             for (FakeQuantizeBase p : producers) {
@@ -115,12 +122,29 @@ final class QatConverter {
                 new Residual(main.block(), shortcut.block(), join.block()), join.producer());
     }
 
+    private Converted branches(
+            io.djlquant.nn.Branches par, String path, QConfig qc, FakeQuantizeBase producer) {
+        // child names of nn.Branches: 01branch0, 02branch1, ..., then the join
+        BlockList children = par.getChildren();
+        List<Block> converted = new ArrayList<>();
+        FakeQuantizeBase[] outputs = new FakeQuantizeBase[par.getBranches().size()];
+        for (int i = 0; i < outputs.length; i++) {
+            Pair<String, Block> child = children.get(i);
+            Converted c = convert(child.getValue(), BlockTree.join(path, child.getKey()), qc, producer);
+            converted.add(c.block());
+            outputs[i] = c.producer();
+        }
+        Pair<String, Block> joinChild = children.get(outputs.length);
+        Converted join = convert(joinChild.getValue(), BlockTree.join(path, joinChild.getKey()), qc, outputs);
+        return new Converted(new Branches(converted, join.block()), join.producer());
+    }
+
     private static FakeQuantizeBase single(String path, Block b, FakeQuantizeBase[] producers) {
         if (producers.length != 1) {
             throw new IllegalArgumentException(
                     "block '" + BlockTree.display(path) + "' (" + b.getClass().getName()
-                            + ") is used with " + producers.length + " inputs; only a Residual's"
-                            + " join may take two");
+                            + ") is used with " + producers.length + " inputs; only the join of a"
+                            + " Residual or of Branches may take several");
         }
         return producers[0];
     }

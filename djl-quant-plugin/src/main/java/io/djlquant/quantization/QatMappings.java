@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
  *
  * <p>A QAT block that implements {@link io.djlquant.qat.QatModule} is wired to its input
  * producers; any other returned block is treated as pass-through. Containers ({@code
- * SequentialBlock}, {@link io.djlquant.nn.Residual}) are handled by the converter itself.
+ * SequentialBlock}, {@link io.djlquant.nn.Residual}, {@link io.djlquant.nn.Branches}) are handled by the converter itself.
  */
 public final class QatMappings {
 
@@ -54,6 +54,7 @@ public final class QatMappings {
         m.register(io.djlquant.nn.LinearRelu.class, LinearRelu::fromFloat);
         m.register(io.djlquant.nn.PlainLinear.class, PlainLinear::fromFloat);
         m.register(io.djlquant.nn.ElementWise.class, ElementWise::fromFloat);
+        m.register(io.djlquant.nn.Concat.class, io.djlquant.qat.Concat::fromFloat);
         m.register(io.djlquant.nn.QuantStub.class, QuantStub::fromFloat);
         m.register(io.djlquant.nn.DequantStub.class, DequantStub::fromFloat);
         m.register(io.djlquant.nn.AvgPool2d.class, AvgPool2d::fromFloat);
@@ -63,6 +64,8 @@ public final class QatMappings {
         m.registerPassThrough(io.djlquant.nn.Unflatten.class);
         m.registerPassThrough(io.djlquant.nn.Identity.class);
         m.registerPassThrough(io.djlquant.nn.Relu.class);
+        // identity at inference; in training its 1/(1-p) scaling is seen by the next fake quant
+        m.registerPassThrough(ai.djl.nn.norm.Dropout.class);
         return m;
     }
 

@@ -6,6 +6,8 @@ import ai.djl.util.Pair;
 import io.djlquant.qat.QatModule;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Converts a calibrated or trained QFloat tree ({@code Quantizer.quantizeQat}) into its int8 Q
@@ -86,6 +88,9 @@ public final class QuantizedConverter {
                     new Residual(main.block(), shortcut.block(), (ElementWise) joined.block()),
                     joined.output());
         }
+        if (b.getClass() == io.djlquant.qat.Branches.class) {
+            return branches((io.djlquant.qat.Branches) b, path, in);
+        }
         QuantizedFactory<Block> factory = mappings.factoryFor(b.getClass());
         String where = "block '" + display(b, path) + "' (" + b.getClass().getName() + ")";
         if (factory == null) {
@@ -107,6 +112,20 @@ public final class QuantizedConverter {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw new IllegalArgumentException(where + " cannot be quantized: " + e.getMessage(), e);
         }
+    }
+
+    private Step branches(io.djlquant.qat.Branches par, String path, QParams in) {
+        List<Block> converted = new ArrayList<>();
+        for (int i = 0; i < par.getBranches().size(); i++) {
+            converted.add(walk(par.getBranches().get(i), join(path, "branch" + i), in).block());
+        }
+        Step joined = walk(par.getJoin(), join(path, "join"), null);
+        if (!(joined.block() instanceof Concat)) {
+            throw new IllegalArgumentException(
+                    "block '" + path + "': the join of branches must become a quantized Concat, got "
+                            + joined.block().getClass().getName());
+        }
+        return new Step(new Branches(converted, (Concat) joined.block()), joined.output());
     }
 
     /** The output parameters: the wired output quantizer, or the input's for glue. */

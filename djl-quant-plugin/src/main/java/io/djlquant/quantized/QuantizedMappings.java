@@ -17,7 +17,7 @@ import java.util.Set;
  * The QFloat-to-Q table used by {@link QuantizedConverter}: exact QFloat class to a {@link
  * QuantizedFactory}. {@link #defaults()} covers {@code io.djlquant.qat} and the glue blocks of
  * {@code io.djlquant.nn} that QAT keeps as they are; {@link #register} adds or replaces entries.
- * Containers ({@code SequentialBlock}, {@code qat.Residual}) are handled by the converter.
+ * Containers ({@code SequentialBlock}, {@code qat.Residual}, {@code qat.Branches}) are handled by the converter.
  */
 public final class QuantizedMappings {
 
@@ -49,6 +49,7 @@ public final class QuantizedMappings {
                                 b.getInputQParams(0),
                                 b.getInputQParams(1),
                                 b.getOutputQParams()));
+        m.register(io.djlquant.qat.Concat.class, (b, in) -> new Concat(b.getInputQParamsAll(), b.getOutputQParams()));
         m.register(io.djlquant.qat.QuantStub.class, (b, in) -> new QuantStub(b.getOutputQParams()));
         m.register(
                 io.djlquant.qat.DequantStub.class,
@@ -72,6 +73,7 @@ public final class QuantizedMappings {
         m.register(io.djlquant.nn.Unflatten.class, (b, in) -> in == null ? b : new Unflatten(in));
         m.register(io.djlquant.nn.Identity.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.nn.Relu.class, (b, in) -> in == null ? b : new Relu(in));
+        m.register(ai.djl.nn.norm.Dropout.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.qat.FloatFallback.class, (b, in) -> floatFallback(b));
         return m;
     }
@@ -184,10 +186,6 @@ public final class QuantizedMappings {
     }
 
     static Block maxPool(io.djlquant.nn.MaxPool2d f, QParams in) {
-        if (f.isCeilMode()) {
-            throw new IllegalArgumentException(
-                    "the int8 max pool has no ceil mode; use ceilMode=false");
-        }
-        return new MaxPool2d(PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()), in);
+        return new MaxPool2d(PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()), f.isCeilMode(), in);
     }
 }

@@ -10,16 +10,24 @@ import ai.djl.basicmodelzoo.basic.Mlp;
 import ai.djl.basicmodelzoo.cv.classification.LeNet;
 import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
+import ai.djl.basicmodelzoo.cv.classification.SqueezeNet;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -154,6 +162,76 @@ class PrepareDjlModelsTest {
             train(model, Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build(), 2);
             endToEnd("mobilenetv2", prepared, m, dir);
         }
+    }
+
+    /**
+     * DJL's SqueezeNet: fire modules whose two expand branches are joined by channel concatenation
+     * (a ParallelBlock), ceil-mode max pools and a dropout. Prepared and converted to int8 (the
+     * network is too slow to train in a unit test; {@link #fireNetPreparedThenTrained} trains the
+     * same constructs).
+     */
+    @Test
+    void squeezeNetPreparesAndConverts() throws Exception {
+        Engine.getEngine("PyTorch").setRandomSeed(20);
+        Block djl = SqueezeNet.squeezenet(CLASSES);
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            Shape in = new Shape(2, 1, 28, 28);
+            djl.initialize(m, DataType.FLOAT32, in);
+            io.djlquant.nn.FuseResult fused = io.djlquant.nn.Fuser.fuseWithReport(djl, m, in);
+            assertTrue(fused.getReport().getMaxAbsDiff() < 1e-4, fused.getReport().toString());
+            Block prepared = Quantizer.prepare(djl, m, in);
+            assertBracketed(prepared);
+            assertEquals(8, BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(), "fire modules found");
+            Block qfloat = Quantizer.quantizeQat(prepared, QConfigs.calibration());
+            Quantizer.calibrate(qfloat, train, m, 1);
+            Block q = Quantizer.quantize(qfloat);
+            assertEquals(8, BlockTree.find(q, io.djlquant.quantized.Branches.class).size());
+        }
+    }
+
+    /**
+     * A small SqueezeNet-style network written with DJL's own blocks (Conv2d, BatchNorm, relu,
+     * ceil-mode max pools, ParallelBlocks that concatenate a 1x1 and a 3x3 expand branch, a
+     * dropout), prepared first, then trained.
+     */
+    @Test
+    void fireNetPreparedThenTrained(@TempDir Path dir) throws Exception {
+        Engine.getEngine("PyTorch").setRandomSeed(21);
+        SequentialBlock djl = new SequentialBlock()
+                .add(convBnRelu(16, 3))
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                .add(fire(8, 16))
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                .add(fire(16, 32))
+                .add(Dropout.builder().optRate(0.2f).build())
+                .add(Pool.globalAvgPool2dBlock())
+                .add(Linear.builder().setUnits(CLASSES).build());
+        try (Model model = Model.newInstance("firenet", "PyTorch")) {
+            NDManager m = model.getNDManager();
+            djl.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
+            Block prepared = Quantizer.prepare(djl, m, TRAIN_SHAPE);
+            assertBracketed(prepared);
+            assertEquals(2, BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(), "fire modules found");
+            model.setBlock(prepared);
+            trainSgd(model);
+            endToEnd("firenet", prepared, m, dir);
+        }
+    }
+
+    private static SequentialBlock convBnRelu(int filters, int kernel) {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).setFilters(filters)
+                        .optPadding(new Shape(kernel / 2, kernel / 2)).build())
+                .add(BatchNorm.builder().build())
+                .add(Activation.reluBlock());
+    }
+
+    /** SqueezeNet's fire module with batch norm: squeeze 1x1, then 1x1 and 3x3 expands side by side. */
+    private static SequentialBlock fire(int squeeze, int expand) {
+        ParallelBlock expands = new ParallelBlock(
+                outs -> new NDList(NDArrays.concat(new NDList(outs.get(0).head(), outs.get(1).head()), 1)),
+                List.of(convBnRelu(expand, 1), convBnRelu(expand, 3)));
+        return new SequentialBlock().add(convBnRelu(squeeze, 1)).add(expands);
     }
 
     /** DJL's Mlp, trained first as a plain DJL model, then prepared. */

@@ -17,10 +17,14 @@ public final class MaxPool2dCodec extends GlueCodec<MaxPool2d> {
     @Override
     void putConfig(MaxPool2d block, JqNode node) {
         PoolCodecs.put(node, block.getGeometry());
+        if (block.isCeilMode()) {
+            node.put("ceilMode", true); // written only when set: files without it read as before
+        }
     }
 
     @Override
     MaxPool2d create(JqNode node, QParams q) throws MalformedModelException {
-        return new MaxPool2d(PoolCodecs.get(node), q);
+        boolean ceil = node.hasConfig("ceilMode") && node.getBoolean("ceilMode");
+        return new MaxPool2d(PoolCodecs.get(node), ceil, q);
     }
 }

@@ -1,0 +1,89 @@
+package io.djlquant.quantized;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import io.djlquant.kernels.ActivationQuant;
+import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.quantization.QParams;
+import java.util.Arrays;
+
+/**
+ * Quantized channel concatenation: every input is requantized to the output parameters ({@code
+ * quantize(dequantize(x_i))}, the output fake quant of QFloat applied to values on the input's
+ * grid) and the channel blocks are copied side by side. An input that already has the output's
+ * parameters is copied as it is.
+ */
+public class Concat extends QuantizedBlock {
+
+    private final QParams[] inputs;
+    private final QParams output;
+
+    /**
+     * Creates the block.
+     *
+     * @param inputs the parameters of every input, in join order (at least 2)
+     * @param output the parameters of the output
+     */
+    public Concat(QParams[] inputs, QParams output) {
+        if (inputs == null || inputs.length < 2) {
+            throw new IllegalArgumentException(name() + " joins at least 2 inputs");
+        }
+        this.inputs = new QParams[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            this.inputs[i] = ActivationParams.check(name(), "input " + i, inputs[i]);
+        }
+        this.output = ActivationParams.check(name(), "output", output);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    protected NDList forwardQuantized(NDList in) {
+        expectInputs(in, inputs.length);
+        Shape[] shapes = in.getShapes();
+        Shape outShape = io.djlquant.nn.Concat.outputShape(name(), inputs.length, shapes);
+        long batch = outShape.get(0);
+        long inner = 1;
+        for (int d = io.djlquant.nn.Concat.AXIS + 1; d < outShape.dimension(); d++) {
+            inner *= outShape.get(d);
+        }
+        long outRow = outShape.get(io.djlquant.nn.Concat.AXIS) * inner;
+        byte[] y = new byte[Math.toIntExact(outShape.size())];
+        ActivationQuant out = QActivation.kernelQuant(output);
+        long offset = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            QActivation a = ActivationIO.read(name(), in.get(i), inputs[i]);
+            byte[] data = inputs[i].equals(output)
+                    ? a.data()
+                    : Int8Kernels.quantize(Int8Kernels.dequantize(a.data(), a.kernelQuant()), out);
+            int row = Math.toIntExact(shapes[i].get(io.djlquant.nn.Concat.AXIS) * inner);
+            for (int n = 0; n < batch; n++) {
+                System.arraycopy(data, n * row, y, Math.toIntExact(n * outRow + offset), row);
+            }
+            offset += row;
+        }
+        return new NDList(ActivationIO.write(new QActivation(y, outShape, output), in.head()));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {io.djlquant.nn.Concat.outputShape(name(), inputs.length, inputShapes)};
+    }
+
+    /** @return the parameters of every input, in join order */
+    public QParams[] getInputQParams() {
+        return inputs.clone();
+    }
+
+    /** @return the parameters of the output */
+    public QParams getOutputQParams() {
+        return output;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return name() + "(in=" + Arrays.toString(inputs) + ", out=" + output + ")";
+    }
+}
