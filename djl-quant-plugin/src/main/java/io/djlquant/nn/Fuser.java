@@ -51,8 +51,12 @@ public final class Fuser {
     private final FuseReport report = new FuseReport();
     private final LambdaRecognizer lambdas;
 
-    private Fuser(NDManager manager) {
+    /** Whether kept blocks are wrapped in {@link KeepFloat} (for quantization) or returned as they are. */
+    private final boolean markKept;
+
+    private Fuser(NDManager manager, boolean markKept) {
         this.manager = manager;
+        this.markKept = markKept;
         this.lambdas = new LambdaRecognizer(manager);
     }
 
@@ -77,6 +81,24 @@ public final class Fuser {
      * @return the fused tree and the report
      */
     public static FuseResult fuseWithReport(Block model, NDManager manager, Shape inputShape) {
+        return fuse(model, manager, inputShape, false);
+    }
+
+    /**
+     * Fuses {@code model} for quantization: every block without a fused form is wrapped in a {@link
+     * KeepFloat}, so {@code quantizeQat} keeps it in float (dequantize before, quantize after) instead
+     * of refusing the tree. The report still lists those blocks as kept.
+     *
+     * @param model an initialized DJL block tree
+     * @param manager the manager that will own the copied parameters
+     * @param inputShape the model's input shape, batch axis included
+     * @return the fused tree and the report
+     */
+    public static FuseResult fuseKeepingFloat(Block model, NDManager manager, Shape inputShape) {
+        return fuse(model, manager, inputShape, true);
+    }
+
+    private static FuseResult fuse(Block model, NDManager manager, Shape inputShape, boolean markKept) {
         if (model == null || manager == null || inputShape == null) {
             throw new IllegalArgumentException("Fuser needs a model, a manager and an input shape");
         }
@@ -84,7 +106,7 @@ public final class Fuser {
             throw new IllegalArgumentException(
                     "Fuser needs an initialized model (its parameter values are copied)");
         }
-        Fuser f = new Fuser(manager);
+        Fuser f = new Fuser(manager, markKept);
         Block fused = f.convert(model, inputShape, "");
         fused.initialize(manager, DataType.FLOAT32, inputShape);
         f.report.setMaxAbsDiff(f.selfCheck(model, fused, inputShape));
@@ -139,6 +161,10 @@ public final class Fuser {
     }
 
     private Block keep(Block b, String path, String why) {
+        if (markKept) {
+            report.kept(path.isEmpty() ? "/" : path, why + " (kept in float, shared with the original)");
+            return new KeepFloat(b);
+        }
         report.kept(path.isEmpty() ? "/" : path, why + " (kept, shared with the original)");
         return b;
     }

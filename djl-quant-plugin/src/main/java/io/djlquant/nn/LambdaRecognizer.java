@@ -55,10 +55,14 @@ final class LambdaRecognizer {
         c.add(new Candidate("relu", Activation::relu, Relu::new));
         // no standalone block: it fuses into the convolution before it, or the Fuser keeps it
         c.add(new Candidate("relu6", Activation::relu6, null));
+        // no int8 form: quantizeQat keeps them in float (their QAT mapping is a float fallback)
+        c.add(new Candidate("sigmoid", Activation::sigmoid, Sigmoid::new));
+        c.add(new Candidate("tanh", Activation::tanh, Tanh::new));
         c.add(new Candidate("batchFlatten", Blocks::batchFlatten, Flatten::new));
         c.add(new Candidate("unflatten", LambdaRecognizer::unflatten, Unflatten::new));
         c.add(new Candidate("globalAvgPool2d", Pool::globalAvgPool2d, GlobalAvgPool2d::new));
-        for (int k = 1; k <= 3; k++) {
+        // up to 5x5: DJL's LeNet averages over 5x5 windows (stride 2, padding 2)
+        for (int k = 1; k <= 5; k++) {
             for (int s : new int[] {1, 2, k}) {
                 for (int p = 0; 2 * p <= k; p++) {
                     for (boolean ceil : new boolean[] {false, true}) {

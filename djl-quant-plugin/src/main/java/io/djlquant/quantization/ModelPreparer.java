@@ -11,12 +11,17 @@ import io.djlquant.nn.FuseResult;
 import io.djlquant.nn.Fuser;
 import io.djlquant.nn.QuantStub;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The work behind {@code Quantizer.prepare}: fuses an unmodified DJL tree and brackets it with a
- * {@link QuantStub} and a {@link DequantStub}, so {@code quantizeQat} accepts it as it is.
+ * The work behind {@code Quantizer.prepare}: fuses an unmodified DJL tree, marks what has no
+ * fused form to stay in float, and brackets it with a {@link QuantStub} and a {@link DequantStub},
+ * so {@code quantizeQat} accepts it as it is.
  */
 final class ModelPreparer {
+
+    private static final Logger logger = LoggerFactory.getLogger(ModelPreparer.class);
 
     private ModelPreparer() {}
 
@@ -33,15 +38,12 @@ final class ModelPreparer {
                             + "': it is prepared by hand; fuse it with io.djlquant.nn.Fuser and"
                             + " call Quantizer.quantizeQat directly");
         }
-        FuseResult fused = Fuser.fuseWithReport(model, manager, inputShape);
+        // blocks without a fused form come back wrapped in KeepFloat: quantizeQat keeps them in
+        // float with a dequantization before and a quantization after, as PyTorch's stubs would
+        FuseResult fused = Fuser.fuseKeepingFloat(model, manager, inputShape);
         if (!fused.getReport().isComplete()) {
-            // a kept DJL block has no QAT form: quantizeQat would fail later, less clearly
-            throw new IllegalArgumentException(
-                    "prepare cannot quantize these blocks of the model (no fused form): "
-                            + String.join("; ", fused.getReport().getKept())
-                            + ". Replace them with supported blocks, or fuse with io.djlquant.nn.Fuser,"
-                            + " add QuantStub/DequantStub by hand and keep them in float with"
-                            + " QConfigOverrides");
+            logger.warn("prepare keeps these blocks in float (no int8 form): {}",
+                    String.join("; ", fused.getReport().getKept()));
         }
         SequentialBlock prepared = new SequentialBlock();
         prepared.add(new QuantStub());

@@ -7,6 +7,7 @@ import io.djlquant.qat.ConvBnRelu2d;
 import io.djlquant.qat.ConvRelu2d;
 import io.djlquant.qat.DequantStub;
 import io.djlquant.qat.ElementWise;
+import io.djlquant.qat.FloatFallback;
 import io.djlquant.qat.GlobalAvgPool2d;
 import io.djlquant.qat.LinearBn1d;
 import io.djlquant.qat.LinearBnRelu1d;
@@ -59,6 +60,10 @@ public final class QatMappings {
         m.register(io.djlquant.nn.DequantStub.class, DequantStub::fromFloat);
         m.register(io.djlquant.nn.AvgPool2d.class, AvgPool2d::fromFloat);
         m.register(io.djlquant.nn.GlobalAvgPool2d.class, GlobalAvgPool2d::fromFloat);
+        // no int8 form: float between a dequantization and a quantization
+        m.register(io.djlquant.nn.Sigmoid.class, FloatFallback::new);
+        m.register(io.djlquant.nn.Tanh.class, FloatFallback::new);
+        m.register(io.djlquant.nn.KeepFloat.class, (b, qc) -> new FloatFallback(b.getBlock(), qc));
         m.registerPassThrough(io.djlquant.nn.MaxPool2d.class);
         m.registerPassThrough(io.djlquant.nn.Flatten.class);
         m.registerPassThrough(io.djlquant.nn.Unflatten.class);

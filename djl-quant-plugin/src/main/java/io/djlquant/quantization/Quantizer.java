@@ -36,10 +36,14 @@ public final class Quantizer {
     /**
      * Makes an unmodified, initialized DJL tree (e.g. {@code ai.djl.basicmodelzoo}'s {@code
      * ResNetV1} or {@code Mlp}) quantizable: {@link io.djlquant.nn.Fuser} turns Conv2d / Linear /
-     * BatchNorm / relu chains, residual {@code ParallelBlock}s and known lambdas into this
-     * project's float blocks (same parameter values, same outputs), and a {@code QuantStub} before
-     * and a {@code DequantStub} after bracket the result. The returned tree is a float model: train
-     * it further with a DJL Trainer if you like, then pass it to {@link #quantizeQat}.
+     * BatchNorm / relu chains, residual and concatenating {@code ParallelBlock}s and known lambdas
+     * into this project's float blocks (same parameter values, same outputs), and a {@code
+     * QuantStub} before and a {@code DequantStub} after bracket the result. A block with no fused
+     * form (an unknown lambda, say) is wrapped in {@link io.djlquant.nn.KeepFloat}: the quantized
+     * model dequantizes before it, runs it in float and quantizes after it (a warning lists such
+     * blocks; saving to {@code .jq} works when they have a Java float form, e.g. sigmoid or tanh).
+     * The returned tree is a float model: train it further with a DJL Trainer if you like, then
+     * pass it to {@link #quantizeQat}.
      *
      * <p>Prepare before training if the model has convolutions whose channel counts are not
      * multiples of 16: the fused convolutions go through {@code ChannelAlignedConv}, which avoids a
@@ -49,8 +53,7 @@ public final class Quantizer {
      * @param manager the manager that will own the copied parameters
      * @param inputShape the model's input shape, batch axis included
      * @return a new float tree {@code QuantStub, fused blocks..., DequantStub}, initialized
-     * @throws IllegalArgumentException if a block has no fused form (the message names every such
-     *     block by path) or the model already holds a QuantStub
+     * @throws IllegalArgumentException if the model already holds a QuantStub
      */
     public static Block prepare(Block model, NDManager manager, Shape inputShape) {
         return ModelPreparer.prepare(model, manager, inputShape);

@@ -249,18 +249,43 @@ class PrepareDjlModelsTest {
         }
     }
 
+    /**
+     * A block with no int8 form (an unknown lambda) stays in float between a dequantization and a
+     * quantization: the model prepares, converts and runs; saving names the block that has no
+     * Java float form, and writes nothing.
+     */
     @Test
-    void unpreparableTreeNamesTheBlock() {
+    void unknownBlockStaysInFloat(@TempDir Path dir) {
         SequentialBlock net = new SequentialBlock();
         net.add(Linear.builder().setUnits(8).build());
         net.add(LambdaBlock.singleton(x -> x.mul(2).add(1), "affine"));
+        net.add(Linear.builder().setUnits(3).build());
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Shape in = new Shape(2, 4);
             net.initialize(m, DataType.FLOAT32, in);
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> Quantizer.prepare(net, m, in));
-            assertTrue(e.getMessage().contains("/02LambdaBlock") && e.getMessage().contains("affine"),
-                    e.getMessage());
+            Block prepared = Quantizer.prepare(net, m, in);
+            assertBracketed(prepared);
+            Map<String, io.djlquant.nn.KeepFloat> kept = BlockTree.find(prepared, io.djlquant.nn.KeepFloat.class);
+            assertEquals(1, kept.size(), kept.toString());
+            assertInstanceOf(LambdaBlock.class, kept.values().iterator().next().getBlock());
+
+            Block qfloat = Quantizer.quantizeQat(prepared, QConfigs.calibration());
+            assertEquals(1, BlockTree.find(qfloat, io.djlquant.qat.FloatFallback.class).size());
+            NDArray x = m.randomNormal(new Shape(16, 4));
+            ParameterStore ps = new ParameterStore(m, false);
+            qfloat.forward(ps, new NDList(x), false);
+            Quantizer.enableObserver(qfloat, false);
+            Block q = Quantizer.quantize(qfloat);
+            NDArray expected = net.forward(ps, new NDList(x), false).head();
+            NDArray actual = q.forward(ps, new NDList(x), false).head();
+            float range = expected.abs().max().getFloat();
+            // int8 input, weights and activations around the float affine: within a few percent
+            assertTrue(expected.sub(actual).abs().max().getFloat() < 0.05f * range + 1e-3f,
+                    expected + " vs " + actual);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> QuantizedModels.save(q, dir.resolve("affine.jq"), Map.of()));
+            assertTrue(e.getMessage().contains("LambdaBlock"), e.getMessage());
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("affine.jq")), "nothing written");
 
             SequentialBlock stubbed = new SequentialBlock().add(new QuantStub());
             stubbed.add(Linear.builder().setUnits(8).build());
@@ -270,18 +295,25 @@ class PrepareDjlModelsTest {
         }
     }
 
-    /** DJL's LeNet uses sigmoid, which has no int8 form here: refused, with the block's path. */
+    /**
+     * DJL's LeNet uses sigmoid, which has no int8 form: its convolutions and linear layers are
+     * quantized, the sigmoids run in float between them, and the model saves and runs on JavaQuant.
+     */
     @Test
-    void djlLeNetWithSigmoidIsRefusedByPath() {
-        Block lenet = LeNet.builder().setNumChannels(new int[] {16, 16, 32, 32}).setOutSize(10).build();
-        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            Shape in = new Shape(2, 1, 28, 28);
-            lenet.initialize(m, DataType.FLOAT32, in);
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> Quantizer.prepare(lenet, m, in));
-            System.out.println("LeNet refused: " + e.getMessage());
-            assertTrue(e.getMessage().contains("/02LambdaBlock: lambda"), e.getMessage());
-            assertTrue(e.getMessage().contains("not recognised"), e.getMessage());
+    void djlLeNetKeepsItsSigmoidsInFloat(@TempDir Path dir) throws Exception {
+        Engine.getEngine("PyTorch").setRandomSeed(22);
+        Block lenet = LeNet.builder().setNumChannels(new int[] {16, 16, 32, 32}).setOutSize(CLASSES).build();
+        try (Model model = Model.newInstance("lenet", "PyTorch")) {
+            NDManager m = model.getNDManager();
+            lenet.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
+            io.djlquant.nn.FuseResult fused = io.djlquant.nn.Fuser.fuseWithReport(lenet, m, TRAIN_SHAPE);
+            assertTrue(fused.getReport().isComplete(), fused.getReport().toString());
+            Block prepared = Quantizer.prepare(lenet, m, TRAIN_SHAPE);
+            assertBracketed(prepared);
+            assertEquals(4, BlockTree.find(prepared, io.djlquant.nn.Sigmoid.class).size(), "sigmoids");
+            model.setBlock(prepared);
+            train(model, Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build(), 2);
+            endToEnd("lenet", prepared, m, dir);
         }
     }
 

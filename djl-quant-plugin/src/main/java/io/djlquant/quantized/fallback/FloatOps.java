@@ -92,6 +92,18 @@ public final class FloatOps {
         if (b.getClass() == Relu.class) {
             return new FloatPointwise(FloatPointwise.Kind.RELU);
         }
+        if (b.getClass() == io.djlquant.nn.Sigmoid.class) {
+            return new FloatPointwise(FloatPointwise.Kind.SIGMOID);
+        }
+        if (b.getClass() == io.djlquant.nn.Tanh.class) {
+            return new FloatPointwise(FloatPointwise.Kind.TANH);
+        }
+        if (b.getClass() == io.djlquant.nn.KeepFloat.class) {
+            return convert(((io.djlquant.nn.KeepFloat) b).getBlock(), path + "/float");
+        }
+        if (b.getClass() == ai.djl.nn.norm.Dropout.class) {
+            return new FloatPointwise(FloatPointwise.Kind.IDENTITY);
+        }
         if (b.getClass() == Identity.class) {
             return new FloatPointwise(FloatPointwise.Kind.IDENTITY);
         }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
- * A one-input op without parameters: ReLU, ReLU6, identity, flatten to {@code N x rest}, or unflatten
+ * A one-input op without parameters: ReLU, ReLU6, sigmoid, tanh, identity, flatten to {@code N x rest}, or unflatten
  * {@code N x C} to {@code N x C x 1 x 1}.
  *
  * @param kind which op
@@ -22,7 +22,11 @@ public record FloatPointwise(Kind kind) implements FloatOp {
         /** The input as {@code N x (C*H*W)}. */
         FLATTEN,
         /** An {@code N x C} input as {@code N x C x 1 x 1}. */
-        UNFLATTEN
+        UNFLATTEN,
+        /** {@code 1 / (1 + exp(-x))}. */
+        SIGMOID,
+        /** {@code tanh(x)}. */
+        TANH
     }
 
     /** Checks the kind. */
@@ -56,6 +60,15 @@ public record FloatPointwise(Kind kind) implements FloatOp {
     public FloatValues apply(List<FloatValues> inputs) {
         FloatValues x = FloatOp.single("float " + kind, inputs);
         Shape out = outputShape(List.of(x.shape()));
+        if (kind == Kind.SIGMOID || kind == Kind.TANH) {
+            // StrictMath: the same bits on every JVM and CPU, as the rest of the float path
+            float[] y = new float[x.data().length];
+            for (int i = 0; i < y.length; i++) {
+                double v = x.data()[i];
+                y[i] = (float) (kind == Kind.TANH ? StrictMath.tanh(v) : 1 / (1 + StrictMath.exp(-v)));
+            }
+            return new FloatValues(y, out);
+        }
         if (kind != Kind.RELU && kind != Kind.RELU6) {
             return new FloatValues(x.data(), out);
         }
