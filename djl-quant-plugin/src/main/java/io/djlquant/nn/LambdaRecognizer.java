@@ -58,6 +58,11 @@ final class LambdaRecognizer {
         // no int8 form: quantizeQat keeps them in float (their QAT mapping is a float fallback)
         c.add(new Candidate("sigmoid", Activation::sigmoid, Sigmoid::new));
         c.add(new Candidate("tanh", Activation::tanh, Tanh::new));
+        for (int s = 2; s <= 4; s++) {
+            int scale = s;
+            c.add(new Candidate("upsample nearest x" + s, x -> x.repeat(2, scale).repeat(3, scale),
+                    () -> new Upsample(scale)));
+        }
         c.add(new Candidate("batchFlatten", Blocks::batchFlatten, Flatten::new));
         c.add(new Candidate("unflatten", LambdaRecognizer::unflatten, Unflatten::new));
         c.add(new Candidate("globalAvgPool2d", Pool::globalAvgPool2d, GlobalAvgPool2d::new));

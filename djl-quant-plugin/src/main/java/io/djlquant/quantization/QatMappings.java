@@ -69,6 +69,7 @@ public final class QatMappings {
         m.registerPassThrough(io.djlquant.nn.Unflatten.class);
         m.registerPassThrough(io.djlquant.nn.Identity.class);
         m.registerPassThrough(io.djlquant.nn.Relu.class);
+        m.registerPassThrough(io.djlquant.nn.Upsample.class);
         // identity at inference; in training its 1/(1-p) scaling is seen by the next fake quant
         m.registerPassThrough(ai.djl.nn.norm.Dropout.class);
         return m;

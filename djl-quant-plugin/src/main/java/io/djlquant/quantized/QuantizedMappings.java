@@ -73,6 +73,7 @@ public final class QuantizedMappings {
         m.register(io.djlquant.nn.Unflatten.class, (b, in) -> in == null ? b : new Unflatten(in));
         m.register(io.djlquant.nn.Identity.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.nn.Relu.class, (b, in) -> in == null ? b : new Relu(in));
+        m.register(io.djlquant.nn.Upsample.class, (b, in) -> in == null ? b : new Upsample(b.getScale(), in));
         m.register(ai.djl.nn.norm.Dropout.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.qat.FloatFallback.class, (b, in) -> floatFallback(b));
         return m;

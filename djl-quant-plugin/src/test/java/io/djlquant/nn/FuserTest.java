@@ -141,9 +141,10 @@ class FuserTest {
                 new ParallelBlock(
                         l -> new NDList(l.get(0).head().mul(l.get(1).head())),
                         Arrays.asList(Activation.reluBlock(), Pool.avgPool2dBlock(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))));
+        // a - b: neither add, mul nor a channel concatenation (those are converted)
         ParallelBlock concat =
                 new ParallelBlock(
-                        l -> new NDList(l.get(0).head().concat(l.get(1).head(), 1)),
+                        l -> new NDList(l.get(0).head().sub(l.get(1).head())),
                         Arrays.asList(Blocks.identityBlock(), Activation.reluBlock()));
         model.add(concat);
         LambdaBlock odd = LambdaBlock.singleton(x -> x.mul(2).add(1), "affine");
