@@ -273,6 +273,68 @@ public class JqNDArray extends NDArrayAdapter {
         return out;
     }
 
+    /**
+     * Pads with a constant, as PyTorch's {@code F.pad} (and DJL's PyTorch engine) reads {@code
+     * padding}: pairs (before, after) for the last axis first, then the one before it, and so on.
+     * Runs in Java, so DJL's {@code CenterFit}/{@code Pad} image transforms work on JavaQuant
+     * (DJL's own adapter has no implementation). Quantized arrays are refused: a pad value in real
+     * units has no integer without a rounding rule.
+     *
+     * @param padding (before, after) pairs from the last axis backwards, non-negative
+     * @param value the fill value
+     * @return the padded array, same type
+     */
+    @Override
+    public NDArray pad(Shape padding, double value) {
+        if (isQuantized()) {
+            throw new UnsupportedOperationException("pad of a quantized JavaQuant array");
+        }
+        long[] p = padding.getShape();
+        int rank = shape.dimension();
+        if (p.length % 2 != 0 || p.length / 2 > rank) {
+            throw new IllegalArgumentException(
+                    "pad needs (before, after) pairs for at most " + rank + " axes, got " + padding);
+        }
+        long[] before = new long[rank];
+        long[] out = shape.getShape().clone();
+        for (int i = 0; i < p.length / 2; i++) {
+            int axis = rank - 1 - i;
+            if (p[2 * i] < 0 || p[2 * i + 1] < 0) {
+                throw new IllegalArgumentException("pad amounts must be >= 0, got " + padding);
+            }
+            before[axis] = p[2 * i];
+            out[axis] = Math.addExact(out[axis], Math.addExact(p[2 * i], p[2 * i + 1]));
+        }
+        Shape outShape = new Shape(out);
+        float[] x = JqCasts.supports(dataType) && dataType != DataType.FLOAT32
+                ? (float[]) JqCasts.convert(storage(), dataType, DataType.FLOAT32)
+                : toFloatArray();
+        float[] y = new float[Math.toIntExact(outShape.size())];
+        java.util.Arrays.fill(y, (float) value);
+        long[] in = shape.getShape();
+        int inner = rank == 0 ? 1 : (int) in[rank - 1];
+        long rows = rank == 0 ? 1 : shape.size() / Math.max(1, inner);
+        long[] idx = new long[rank];
+        for (long row = 0; row < rows && inner > 0; row++) {
+            // the row's index in every axis but the last, then its start in the output
+            long rem = row;
+            for (int axis = rank - 2; axis >= 0; axis--) {
+                idx[axis] = rem % in[axis];
+                rem /= in[axis];
+            }
+            long dst = 0;
+            for (int axis = 0; axis < rank - 1; axis++) {
+                dst = dst * out[axis] + idx[axis] + before[axis];
+            }
+            dst = dst * (rank == 0 ? 1 : out[rank - 1]) + (rank == 0 ? 0 : before[rank - 1]);
+            System.arraycopy(x, (int) (row * inner), y, (int) dst, inner);
+        }
+        Object data = dataType == DataType.FLOAT32 || !JqCasts.supports(dataType)
+                ? y : JqCasts.convert(y, DataType.FLOAT32, dataType);
+        DataType type = data == y ? DataType.FLOAT32 : dataType;
+        return new JqNDArray(manager, alternativeManager, outShape, type, data);
+    }
+
     /** Copies data, name and quantization parameters into a new array in the same manager. */
     @Override
     public JqNDArray duplicate() {

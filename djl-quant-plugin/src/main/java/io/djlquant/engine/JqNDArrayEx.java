@@ -343,10 +343,19 @@ final class JqNDArrayEx implements NDArrayEx {
         return alternative("interpolation").interpolation(a0, a1, a2);
     }
 
-    /** {@inheritDoc} */
+    /**
+     * Resizes an HWC or NHWC image array; to its own size it is the identity for every
+     * interpolation (so DJL's {@code Resize} to the size an image already has runs without an
+     * alternative engine), any other size goes to the alternative engine.
+     */
     @Override
-    public NDArray resize(int a0, int a1, int a2) {
-        return alternative("resize").resize(a0, a1, a2);
+    public NDArray resize(int width, int height, int interpolation) {
+        Shape s = array.getShape();
+        int dim = s.dimension();
+        if ((dim == 3 || dim == 4) && s.get(dim - 2) == width && s.get(dim - 3) == height) {
+            return array.duplicate();
+        }
+        return alternative("resize").resize(width, height, interpolation);
     }
 
     /** {@inheritDoc} */

@@ -38,6 +38,32 @@ class JqNDArrayTest {
         manager.close();
     }
 
+    /** pad in Java equals PyTorch's (last axis first), keeps uint8 image arrays uint8. */
+    @Test
+    void padEqualsPyTorch() {
+        try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
+            float[] data = new float[3 * 4 * 2];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = i * 7 % 23;
+            }
+            Shape shape = new Shape(3, 4, 2);
+            for (Shape padding : new Shape[] {
+                new Shape(0, 0, 2, 1, 1, 3), new Shape(1, 2), new Shape(0, 0, 0, 0, 0, 0), new Shape(2, 0, 0, 1)}) {
+                NDArray expected = pt.create(data, shape).pad(padding, 5);
+                NDArray got = manager.create(data, shape).pad(padding, 5);
+                assertEquals(expected.getShape(), got.getShape(), padding.toString());
+                assertArrayEquals(expected.toFloatArray(), got.toFloatArray(), padding.toString());
+                NDArray bytes = manager.create(data, shape).toType(DataType.UINT8, false).pad(padding, 0);
+                assertEquals(DataType.UINT8, bytes.getDataType());
+                assertArrayEquals(pt.create(data, shape).pad(padding, 0).toFloatArray(),
+                        bytes.toType(DataType.FLOAT32, false).toFloatArray());
+            }
+            NDArray a = manager.create(data, shape);
+            assertThrows(IllegalArgumentException.class, () -> a.pad(new Shape(1, 1, 1), 0));
+            assertThrows(IllegalArgumentException.class, () -> a.pad(new Shape(-1, 0), 0));
+        }
+    }
+
     @Test
     void float32RoundTrip() {
         float[] data = {1.5f, -2f, 3.25f, 0f, 7f, -0.125f};

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Application;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.Classifications;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import ai.djl.modality.cv.translator.ImageClassificationTranslatorFactory;
+import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import java.awt.image.BufferedImage;
@@ -53,6 +56,40 @@ class ImageInputsTest {
             }
             assertTrue(messages.toString().contains("8193x8192"), messages.toString());
             assertTrue(messages.toString().contains("exceeds the limit"), messages.toString());
+        }
+    }
+
+    /**
+     * The zoo artifacts carry DJL's standard translator arguments: a user who brings DJL's own
+     * {@code ImageClassificationTranslatorFactory} (and their own {@code topK}) gets the same
+     * classes and probabilities as the zoo's translator, on JavaQuant alone (28x28 images: the
+     * resize to 28x28 is the identity, the centred pad to 32x32 and the rest run in Java).
+     */
+    @Test
+    void djlsStandardTranslatorReadsTheZooArguments() throws Exception {
+        FashionMnistTestImages data = FashionMnistTestImages.read(200);
+        Criteria<Image, Classifications> standard = Criteria.builder()
+                .setTypes(Image.class, Classifications.class)
+                .optApplication(Application.CV.IMAGE_CLASSIFICATION)
+                .optArtifactId("resnet18")
+                .optEngine("JavaQuant")
+                .optFilter("dataset", "fashion-mnist")
+                .optFilter("quantization", "qat")
+                .optTranslatorFactory(new ImageClassificationTranslatorFactory())
+                .optArgument("topK", 3)
+                .build();
+        try (ZooModel<Image, Classifications> zoo = ZooModels.load("qat");
+                Predictor<Image, Classifications> own = zoo.newPredictor();
+                ZooModel<Image, Classifications> djl = standard.loadModel();
+                Predictor<Image, Classifications> p = djl.newPredictor()) {
+            for (Image image : data.images) {
+                Classifications expected = own.predict(image);
+                Classifications got = p.predict(image);
+                assertEquals(3, got.topK().size(), "topK from the user's argument");
+                for (String name : ZooModels.CLASS_NAMES) {
+                    assertEquals(expected.get(name).getProbability(), got.get(name).getProbability(), 1e-6, name);
+                }
+            }
         }
     }
 }

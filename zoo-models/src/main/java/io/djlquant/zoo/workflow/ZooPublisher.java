@@ -37,6 +37,28 @@ final class ZooPublisher {
 
     private ZooPublisher() {}
 
+    /**
+     * The same preprocessing in the argument names of DJL's {@code ImageClassificationTranslatorFactory}
+     * (resize to 28x28, pad to 32x32 with black, scale to [0, 1], normalise every channel), so that a
+     * user's {@code Criteria.optTranslatorFactory(new ImageClassificationTranslatorFactory())}, or
+     * their own settings of {@code topK}, {@code applySoftmax} and the like, work on these models.
+     *
+     * @return the arguments, in the order DJL applies them
+     */
+    static Map<String, Object> standardTranslatorArguments() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("width", ImageSet.SIZE);
+        args.put("height", ImageSet.SIZE);
+        args.put("resize", FashionMnist.ORIGINAL_SIZE + "," + FashionMnist.ORIGINAL_SIZE);
+        args.put("centerFit", true);
+        String m = String.valueOf(FashionMnist.DEFAULT_MEAN);
+        String sd = String.valueOf(FashionMnist.DEFAULT_STD);
+        args.put("normalize", String.join(",", m, m, m, sd, sd, sd));
+        args.put("synset", String.join(",", FashionMnist.classNames()));
+        args.put("applySoftmax", true);
+        return args;
+    }
+
     /** One model file to publish. */
     record Entry(String quantization, String engine, Path file, String fileName, Map<String, Object> extra) {}
 
@@ -99,6 +121,7 @@ final class ZooPublisher {
         args.put("channels", ImageSet.CHANNELS);
         args.put("mean", FashionMnist.DEFAULT_MEAN);
         args.put("std", FashionMnist.DEFAULT_STD);
+        args.putAll(standardTranslatorArguments());
         args.putAll(e.extra());
         a.put("arguments", args);
         Map<String, Object> item = new LinkedHashMap<>();
