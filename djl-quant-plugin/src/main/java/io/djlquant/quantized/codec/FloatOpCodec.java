@@ -13,7 +13,9 @@ import io.djlquant.quantized.fallback.FloatConv;
 import io.djlquant.quantized.fallback.FloatJoin;
 import io.djlquant.quantized.fallback.FloatLinear;
 import io.djlquant.quantized.fallback.FloatOp;
+import io.djlquant.quantized.fallback.FloatBranches;
 import io.djlquant.quantized.fallback.FloatPointwise;
+import io.djlquant.quantized.fallback.FloatUpsample;
 import io.djlquant.quantized.fallback.FloatPool;
 import io.djlquant.quantized.fallback.FloatResidual;
 import io.djlquant.quantized.fallback.FloatSequence;
@@ -24,7 +26,8 @@ import java.util.List;
  * Stores the Java float ops of a {@code FloatFallback} as child nodes of types {@code
  * djlquant.float.*}: {@code Conv2d} and {@code Linear} (FLOAT32 tensors {@code weight} and {@code
  * bias}, batch norm already folded), {@code Pool}, {@code Pointwise}, {@code Join}, {@code
- * Sequence} (children "0", "1", ...) and {@code Residual} (children main, shortcut, join).
+ * Upsample} ({@code scale}), {@code Sequence} and {@code Branches} (children "0", "1", ...) and
+ * {@code Residual} (children main, shortcut, join).
  */
 final class FloatOpCodec {
 
@@ -78,6 +81,14 @@ final class FloatOpCodec {
             for (int i = 0; i < s.ops().size(); i++) {
                 node.addChild(encode(Integer.toString(i), s.ops().get(i), sink));
             }
+        } else if (op instanceof FloatBranches br) {
+            node = new JqNode(PREFIX + "Branches", name);
+            for (int i = 0; i < br.branches().size(); i++) {
+                node.addChild(encode(Integer.toString(i), br.branches().get(i), sink));
+            }
+        } else if (op instanceof FloatUpsample u) {
+            node = new JqNode(PREFIX + "Upsample", name);
+            node.put("scale", u.scale());
         } else {
             FloatResidual r = (FloatResidual) op;
             node = new JqNode(PREFIX + "Residual", name);
@@ -126,6 +137,15 @@ final class FloatOpCodec {
                         ops.add(decode(child, source));
                     }
                     return new FloatSequence(ops);
+                case PREFIX + "Branches":
+                    List<FloatOp> branches = new ArrayList<>();
+                    for (JqNode child : node.getChildren()) {
+                        branches.add(decode(child, source));
+                    }
+                    return new FloatBranches(branches);
+                case PREFIX + "Upsample":
+                    noChildren(node);
+                    return new FloatUpsample(node.getInt("scale"));
                 case PREFIX + "Residual":
                     List<JqNode> c = node.getChildren();
                     if (c.size() != 3) {

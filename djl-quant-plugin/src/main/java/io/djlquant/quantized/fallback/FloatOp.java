@@ -13,7 +13,7 @@ import java.util.List;
  */
 public sealed interface FloatOp
         permits FloatConv, FloatLinear, FloatPool, FloatPointwise, FloatSequence, FloatResidual,
-                FloatJoin {
+                FloatJoin, FloatBranches, FloatUpsample {
 
     /**
      * Computes the op.

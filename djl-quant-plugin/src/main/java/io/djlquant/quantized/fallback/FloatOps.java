@@ -25,7 +25,8 @@ import java.util.List;
  * Builds the Java float form of a float block tree (the table of what a {@code FloatFallback} can
  * run without a native engine): the fused convolutions and linear layers of {@code io.djlquant.nn}
  * with batch norm folded with its running statistics, their pools, ReLU, flatten, identity,
- * element-wise joins, {@code Residual} and DJL's {@code SequentialBlock}.
+ * element-wise joins, {@code Residual}, concatenating {@code Branches}, nearest upsampling and DJL's
+ * {@code SequentialBlock}.
  */
 public final class FloatOps {
 
@@ -76,6 +77,17 @@ public final class FloatOps {
                     convert(r.getMain(), path + "/main"),
                     convert(r.getShortcut(), path + "/shortcut"),
                     new FloatJoin(r.getJoin().getMode()));
+        }
+        if (b.getClass() == io.djlquant.nn.Branches.class) {
+            List<FloatOp> branches = new ArrayList<>();
+            List<Block> kids = ((io.djlquant.nn.Branches) b).getBranches();
+            for (int i = 0; i < kids.size(); i++) {
+                branches.add(convert(kids.get(i), path + "/branch" + i));
+            }
+            return new FloatBranches(branches);
+        }
+        if (b.getClass() == io.djlquant.nn.Upsample.class) {
+            return new FloatUpsample(((io.djlquant.nn.Upsample) b).getScale());
         }
         if (b instanceof FusedConv2d) {
             FusedConv2d f = (FusedConv2d) b;
