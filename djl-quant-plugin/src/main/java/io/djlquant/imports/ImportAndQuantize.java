@@ -131,7 +131,8 @@ public final class ImportAndQuantize {
         Map<String, TorchTensor> archive = TorchArchive.read(o.model());
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             long t0 = System.nanoTime();
-            TorchvisionImport.Imported imported = TorchvisionImport.load(o.model(), archive, torchScript, o.stemStride(), manager);
+            TorchvisionImport.Imported imported =
+                    TorchvisionImport.load(o.model(), archive, torchScript, o.stemStride(), manager);
             SequentialBlock net = imported.net();
             TorchvisionLayout layout = imported.layout();
             int channels = (int) net.getInputShapes()[0].get(1);
