@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.repository.zoo.Criteria;
@@ -20,8 +19,7 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.NoopTranslator;
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.models.ResNet18;
-import io.djlquant.models.ResNets;
+import io.djlquant.models.TorchvisionLayout;
 import io.djlquant.quantization.LayerComparison;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
@@ -36,9 +34,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Post-training quantization of an imported torchvision ResNet, as a command:
+ * Post-training quantization of an imported torchvision ResNet or MobileNetV2, as a command:
  * {@code ImportAndQuantize <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
- * resnet18-int8.jq [--image-size 224] [--batches N] [--batch-size N]}.
+ * resnet18-int8.jq [--image-size 224] [--batches N] [--batch-size N] [--stem-stride 1|2]}.
  *
  * <p>Imports the float network ({@link TorchvisionImport}), converts it with
  * {@code Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images
@@ -63,7 +61,7 @@ public final class ImportAndQuantize {
      * @param qCorrect images whose Q top-1 equals the dataset label (labels are meaningful for
      *     Fashion-MNIST; for a folder they are sub-folder indices)
      */
-    public record Result(Path out, ResNets.Builder layout, int images, int agreeing,
+    public record Result(Path out, TorchvisionLayout layout, int images, int agreeing,
             float maxLogitDiff, int floatClasses, int floatCorrect, int qCorrect) {
         /** @return the top-1 agreement in [0, 1] */
         public double agreement() {
@@ -89,7 +87,7 @@ public final class ImportAndQuantize {
 
     /**
      * The command without the exit: 0 on success; 2 after a usage message or, for a model file
-     * that is malformed, hostile or not a BasicBlock ResNet, one line on stderr naming the
+     * that is malformed, hostile or neither a BasicBlock ResNet nor a MobileNetV2, one line on stderr naming the
      * problem (nothing is written then).
      */
     static int command(String... args) throws Exception {
@@ -133,12 +131,12 @@ public final class ImportAndQuantize {
         Map<String, TorchTensor> archive = TorchArchive.read(o.model());
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             long t0 = System.nanoTime();
-            SequentialBlock net = TorchvisionImport.load(o.model(), archive, torchScript, manager);
-            ResNets.Builder layout =
-                    TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
+            TorchvisionImport.Imported imported =
+                    TorchvisionImport.load(o.model(), archive, torchScript, o.stemStride(), manager);
+            SequentialBlock net = imported.net();
+            TorchvisionLayout layout = imported.layout();
             int channels = (int) net.getInputShapes()[0].get(1);
-            int size = o.imageSize() > 0 ? o.imageSize()
-                    : layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
+            int size = o.imageSize() > 0 ? o.imageSize() : layout.defaultImageSize();
             System.out.printf("Imported %s: %s, input %dx%dx%d (%.1f s)%n",
                     o.model(), layout, channels, size, size, secs(t0));
 
@@ -207,7 +205,7 @@ public final class ImportAndQuantize {
 
     /** Float (PyTorch) vs the saved Q model reloaded on the JavaQuant engine, image by image. */
     private static Result compare(
-            Block net, RandomAccessDataset data, NDManager manager, ImportOptions o, ResNets.Builder layout)
+            Block net, RandomAccessDataset data, NDManager manager, ImportOptions o, TorchvisionLayout layout)
             throws Exception {
         Criteria<NDList, NDList> criteria = Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
@@ -275,11 +273,5 @@ public final class ImportAndQuantize {
             }
         }
         return best;
-    }
-
-    private static Map<String, Shape> shapes(Map<String, ai.djl.nn.Parameter> params) {
-        Map<String, Shape> out = new LinkedHashMap<>();
-        params.forEach((k, p) -> out.put(k, p.getArray().getShape()));
-        return out;
     }
 }

@@ -10,8 +10,10 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.util.Pair;
+import io.djlquant.models.MobileNetV2;
 import io.djlquant.models.ResNet18;
 import io.djlquant.models.ResNets;
+import io.djlquant.models.TorchvisionLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Imports torchvision BasicBlock ResNets (resnet18/34 and narrow or shallow variants) from a
- * TorchScript file or a state dict into our fused float {@link ResNets} blocks.
+ * Imports torchvision BasicBlock ResNets (resnet18/34 and narrow or shallow variants) and
+ * MobileNetV2s (any width, class count and input channels) from a TorchScript file or a state
+ * dict into our fused float {@link ResNets} / {@link MobileNetV2} blocks.
  *
  * <p>TorchScript: the parameters come from DJL's PyTorch engine ({@code Model.load} gives a
  * {@code PtSymbolBlock} whose {@code getDirectParameters()} are libtorch's
@@ -31,8 +34,9 @@ import java.util.regex.Pattern;
  * its parameter names and shapes agree with libtorch's. State dicts ({@code torch.save(
  * model.state_dict())}) are read with {@link TorchArchive} alone: DJL cannot read them.
  *
- * <p>The network layout (blocks per layer, widths, classes, stem, input channels) is detected from
- * the tensor shapes unless a {@link ResNets.Builder} is given; any difference between the file and
+ * <p>The network layout (architecture, blocks per layer, widths, classes, stem, input channels) is
+ * detected from the tensor shapes unless a {@link TorchvisionLayout} is given ({@link
+ * MobileNetV2Import} has the MobileNetV2 specifics); any difference between the file and
  * the network raises a {@link MalformedModelException} that lists the first missing keys,
  * unexpected keys and shape mismatches. The file's shapes are checked against the layout
  * <em>before</em> the network is allocated, so a file cannot make the importer allocate more
@@ -47,7 +51,16 @@ public final class TorchvisionImport {
     private TorchvisionImport() {}
 
     /**
-     * Imports a TorchScript ResNet, detecting its layout from the tensor shapes.
+     * An imported network and its layout.
+     *
+     * @param net the initialized float network
+     * @param layout the layout it was built from
+     */
+    record Imported(SequentialBlock net, TorchvisionLayout layout) {}
+
+    /**
+     * Imports a TorchScript ResNet or MobileNetV2, detecting its layout from the tensor shapes
+     * (a MobileNetV2's stem stride, which no tensor records, by running libtorch on a probe input).
      *
      * @param pt the TorchScript file ({@code torch.jit.trace}/{@code script} + {@code save})
      * @param manager owns the returned network's parameters
@@ -58,28 +71,31 @@ public final class TorchvisionImport {
      */
     public static SequentialBlock loadTorchScript(Path pt, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(pt, readTorchScript(pt, manager), null);
+        return importState(pt, readTorchScript(pt, manager), null, true).net();
     }
 
     /**
-     * Imports a TorchScript ResNet into the given layout.
+     * Imports a TorchScript ResNet or MobileNetV2 into the given layout.
      *
      * @param pt the TorchScript file
-     * @param spec the expected layout, e.g. {@code ResNet18.builder().optNumClasses(10)}
+     * @param spec the expected layout, e.g. {@code ResNet18.builder().optNumClasses(10)} or
+     *     {@code MobileNetV2.builder().optWidthMultiplier(0.5f).optStemStride(1)}
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
      * @throws MalformedModelException if the file is malformed, libtorch rejects it or it does not
      *     fit the layout
      */
-    public static SequentialBlock loadTorchScript(Path pt, ResNets.Builder spec, NDManager manager)
+    public static SequentialBlock loadTorchScript(Path pt, TorchvisionLayout spec, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(pt, readTorchScript(pt, manager), spec);
+        return importState(pt, readTorchScript(pt, manager), spec, true).net();
     }
 
     /**
      * Imports a torchvision state dict ({@code torch.save(model.state_dict(), path)}), detecting
-     * the layout from the tensor shapes.
+     * the layout from the tensor shapes. A state dict does not record strides: a MobileNetV2 gets
+     * torchvision's stride-2 stem unless {@link #loadStateDict(Path, TorchvisionLayout, NDManager)}
+     * is given another.
      *
      * @param pth the zip-format state dict
      * @param manager owns the returned network's parameters
@@ -89,7 +105,7 @@ public final class TorchvisionImport {
      */
     public static SequentialBlock loadStateDict(Path pth, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(pth, readStateDict(pth, manager), null);
+        return importState(pth, readStateDict(pth, manager), null, false).net();
     }
 
     /**
@@ -102,16 +118,23 @@ public final class TorchvisionImport {
      * @throws IOException if the file cannot be read
      * @throws MalformedModelException if the file is malformed or does not fit the layout
      */
-    public static SequentialBlock loadStateDict(Path pth, ResNets.Builder spec, NDManager manager)
+    public static SequentialBlock loadStateDict(Path pth, TorchvisionLayout spec, NDManager manager)
             throws IOException, MalformedModelException {
-        return build(pth, readStateDict(pth, manager), spec);
+        return importState(pth, readStateDict(pth, manager), spec, false).net();
     }
 
-    /** Builds, naming the file in an error. */
-    private static SequentialBlock build(Path file, Map<String, NDArray> state, ResNets.Builder spec)
-            throws MalformedModelException {
+    /**
+     * Detects the layout unless given, builds, and names the file in an error. A detected
+     * TorchScript MobileNetV2's stem stride comes from {@link MobileNetV2Import#matchStemStride}.
+     */
+    private static Imported importState(Path file, Map<String, NDArray> state, TorchvisionLayout spec,
+            boolean torchScript) throws IOException, MalformedModelException {
         try {
-            return build(state, spec);
+            TorchvisionLayout layout = spec != null ? spec : detectLayout(shapes(state));
+            if (spec == null && torchScript && layout instanceof MobileNetV2.Builder) {
+                return MobileNetV2Import.matchStemStride(file, state, (MobileNetV2.Builder) layout);
+            }
+            return new Imported(build(state, layout), layout);
         } catch (MalformedModelException e) {
             throw new MalformedModelException(file + ": " + e.getMessage(), e);
         }
@@ -140,14 +163,30 @@ public final class TorchvisionImport {
      * @param file the TorchScript file or state dict
      * @param archive its tensors, from {@link TorchArchive#read}
      * @param torchScript whether it is TorchScript ({@link TorchArchive#isTorchScript})
+     * @param stemStride a MobileNetV2's stem stride, or 0 to find it (see {@link #importState})
      * @param manager owns the returned network's parameters
-     * @return the initialized float network
+     * @return the initialized float network and its detected layout
+     * @throws MalformedModelException also if a stem stride is given for a ResNet
      */
-    static SequentialBlock load(Path file, Map<String, TorchTensor> archive, boolean torchScript,
+    static Imported load(Path file, Map<String, TorchTensor> archive, boolean torchScript, int stemStride,
             NDManager manager) throws IOException, MalformedModelException {
         Map<String, NDArray> state = torchScript
                 ? readTorchScript(file, archive, manager) : floats(file, archive, manager);
-        return build(file, state, null);
+        TorchvisionLayout spec = null;
+        if (stemStride > 0) {
+            TorchvisionLayout detected;
+            try {
+                detected = detectLayout(shapes(state));
+            } catch (MalformedModelException e) {
+                throw new MalformedModelException(file + ": " + e.getMessage(), e);
+            }
+            if (!(detected instanceof MobileNetV2.Builder)) {
+                throw new MalformedModelException(file + ": a stem stride applies to MobileNetV2 files, this is "
+                        + detected);
+            }
+            spec = ((MobileNetV2.Builder) detected).optStemStride(stemStride);
+        }
+        return importState(file, state, spec, torchScript);
     }
 
     private static Map<String, NDArray> readTorchScript(Path pt, Map<String, TorchTensor> archive,
@@ -216,6 +255,20 @@ public final class TorchvisionImport {
     }
 
     /**
+     * Detects the architecture from state-dict shapes ({@code features.0.0.weight}: MobileNetV2,
+     * see {@link MobileNetV2Import#detect}; otherwise a BasicBlock ResNet, see {@link #detect}) and
+     * its layout.
+     *
+     * @param shapes tensor shapes by state-dict name
+     * @return the detected layout (a MobileNetV2 with torchvision's stride-2 stem)
+     * @throws MalformedModelException if the shapes are neither architecture's
+     */
+    public static TorchvisionLayout detectLayout(Map<String, Shape> shapes) throws MalformedModelException {
+        checkDimensions(shapes);
+        return shapes.containsKey(MobileNetV2Import.STEM) ? MobileNetV2Import.detect(shapes) : detect(shapes);
+    }
+
+    /**
      * Detects a torchvision BasicBlock ResNet layout from state-dict shapes: stem from the
      * {@code conv1} kernel (7: ImageNet, 3: small), blocks per layer from the {@code layerL.B}
      * keys, widths from each layer's first conv, classes from {@code fc.weight}.
@@ -259,31 +312,30 @@ public final class TorchvisionImport {
     }
 
     /**
-     * Builds the network for the tensors (detecting the layout when {@code spec} is null),
-     * initializes it in the tensors' manager for {@code conv1}'s input channels, and copies the
-     * tensors in with {@link #assign}.
+     * Builds the network for the tensors (detecting the layout when {@code spec} is null; a
+     * MobileNetV2 then gets the stride-2 stem), initializes it in the tensors' manager for the
+     * first convolution's input channels, and copies the tensors in with {@link #assign}.
      *
      * @param state float32 tensors by state-dict name
      * @param spec the layout, or {@code null} to detect it
      * @return the initialized float network
-     * @throws MalformedModelException if the tensors are not a BasicBlock ResNet or do not fit
-     *     {@code spec}, listing the differences
+     * @throws MalformedModelException if the tensors are not a BasicBlock ResNet or MobileNetV2 or
+     *     do not fit {@code spec}, listing the differences
      */
-    public static SequentialBlock build(Map<String, NDArray> state, ResNets.Builder spec)
+    public static SequentialBlock build(Map<String, NDArray> state, TorchvisionLayout spec)
             throws MalformedModelException {
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        state.forEach((name, a) -> shapes.put(name, a.getShape()));
+        Map<String, Shape> shapes = shapes(state);
         checkDimensions(shapes);
-        ResNets.Builder layout = spec != null ? spec : detect(shapes);
-        long inChannels = require(shapes, "conv1.weight", 4).get(1);
+        TorchvisionLayout layout = spec != null ? spec : detectLayout(shapes);
+        long inChannels = require(shapes, layout.firstConvolution(), 4).get(1);
         // compare before allocating: the network then holds exactly as much as the file
-        checkFits(torchvisionShapes(layout, inChannels), shapes);
+        checkFits(layout.torchvisionShapes(inChannels), shapes);
         // the parameter shapes do not depend on the image size; 224 / 32 are the usual inputs
-        long size = layout.getStem() == ResNet18.Stem.IMAGENET ? 224 : 32;
+        long size = layout.defaultImageSize();
         SequentialBlock net = layout.build();
-        NDManager manager = state.get("conv1.weight").getManager();
+        NDManager manager = state.get(layout.firstConvolution()).getManager();
         net.initialize(manager, DataType.FLOAT32, new Shape(1, inChannels, size, size));
-        assign(net, state);
+        copy(layout.torchvisionParameters(net), state);
         return net;
     }
 
@@ -297,7 +349,26 @@ public final class TorchvisionImport {
      * @throws IllegalArgumentException if the network is not initialized
      */
     public static void assign(Block resnet, Map<String, NDArray> state) throws MalformedModelException {
-        Map<String, Parameter> params = ResNets.torchvisionParameters(resnet);
+        copy(ResNets.torchvisionParameters(resnet), state);
+    }
+
+    /**
+     * Copies state-dict tensors into an initialized float network's parameters.
+     *
+     * @param net a network from {@code layout.build()}, initialized
+     * @param layout its layout (only the family matters: it names the parameters)
+     * @param state float32 tensors by state-dict name ({@code num_batches_tracked} is ignored)
+     * @throws MalformedModelException listing the first missing keys, unexpected keys and shape
+     *     mismatches if the tensors do not fit the network
+     * @throws IllegalArgumentException if the network is not initialized
+     */
+    public static void assign(Block net, TorchvisionLayout layout, Map<String, NDArray> state)
+            throws MalformedModelException {
+        copy(layout.torchvisionParameters(net), state);
+    }
+
+    private static void copy(Map<String, Parameter> params, Map<String, NDArray> state)
+            throws MalformedModelException {
         Map<String, Shape> want = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             if (!e.getValue().isInitialized()) {
@@ -305,9 +376,7 @@ public final class TorchvisionImport {
             }
             want.put(e.getKey(), e.getValue().getArray().getShape());
         }
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        state.forEach((name, a) -> shapes.put(name, a.getShape()));
-        checkFits(want, shapes);
+        checkFits(want, shapes(state));
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             NDArray src = state.get(e.getKey());
             e.getValue().getArray().set(src.toType(DataType.FLOAT32, false).toFloatArray());
@@ -319,37 +388,17 @@ public final class TorchvisionImport {
      * (the parameters {@link ResNets#torchvisionParameters} maps, without allocating them).
      */
     static Map<String, Shape> torchvisionShapes(ResNets.Builder layout, long inChannels) {
-        Map<String, Shape> out = new LinkedHashMap<>();
-        int[] w = layout.getWidths();
-        int[] blocks = layout.getBlocks();
-        long k = layout.getStem() == ResNet18.Stem.IMAGENET ? 7 : 3;
-        putConvBn(out, "conv1", "bn1", new Shape(w[0], inChannels, k, k));
-        long in = w[0];
-        for (int layer = 0; layer < blocks.length; layer++) {
-            for (int b = 0; b < blocks[layer]; b++) {
-                String p = "layer" + (layer + 1) + "." + b + ".";
-                putConvBn(out, p + "conv1", p + "bn1", new Shape(w[layer], in, 3, 3));
-                putConvBn(out, p + "conv2", p + "bn2", new Shape(w[layer], w[layer], 3, 3));
-                if ((layer > 0 && b == 0) || in != w[layer]) {
-                    putConvBn(out, p + "downsample.0", p + "downsample.1", new Shape(w[layer], in, 1, 1));
-                }
-                in = w[layer];
-            }
-        }
-        out.put("fc.weight", new Shape(layout.getNumClasses(), in));
-        out.put("fc.bias", new Shape(layout.getNumClasses()));
-        return out;
+        return layout.torchvisionShapes(inChannels);
     }
 
-    private static void putConvBn(Map<String, Shape> out, String conv, String bn, Shape weight) {
-        out.put(conv + ".weight", weight);
-        for (String s : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) {
-            out.put(bn + s, new Shape(weight.get(0)));
-        }
+    static Map<String, Shape> shapes(Map<String, NDArray> state) {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        state.forEach((name, a) -> shapes.put(name, a.getShape()));
+        return shapes;
     }
 
     /** Lists missing keys, unexpected keys and shape mismatches of {@code have} against {@code want}. */
-    private static void checkFits(Map<String, Shape> want, Map<String, Shape> have)
+    static void checkFits(Map<String, Shape> want, Map<String, Shape> have)
             throws MalformedModelException {
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -380,12 +429,12 @@ public final class TorchvisionImport {
      * A trained network has no empty tensor, and its dimensions are array sizes; an empty tensor
      * could otherwise claim any width without holding any data.
      */
-    private static void checkDimensions(Map<String, Shape> shapes) throws MalformedModelException {
+    static void checkDimensions(Map<String, Shape> shapes) throws MalformedModelException {
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
             for (long d : e.getValue().getShape()) {
                 if (d <= 0 || d > Integer.MAX_VALUE) {
                     throw new MalformedModelException("tensor " + InvalidArchiveException.quote(e.getKey())
-                            + " has shape " + e.getValue() + "; a trained ResNet has no empty tensor");
+                            + " has shape " + e.getValue() + "; a trained network has no empty tensor");
                 }
             }
         }
@@ -402,11 +451,11 @@ public final class TorchvisionImport {
         }
     }
 
-    private static Shape require(Map<String, Shape> shapes, String name, int rank)
+    static Shape require(Map<String, Shape> shapes, String name, int rank)
             throws MalformedModelException {
         Shape s = shapes.get(name);
         if (s == null) {
-            throw new MalformedModelException("not a torchvision ResNet: no " + name);
+            throw new MalformedModelException("not a torchvision ResNet or MobileNetV2: no " + name);
         }
         if (s.dimension() != rank) {
             throw new MalformedModelException(name + " " + s + " should have rank " + rank);

@@ -33,6 +33,8 @@ import java.util.Map;
  */
 public final class ResNets {
 
+    private static final String NETWORK = "a ResNet from ResNets.basic()";
+
     private ResNets() {}
 
     /**
@@ -117,25 +119,15 @@ public final class ResNets {
     }
 
     private static void putConvBn(Map<String, Parameter> out, FusedConv2d cb, String conv, String bn) {
-        out.put(conv + ".weight", cb.getWeight());
-        out.put(bn + ".weight", cb.getBatchNormParameter("gamma"));
-        out.put(bn + ".bias", cb.getBatchNormParameter("beta"));
-        out.put(bn + ".running_mean", cb.getBatchNormParameter("runningMean"));
-        out.put(bn + ".running_var", cb.getBatchNormParameter("runningVar"));
+        TorchvisionNames.putConvBn(out, cb, conv, bn);
     }
 
     private static <T extends Block> T expect(List<Block> blocks, int index, Class<T> type, String what) {
-        if (index >= blocks.size() || !type.isInstance(blocks.get(index))) {
-            String got = index < blocks.size() ? blocks.get(index).getClass().getSimpleName() : "nothing";
-            throw new IllegalArgumentException(
-                    "not a ResNet from ResNets.basic(): expected " + what + " at position " + index
-                            + ", got " + got);
-        }
-        return type.cast(blocks.get(index));
+        return TorchvisionNames.expect(NETWORK, blocks, index, type, what);
     }
 
     /** Builder for BasicBlock ResNets, with DJL-style setters. */
-    public static final class Builder {
+    public static final class Builder implements TorchvisionLayout {
         private int[] blocks = {2, 2, 2, 2};
         private int[] widths;
         private int numClasses = 1000;
@@ -232,6 +224,7 @@ public final class ResNets {
         }
 
         /** @return the number of classes */
+        @Override
         public int getNumClasses() {
             return numClasses;
         }
@@ -242,6 +235,7 @@ public final class ResNets {
         }
 
         /** @return a new, uninitialized float ResNet */
+        @Override
         public SequentialBlock build() {
             int[] w = getWidths();
             SequentialBlock net = new SequentialBlock();
@@ -264,6 +258,55 @@ public final class ResNets {
             net.add(PlainLinear.builder().setUnits(numClasses).build());
             net.add(new DequantStub());
             return net;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public String firstConvolution() {
+            return "conv1.weight";
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public int defaultImageSize() {
+            return stem == ResNet18.Stem.IMAGENET ? 224 : 32;
+        }
+
+        /** {@inheritDoc} */
+        @Override
+        public Map<String, Parameter> torchvisionParameters(Block net) {
+            return ResNets.torchvisionParameters(net);
+        }
+
+        /**
+         * {@inheritDoc}
+         *
+         * <p>A block has a {@code downsample} shortcut where the stride or the width changes, as
+         * {@link #build()} gives it one.
+         */
+        @Override
+        public Map<String, Shape> torchvisionShapes(long inChannels) {
+            Map<String, Shape> out = new LinkedHashMap<>();
+            int[] w = getWidths();
+            long k = stem == ResNet18.Stem.IMAGENET ? 7 : 3;
+            TorchvisionNames.putConvBnShapes(out, "conv1", "bn1", new Shape(w[0], inChannels, k, k));
+            long in = w[0];
+            for (int layer = 0; layer < blocks.length; layer++) {
+                for (int b = 0; b < blocks[layer]; b++) {
+                    String p = "layer" + (layer + 1) + "." + b + ".";
+                    TorchvisionNames.putConvBnShapes(out, p + "conv1", p + "bn1", new Shape(w[layer], in, 3, 3));
+                    TorchvisionNames.putConvBnShapes(out, p + "conv2", p + "bn2",
+                            new Shape(w[layer], w[layer], 3, 3));
+                    if ((layer > 0 && b == 0) || in != w[layer]) {
+                        TorchvisionNames.putConvBnShapes(out, p + "downsample.0", p + "downsample.1",
+                                new Shape(w[layer], in, 1, 1));
+                    }
+                    in = w[layer];
+                }
+            }
+            out.put("fc.weight", new Shape(numClasses, in));
+            out.put("fc.bias", new Shape(numClasses));
+            return out;
         }
 
         /** {@inheritDoc} */

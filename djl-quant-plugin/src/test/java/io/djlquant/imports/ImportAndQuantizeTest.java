@@ -2,12 +2,14 @@ package io.djlquant.imports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.djlquant.models.MobileNetV2;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,6 +98,42 @@ class ImportAndQuantizeTest {
         assertTrue(r.qCorrect() >= r.floatCorrect() - 3, "Q accuracy " + r.qCorrect());
         assertTrue(r.agreement() >= 0.9, "agreement " + r.agreement());
         assertTrue(r.floatClasses() >= 3, "float classes " + r.floatClasses());
+    }
+
+    @Test
+    void mobileNetV2OnFashionMnist(@TempDir Path tmp) throws Exception {
+        // TorchScript: the stride-1 stem is found from libtorch's output, so the input is 32x32
+        ImportAndQuantize.Result r = ImportAndQuantize.run(ImportOptions.parse(
+                Fixtures.file(MobileNetV2ImportTest.PT).toString(), "--calibration", "fashion-mnist",
+                "--out", tmp.resolve("mnv2-int8.jq").toString(), "--batches", "2", "--batch-size", "32"));
+        System.out.printf("ImportAndQuantize MobileNetV2 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float classes,"
+                + " max logit diff %.4f, accuracy Float %d Q %d of %d%n", r.agreeing(), r.images(),
+                r.floatClasses(), r.maxLogitDiff(), r.floatCorrect(), r.qCorrect(), r.images());
+        MobileNetV2.Builder layout = assertInstanceOf(MobileNetV2.Builder.class, r.layout());
+        assertEquals(1, layout.getStemStride());
+        assertEquals(32, layout.defaultImageSize());
+        assertEquals(64, r.images());
+        // the generator measured 82 % on the test split; 64 images leave room for sampling noise
+        assertTrue(r.floatCorrect() >= 44, "float accuracy " + r.floatCorrect());
+        assertTrue(r.qCorrect() >= r.floatCorrect() - 3, "Q accuracy " + r.qCorrect());
+        assertTrue(r.agreement() >= 0.9, "agreement " + r.agreement());
+        assertTrue(r.floatClasses() >= 5, "float classes " + r.floatClasses());
+
+        // the float16 state dict of the same network, with the stride it cannot record
+        ImportAndQuantize.Result sd = ImportAndQuantize.run(ImportOptions.parse(
+                Fixtures.file(MobileNetV2ImportTest.PTH).toString(), "--calibration", "fashion-mnist",
+                "--out", tmp.resolve("mnv2-sd-int8.jq").toString(), "--batches", "2", "--batch-size", "32",
+                "--stem-stride", "1"));
+        assertEquals(r.floatCorrect(), sd.floatCorrect());
+        assertTrue(sd.agreement() >= 0.9, "agreement " + sd.agreement());
+
+        // a stem stride for a ResNet is refused, before anything is written
+        Path resnetOut = tmp.resolve("resnet-int8.jq");
+        assertEquals(2, ImportAndQuantize.command(Fixtures.file(Fixtures.RESNET34).toString(),
+                "--calibration", "fashion-mnist", "--out", resnetOut.toString(), "--stem-stride", "1"));
+        assertFalse(Files.exists(resnetOut));
+        assertEquals(2, ImportAndQuantize.command(Fixtures.file(MobileNetV2ImportTest.PT).toString(),
+                "--calibration", "fashion-mnist", "--out", resnetOut.toString(), "--stem-stride", "3"));
     }
 
     @Test
