@@ -27,7 +27,7 @@ import java.io.IOException;
  * config and parameters through the getters and run the convolution functionally with
  * {@link Conv2d#conv2d(NDArray, NDArray, NDArray, Shape, Shape, Shape, int)}.
  */
-public abstract class FusedConv2d extends AbstractBlock {
+public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
 
     /** Parameter encoding version of a block whose ReLU is a ReLU6 (it writes that flag). */
     public static final byte RELU6_VERSION = 2;

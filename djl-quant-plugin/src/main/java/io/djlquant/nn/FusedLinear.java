@@ -22,7 +22,7 @@ import java.io.IOException;
  * optionally a ReLU. Behaviour is DJL's by construction (see {@link FusedConv2d} for the batch norm
  * semantics). Weights are (out, in).
  */
-public abstract class FusedLinear extends AbstractBlock {
+public abstract class FusedLinear extends AbstractBlock implements FusedLayer {
 
     private final long units;
     private final boolean includeBias;

@@ -3,8 +3,12 @@ package io.djlquant.qat;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
+import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 import java.io.DataInputStream;
@@ -12,8 +16,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Shared plumbing of the QAT blocks: input wiring, the block path for error messages, and the
- * version check / input-shape encoding of the saved metadata. The wiring itself is not saved: it
+ * Shared plumbing of the QAT blocks: input wiring, the output fake quant of the blocks that
+ * produce a new activation grid (as MegEngine's {@code QATModule} owns {@code act_fake_quant};
+ * child "output_fq", added where each block's parameter order puts it), the block path for error
+ * messages, and the version check / input-shape encoding of the saved metadata. The wiring itself is not saved: it
  * is structure, rebuilt by {@code Quantizer.quantizeQat} before parameters are loaded.
  */
 public abstract class AbstractQatBlock extends AbstractBlock implements QatModule {
@@ -21,6 +27,7 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
     private final int inputCount;
     private FakeQuantizeBase[] inputQuantizers;
     private String blockPath;
+    private FakeQuantizeBase outputFq;
 
     /**
      * Creates the block.
@@ -95,6 +102,76 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
                     "block '" + blockPath + "' has no quantized input (no producer wired)");
         }
         return in.getQParams();
+    }
+
+    /**
+     * Adds the output fake quant (child "output_fq") from the recipe's activation fake quant; a
+     * subclass calls it once, from its constructor, where the child belongs in its parameter order.
+     *
+     * @param qconfig the recipe
+     * @return the output fake quant
+     */
+    protected final FakeQuantizeBase addOutputFakeQuant(QConfig qconfig) {
+        if (outputFq != null) {
+            throw new IllegalStateException("block '" + blockPath + "' already has an output fake quant");
+        }
+        outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        return outputFq;
+    }
+
+    /**
+     * Returns the output fake quant.
+     *
+     * @return the output fake quant, or {@code null} for a block that keeps its input's grid
+     */
+    public FakeQuantizeBase getOutputFakeQuant() {
+        return outputFq;
+    }
+
+    /**
+     * Returns the parameters of the output.
+     *
+     * @return the output QParams
+     * @throws IllegalStateException if the block has no output fake quant
+     */
+    public QParams getOutputQParams() {
+        if (outputFq == null) {
+            throw new IllegalStateException("block '" + blockPath + "' has no output fake quant");
+        }
+        return outputFq.getQParams();
+    }
+
+    /**
+     * The producer of this block's output: its own output fake quant by default.
+     *
+     * @return the output fake quant
+     */
+    @Override
+    public FakeQuantizeBase getOutputQuantizer() {
+        return outputFq;
+    }
+
+    /**
+     * Applies the output fake quant, naming this block in observer errors.
+     *
+     * @param ps the parameter store
+     * @param y the block's float result
+     * @param training whether this is a training pass
+     * @return the fake-quantized output
+     */
+    protected NDArray quantizeOutput(ParameterStore ps, NDArray y, boolean training) {
+        return quantize(outputFq, ps, y, training, "output");
+    }
+
+    /**
+     * Initializes the output fake quant for the block's output shape.
+     *
+     * @param manager the manager
+     * @param dataType the data type
+     * @param outputShapes the block's output shapes
+     */
+    protected void initializeOutput(NDManager manager, DataType dataType, Shape... outputShapes) {
+        outputFq.initialize(manager, dataType, outputShapes);
     }
 
     /** {@inheritDoc} */

@@ -24,7 +24,6 @@ public class Concat extends AbstractQatBlock {
     public static final byte VERSION = 1;
 
     private final io.djlquant.nn.Concat floatBlock;
-    private final FakeQuantizeBase outputFq;
 
     /**
      * Creates the block.
@@ -38,7 +37,7 @@ public class Concat extends AbstractQatBlock {
             throw new IllegalArgumentException("Concat needs a float block and a QConfig");
         }
         this.floatBlock = addChildBlock("float", floatBlock);
-        this.outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        addOutputFakeQuant(qconfig);
     }
 
     /**
@@ -55,16 +54,6 @@ public class Concat extends AbstractQatBlock {
     /** @return the float join */
     public io.djlquant.nn.Concat getFloatBlock() {
         return floatBlock;
-    }
-
-    /** @return the output fake quant */
-    public FakeQuantizeBase getOutputFakeQuant() {
-        return outputFq;
-    }
-
-    /** @return the output QParams */
-    public QParams getOutputQParams() {
-        return outputFq.getQParams();
     }
 
     /**
@@ -94,18 +83,12 @@ public class Concat extends AbstractQatBlock {
 
     /** {@inheritDoc} */
     @Override
-    public FakeQuantizeBase getOutputQuantizer() {
-        return outputFq;
-    }
-
-    /** {@inheritDoc} */
-    @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         requireInputs(inputs, getInputCount());
         floatBlock.getOutputShapes(inputs.getShapes());
         NDArray y = NDArrays.concat(inputs, io.djlquant.nn.Concat.AXIS);
-        return new NDList(quantize(outputFq, ps, y, training, "output"));
+        return new NDList(quantizeOutput(ps, y, training));
     }
 
     /** {@inheritDoc} */
@@ -118,7 +101,7 @@ public class Concat extends AbstractQatBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         floatBlock.initialize(manager, dataType, shapes);
-        outputFq.initialize(manager, dataType, floatBlock.getOutputShapes(shapes));
+        initializeOutput(manager, dataType, floatBlock.getOutputShapes(shapes));
     }
 
     /** {@inheritDoc} */

@@ -22,7 +22,6 @@ public class ElementWise extends AbstractQatBlock {
     public static final byte VERSION = 1;
 
     private final io.djlquant.nn.ElementWise floatBlock;
-    private final FakeQuantizeBase outputFq;
 
     /**
      * Creates the block.
@@ -36,7 +35,7 @@ public class ElementWise extends AbstractQatBlock {
             throw new IllegalArgumentException("ElementWise needs a float block and a QConfig");
         }
         this.floatBlock = addChildBlock("float", floatBlock);
-        this.outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        addOutputFakeQuant(qconfig);
     }
 
     /**
@@ -58,16 +57,6 @@ public class ElementWise extends AbstractQatBlock {
     /** @return the operation */
     public io.djlquant.nn.ElementWise.Mode getMode() {
         return floatBlock.getMode();
-    }
-
-    /** @return the output fake quant */
-    public FakeQuantizeBase getOutputFakeQuant() {
-        return outputFq;
-    }
-
-    /** @return the output QParams */
-    public QParams getOutputQParams() {
-        return outputFq.getQParams();
     }
 
     /**
@@ -93,19 +82,13 @@ public class ElementWise extends AbstractQatBlock {
 
     /** {@inheritDoc} */
     @Override
-    public FakeQuantizeBase getOutputQuantizer() {
-        return outputFq;
-    }
-
-    /** {@inheritDoc} */
-    @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         requireInputs(inputs, 2);
         // the float block checks broadcasting; its forward is parameter-free
         floatBlock.getOutputShapes(new Shape[] {inputs.get(0).getShape(), inputs.get(1).getShape()});
         NDArray y = io.djlquant.nn.ElementWise.compute(getMode(), inputs.get(0), inputs.get(1));
-        return new NDList(quantize(outputFq, ps, y, training, "output"));
+        return new NDList(quantizeOutput(ps, y, training));
     }
 
     /** {@inheritDoc} */
@@ -118,7 +101,7 @@ public class ElementWise extends AbstractQatBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         floatBlock.initialize(manager, dataType, shapes);
-        outputFq.initialize(manager, dataType, floatBlock.getOutputShapes(shapes));
+        initializeOutput(manager, dataType, floatBlock.getOutputShapes(shapes));
     }
 
     /** {@inheritDoc} */

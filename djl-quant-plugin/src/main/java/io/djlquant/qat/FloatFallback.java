@@ -24,7 +24,6 @@ public class FloatFallback extends AbstractQatBlock {
     public static final byte VERSION = 1;
 
     private final Block floatBlock;
-    private final FakeQuantizeBase outputFq;
 
     /**
      * Creates the wrapper.
@@ -38,7 +37,7 @@ public class FloatFallback extends AbstractQatBlock {
             throw new IllegalArgumentException("FloatFallback needs a float block and a QConfig");
         }
         this.floatBlock = addChildBlock("float", floatBlock);
-        this.outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        addOutputFakeQuant(qconfig);
     }
 
     /** @return the block kept in float */
@@ -46,26 +45,10 @@ public class FloatFallback extends AbstractQatBlock {
         return floatBlock;
     }
 
-    /** @return the output fake quant */
-    public FakeQuantizeBase getOutputFakeQuant() {
-        return outputFq;
-    }
-
-    /** @return the output QParams */
-    public QParams getOutputQParams() {
-        return outputFq.getQParams();
-    }
-
     /** {@inheritDoc} */
     @Override
     public boolean requiresQuantizedInput() {
         return false;
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public FakeQuantizeBase getOutputQuantizer() {
-        return outputFq;
     }
 
     /** {@inheritDoc} */
@@ -78,7 +61,7 @@ public class FloatFallback extends AbstractQatBlock {
                     "block '" + getBlockPath() + "' kept in float must return one array, got "
                             + out.size());
         }
-        return new NDList(quantize(outputFq, ps, out.head(), training, "output"));
+        return new NDList(quantizeOutput(ps, out.head(), training));
     }
 
     /** {@inheritDoc} */
@@ -91,7 +74,7 @@ public class FloatFallback extends AbstractQatBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         floatBlock.initialize(manager, dataType, shapes);
-        outputFq.initialize(manager, dataType, floatBlock.getOutputShapes(shapes));
+        initializeOutput(manager, dataType, floatBlock.getOutputShapes(shapes));
     }
 
     /** {@inheritDoc} */

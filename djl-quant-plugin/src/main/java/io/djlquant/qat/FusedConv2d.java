@@ -1,7 +1,6 @@
 package io.djlquant.qat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
 import io.djlquant.quantization.QConfig;
 
 /**
@@ -29,49 +28,6 @@ public abstract class FusedConv2d extends WeightedQatBlock {
     @Override
     public io.djlquant.nn.FusedConv2d getFloatBlock() {
         return floatConv;
-    }
-
-    @Override
-    protected Parameter weightParameter() {
-        return floatConv.getWeight();
-    }
-
-    @Override
-    protected Parameter biasParameter() {
-        return floatConv.getBias();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean hasBatchNorm() {
-        return floatConv.hasBatchNorm();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean hasRelu() {
-        return floatConv.hasRelu();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean hasRelu6() {
-        return floatConv.hasRelu6();
-    }
-
-    @Override
-    protected Parameter batchNormParameter(String name) {
-        return floatConv.getBatchNormParameter(name);
-    }
-
-    @Override
-    protected float epsilon() {
-        return floatConv.getEpsilon();
-    }
-
-    @Override
-    protected float momentum() {
-        return floatConv.getMomentum();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.djlquant.qat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import io.djlquant.quantization.QConfig;
 
@@ -30,43 +29,6 @@ public abstract class FusedLinear extends WeightedQatBlock {
     @Override
     public io.djlquant.nn.FusedLinear getFloatBlock() {
         return floatLinear;
-    }
-
-    @Override
-    protected Parameter weightParameter() {
-        return floatLinear.getWeight();
-    }
-
-    @Override
-    protected Parameter biasParameter() {
-        return floatLinear.getBias();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean hasBatchNorm() {
-        return floatLinear.hasBatchNorm();
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public boolean hasRelu() {
-        return floatLinear.hasRelu();
-    }
-
-    @Override
-    protected Parameter batchNormParameter(String name) {
-        return floatLinear.getBatchNormParameter(name);
-    }
-
-    @Override
-    protected float epsilon() {
-        return floatLinear.getEpsilon();
-    }
-
-    @Override
-    protected float momentum() {
-        return floatLinear.getMomentum();
     }
 
     @Override

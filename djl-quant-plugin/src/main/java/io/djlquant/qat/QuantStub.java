@@ -17,7 +17,6 @@ public class QuantStub extends AbstractQatBlock {
     public static final byte VERSION = 1;
 
     private final io.djlquant.nn.QuantStub floatBlock;
-    private final FakeQuantizeBase outputFq;
 
     /**
      * Creates the block.
@@ -31,7 +30,7 @@ public class QuantStub extends AbstractQatBlock {
             throw new IllegalArgumentException("QuantStub needs a float block and a QConfig");
         }
         this.floatBlock = addChildBlock("float", floatBlock);
-        this.outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        addOutputFakeQuant(qconfig);
     }
 
     /**
@@ -50,16 +49,6 @@ public class QuantStub extends AbstractQatBlock {
         return floatBlock;
     }
 
-    /** @return the output fake quant */
-    public FakeQuantizeBase getOutputFakeQuant() {
-        return outputFq;
-    }
-
-    /** @return the output QParams (the model's input quantization) */
-    public QParams getOutputQParams() {
-        return outputFq.getQParams();
-    }
-
     /** {@inheritDoc} */
     @Override
     public boolean requiresQuantizedInput() {
@@ -68,16 +57,10 @@ public class QuantStub extends AbstractQatBlock {
 
     /** {@inheritDoc} */
     @Override
-    public FakeQuantizeBase getOutputQuantizer() {
-        return outputFq;
-    }
-
-    /** {@inheritDoc} */
-    @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         requireInputs(inputs, 1);
-        return new NDList(quantize(outputFq, ps, inputs.head(), training, "output"));
+        return new NDList(quantizeOutput(ps, inputs.head(), training));
     }
 
     /** {@inheritDoc} */
@@ -90,6 +73,6 @@ public class QuantStub extends AbstractQatBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         floatBlock.initialize(manager, dataType, shapes);
-        outputFq.initialize(manager, dataType, shapes);
+        initializeOutput(manager, dataType, shapes);
     }
 }

@@ -12,6 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.djlquant.nn.FusedLayer;
 import io.djlquant.quantization.BnFolding;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QParams;
@@ -47,8 +48,8 @@ import java.io.IOException;
 public abstract class WeightedQatBlock extends AbstractQatBlock {
 
     private final Block floatBlock;
+    private final FusedLayer fused;
     private final FakeQuantizeBase weightFq;
-    private final FakeQuantizeBase outputFq;
     private boolean bnFrozen;
 
     /**
@@ -58,32 +59,41 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
      * @param floatBlock the float block
      * @param qconfig the quantization recipe
      */
-    protected WeightedQatBlock(byte version, Block floatBlock, QConfig qconfig) {
+    protected <B extends Block & FusedLayer> WeightedQatBlock(byte version, B floatBlock, QConfig qconfig) {
         super(version, 1);
         if (floatBlock == null || qconfig == null) {
             throw new IllegalArgumentException(
                     getClass().getSimpleName() + " needs a float block and a QConfig");
         }
         this.floatBlock = addChildBlock("float", floatBlock);
+        this.fused = floatBlock;
         this.weightFq = addChildBlock("weight_fq", qconfig.newWeightFakeQuant());
-        this.outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
+        addOutputFakeQuant(qconfig);
     }
 
     /** @return the float weight parameter */
-    protected abstract Parameter weightParameter();
+    protected Parameter weightParameter() {
+        return fused.getWeight();
+    }
 
     /** @return the float bias parameter, or null */
-    protected abstract Parameter biasParameter();
+    protected Parameter biasParameter() {
+        return fused.getBias();
+    }
 
     /** @return whether the float block has a batch norm */
-    public abstract boolean hasBatchNorm();
+    public boolean hasBatchNorm() {
+        return fused.hasBatchNorm();
+    }
 
     /** @return whether the float block ends with a ReLU */
-    public abstract boolean hasRelu();
+    public boolean hasRelu() {
+        return fused.hasRelu();
+    }
 
     /** @return whether that ReLU is a ReLU6 (only convolutions have one) */
     public boolean hasRelu6() {
-        return false;
+        return fused.hasRelu6();
     }
 
     /**
@@ -92,13 +102,19 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
      * @param name gamma, beta, runningMean or runningVar
      * @return the parameter
      */
-    protected abstract Parameter batchNormParameter(String name);
+    protected Parameter batchNormParameter(String name) {
+        return fused.getBatchNormParameter(name);
+    }
 
     /** @return the batch norm epsilon */
-    protected abstract float epsilon();
+    protected float epsilon() {
+        return fused.getEpsilon();
+    }
 
     /** @return the batch norm momentum (DJL meaning: weight of the old running value) */
-    protected abstract float momentum();
+    protected float momentum() {
+        return fused.getMomentum();
+    }
 
     /**
      * The layer operation without batch norm or activation.
@@ -123,12 +139,6 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         return true;
     }
 
-    /** {@inheritDoc} */
-    @Override
-    public FakeQuantizeBase getOutputQuantizer() {
-        return outputFq;
-    }
-
     /** @return the float block (parameters shared with this block) */
     public Block getFloatBlock() {
         return floatBlock;
@@ -139,19 +149,9 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         return weightFq;
     }
 
-    /** @return the output fake quant */
-    public FakeQuantizeBase getOutputFakeQuant() {
-        return outputFq;
-    }
-
     /** @return the weight QParams (per-channel along axis 0 or per-tensor) */
     public QParams getWeightQParams() {
         return weightFq.getQParams();
-    }
-
-    /** @return the output QParams */
-    public QParams getOutputQParams() {
-        return outputFq.getQParams();
     }
 
     /** @return the int32 bias QParams: {@code inputScale * weightScale[c]}, zero point 0 */
@@ -248,7 +248,7 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         if (hasRelu()) {
             y = hasRelu6() ? Activation.relu6(y) : Activation.relu(y);
         }
-        return new NDList(quantize(outputFq, ps, y, training, "output"));
+        return new NDList(quantizeOutput(ps, y, training));
     }
 
     private BnFolding.Folded foldForForward(
@@ -320,7 +320,7 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         floatBlock.initialize(manager, dataType, shapes);
         weightFq.initialize(manager, dataType, weightParameter().getShape());
-        outputFq.initialize(manager, dataType, floatBlock.getOutputShapes(shapes));
+        initializeOutput(manager, dataType, floatBlock.getOutputShapes(shapes));
     }
 
     /** {@inheritDoc} */
