@@ -216,6 +216,16 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
     }
 
     /**
+     * The parameter that shifts the folded bias one to one, for bias correction: the batch norm's
+     * beta with a batch norm, else the layer bias.
+     *
+     * @return the parameter, or {@code null} if the layer has neither (nothing to correct)
+     */
+    public Parameter shiftParameter() {
+        return hasBatchNorm() ? batchNormParameter("beta") : biasParameter();
+    }
+
+    /**
      * The layer's output before its ReLU and output fake quant, in inference mode (batch norm folded
      * with the running statistics), for the PTQ algorithms that compare a layer's quantized and float
      * result (bias correction, scale search). The fake quants are applied as the forward pass
