@@ -18,6 +18,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.djlquant.dataset.FashionMnist;
 import ai.djl.ndarray.NDArray;
+import io.djlquant.quantization.CrossLayerEqualization;
 import io.djlquant.quantization.ParameterSnapshot;
 import io.djlquant.quantization.PtqAlgorithms;
 import io.djlquant.quantization.QConfig;
@@ -181,6 +182,15 @@ public final class MobileNetV2FashionMnist {
                 trained.restore();
                 PtqAlgorithms.Options opts = PtqAlgorithms.Options.parse(variant.trim())
                         .search(o.objective, ScaleSearch.defaultFactors());
+                String cleFloat = "";
+                if (opts.label().startsWith("CLE")) {
+                    // the float model after equalization alone: unchanged unless ReLU6 pairs were equalized
+                    CrossLayerEqualization.equalize(net, 4, opts.label().startsWith("CLE(relu6)")
+                            ? CrossLayerEqualization.Relu6.EQUALIZE : CrossLayerEqualization.Relu6.SKIP);
+                    double f = Predictions.run(opts.label() + " Float", net, pt, test, 100, false).top1(test);
+                    cleFloat = String.format(Locale.ROOT, "float after CLE %.2f%%; ", 100 * f);
+                    trained.restore();
+                }
                 long t0 = System.nanoTime();
                 PtqAlgorithms.Outcome out = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calibration, opts);
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -188,7 +198,7 @@ public final class MobileNetV2FashionMnist {
                 String title = "PTQ per-tensor " + opts.label();
                 String row = stage(title, out.qfloat(), pt, jq, o, test, floatTop1);
                 String summary = out.report().summary().strip().replace("\n", "; ");
-                sb.append(row).append(String.format(Locale.ROOT, "      (%.0f s) %s%n", seconds, summary));
+                sb.append(row).append(String.format(Locale.ROOT, "      (%.0f s) %s%s%n", seconds, cleFloat, summary));
                 System.out.print(row);
             }
             trained.restore();
