@@ -86,6 +86,27 @@ class ScaleSearchTest {
     }
 
     @Test
+    void theWeightFactorReachesTheQuantizedWeights() throws Exception {
+        Engine.getEngine("PyTorch").setRandomSeed(43);
+        try (Model model = Model.newInstance("dw", "PyTorch")) {
+            Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 5);
+            List<NDArray> calib = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 128, null);
+            Block qf = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calib, PtqAlgorithms.Options.none())
+                    .qfloat();
+            List<ScaleSearch.Choice> one =
+                    ScaleSearch.search(qf, calib, new float[] {1f}, ScaleSearch.Objective.MSE, true, false).choices();
+            // a range clipped to 30 % of the weights' extremes must be scored worse than the calibrated one
+            List<ScaleSearch.Choice> clipped =
+                    ScaleSearch.search(qf, calib, new float[] {0.3f}, ScaleSearch.Objective.MSE, true, false).choices();
+            for (int i = 0; i < one.size(); i++) {
+                assertEquals(0.3f, clipped.get(i).factor());
+                assertTrue(clipped.get(i).after() > 2 * one.get(i).after(), one.get(i) + " vs " + clipped.get(i));
+            }
+            assertEquals(6, one.size());
+        }
+    }
+
+    @Test
     void badArgumentsAreRefused() throws Exception {
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 1);
