@@ -27,7 +27,8 @@ import java.util.Set;
  * <ol>
  *   <li>weights: the layer's pre-activation output with the fake-quantized weight (and int32 bias)
  *       against the same layer in float, on the layer's QFloat input;
- *   <li>then outputs: the fake-quantized activation against the activation it quantizes.
+ *   <li>then outputs: the layer's fake-quantized output activation against the activation it
+ *       quantizes (stubs and residual joins keep their calibrated ranges).
  * </ol>
  *
  * The match is the summed squared error ({@link Objective#MSE}) or the cosine similarity
