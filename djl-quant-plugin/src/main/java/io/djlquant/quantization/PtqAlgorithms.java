@@ -72,7 +72,8 @@ public final class PtqAlgorithms {
                     case "bc" -> o.biasCorrection(true);
                     case "ss" -> o.scaleSearch(true);
                     default -> throw new IllegalArgumentException(
-                            "unknown PTQ algorithm '" + s + "' in '" + spec + "'; use none, cle, cle6, bc, ss joined by '+'");
+                            "unknown PTQ algorithm '" + s + "' in '" + spec
+                                    + "'; use none, cle, cle6, bc, ss joined by '+'");
                 }
             }
             return o;
@@ -207,7 +208,8 @@ public final class PtqAlgorithms {
      */
     public static Outcome quantize(Block floatTree, QConfig qconfig, List<NDArray> calibration, Options options) {
         if (floatTree == null || qconfig == null || calibration == null || options == null) {
-            throw new IllegalArgumentException("PtqAlgorithms needs a float tree, a QConfig, calibration data and options");
+            throw new IllegalArgumentException(
+                    "PtqAlgorithms needs a float tree, a QConfig, calibration data and options");
         }
         if (calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration set is empty");

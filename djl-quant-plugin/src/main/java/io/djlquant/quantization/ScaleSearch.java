@@ -121,7 +121,7 @@ public final class ScaleSearch {
      *
      * @param qfloat the calibrated QFloat tree (observer ranges are changed in place)
      * @param batches calibration inputs (N x ...), not closed
-     * @param factors candidate range factors (finite,      * @param factors candidate range factors, each in (0, 1]... any positive finite value is allowedgt; 0; below 1 clips, 1 is the calibrated range)
+     * @param factors candidate range factors (finite, &gt; 0; below 1 clips, 1 is the calibrated range)
      * @param objective the score
      * @param weights whether to search weight ranges
      * @param outputs whether to search output activation ranges

@@ -53,7 +53,8 @@ class BiasCorrectionTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> BiasCorrection.correct(net, uncalibrated, xs));
             assertTrue(e.getMessage().contains("not calibrated"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BiasCorrection.correct(net, uncalibrated, List.of()));
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> BiasCorrection.correct(net, uncalibrated, List.of()));
             assertTrue(e.getMessage().contains("at least one batch"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> BiasCorrection.correct(null, uncalibrated, xs));
             assertTrue(e.getMessage().contains("float tree"), e.getMessage());

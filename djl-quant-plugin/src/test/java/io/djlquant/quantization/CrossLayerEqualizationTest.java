@@ -70,7 +70,8 @@ class CrossLayerEqualizationTest {
                 () -> CrossLayerEqualization.equalize(null));
         assertTrue(e.getMessage().contains("float tree"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> CrossLayerEqualization.equalize(PtqTestNets.depthwiseNet(), 0, CrossLayerEqualization.Relu6.SKIP));
+                () -> CrossLayerEqualization.equalize(
+                        PtqTestNets.depthwiseNet(), 0, CrossLayerEqualization.Relu6.SKIP));
         assertTrue(e.getMessage().contains("sweeps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> CrossLayerEqualization.equalize(PtqTestNets.depthwiseNet()));

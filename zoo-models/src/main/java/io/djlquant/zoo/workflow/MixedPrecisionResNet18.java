@@ -73,7 +73,8 @@ public final class MixedPrecisionResNet18 {
             flags.put("--out", v -> o.out = Path.of(v));
             flags.put("--data", v -> o.data = Path.of(v));
             flags.put("--algorithms", v -> o.algorithms = v);
-            flags.put("--search-objective", v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
+            flags.put("--search-objective",
+                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
             FlagPairs.parse(args, flags);
             o.qconfig();
             return o;

@@ -93,7 +93,8 @@ public final class MobileNetV2FashionMnist {
             flags.put("--algorithms", v -> o.algorithms = v);
             flags.put("--standard", v -> o.standard = Boolean.parseBoolean(v));
             flags.put("--float-params", v -> o.floatParams = Path.of(v));
-            flags.put("--search-objective", v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
+            flags.put("--search-objective",
+                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
             FlagPairs.parse(args, flags);
             return o;
         }
@@ -122,14 +123,16 @@ public final class MobileNetV2FashionMnist {
             model.setBlock(net);
             long t0 = System.nanoTime();
             if (o.floatParams != null && Files.exists(o.floatParams)) {
-                try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(o.floatParams)))) {
+                try (DataInputStream in =
+                        new DataInputStream(new BufferedInputStream(Files.newInputStream(o.floatParams)))) {
                     net.loadParameters(pt, in);
                 }
                 System.out.println("float parameters loaded from " + o.floatParams);
             } else {
                 train(model, o, input);
                 if (o.floatParams != null) {
-                    try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(o.floatParams)))) {
+                    try (DataOutputStream os =
+                            new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(o.floatParams)))) {
                         net.saveParameters(os);
                     }
                 }
