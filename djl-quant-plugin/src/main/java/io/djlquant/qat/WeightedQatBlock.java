@@ -215,6 +215,52 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         return new BnFolding.Folded(fw, fb);
     }
 
+    /**
+     * The parameter that shifts the folded bias one to one, for bias correction: the batch norm's
+     * beta with a batch norm, else the layer bias.
+     *
+     * @return the parameter, or {@code null} if the layer has neither (nothing to correct)
+     */
+    public Parameter shiftParameter() {
+        return hasBatchNorm() ? batchNormParameter("beta") : biasParameter();
+    }
+
+    /**
+     * The layer's output before its ReLU and output fake quant, in inference mode (batch norm folded
+     * with the running statistics), for the PTQ algorithms that compare a layer's quantized and float
+     * result (bias correction, scale search). The fake quants are applied as the forward pass
+     * applies them (observers must be off, or they record this call).
+     *
+     * @param x the layer input
+     * @param quantized true for the QFloat result (fake-quantized weight and int32 bias, when those
+     *     fake quants are enabled), false for the float layer's
+     * @return the pre-activation output; the caller closes it (e.g. with an {@code NDScope})
+     */
+    public NDArray preActivation(NDArray x, boolean quantized) {
+        checkInput(x);
+        NDArray w = weightParameter().getArray().stopGradient();
+        Parameter bp = biasParameter();
+        NDArray b = bp == null ? null : bp.getArray().stopGradient();
+        if (hasBatchNorm()) {
+            BnFolding.Folded f =
+                    BnFolding.fold(
+                            w,
+                            b,
+                            batchNormParameter("gamma").getArray().stopGradient(),
+                            batchNormParameter("beta").getArray().stopGradient(),
+                            batchNormParameter("runningMean").getArray().stopGradient(),
+                            batchNormParameter("runningVar").getArray().stopGradient(),
+                            epsilon());
+            w = f.weight();
+            b = f.bias();
+        }
+        if (quantized) {
+            w = weightFq.apply(null, w, false);
+            b = quantizeBias(b);
+        }
+        return layer(x, w, b);
+    }
+
     /** {@inheritDoc} */
     @Override
     protected NDList forwardInternal(

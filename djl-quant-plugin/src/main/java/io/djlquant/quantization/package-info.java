@@ -37,5 +37,12 @@
  * io.djlquant.quantization.QConfigOverrides}; {@link io.djlquant.quantization.Quantizer#calibrate}
  * runs post-training calibration; {@link io.djlquant.quantization.BnFolding} is the one place
  * where batch norm is folded; {@link io.djlquant.quantization.BlockTree} walks trees by path.
+ *
+ * <p>PTQ algorithms beyond plain calibration, driven by {@link
+ * io.djlquant.quantization.PtqAlgorithms}: {@link io.djlquant.quantization.CrossLayerEqualization}
+ * (float tree, data-free), {@link io.djlquant.quantization.ScaleSearch} (per-layer range search
+ * on the calibrated QFloat tree) and {@link io.djlquant.quantization.BiasCorrection} (per-layer
+ * mean error removed through the bias); {@link io.djlquant.quantization.ParameterSnapshot} keeps
+ * a trained float model to compare several of them.
  */
 package io.djlquant.quantization;

@@ -60,6 +60,24 @@ public class MinMaxObserver extends Observer {
         max = observed ? Math.max(max, bmax) : bmax;
     }
 
+    /**
+     * Replaces the recorded range, e.g. with a clipped one found by a range search; the next
+     * {@link #computeQParams()} uses it. Saved with the model like an observed range.
+     *
+     * @param newMin the minimum
+     * @param newMax the maximum, {@code >= newMin}
+     * @throws IllegalArgumentException if the range is not finite or inverted
+     */
+    public void setRange(float newMin, float newMax) {
+        if (!(Float.isFinite(newMin) && Float.isFinite(newMax) && newMin <= newMax)) {
+            throw new IllegalArgumentException(name() + ": invalid range " + newMin + ", " + newMax);
+        }
+        min = newMin;
+        max = newMax;
+        observed = true;
+        invalidate();
+    }
+
     /** @return the running minimum */
     public float getMin() {
         return min;

@@ -61,6 +61,29 @@ public class PerChannelMinMaxObserver extends Observer {
         }
     }
 
+    /**
+     * Replaces the recorded per-channel ranges, e.g. with clipped ones found by a range search; the
+     * next {@link #computeQParams()} uses them. Saved with the model like observed ranges.
+     *
+     * @param newMin the minima
+     * @param newMax the maxima, same length, each {@code >=} its minimum
+     * @throws IllegalArgumentException if the arrays differ in length or hold an invalid range
+     */
+    public void setRange(float[] newMin, float[] newMax) {
+        if (newMin == null || newMax == null || newMin.length != newMax.length || newMin.length == 0) {
+            throw new IllegalArgumentException(name() + ": minima and maxima must be non-empty and of one length");
+        }
+        for (int i = 0; i < newMin.length; i++) {
+            if (!(Float.isFinite(newMin[i]) && Float.isFinite(newMax[i]) && newMin[i] <= newMax[i])) {
+                throw new IllegalArgumentException(
+                        name() + ": invalid range at channel " + i + ": " + newMin[i] + ", " + newMax[i]);
+            }
+        }
+        min = newMin.clone();
+        max = newMax.clone();
+        invalidate();
+    }
+
     /** @return a copy of the per-channel minima, or null before observation */
     public float[] getMin() {
         return min == null ? null : min.clone();

@@ -6,7 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Dataset;
 import io.djlquant.dataset.FashionMnist;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.dataset.Batch;
 import io.djlquant.quantization.MixedPrecision;
+import io.djlquant.quantization.ParameterSnapshot;
+import io.djlquant.quantization.PtqAlgorithms;
+import io.djlquant.quantization.ScaleSearch;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
@@ -14,7 +19,9 @@ import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -30,6 +37,11 @@ import java.util.function.Consumer;
  * -Dquantize.main=io.djlquant.zoo.workflow.MixedPrecisionResNet18 -Dquantize.args="..."} with
  * flags {@code --max-drop 0.005 --max-float 6 --calib-size 1000 --val-size 2000 --test-limit 10000
  * --qconfig int4-weights|int8 --out DIR --data DIR}.
+ *
+ * <p>With {@code --algorithms none,cle,cle+ss+bc} (names none, cle, cle6, bc, ss joined by '+') the
+ * search is not run; instead PTQ with the QConfig runs once per variant of {@code
+ * io.djlquant.quantization.PtqAlgorithms} (from the same float parameters) and each Q model is
+ * scored on the test set; {@code --search-objective mse|cosine} picks the scale search's score.
  */
 public final class MixedPrecisionResNet18 {
 
@@ -46,6 +58,8 @@ public final class MixedPrecisionResNet18 {
         String qconfig = "int4-weights";
         Path out = Path.of("target", "mixed-precision-resnet18");
         Path data = FashionMnist.DEFAULT_DIRECTORY;
+        String algorithms = "";
+        ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -58,6 +72,9 @@ public final class MixedPrecisionResNet18 {
             flags.put("--qconfig", v -> o.qconfig = v);
             flags.put("--out", v -> o.out = Path.of(v));
             flags.put("--data", v -> o.data = Path.of(v));
+            flags.put("--algorithms", v -> o.algorithms = v);
+            flags.put("--search-objective",
+                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
             FlagPairs.parse(args, flags);
             o.qconfig();
             return o;
@@ -92,6 +109,13 @@ public final class MixedPrecisionResNet18 {
                 NDManager pt = NDManager.newBaseManager("PyTorch");
                 NDManager jq = Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
             Block floatBlock = floatModel.getBlock();
+            if (!o.algorithms.isBlank()) {
+                String table = algorithms(floatBlock, o, pt, jq, test);
+                Files.writeString(o.out.resolve("ptq-algorithms.txt"), table);
+                System.out.println();
+                System.out.print(table);
+                return;
+            }
             MixedPrecision.Preparation calibrate =
                     qf -> Quantizer.calibrate(
                             qf, ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false), pt,
@@ -118,6 +142,41 @@ public final class MixedPrecisionResNet18 {
             System.out.println();
             System.out.print(report);
         }
+    }
+
+    /** PTQ with the QConfig once per variant of --algorithms, each from the shipped float parameters. */
+    private static String algorithms(Block net, Options o, NDManager pt, NDManager jq, ImageSet test)
+            throws Exception {
+        List<NDArray> calibration = new ArrayList<>();
+        for (Batch b : ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false).getData(pt)) {
+            NDArray x = b.getData().head();
+            x.attach(pt);
+            calibration.add(x);
+            b.close();
+        }
+        double floatTest = Predictions.run("Float test", net, pt, test, o.batch, false).top1(test);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "ResNet18, PTQ %s with PTQ algorithms (%d calibration images), test set (%d images), top-1:%n",
+                o.qconfig, o.calibSize, test.size()));
+        sb.append(String.format(Locale.ROOT, "  Float (PyTorch)                  %.2f%%%n", 100 * floatTest));
+        try (ParameterSnapshot shipped = ParameterSnapshot.take(net)) {
+            for (String variant : o.algorithms.split(",")) {
+                shipped.restore();
+                PtqAlgorithms.Options opts = PtqAlgorithms.Options.parse(variant.trim())
+                        .search(o.objective, ScaleSearch.defaultFactors());
+                long t0 = System.nanoTime();
+                PtqAlgorithms.Outcome out = PtqAlgorithms.quantize(net, o.qconfig(), calibration, opts);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.print(out.report().summary());
+                String row = line(o.qconfig + " " + opts.label(), out.qfloat(), o, test, jq,
+                        "ptq-" + opts.label().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT));
+                System.out.print(row);
+                sb.append(row).append(String.format(Locale.ROOT, "      (%.0f s) %s%n", seconds,
+                        out.report().summary().strip().replace("\n", "; ")));
+            }
+            shipped.restore();
+        }
+        return sb.toString();
     }
 
     /** Converts, saves, loads on JavaQuant and scores one configuration. */

@@ -17,14 +17,25 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.djlquant.dataset.FashionMnist;
+import ai.djl.ndarray.NDArray;
+import io.djlquant.quantization.CrossLayerEqualization;
+import io.djlquant.quantization.ParameterSnapshot;
+import io.djlquant.quantization.PtqAlgorithms;
 import io.djlquant.quantization.QConfig;
+import io.djlquant.quantization.ScaleSearch;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -39,6 +50,13 @@ import java.util.function.Consumer;
  * -Dquantize.main=io.djlquant.zoo.workflow.MobileNetV2FashionMnist -Dquantize.args="..."} with flags
  * {@code --epochs 2 --batch 64 --lr 0.002 --calib-size 1000 --qat-steps 300 --qat-lr 0.0001
  * --test-limit 10000 --out DIR --data DIR}.
+ *
+ * <p>PTQ algorithms ({@code io.djlquant.quantization.PtqAlgorithms}): {@code --algorithms
+ * none,cle,cle+bc,cle+ss+bc} runs per-tensor min-max PTQ once per comma-separated variant (each
+ * from the same trained float parameters; names: none, cle, cle6, bc, ss joined by '+') and prints
+ * a table; {@code --standard false} skips the per-channel and QAT stages; {@code --float-params
+ * FILE} loads the trained float parameters from FILE if it exists, else trains and saves them there;
+ * {@code --search-objective mse|cosine} picks the scale search's score.
  */
 public final class MobileNetV2FashionMnist {
 
@@ -55,6 +73,10 @@ public final class MobileNetV2FashionMnist {
         int testLimit = 10000;
         Path out = Path.of("target", "mobilenetv2-fashion-mnist");
         Path data = FashionMnist.DEFAULT_DIRECTORY;
+        String algorithms = "";
+        boolean standard = true;
+        Path floatParams;
+        ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -68,6 +90,11 @@ public final class MobileNetV2FashionMnist {
             flags.put("--test-limit", v -> o.testLimit = Integer.parseInt(v));
             flags.put("--out", v -> o.out = Path.of(v));
             flags.put("--data", v -> o.data = Path.of(v));
+            flags.put("--algorithms", v -> o.algorithms = v);
+            flags.put("--standard", v -> o.standard = Boolean.parseBoolean(v));
+            flags.put("--float-params", v -> o.floatParams = Path.of(v));
+            flags.put("--search-objective",
+                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
             FlagPairs.parse(args, flags);
             return o;
         }
@@ -95,13 +122,36 @@ public final class MobileNetV2FashionMnist {
             Block net = Quantizer.prepare(djl, pt, input);
             model.setBlock(net);
             long t0 = System.nanoTime();
-            train(model, o, input);
+            if (o.floatParams != null && Files.exists(o.floatParams)) {
+                try (DataInputStream in =
+                        new DataInputStream(new BufferedInputStream(Files.newInputStream(o.floatParams)))) {
+                    net.loadParameters(pt, in);
+                }
+                System.out.println("float parameters loaded from " + o.floatParams);
+            } else {
+                train(model, o, input);
+                if (o.floatParams != null) {
+                    try (DataOutputStream os =
+                            new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(o.floatParams)))) {
+                        net.saveParameters(os);
+                    }
+                }
+            }
             double trainMinutes = (System.nanoTime() - t0) / 60e9;
             double floatTop1 = Predictions.run("Float", net, pt, test, 100, false).top1(test);
             report.append(String.format(Locale.ROOT,
                     "DJL MobileNetV2, Fashion-MNIST 32x32, %d epochs (%.1f min), test top-1 on %d images%n",
                     o.epochs, trainMinutes, test.size()));
             report.append(String.format(Locale.ROOT, "  %-34s %.2f%%%n", "Float (PyTorch)", 100 * floatTop1));
+            if (!o.algorithms.isBlank()) {
+                report.append(algorithms(net, pt, jq, o, test, floatTop1));
+            }
+            if (!o.standard) {
+                Files.writeString(o.out.resolve("mobilenetv2.txt"), report.toString());
+                System.out.println();
+                System.out.print(report);
+                return;
+            }
             report.append(ptq("PTQ per-tensor (min-max)", QConfigs.minMaxFakeQuant(), net, pt, jq, o, test, floatTop1));
             report.append(ptq("PTQ per-channel (calibration)", QConfigs.calibration(), net, pt, jq, o, test, floatTop1));
             // QAT last: it trains the float parameters it shares
@@ -112,6 +162,51 @@ public final class MobileNetV2FashionMnist {
         Files.writeString(o.out.resolve("mobilenetv2.txt"), report.toString());
         System.out.println();
         System.out.print(report);
+    }
+
+    /**
+     * Per-tensor min-max PTQ once per variant of {@code --algorithms}, each from the trained float
+     * parameters (restored from a snapshot: equalization and bias correction change them).
+     */
+    private static String algorithms(Block net, NDManager pt, NDManager jq, Options o, ImageSet test,
+            double floatTop1) throws Exception {
+        List<NDArray> calibration = new ArrayList<>();
+        for (Batch b : ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, 100, false).getData(pt)) {
+            NDArray x = b.getData().head();
+            x.attach(pt);
+            calibration.add(x);
+            b.close();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "  PTQ per-tensor (min-max) with PTQ algorithms, %d calibration images%n",
+                o.calibSize));
+        try (ParameterSnapshot trained = ParameterSnapshot.take(net)) {
+            for (String variant : o.algorithms.split(",")) {
+                trained.restore();
+                PtqAlgorithms.Options opts = PtqAlgorithms.Options.parse(variant.trim())
+                        .search(o.objective, ScaleSearch.defaultFactors());
+                String cleFloat = "";
+                if (opts.label().startsWith("CLE")) {
+                    // the float model after equalization alone: unchanged unless ReLU6 pairs were equalized
+                    CrossLayerEqualization.equalize(net, 4, opts.label().startsWith("CLE(relu6)")
+                            ? CrossLayerEqualization.Relu6.EQUALIZE : CrossLayerEqualization.Relu6.SKIP);
+                    double f = Predictions.run(opts.label() + " Float", net, pt, test, 100, false).top1(test);
+                    cleFloat = String.format(Locale.ROOT, "float after CLE %.2f%%; ", 100 * f);
+                    trained.restore();
+                }
+                long t0 = System.nanoTime();
+                PtqAlgorithms.Outcome out = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calibration, opts);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.print(out.report().summary());
+                String title = "PTQ per-tensor " + opts.label();
+                String row = stage(title, out.qfloat(), pt, jq, o, test, floatTop1);
+                String summary = out.report().summary().strip().replace("\n", "; ");
+                sb.append(row).append(String.format(Locale.ROOT, "      (%.0f s) %s%s%n", seconds, cleFloat, summary));
+                System.out.print(row);
+            }
+            trained.restore();
+        }
+        return sb.toString();
     }
 
     private static String ptq(String title, QConfig qc, Block net, NDManager pt, NDManager jq, Options o,
