@@ -187,32 +187,35 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
      * @return the folded weight and bias (bias null if the layer has neither bias nor BN)
      */
     public BnFolding.Folded foldedParameters(NDManager manager) {
-        NDArray w = weightParameter().getArray().stopGradient();
-        Parameter bp = biasParameter();
-        NDArray b = bp == null ? null : bp.getArray().stopGradient();
-        NDArray fw;
-        NDArray fb;
-        if (hasBatchNorm()) {
-            BnFolding.Folded f =
-                    BnFolding.fold(
-                            w,
-                            b,
-                            batchNormParameter("gamma").getArray().stopGradient(),
-                            batchNormParameter("beta").getArray().stopGradient(),
-                            batchNormParameter("runningMean").getArray().stopGradient(),
-                            batchNormParameter("runningVar").getArray().stopGradient(),
-                            epsilon());
-            fw = f.weight();
-            fb = f.bias();
-        } else {
-            fw = w.duplicate();
-            fb = b == null ? null : b.duplicate();
-        }
+        BnFolding.Folded f = foldedWithRunningStats();
+        NDArray fw = hasBatchNorm() ? f.weight() : f.weight().duplicate();
+        NDArray fb = f.bias() == null ? null : hasBatchNorm() ? f.bias() : f.bias().duplicate();
         fw.attach(manager);
         if (fb != null) {
             fb.attach(manager);
         }
         return new BnFolding.Folded(fw, fb);
+    }
+
+    /**
+     * The detached weight and bias with batch norm folded with its running statistics (inference
+     * folding); without batch norm, the parameters' own arrays (not copies).
+     */
+    private BnFolding.Folded foldedWithRunningStats() {
+        NDArray w = weightParameter().getArray().stopGradient();
+        Parameter bp = biasParameter();
+        NDArray b = bp == null ? null : bp.getArray().stopGradient();
+        if (!hasBatchNorm()) {
+            return new BnFolding.Folded(w, b);
+        }
+        return BnFolding.fold(
+                w,
+                b,
+                batchNormParameter("gamma").getArray().stopGradient(),
+                batchNormParameter("beta").getArray().stopGradient(),
+                batchNormParameter("runningMean").getArray().stopGradient(),
+                batchNormParameter("runningVar").getArray().stopGradient(),
+                epsilon());
     }
 
     /**
@@ -238,22 +241,9 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
      */
     public NDArray preActivation(NDArray x, boolean quantized) {
         checkInput(x);
-        NDArray w = weightParameter().getArray().stopGradient();
-        Parameter bp = biasParameter();
-        NDArray b = bp == null ? null : bp.getArray().stopGradient();
-        if (hasBatchNorm()) {
-            BnFolding.Folded f =
-                    BnFolding.fold(
-                            w,
-                            b,
-                            batchNormParameter("gamma").getArray().stopGradient(),
-                            batchNormParameter("beta").getArray().stopGradient(),
-                            batchNormParameter("runningMean").getArray().stopGradient(),
-                            batchNormParameter("runningVar").getArray().stopGradient(),
-                            epsilon());
-            w = f.weight();
-            b = f.bias();
-        }
+        BnFolding.Folded f = foldedWithRunningStats();
+        NDArray w = f.weight();
+        NDArray b = f.bias();
         if (quantized) {
             w = weightFq.apply(null, w, false);
             b = quantizeBias(b);
