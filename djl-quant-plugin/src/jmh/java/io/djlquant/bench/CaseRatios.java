@@ -17,13 +17,18 @@ final class CaseRatios {
     static final Map<String, String[]> RATIOS = new LinkedHashMap<>();
 
     static {
-        RATIOS.put("int8-javaquant/onednn-int8", new String[] {"int8-javaquant", "peer-int8-onednn"});
+        RATIOS.put(
+                "int8-javaquant/onednn-int8", new String[] {"int8-javaquant", "peer-int8-onednn"});
         RATIOS.put("int8-javaquant/djl-fp32", new String[] {"int8-javaquant", "fp32-pytorch"});
         RATIOS.put("int8-kernels/onednn-int8", new String[] {"int8-kernels", "peer-int8-onednn"});
         RATIOS.put("onednn-int8/djl-fp32", new String[] {"peer-int8-onednn", "fp32-pytorch"});
         RATIOS.put("int8-criteria/int8-kernels", new String[] {"int8-criteria", "int8-kernels"});
-        RATIOS.put("int8-criteria-batch/int8-kernels", new String[] {"int8-criteria-batch", "int8-kernels"});
-        RATIOS.put("int8-criteria-image/int8-kernels", new String[] {"int8-criteria-image", "int8-kernels"});
+        RATIOS.put(
+                "int8-criteria-batch/int8-kernels",
+                new String[] {"int8-criteria-batch", "int8-kernels"});
+        RATIOS.put(
+                "int8-criteria-image/int8-kernels",
+                new String[] {"int8-criteria-image", "int8-kernels"});
     }
 
     private final List<Map<String, Object>> rows = new ArrayList<>();
@@ -55,7 +60,8 @@ final class CaseRatios {
                 cols.add(name);
             }
         }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-5s %5s", "size", "batch"));
+        StringBuilder sb =
+                new StringBuilder(String.format(Locale.ROOT, "%-5s %5s", "size", "batch"));
         for (String c : cols) {
             sb.append(String.format(Locale.ROOT, " %" + Math.max(9, c.length()) + "s", c));
         }

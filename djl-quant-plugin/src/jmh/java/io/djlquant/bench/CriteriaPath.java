@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The benchmark's int8 model as a DJL user gets it: saved as {@code .jq}, loaded with
- * {@code Criteria.builder().setTypes(NDList.class, NDList.class).optEngine("JavaQuant")
+ * The benchmark's int8 model as a DJL user gets it: saved as {@code .jq}, loaded with {@code
+ * Criteria.builder().setTypes(NDList.class, NDList.class).optEngine("JavaQuant")
  * .optModelPath(dir)}, run through a {@link Predictor}. Inputs are created the way a caller of the
  * predictor would: float arrays in a sub-manager of the model's manager.
  *
@@ -49,18 +49,23 @@ final class CriteriaPath implements AutoCloseable {
     }
 
     /** Saves {@code q} to a temporary directory and loads it back through {@code Criteria}. */
-    static CriteriaPath load(Block q) throws IOException, ModelNotFoundException, MalformedModelException {
+    static CriteriaPath load(Block q)
+            throws IOException, ModelNotFoundException, MalformedModelException {
         Path dir = saveTemp(q);
-        Criteria<NDList, NDList> criteria = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(dir)
-                .optEngine("JavaQuant")
-                .optTranslator(new NoopTranslator())
-                .build();
+        Criteria<NDList, NDList> criteria =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelPath(dir)
+                        .optEngine("JavaQuant")
+                        .optTranslator(new NoopTranslator())
+                        .build();
         return new CriteriaPath(dir, criteria.loadModel());
     }
 
-    /** Writes {@code q} as {@code <temp dir>/resnet18.jq}; the caller deletes it (see {@link #delete}). */
+    /**
+     * Writes {@code q} as {@code <temp dir>/resnet18.jq}; the caller deletes it (see {@link
+     * #delete}).
+     */
     static Path saveTemp(Block q) throws IOException {
         Path dir = Files.createTempDirectory("resnet-criteria");
         QuantizedModels.save(q, dir.resolve("resnet18.jq"), Map.of());
@@ -94,7 +99,11 @@ final class CriteriaPath implements AutoCloseable {
             try (NDManager s = model.getNDManager().newSubManager()) {
                 List<NDList> in = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    in.add(new NDList(s.create(Arrays.copyOfRange(x, i * per, (i + 1) * per), new Shape(3, side, side))));
+                    in.add(
+                            new NDList(
+                                    s.create(
+                                            Arrays.copyOfRange(x, i * per, (i + 1) * per),
+                                            new Shape(3, side, side))));
                 }
                 for (NDList out : stacked.batchPredict(in)) {
                     out.singletonOrThrow().toFloatArray();

@@ -21,7 +21,8 @@ import java.util.zip.GZIPInputStream;
 final class FashionMnistImages {
 
     /** Debian's copy of the test images (idx3, gzip). */
-    static final Path TEST_IMAGES = Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+    static final Path TEST_IMAGES =
+            Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
 
     private static final int MAGIC = 2051;
     private static final int SIDE = 28;
@@ -34,11 +35,18 @@ final class FashionMnistImages {
         List<Image> images = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             BufferedImage grey = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
-            grey.getRaster().setDataElements(0, 0, SIDE, SIDE, java.util.Arrays.copyOfRange(pixels,
-                    i * SIDE * SIDE, (i + 1) * SIDE * SIDE));
+            grey.getRaster()
+                    .setDataElements(
+                            0,
+                            0,
+                            SIDE,
+                            SIDE,
+                            java.util.Arrays.copyOfRange(
+                                    pixels, i * SIDE * SIDE, (i + 1) * SIDE * SIDE));
             BufferedImage rgb = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = rgb.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.drawImage(grey, 0, 0, side, side, null);
             g.dispose();
             images.add(ImageFactory.getInstance().fromImage(rgb));
@@ -55,8 +63,15 @@ final class FashionMnistImages {
             int rows = in.readInt();
             int cols = in.readInt();
             if (magic != MAGIC || rows != SIDE || cols != SIDE) {
-                throw new IOException(file + ": not Fashion-MNIST images (magic " + magic + ", " + rows + "x"
-                        + cols + ")");
+                throw new IOException(
+                        file
+                                + ": not Fashion-MNIST images (magic "
+                                + magic
+                                + ", "
+                                + rows
+                                + "x"
+                                + cols
+                                + ")");
             }
             if (count < 1 || count > n) {
                 throw new IOException(file + " holds " + n + " images, asked for " + count);

@@ -6,7 +6,9 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak Java heap (sum of the heap pools' peaks since the last reset) and the process's peak RSS. */
+/**
+ * Peak Java heap (sum of the heap pools' peaks since the last reset) and the process's peak RSS.
+ */
 final class HeapPeak {
 
     private HeapPeak() {}

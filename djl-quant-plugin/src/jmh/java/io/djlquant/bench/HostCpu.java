@@ -20,7 +20,9 @@ record HostCpu(String modelName, int logicalCpus, Set<String> flags) {
     /** The flags reported in the table: 512-bit VNNI, 256-bit VEX VNNI, AVX-512, AVX2. */
     static final List<String> VECTOR_FLAGS = List.of("avx512_vnni", "avx_vnni", "avx512f", "avx2");
 
-    /** Reads /proc/cpuinfo; on other systems the model is the JVM's os.arch and no flag is known. */
+    /**
+     * Reads /proc/cpuinfo; on other systems the model is the JVM's os.arch and no flag is known.
+     */
     static HostCpu read() {
         Path info = Path.of("/proc/cpuinfo");
         String model = System.getProperty("os.arch");
@@ -65,11 +67,18 @@ record HostCpu(String modelName, int logicalCpus, Set<String> flags) {
         return VECTOR_FLAGS.stream().filter(flags::contains).toList();
     }
 
-    /** One line, e.g. "AMD EPYC (family 26, model 2): avx512_vnni avx_vnni avx512f avx2, 2 logical CPUs". */
+    /**
+     * One line, e.g. "AMD EPYC (family 26, model 2): avx512_vnni avx_vnni avx512f avx2, 2 logical
+     * CPUs".
+     */
     String describe() {
         List<String> v = vectorFlags();
-        return modelName + ": " + (v.isEmpty() ? "none of " + VECTOR_FLAGS : String.join(" ", v))
-                + ", " + logicalCpus + " logical CPUs";
+        return modelName
+                + ": "
+                + (v.isEmpty() ? "none of " + VECTOR_FLAGS : String.join(" ", v))
+                + ", "
+                + logicalCpus
+                + " logical CPUs";
     }
 
     Map<String, Object> toMap() {

@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The int8 model behind an {@code Image -> Classifications} predictor loaded through
- * {@code Criteria} on JavaQuant, fed real Fashion-MNIST test images as {@link Image}s of the case's
- * size (the benchmark's float input is ignored). DJL's {@link ImageClassificationTranslator}
- * (ToTensor, softmax, 1000 placeholder class names: the weights are random) does the conversion.
- * Batch 1 uses {@code predict}, larger batches {@code batchPredict} ({@code Batchifier.STACK}).
+ * The int8 model behind an {@code Image -> Classifications} predictor loaded through {@code
+ * Criteria} on JavaQuant, fed real Fashion-MNIST test images as {@link Image}s of the case's size
+ * (the benchmark's float input is ignored). DJL's {@link ImageClassificationTranslator} (ToTensor,
+ * softmax, 1000 placeholder class names: the weights are random) does the conversion. Batch 1 uses
+ * {@code predict}, larger batches {@code batchPredict} ({@code Batchifier.STACK}).
  */
 final class ImageCriteriaPath implements AutoCloseable {
 
@@ -46,29 +46,33 @@ final class ImageCriteriaPath implements AutoCloseable {
         for (int i = 0; i < classes; i++) {
             synset.add("class" + i);
         }
-        ImageClassificationTranslator translator = ImageClassificationTranslator.builder()
-                .addTransform(new ToTensor())
-                .optSynset(synset)
-                .optApplySoftmax(true)
-                .build();
+        ImageClassificationTranslator translator =
+                ImageClassificationTranslator.builder()
+                        .addTransform(new ToTensor())
+                        .optSynset(synset)
+                        .optApplySoftmax(true)
+                        .build();
         Path dir = CriteriaPath.saveTemp(q);
-        Criteria<Image, Classifications> criteria = Criteria.builder()
-                .setTypes(Image.class, Classifications.class)
-                .optModelPath(dir)
-                .optEngine("JavaQuant")
-                .optTranslator(translator)
-                .build();
+        Criteria<Image, Classifications> criteria =
+                Criteria.builder()
+                        .setTypes(Image.class, Classifications.class)
+                        .optModelPath(dir)
+                        .optEngine("JavaQuant")
+                        .optTranslator(translator)
+                        .build();
         return new ImageCriteriaPath(dir, criteria.loadModel(), maxBatch);
     }
 
     private List<Image> images(int side) {
-        return imagesBySide.computeIfAbsent(side, s -> {
-            try {
-                return FashionMnistImages.read(FashionMnistImages.TEST_IMAGES, maxBatch, s);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read Fashion-MNIST test images", e);
-            }
-        });
+        return imagesBySide.computeIfAbsent(
+                side,
+                s -> {
+                    try {
+                        return FashionMnistImages.read(FashionMnistImages.TEST_IMAGES, maxBatch, s);
+                    } catch (IOException e) {
+                        throw new IllegalStateException("cannot read Fashion-MNIST test images", e);
+                    }
+                });
     }
 
     /** Reads (and scales) the images of a size outside any timed pass. */
@@ -80,7 +84,8 @@ final class ImageCriteriaPath implements AutoCloseable {
         return (x, n, side) -> {
             List<Image> all = images(side);
             if (n > all.size()) {
-                throw new IllegalArgumentException("batch " + n + " > " + all.size() + " prepared images");
+                throw new IllegalArgumentException(
+                        "batch " + n + " > " + all.size() + " prepared images");
             }
             try {
                 if (n == 1) {

@@ -16,9 +16,9 @@ import java.util.Map;
 /**
  * ResNet18 (ImageNet stem) executed directly on {@link Int8Kernels}: the same layer sequence and
  * shapes as the quantized block tree, with the float model's conv/fc weights quantized per channel
- * (symmetric, [-127, 127]); BN is not folded and activation parameters are fixed, so the outputs are
- * not meaningful, only the work is. It measures the kernels without block/engine overhead, so the
- * difference to the Q model is the cost of the blocks and the engine.
+ * (symmetric, [-127, 127]); BN is not folded and activation parameters are fixed, so the outputs
+ * are not meaningful, only the work is. It measures the kernels without block/engine overhead, so
+ * the difference to the Q model is the cost of the blocks and the engine.
  */
 final class KernelResNet18 {
 
@@ -48,10 +48,16 @@ final class KernelResNet18 {
             for (int b = 0; b < 2; b++) {
                 String pre = "layer" + layer + "." + b + ".";
                 int stride = layer > 1 && b == 0 ? 2 : 1;
-                Conv ds = p.containsKey(pre + "downsample.0.weight")
-                        ? conv(p, pre + "downsample.0.weight", stride, 0, size) : null;
-                blocks.add(new Conv[] {conv(p, pre + "conv1.weight", stride, 1, size),
-                    conv(p, pre + "conv2.weight", 1, 1, size), ds});
+                Conv ds =
+                        p.containsKey(pre + "downsample.0.weight")
+                                ? conv(p, pre + "downsample.0.weight", stride, 0, size)
+                                : null;
+                blocks.add(
+                        new Conv[] {
+                            conv(p, pre + "conv1.weight", stride, 1, size),
+                            conv(p, pre + "conv2.weight", 1, 1, size),
+                            ds
+                        });
             }
         }
         float[] fw = p.get("fc.weight").getArray().toFloatArray();
@@ -64,18 +70,31 @@ final class KernelResNet18 {
         bytes = size[0];
     }
 
-    private static Conv conv(Map<String, Parameter> p, String name, int stride, int pad, long[] size) {
+    private static Conv conv(
+            Map<String, Parameter> p, String name, int stride, int pad, long[] size) {
         NDArray a = p.get(name).getArray();
         long[] s = a.getShape().getShape();
         QuantizedTensor q = QuantizedTensor.perChannel(a.toFloatArray(), (int) s[0]);
-        PackedConvWeights w = PackedConvWeights.pack(q.values, (int) s[0], (int) s[1], (int) s[2], (int) s[3], 1,
-                new int[(int) s[0]]);
+        PackedConvWeights w =
+                PackedConvWeights.pack(
+                        q.values,
+                        (int) s[0],
+                        (int) s[1],
+                        (int) s[2],
+                        (int) s[3],
+                        1,
+                        new int[(int) s[0]]);
         size[0] += q.values.length + 8L * s[0]; // int8 weights + int32 bias + float multiplier
-        return new Conv(w, ConvParams.of(stride, pad, 1), Int8Kernels.requantMultipliers(ACT.scale(), q.scales,
-                ACT.scale()));
+        return new Conv(
+                w,
+                ConvParams.of(stride, pad, 1),
+                Int8Kernels.requantMultipliers(ACT.scale(), q.scales, ACT.scale()));
     }
 
-    /** Weight bytes as the int8 model stores them (int8 weights, int32 bias, float scale per channel). */
+    /**
+     * Weight bytes as the int8 model stores them (int8 weights, int32 bias, float scale per
+     * channel).
+     */
     long modelBytes() {
         return bytes;
     }
@@ -90,11 +109,22 @@ final class KernelResNet18 {
         byte[] a = timed(clock, "quantize", () -> Int8Kernels.quantize(x, INPUT));
         int h0 = side;
         byte[] in0 = a;
-        a = timed(clock, "stem", () -> Int8Kernels.conv2d(in0, n, 3, h0, h0, INPUT, stem.w, stem.p, stem.m, ACT, true));
+        a =
+                timed(
+                        clock,
+                        "stem",
+                        () ->
+                                Int8Kernels.conv2d(
+                                        in0, n, 3, h0, h0, INPUT, stem.w, stem.p, stem.m, ACT,
+                                        true));
         int h1 = stem.outSize(h0);
         ConvParams poolP = ConvParams.of(2, 1, 1);
         byte[] in1 = a;
-        a = timed(clock, "maxpool", () -> Int8Kernels.maxPool2d(in1, n, 64, h1, h1, ACT, 3, 3, poolP));
+        a =
+                timed(
+                        clock,
+                        "maxpool",
+                        () -> Int8Kernels.maxPool2d(in1, n, 64, h1, h1, ACT, 3, 3, poolP));
         int h = poolP.outH(h1, 3);
         int c = 64;
         for (Conv[] b : blocks) {
@@ -105,17 +135,35 @@ final class KernelResNet18 {
             int cin = c;
             byte[] xin = a;
             String s2 = c1.p.strideH() > 1 ? "s2" : "";
-            byte[] y1 = timed(clock, "c" + oc + s2, () -> Int8Kernels.conv2d(xin, n, cin, hin, hin, ACT, c1.w, c1.p,
-                    c1.m, ACT, true));
+            byte[] y1 =
+                    timed(
+                            clock,
+                            "c" + oc + s2,
+                            () ->
+                                    Int8Kernels.conv2d(
+                                            xin, n, cin, hin, hin, ACT, c1.w, c1.p, c1.m, ACT,
+                                            true));
             int hout = c1.outSize(h);
-            byte[] y2 = timed(clock, "c" + oc, () -> Int8Kernels.conv2d(y1, n, oc, hout, hout, ACT, c2.w, c2.p, c2.m,
-                    PRE, false));
+            byte[] y2 =
+                    timed(
+                            clock,
+                            "c" + oc,
+                            () ->
+                                    Int8Kernels.conv2d(
+                                            y1, n, oc, hout, hout, ACT, c2.w, c2.p, c2.m, PRE,
+                                            false));
             byte[] sc = a;
             ActivationQuant scq = ACT;
             if (b[2] != null) {
                 Conv ds = b[2];
-                sc = timed(clock, "ds" + oc, () -> Int8Kernels.conv2d(xin, n, cin, hin, hin, ACT, ds.w, ds.p, ds.m,
-                        PRE, false));
+                sc =
+                        timed(
+                                clock,
+                                "ds" + oc,
+                                () ->
+                                        Int8Kernels.conv2d(
+                                                xin, n, cin, hin, hin, ACT, ds.w, ds.p, ds.m, PRE,
+                                                false));
                 scq = PRE;
             }
             byte[] shortcut = sc;
@@ -127,15 +175,24 @@ final class KernelResNet18 {
         int hl = h;
         int cl = c;
         byte[] last = a;
-        byte[] pooled = timed(clock, "avgpool", () -> Int8Kernels.globalAvgPool2d(last, n, cl, hl, hl, ACT));
-        byte[] logits = timed(clock, "fc", () -> Int8Kernels.linear(pooled, n, ACT, fc, fcM, LOGITS, false));
+        byte[] pooled =
+                timed(
+                        clock,
+                        "avgpool",
+                        () -> Int8Kernels.globalAvgPool2d(last, n, cl, hl, hl, ACT));
+        byte[] logits =
+                timed(
+                        clock,
+                        "fc",
+                        () -> Int8Kernels.linear(pooled, n, ACT, fc, fcM, LOGITS, false));
         if (clock != null) {
             clock.passDone();
         }
         return Int8Kernels.dequantize(logits, LOGITS);
     }
 
-    private static byte[] timed(LayerClock clock, String name, java.util.function.Supplier<byte[]> layer) {
+    private static byte[] timed(
+            LayerClock clock, String name, java.util.function.Supplier<byte[]> layer) {
         return clock == null ? layer.get() : clock.time(name, layer);
     }
 
@@ -160,7 +217,8 @@ final class KernelResNet18 {
                 }
                 s[o] = max > 0 ? max / 127f : 1f;
                 for (int i = 0; i < per; i++) {
-                    q[o * per + i] = (byte) Math.max(-127, Math.min(127, Math.rint(w[o * per + i] / s[o])));
+                    q[o * per + i] =
+                            (byte) Math.max(-127, Math.min(127, Math.rint(w[o * per + i] / s[o])));
                 }
             }
             return new QuantizedTensor(q, s);

@@ -48,13 +48,26 @@ final class LayerClock {
 
     /** The report as a table. */
     String table() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s %6s %7s%n", "layer", "ms/pass",
-                "calls", "share"));
+        StringBuilder b =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "%-12s %8s %6s %7s%n",
+                                "layer",
+                                "ms/pass",
+                                "calls",
+                                "share"));
         for (Map.Entry<String, Object> e : report().entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> row = (Map<String, Object>) e.getValue();
-            b.append(String.format(Locale.ROOT, "%-12s %8.3f %6d %6.1f%%%n", e.getKey(), row.get("msPerPass"),
-                    row.get("callsPerPass"), 100 * (double) row.get("share")));
+            b.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%-12s %8.3f %6d %6.1f%%%n",
+                            e.getKey(),
+                            row.get("msPerPass"),
+                            row.get("callsPerPass"),
+                            100 * (double) row.get("share")));
         }
         return b.toString();
     }

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 
 /**
  * CPU time of this process in nanoseconds: the sum over its threads, native ones included
- * (PyTorch's OpenMP workers are not Java threads), of the run time in
- * {@code /proc/self/task/<tid>/schedstat}. {@code OperatingSystemMXBean.getProcessCpuTime()} counts
- * in 10 ms ticks here, too coarse for a pass of a few milliseconds. On a shared machine the CPU time
- * of a pass is what it costs whatever else runs; the wall time is what a caller waits.
+ * (PyTorch's OpenMP workers are not Java threads), of the run time in {@code
+ * /proc/self/task/<tid>/schedstat}. {@code OperatingSystemMXBean.getProcessCpuTime()} counts in 10
+ * ms ticks here, too coarse for a pass of a few milliseconds. On a shared machine the CPU time of a
+ * pass is what it costs whatever else runs; the wall time is what a caller waits.
  */
 final class ProcessCpu {
 

@@ -50,16 +50,28 @@ final class PyTorchPeer implements AutoCloseable {
      * @param python the interpreter, e.g. /usr/bin/python3 (Debian's, with python3-torch)
      * @param script the script, or null to look for {@link #SCRIPT} upwards from the working dir
      */
-    static PyTorchPeer start(String python, Path script, int threads, int calib) throws IOException {
+    static PyTorchPeer start(String python, Path script, int threads, int calib)
+            throws IOException {
         Path s = script != null ? script : findScript();
-        List<String> cmd = List.of(python, s.toString(), "--serve", "--threads", Integer.toString(threads),
-                "--calib", Integer.toString(calib));
+        List<String> cmd =
+                List.of(
+                        python,
+                        s.toString(),
+                        "--serve",
+                        "--threads",
+                        Integer.toString(threads),
+                        "--calib",
+                        Integer.toString(calib));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         // Its warnings go to our console; stdout carries only the protocol.
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        BufferedWriter in = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        BufferedWriter in =
+                new BufferedWriter(
+                        new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
         JsonObject ready = readEvent(out, p, cmd.toString());
         if (!"ready".equals(ready.get("event").getAsString())) {
             p.destroy();
@@ -75,11 +87,15 @@ final class PyTorchPeer implements AutoCloseable {
                 return s;
             }
         }
-        throw new IOException(SCRIPT + " not found above " + Path.of("").toAbsolutePath()
-                + "; pass peerScript=<path>");
+        throw new IOException(
+                SCRIPT
+                        + " not found above "
+                        + Path.of("").toAbsolutePath()
+                        + "; pass peerScript=<path>");
     }
 
-    private static JsonObject readEvent(BufferedReader out, Process p, String what) throws IOException {
+    private static JsonObject readEvent(BufferedReader out, Process p, String what)
+            throws IOException {
         String line = out.readLine();
         if (line == null) {
             int code;
@@ -89,14 +105,20 @@ final class PyTorchPeer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 code = -1;
             }
-            throw new IOException("PyTorch peer " + what + " exited (code " + code + ") without answering"
-                    + " (its error is above; the interpreter needs torch and torchvision: Debian's is /usr/bin/python3)");
+            throw new IOException(
+                    "PyTorch peer "
+                            + what
+                            + " exited (code "
+                            + code
+                            + ") without answering (its error is above; the interpreter needs torch"
+                            + " and torchvision: Debian's is /usr/bin/python3)");
         }
         JsonObject o;
         try {
             o = JsonParser.parseString(line).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IOException("PyTorch peer wrote a line that is not a JSON object: " + line, e);
+            throw new IOException(
+                    "PyTorch peer wrote a line that is not a JSON object: " + line, e);
         }
         if (!o.has("event")) {
             throw new IOException("PyTorch peer message without \"event\": " + line);

@@ -17,10 +17,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The int8 model the benchmark times: Float -> QFloat ({@code Quantizer.quantizeQat} with
- * {@code QConfigs.calibration()}), post-training calibration on random images
- * ({@code Quantizer.calibrate}), QFloat -> Q ({@code Quantizer.quantize}); the model size is that of
- * the file {@code QuantizedModels.save} writes.
+ * The int8 model the benchmark times: Float -> QFloat ({@code Quantizer.quantizeQat} with {@code
+ * QConfigs.calibration()}), post-training calibration on random images ({@code
+ * Quantizer.calibrate}), QFloat -> Q ({@code Quantizer.quantize}); the model size is that of the
+ * file {@code QuantizedModels.save} writes.
  */
 final class QuantizedPath {
 
@@ -28,7 +28,8 @@ final class QuantizedPath {
 
     /**
      * Quantizes an initialized float ResNet18: QFloat tree, calibration over {@code batches} random
-     * batches of {@code batch} images (uniform [-2, 2], about the range of normalized pixels), Q tree.
+     * batches of {@code batch} images (uniform [-2, 2], about the range of normalized pixels), Q
+     * tree.
      */
     static Block convert(Block floatNet, NDManager pt, int side, int batches, int batch) {
         Block qat = Quantizer.quantizeQat(floatNet, QConfigs.calibration());

@@ -28,24 +28,24 @@ import java.util.Random;
 
 /**
  * End-to-end ResNet18 (torchvision layout, ImageNet stem, 1000 classes) latency in one JVM with one
- * thread count: (a) the float block tree on DJL's PyTorch engine, (b) the int8 Q model from
- * {@code Quantizer.quantize} on the JavaQuant engine (see {@link QuantizedPath}), and (c) the
- * same int8 layer sequence run directly on the kernels ({@link KernelResNet18}). Weights are random
- * (Xavier), which is fine for speed; qparams come from a quick PTQ calibration on random images.
+ * thread count: (a) the float block tree on DJL's PyTorch engine, (b) the int8 Q model from {@code
+ * Quantizer.quantize} on the JavaQuant engine (see {@link QuantizedPath}), and (c) the same int8
+ * layer sequence run directly on the kernels ({@link KernelResNet18}). Weights are random (Xavier),
+ * which is fine for speed; qparams come from a quick PTQ calibration on random images.
  *
- * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32},
- * {@code batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json},
- * {@code int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images),
- * {@code layers=0} (that many extra passes of the kernel path timed layer by layer, on
- * {@code layerSize=224} x {@code layerSize} images in batches of {@code layerBatch=1}),
- * {@code criteria=true} (also time the Q model saved as .jq and loaded through {@code Criteria}:
- * {@code int8-criteria} = {@code Predictor.predict(NDList)}, {@code int8-criteria-batch} =
- * {@code batchPredict} of single images; see {@link CriteriaPath}), {@code image=true} (also an
- * {@code Image -> Classifications} predictor on Fashion-MNIST test images, {@link ImageCriteriaPath}),
- * {@code peer=} (a Python interpreter, e.g. {@code /usr/bin/python3}: run the PyTorch peer
- * {@code bench/peer/torch_resnet18.py} alongside, see {@link PyTorchPeer}), {@code peerScript=}.
- * Timed passes run round-robin over the models, one pass of every peer model after each round;
- * fp32 (PyTorch) is the ratio's denominator, and a ratio table ({@link CaseRatios}) closes the run.
+ * <p>Arguments ({@code key=value}, all optional): {@code threads=2}, {@code sizes=224,32}, {@code
+ * batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json}, {@code
+ * int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images), {@code
+ * layers=0} (that many extra passes of the kernel path timed layer by layer, on {@code
+ * layerSize=224} x {@code layerSize} images in batches of {@code layerBatch=1}), {@code
+ * criteria=true} (also time the Q model saved as .jq and loaded through {@code Criteria}: {@code
+ * int8-criteria} = {@code Predictor.predict(NDList)}, {@code int8-criteria-batch} = {@code
+ * batchPredict} of single images; see {@link CriteriaPath}), {@code image=true} (also an {@code
+ * Image -> Classifications} predictor on Fashion-MNIST test images, {@link ImageCriteriaPath}),
+ * {@code peer=} (a Python interpreter, e.g. {@code /usr/bin/python3}: run the PyTorch peer {@code
+ * bench/peer/torch_resnet18.py} alongside, see {@link PyTorchPeer}), {@code peerScript=}. Timed
+ * passes run round-robin over the models, one pass of every peer model after each round; fp32
+ * (PyTorch) is the ratio's denominator, and a ratio table ({@link CaseRatios}) closes the run.
  */
 public final class ResNetBenchmark {
 
@@ -67,7 +67,8 @@ public final class ResNetBenchmark {
     }
 
     /** Entry point. */
-    public static void main(String[] args) throws IOException, ModelNotFoundException, MalformedModelException {
+    public static void main(String[] args)
+            throws IOException, ModelNotFoundException, MalformedModelException {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         // Must be set before the PyTorch engine loads.
@@ -97,8 +98,15 @@ public final class ResNetBenchmark {
         report.put("kernels", Int8Kernels.implementationName());
         report.put("weights", "random (Xavier); speed only");
         report.put("cpu", cpu.toMap());
-        System.out.printf(Locale.ROOT, "ResNet18 benchmark: java %s, %d threads, int8 kernels %s, %d warm-up + %d "
-                + "timed iterations, random weights%n", report.get("java"), threads, report.get("kernels"), warmup, iters);
+        System.out.printf(
+                Locale.ROOT,
+                "ResNet18 benchmark: java %s, %d threads, int8 kernels %s, %d warm-up + %d "
+                        + "timed iterations, random weights%n",
+                report.get("java"),
+                threads,
+                report.get("kernels"),
+                warmup,
+                iters);
         System.out.println("host CPU: " + cpu.describe());
 
         Map<String, Map<String, Object>> models = new LinkedHashMap<>();
@@ -108,18 +116,23 @@ public final class ResNetBenchmark {
         double engineMs = ms(t0);
         Block net = ResNet18.builder().build();
         net.initialize(pt, DataType.FLOAT32, new Shape(1, 3, 224, 224));
-        Pass fp32 = (x, n, side) -> {
-            try (NDManager s = pt.newSubManager()) {
-                NDArray in = s.create(x, new Shape(n, 3, side, side));
-                net.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow().toFloatArray();
-            }
-        };
+        Pass fp32 =
+                (x, n, side) -> {
+                    try (NDManager s = pt.newSubManager()) {
+                        NDArray in = s.create(x, new Shape(n, 3, side, side));
+                        net.forward(new ParameterStore(s, false), new NDList(in), false)
+                                .singletonOrThrow()
+                                .toFloatArray();
+                    }
+                };
         fp32.run(random(1, 224), 1, 224);
         long fp32Bytes = 0;
         for (Pair<String, Parameter> p : net.getParameters()) {
             fp32Bytes += p.getValue().getArray().getShape().size() * 4;
         }
-        models.put("fp32-pytorch", model(ms(t0), fp32Bytes, "engine load " + fmt(engineMs) + " ms included"));
+        models.put(
+                "fp32-pytorch",
+                model(ms(t0), fp32Bytes, "engine load " + fmt(engineMs) + " ms included"));
         Map<String, Pass> passes = new LinkedHashMap<>();
         passes.put("fp32-pytorch", fp32);
         List<AutoCloseable> closers = new ArrayList<>();
@@ -130,16 +143,27 @@ public final class ResNetBenchmark {
             Block q = QuantizedPath.convert(net, pt, 224, calib, 1);
             double convertMs = ms(t0);
             NDManager jq = Engine.getEngine("JavaQuant").newBaseManager();
-            Pass int8 = (x, n, side) -> {
-                try (NDManager s = jq.newSubManager()) {
-                    NDArray in = s.create(x, new Shape(n, 3, side, side));
-                    q.forward(new ParameterStore(s, false), new NDList(in), false).singletonOrThrow().toFloatArray();
-                }
-            };
+            Pass int8 =
+                    (x, n, side) -> {
+                        try (NDManager s = jq.newSubManager()) {
+                            NDArray in = s.create(x, new Shape(n, 3, side, side));
+                            q.forward(new ParameterStore(s, false), new NDList(in), false)
+                                    .singletonOrThrow()
+                                    .toFloatArray();
+                        }
+                    };
             int8.run(random(1, 224), 1, 224);
-            models.put("int8-javaquant", model(ms(t0), QuantizedPath.savedBytes(q),
-                    "PTQ calibration (" + calib + " random 224x224 images) + conversion " + fmt(convertMs) + " ms included; "
-                            + "bytes = saved .jq file"));
+            models.put(
+                    "int8-javaquant",
+                    model(
+                            ms(t0),
+                            QuantizedPath.savedBytes(q),
+                            "PTQ calibration ("
+                                    + calib
+                                    + " random 224x224 images) + conversion "
+                                    + fmt(convertMs)
+                                    + " ms included; "
+                                    + "bytes = saved .jq file"));
             passes.put("int8-javaquant", int8);
             addCriteriaModels(q, criteria, image, sizes, batches, models, passes, closers);
         }
@@ -149,8 +173,13 @@ public final class ResNetBenchmark {
         KernelResNet18 kr = new KernelResNet18(net);
         Pass kernels = (x, n, side) -> kr.forward(x, n, side);
         kernels.run(random(1, 224), 1, 224);
-        models.put("int8-kernels", model(ms(t0), kr.modelBytes(), "weight quantization included; "
-                + "bytes = int8 weights + int32 bias + float multiplier"));
+        models.put(
+                "int8-kernels",
+                model(
+                        ms(t0),
+                        kr.modelBytes(),
+                        "weight quantization included; "
+                                + "bytes = int8 weights + int32 bias + float multiplier"));
         passes.put("int8-kernels", kernels);
         report.put("models", models);
 
@@ -168,8 +197,19 @@ public final class ResNetBenchmark {
         CaseRatios ratios = new CaseRatios();
         CaseRatios ratiosOfMin = new CaseRatios();
         CaseRatios ratiosOfCpu = new CaseRatios();
-        System.out.printf(Locale.ROOT, "%n%-5s %5s %-21s %9s %9s %9s %9s %9s %10s %10s%n", "size", "batch", "model",
-                "median ms", "min ms", "p90 ms", "cpu ms", "img/s", "vs fp32", "peak heap MB");
+        System.out.printf(
+                Locale.ROOT,
+                "%n%-5s %5s %-21s %9s %9s %9s %9s %9s %10s %10s%n",
+                "size",
+                "batch",
+                "model",
+                "median ms",
+                "min ms",
+                "p90 ms",
+                "cpu ms",
+                "img/s",
+                "vs fp32",
+                "peak heap MB");
         for (int side : sizes) {
             for (int n : batches) {
                 float[] x = random(n, side);
@@ -189,12 +229,14 @@ public final class ResNetBenchmark {
                 Map<String, double[]> peerTimes = new LinkedHashMap<>();
                 Map<String, double[]> peerCpu = new LinkedHashMap<>();
                 double[][] cpuMs = new double[names.size()][iters];
-                // Timed passes round-robin, so drifting load on a shared machine hits all models alike.
+                // Timed passes round-robin, so drifting load on a shared machine hits all models
+                // alike.
                 double[][] t = new double[names.size()][iters];
                 for (int i = 0; i < iters; i++) {
                     for (int m = 0; m < names.size(); m++) {
                         // Each pass starts from idle threads: JavaQuant's kernel workers spin about
-                        // 2 ms after their last job, which would otherwise take a core from the next
+                        // 2 ms after their last job, which would otherwise take a core from the
+                        // next
                         // model's first milliseconds (and its own parked workers must wake up too).
                         pause(PAUSE_MS);
                         long c = ProcessCpu.nanos();
@@ -204,13 +246,16 @@ public final class ResNetBenchmark {
                         cpuMs[m][i] = (ProcessCpu.nanos() - c) / 1e6;
                     }
                     if (peer != null) {
-                        // One pass of each peer model (it pauses before each as we do), then ours again.
+                        // One pass of each peer model (it pauses before each as we do), then ours
+                        // again.
                         PyTorchPeer.Times pt1 = peer.run(side, n, 1, 0);
                         for (var e : pt1.wall().entrySet()) {
-                            peerTimes.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
+                            peerTimes.computeIfAbsent(e.getKey(), k -> new double[iters])[i] =
+                                    e.getValue()[0];
                         }
                         for (var e : pt1.cpu().entrySet()) {
-                            peerCpu.computeIfAbsent(e.getKey(), k -> new double[iters])[i] = e.getValue()[0];
+                            peerCpu.computeIfAbsent(e.getKey(), k -> new double[iters])[i] =
+                                    e.getValue()[0];
                         }
                     }
                 }
@@ -244,8 +289,18 @@ public final class ResNetBenchmark {
                     row.put("ratioToFp32", ratio);
                     row.put("peakHeapBytes", m < heap.length ? heap[m] : null);
                     rows.add(row);
-                    System.out.printf(Locale.ROOT, "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n", side, n,
-                            names.get(m), tm.median(), tm.min(), tm.p90(), cpuMedian, n * 1000.0 / tm.median(), ratio,
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-5d %5d %-21s %9.2f %9.2f %9.2f %9.2f %9.1f %10.3f %10s%n",
+                            side,
+                            n,
+                            names.get(m),
+                            tm.median(),
+                            tm.min(),
+                            tm.p90(),
+                            cpuMedian,
+                            n * 1000.0 / tm.median(),
+                            ratio,
                             m < heap.length ? fmt(heap[m] / 1048576.0) : "-");
                 }
                 ratios.add(side, n, medians);
@@ -257,12 +312,22 @@ public final class ResNetBenchmark {
         report.put("ratios", ratios.rows());
         report.put("ratiosOfMinimums", ratiosOfMin.rows());
         report.put("ratiosOfCpuTime", ratiosOfCpu.rows());
-        System.out.printf(Locale.ROOT, "%nratios of medians (same run; host CPU %s, java %s, %d threads)%n%s",
-                cpu.describe(), report.get("java"), threads, ratios.table());
-        System.out.printf(Locale.ROOT, "%nratios of minimums (the least disturbed pass of each model)%n%s",
+        System.out.printf(
+                Locale.ROOT,
+                "%nratios of medians (same run; host CPU %s, java %s, %d threads)%n%s",
+                cpu.describe(),
+                report.get("java"),
+                threads,
+                ratios.table());
+        System.out.printf(
+                Locale.ROOT,
+                "%nratios of minimums (the least disturbed pass of each model)%n%s",
                 ratiosOfMin.table());
-        System.out.printf(Locale.ROOT, "%nratios of median process CPU time per pass (each side's own process, all "
-                + "threads; robust to other load, counts spin-waiting)%n%s", ratiosOfCpu.table());
+        System.out.printf(
+                Locale.ROOT,
+                "%nratios of median process CPU time per pass (each side's own process, all "
+                        + "threads; robust to other load, counts spin-waiting)%n%s",
+                ratiosOfCpu.table());
         if (layerPasses > 0) {
             // Where the int8 time goes: the kernel path's layers, timed one by one.
             LayerClock clock = new LayerClock();
@@ -270,25 +335,44 @@ public final class ResNetBenchmark {
             for (int i = 0; i < layerPasses; i++) {
                 kr.forward(x, layerBatch, layerSize, clock);
             }
-            System.out.printf(Locale.ROOT, "%nint8-kernels per layer (%dx%d, batch %d, %d back-to-back passes; "
-                    + "c64 = the 3x3 convs with 64 output channels, s2 = stride 2, ds = 1x1 downsample)%n%s",
-                    layerSize, layerSize, layerBatch, layerPasses, clock.table());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nint8-kernels per layer (%dx%d, batch %d, %d back-to-back passes; c64 = the"
+                            + " 3x3 convs with 64 output channels, s2 = stride 2, ds = 1x1"
+                            + " downsample)%n%s",
+                    layerSize,
+                    layerSize,
+                    layerBatch,
+                    layerPasses,
+                    clock.table());
             report.put("int8KernelLayers", clock.report());
         }
         report.put("peakRssBytes", HeapPeak.peakRss());
-        System.out.printf(Locale.ROOT, "%n%-21s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
+        System.out.printf(
+                Locale.ROOT, "%n%-21s %12s %14s  %s%n", "model", "bytes", "first pred ms", "notes");
         for (var m : models.entrySet()) {
             double first = (Double) m.getValue().get("timeToFirstPredictionMs");
-            System.out.printf(Locale.ROOT, "%-21s %12d %14s  %s%n", m.getKey(), m.getValue().get("bytes"),
-                    Double.isNaN(first) ? "-" : fmt(first), m.getValue().get("notes"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-21s %12d %14s  %s%n",
+                    m.getKey(),
+                    m.getValue().get("bytes"),
+                    Double.isNaN(first) ? "-" : fmt(first),
+                    m.getValue().get("notes"));
         }
-        System.out.printf(Locale.ROOT, "process peak RSS %.1f MB (PyTorch native memory included)%n",
+        System.out.printf(
+                Locale.ROOT,
+                "process peak RSS %.1f MB (PyTorch native memory included)%n",
                 HeapPeak.peakRss() / 1048576.0);
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
-        String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-                .toJson(report);
+        String text =
+                new GsonBuilder()
+                        .setPrettyPrinting()
+                        .serializeSpecialFloatingPointValues()
+                        .create()
+                        .toJson(report);
         Files.writeString(json, text + "\n", StandardCharsets.UTF_8);
         System.out.println("wrote " + json.toAbsolutePath());
         for (int i = closers.size() - 1; i >= 0; i--) {
@@ -303,11 +387,18 @@ public final class ResNetBenchmark {
 
     /**
      * Adds the Q model as a DJL user gets it (saved as .jq, loaded through {@code Criteria}):
-     * {@code int8-criteria} and {@code int8-criteria-batch} ({@link CriteriaPath}) and
-     * {@code int8-criteria-image} ({@link ImageCriteriaPath}).
+     * {@code int8-criteria} and {@code int8-criteria-batch} ({@link CriteriaPath}) and {@code
+     * int8-criteria-image} ({@link ImageCriteriaPath}).
      */
-    private static void addCriteriaModels(Block q, boolean criteria, boolean image, int[] sizes, int[] batches,
-            Map<String, Map<String, Object>> models, Map<String, Pass> passes, List<AutoCloseable> closers)
+    private static void addCriteriaModels(
+            Block q,
+            boolean criteria,
+            boolean image,
+            int[] sizes,
+            int[] batches,
+            Map<String, Map<String, Object>> models,
+            Map<String, Pass> passes,
+            List<AutoCloseable> closers)
             throws IOException, ModelNotFoundException, MalformedModelException {
         long t0;
         if (criteria) {
@@ -316,17 +407,27 @@ public final class ResNetBenchmark {
             CriteriaPath cp = CriteriaPath.load(q);
             closers.add(cp);
             if (!"JavaQuant".equals(cp.engineName())) {
-                throw new IllegalStateException("Criteria loaded the .jq model on " + cp.engineName());
+                throw new IllegalStateException(
+                        "Criteria loaded the .jq model on " + cp.engineName());
             }
             Pass predict = cp.predict();
             predict.run(random(1, 224), 1, 224);
-            models.put("int8-criteria", model(ms(t0), QuantizedPath.savedBytes(q),
-                    "save .jq + Criteria.loadModel + first Predictor.predict(NDList); inputs created in "
-                            + "the model's manager"));
+            models.put(
+                    "int8-criteria",
+                    model(
+                            ms(t0),
+                            QuantizedPath.savedBytes(q),
+                            "save .jq + Criteria.loadModel + first Predictor.predict(NDList);"
+                                    + " inputs created in the model's manager"));
             passes.put("int8-criteria", predict);
             passes.put("int8-criteria-batch", cp.batchPredict());
-            models.put("int8-criteria-batch", model(Double.NaN, QuantizedPath.savedBytes(q),
-                    "same predictor model; batchPredict of single (3, side, side) images, Batchifier.STACK"));
+            models.put(
+                    "int8-criteria-batch",
+                    model(
+                            Double.NaN,
+                            QuantizedPath.savedBytes(q),
+                            "same predictor model; batchPredict of single (3, side, side) images,"
+                                    + " Batchifier.STACK"));
         }
         if (image) {
             t0 = System.nanoTime();
@@ -334,9 +435,14 @@ public final class ResNetBenchmark {
             closers.add(ip);
             Pass imagePass = ip.pass();
             imagePass.run(null, 1, 32);
-            models.put("int8-criteria-image", model(ms(t0), QuantizedPath.savedBytes(q),
-                    "Criteria<Image, Classifications> (ImageClassificationTranslator: ToTensor, softmax); "
-                            + "Fashion-MNIST test images scaled to the case's size as RGB Images"));
+            models.put(
+                    "int8-criteria-image",
+                    model(
+                            ms(t0),
+                            QuantizedPath.savedBytes(q),
+                            "Criteria<Image, Classifications> (ImageClassificationTranslator:"
+                                    + " ToTensor, softmax); Fashion-MNIST test images scaled to the"
+                                    + " case's size as RGB Images"));
             passes.put("int8-criteria-image", imagePass);
             for (int side : sizes) {
                 ip.prepare(side);

@@ -17,16 +17,18 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Convolution speed on ResNet18's layer shapes: the public int8 conv2d (SIMD and scalar), the int8
- * product alone on pre-gathered tiles, and fp32 products of the same shape and tiling (Vector API FMA
- * with the same register blocking, and plain Java). Each op is one image through one layer; MAC/s =
- * ops/s x {@link ConvLayer#macs()} (see {@link ConvBenchMain}, which prints that table).
+ * product alone on pre-gathered tiles, and fp32 products of the same shape and tiling (Vector API
+ * FMA with the same register blocking, and plain Java). Each op is one image through one layer;
+ * MAC/s = ops/s x {@link ConvLayer#macs()} (see {@link ConvBenchMain}, which prints that table).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class ConvBench {
 
     @Param({"c64"})
@@ -77,7 +79,9 @@ public class ConvBench {
             wInt[i] = (byte) (r.nextInt(255) - 127);
             wFloat[i] = wInt[i];
         }
-        packed = PackedConvWeights.pack(wInt, l.oc(), l.c(), l.kernel(), l.kernel(), 1, new int[l.oc()]);
+        packed =
+                PackedConvWeights.pack(
+                        wInt, l.oc(), l.c(), l.kernel(), l.kernel(), 1, new int[l.oc()]);
         mult = new float[l.oc()];
         java.util.Arrays.fill(mult, (float) (1.0 / (Math.sqrt(k) * 3000.0)));
         in = ActivationQuant.uint8(0.05f, 110);
@@ -100,7 +104,8 @@ public class ConvBench {
             rowOff[kk] = kk * tile;
         }
         // The pair product's tiles and weights as conv2d uses them: the same activations as colInt
-        // (u = (x - zp) + zp, unsigned), two rows packed per int; rows paired along K when the weights
+        // (u = (x - zp) + zp, unsigned), two rows packed per int; rows paired along K when the
+        // weights
         // have row pairs (odd channel counts), else channel pairs (icPair, kh, kw).
         boolean rowOrder = packed.rowOrderPairs();
         kp = rowOrder ? packed.rowPairLength() : packed.pairRowLength();
@@ -141,58 +146,82 @@ public class ConvBench {
 
     @Benchmark
     public byte[] int8ConvSimd() {
-        return Int8Kernels.conv2d(simd, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
+        return Int8Kernels.conv2d(
+                simd, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
     }
 
     @Benchmark
     public byte[] int8ConvScalar() {
-        return Int8Kernels.conv2d(scalar, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
+        return Int8Kernels.conv2d(
+                scalar, x, 1, l.c(), l.h(), l.h(), in, packed, l.params(), mult, out, true);
     }
 
     /** The int8 product conv2d uses (pairs of int16 products, {@link Int8Impl#gemmPairs}). */
     @Benchmark
     public void int8GemmSimd() {
-        KernelThreads.run(tiles * chunks, task -> {
-            int t = task / chunks;
-            int j0 = (task % chunks) * chunk;
-            int nj = Math.min(chunk, l.oc() - j0);
-            int np = Math.min(tile, pixels - t * tile);
-            simd.gemmPairs(pairWeights, j0 * kp, nj, kp, colPair[t], pairRowOff, np, Scratch.ints(1, nj * tile));
-        });
+        KernelThreads.run(
+                tiles * chunks,
+                task -> {
+                    int t = task / chunks;
+                    int j0 = (task % chunks) * chunk;
+                    int nj = Math.min(chunk, l.oc() - j0);
+                    int np = Math.min(tile, pixels - t * tile);
+                    simd.gemmPairs(
+                            pairWeights,
+                            j0 * kp,
+                            nj,
+                            kp,
+                            colPair[t],
+                            pairRowOff,
+                            np,
+                            Scratch.ints(1, nj * tile));
+                });
     }
 
-    /** The previous int8 product: int32 multiply-adds on widened weights ({@link Int8Impl#gemmBroadcast}). */
+    /**
+     * The previous int8 product: int32 multiply-adds on widened weights ({@link
+     * Int8Impl#gemmBroadcast}).
+     */
     @Benchmark
     public void int8GemmInt() {
-        KernelThreads.run(tiles * chunks, task -> {
-            int t = task / chunks;
-            int j0 = (task % chunks) * chunk;
-            int nj = Math.min(chunk, l.oc() - j0);
-            int np = Math.min(tile, pixels - t * tile);
-            simd.gemmBroadcast(wInt, j0 * k, nj, k, colInt[t], rowOff, np, Scratch.ints(1, nj * tile));
-        });
+        KernelThreads.run(
+                tiles * chunks,
+                task -> {
+                    int t = task / chunks;
+                    int j0 = (task % chunks) * chunk;
+                    int nj = Math.min(chunk, l.oc() - j0);
+                    int np = Math.min(tile, pixels - t * tile);
+                    simd.gemmBroadcast(
+                            wInt, j0 * k, nj, k, colInt[t], rowOff, np, Scratch.ints(1, nj * tile));
+                });
     }
 
     @Benchmark
     public void fp32GemmSimd() {
-        KernelThreads.run(tiles * chunks, task -> {
-            int t = task / chunks;
-            int j0 = (task % chunks) * chunk;
-            int nj = Math.min(chunk, l.oc() - j0);
-            int np = Math.min(tile, pixels - t * tile);
-            FloatGemm.simd(wFloat, j0 * k, nj, k, colFloat[t], rowOff, np, floatAcc(nj * tile));
-        });
+        KernelThreads.run(
+                tiles * chunks,
+                task -> {
+                    int t = task / chunks;
+                    int j0 = (task % chunks) * chunk;
+                    int nj = Math.min(chunk, l.oc() - j0);
+                    int np = Math.min(tile, pixels - t * tile);
+                    FloatGemm.simd(
+                            wFloat, j0 * k, nj, k, colFloat[t], rowOff, np, floatAcc(nj * tile));
+                });
     }
 
     @Benchmark
     public void fp32GemmPlain() {
-        KernelThreads.run(tiles * chunks, task -> {
-            int t = task / chunks;
-            int j0 = (task % chunks) * chunk;
-            int nj = Math.min(chunk, l.oc() - j0);
-            int np = Math.min(tile, pixels - t * tile);
-            FloatGemm.plain(wFloat, j0 * k, nj, k, colFloat[t], rowOff, np, floatAcc(nj * tile));
-        });
+        KernelThreads.run(
+                tiles * chunks,
+                task -> {
+                    int t = task / chunks;
+                    int j0 = (task % chunks) * chunk;
+                    int nj = Math.min(chunk, l.oc() - j0);
+                    int np = Math.min(tile, pixels - t * tile);
+                    FloatGemm.plain(
+                            wFloat, j0 * k, nj, k, colFloat[t], rowOff, np, floatAcc(nj * tile));
+                });
     }
 
     private static float[] floatAcc(int size) {

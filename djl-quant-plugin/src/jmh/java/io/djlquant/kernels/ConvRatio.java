@@ -11,13 +11,13 @@ import java.util.Map;
  * Interleaved companion of {@link ConvBenchMain} for a shared, noisy machine: per layer and thread
  * count, the variants of {@link ConvBench} run round-robin (one op each per round), so slow drifts
  * in machine load hit all of them alike; reports the median GMAC/s per variant and the ratios.
- * Arguments ({@code key=value}): {@code layers=all|c64,...}, {@code threads=1,2}, {@code rounds=15},
- * {@code warmup=2} (seconds per variant), {@code intgemm=false} (adds the previous int32 product {@code int8GemmInt}), {@code plain=false} and
- * {@code scalar=false} (add the slow
- * plain-Java fp32 product and the scalar int8 conv), {@code clock=wall|cpu}: {@code cpu} times each op
- * with this thread's CPU time instead of wall time, for 1 thread only (the kernels then run on the
- * calling thread). On a machine where other processes keep the cores busy, wall time favours ops
- * short enough to finish within one scheduler time slice; CPU time does not count preemption.
+ * Arguments ({@code key=value}): {@code layers=all|c64,...}, {@code threads=1,2}, {@code
+ * rounds=15}, {@code warmup=2} (seconds per variant), {@code intgemm=false} (adds the previous
+ * int32 product {@code int8GemmInt}), {@code plain=false} and {@code scalar=false} (add the slow
+ * plain-Java fp32 product and the scalar int8 conv), {@code clock=wall|cpu}: {@code cpu} times each
+ * op with this thread's CPU time instead of wall time, for 1 thread only (the kernels then run on
+ * the calling thread). On a machine where other processes keep the cores busy, wall time favours
+ * ops short enough to finish within one scheduler time slice; CPU time does not count preemption.
  */
 public final class ConvRatio {
 
@@ -42,7 +42,8 @@ public final class ConvRatio {
         }
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "15"));
         long warmNanos = (long) (Double.parseDouble(a.getOrDefault("warmup", "2")) * 1e9);
-        List<String> variants = new ArrayList<>(List.of("int8ConvSimd", "int8GemmSimd", "fp32GemmSimd"));
+        List<String> variants =
+                new ArrayList<>(List.of("int8ConvSimd", "int8GemmSimd", "fp32GemmSimd"));
         if (Boolean.parseBoolean(a.getOrDefault("intgemm", "false"))) {
             variants.add("int8GemmInt");
         }
@@ -54,9 +55,14 @@ public final class ConvRatio {
         }
         String[] names = variants.toArray(new String[0]);
         boolean cpuClock = a.getOrDefault("clock", "wall").equals("cpu");
-        java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
-        System.out.printf(Locale.ROOT, "interleaved medians, GMAC/s (java %s, %d rounds, %s clock, %d-bit ints)%n",
-                System.getProperty("java.version"), rounds, cpuClock ? "thread-CPU" : "wall",
+        java.lang.management.ThreadMXBean tmx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.printf(
+                Locale.ROOT,
+                "interleaved medians, GMAC/s (java %s, %d rounds, %s clock, %d-bit ints)%n",
+                System.getProperty("java.version"),
+                rounds,
+                cpuClock ? "thread-CPU" : "wall",
                 jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize());
         System.out.printf(Locale.ROOT, "%-10s %3s", "layer", "thr");
         for (String n : names) {
@@ -70,7 +76,8 @@ public final class ConvRatio {
                 b.layer = l.name();
                 b.threads = Integer.parseInt(t.trim());
                 if (cpuClock && b.threads != 1) {
-                    throw new IllegalArgumentException("clock=cpu measures the calling thread: threads=1 only");
+                    throw new IllegalArgumentException(
+                            "clock=cpu measures the calling thread: threads=1 only");
                 }
                 b.setup();
                 Runnable[] ops = new Runnable[names.length];
@@ -100,8 +107,13 @@ public final class ConvRatio {
                 if (b.threads == 1) {
                     oneThread = med[0];
                 }
-                System.out.printf(Locale.ROOT, " %10.2f %10.2f %10s%n", med[0] / med[2], med[1] / med[2],
-                        b.threads == 1 || Double.isNaN(oneThread) ? ""
+                System.out.printf(
+                        Locale.ROOT,
+                        " %10.2f %10.2f %10s%n",
+                        med[0] / med[2],
+                        med[1] / med[2],
+                        b.threads == 1 || Double.isNaN(oneThread)
+                                ? ""
                                 : String.format(Locale.ROOT, "%.2f", med[0] / oneThread));
             }
         }

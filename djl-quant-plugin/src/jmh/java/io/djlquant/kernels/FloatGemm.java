@@ -4,10 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * fp32 reference products with exactly the shape of {@link Int8Impl#gemmBroadcast} (benchmark only):
- * {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. {@link #simd} uses the same
- * 6 x 2 register blocking as the int8 SIMD kernel with {@code FloatVector.fma}; {@link #plain} is
- * the plain-Java row update {@code acc[p] = Math.fma(w, col[p], acc[p])} that C2 may auto-vectorise.
+ * fp32 reference products with exactly the shape of {@link Int8Impl#gemmBroadcast} (benchmark
+ * only): {@code acc[j*n + p] = sum_kk w[wOff + j*k + kk] * col[rowOff[kk] + p]}. {@link #simd} uses
+ * the same 6 x 2 register blocking as the int8 SIMD kernel with {@code FloatVector.fma}; {@link
+ * #plain} is the plain-Java row update {@code acc[p] = Math.fma(w, col[p], acc[p])} that C2 may
+ * auto-vectorise.
  */
 final class FloatGemm {
 
@@ -16,7 +17,8 @@ final class FloatGemm {
 
     private FloatGemm() {}
 
-    static void simd(float[] w, int wOff, int m, int k, float[] col, int[] rowOff, int n, float[] acc) {
+    static void simd(
+            float[] w, int wOff, int m, int k, float[] col, int[] rowOff, int n, float[] acc) {
         int j = 0;
         for (; j + 6 <= m; j += 6) {
             int r0 = wOff + j * k;
@@ -86,7 +88,8 @@ final class FloatGemm {
     }
 
     /** One row from pixel p0: vectors, then scalars (remainder rows, as the int8 kernel does). */
-    private static void row(float[] w, int r, int k, float[] col, int[] rowOff, int p0, int n, float[] acc, int o) {
+    private static void row(
+            float[] w, int r, int k, float[] col, int[] rowOff, int p0, int n, float[] acc, int o) {
         int p = p0;
         for (; p + 2 * L <= n; p += 2 * L) {
             FloatVector a0 = FloatVector.zero(S);
@@ -103,15 +106,17 @@ final class FloatGemm {
         for (; p + L <= n; p += L) {
             FloatVector a0 = FloatVector.zero(S);
             for (int kk = 0; kk < k; kk++) {
-                a0 = FloatVector.fromArray(S, col, rowOff[kk] + p).fma(FloatVector.broadcast(S, w[r + kk]), a0);
+                a0 =
+                        FloatVector.fromArray(S, col, rowOff[kk] + p)
+                                .fma(FloatVector.broadcast(S, w[r + kk]), a0);
             }
             a0.intoArray(acc, o + p);
         }
         scalarRow(w, r, k, col, rowOff, p, n, acc, o);
     }
 
-    private static void scalarRow(float[] w, int r, int k, float[] col, int[] rowOff, int p0, int n, float[] acc,
-            int o) {
+    private static void scalarRow(
+            float[] w, int r, int k, float[] col, int[] rowOff, int p0, int n, float[] acc, int o) {
         for (int p = p0; p < n; p++) {
             float s = 0f;
             for (int kk = 0; kk < k; kk++) {
@@ -121,7 +126,8 @@ final class FloatGemm {
         }
     }
 
-    static void plain(float[] w, int wOff, int m, int k, float[] col, int[] rowOff, int n, float[] acc) {
+    static void plain(
+            float[] w, int wOff, int m, int k, float[] col, int[] rowOff, int n, float[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;
             java.util.Arrays.fill(acc, base, base + n, 0f);

@@ -10,15 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Heap retained by a loaded {@code .jq} model, measured two ways with the engine and kernels already
- * initialised: live object bytes (the "Total" of {@code jcmd GC.class_histogram}, which runs a full
- * GC) with the model loaded minus the same before loading, and the heap in use after full GCs
- * (G1 counts whole regions for humongous arrays, so this one is higher). A measurement program, not
- * a test (the figures depend on the JVM).
+ * Heap retained by a loaded {@code .jq} model, measured two ways with the engine and kernels
+ * already initialised: live object bytes (the "Total" of {@code jcmd GC.class_histogram}, which
+ * runs a full GC) with the model loaded minus the same before loading, and the heap in use after
+ * full GCs (G1 counts whole regions for humongous arrays, so this one is higher). A measurement
+ * program, not a test (the figures depend on the JVM).
  *
  * <p>Arguments: the model file; optionally the fp32 parameter count to relate the figures to
- * (default 11,689,512, torchvision's ResNet18); optionally a directory to save the loaded model to as
- * {@code saved.jq} (to compare its bytes with another build's). {@code -Dhistogram=true} also
+ * (default 11,689,512, torchvision's ResNet18); optionally a directory to save the loaded model to
+ * as {@code saved.jq} (to compare its bytes with another build's). {@code -Dhistogram=true} also
  * prints the histogram's top lines with the model loaded.
  */
 public final class RetainedHeap {
@@ -29,13 +29,15 @@ public final class RetainedHeap {
     public static void main(String[] args)
             throws IOException, MalformedModelException, InterruptedException {
         if (args.length < 1) {
-            throw new IllegalArgumentException("usage: RetainedHeap <model.jq> [fp32 parameters] [save dir]");
+            throw new IllegalArgumentException(
+                    "usage: RetainedHeap <model.jq> [fp32 parameters] [save dir]");
         }
         Path file = Path.of(args[0]);
         long params = args.length > 1 ? Long.parseLong(args[1]) : 11_689_512L;
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         try (Model model = Model.newInstance("retained", JqEngine.ENGINE_NAME)) {
-            // Engine, kernels and their static state exist before the baseline; only the load differs.
+            // Engine, kernels and their static state exist before the baseline; only the load
+            // differs.
             Int8Kernels.warmUp();
             long liveBefore = liveBytes(false);
             long usedBefore = settledHeap(mem);
@@ -43,7 +45,8 @@ public final class RetainedHeap {
             long liveAfter = liveBytes(Boolean.getBoolean("histogram"));
             long usedAfter = settledHeap(mem);
             double fp32 = params * 4.0;
-            System.out.printf("model %s, fp32 parameters %.1f MB%n", file.getFileName(), fp32 / 1e6);
+            System.out.printf(
+                    "model %s, fp32 parameters %.1f MB%n", file.getFileName(), fp32 / 1e6);
             report("live objects", liveAfter - liveBefore, fp32, params);
             report("heap in use after GC", usedAfter - usedBefore, fp32, params);
             // Keeps the model reachable until after the measurement.
@@ -56,14 +59,20 @@ public final class RetainedHeap {
     }
 
     private static void report(String what, long bytes, double fp32, long params) {
-        System.out.printf("retained (%s) %.2f MB = %.1f %% of fp32 parameters, %.2f bytes per parameter%n",
+        System.out.printf(
+                "retained (%s) %.2f MB = %.1f %% of fp32 parameters, %.2f bytes per parameter%n",
                 what, bytes / 1e6, 100.0 * bytes / fp32, bytes / (double) params);
     }
 
     /** The histogram's total bytes of live objects. */
     private static long liveBytes(boolean print) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                "jcmd",
+                                Long.toString(ProcessHandle.current().pid()),
+                                "GC.class_histogram")
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IllegalStateException("jcmd failed: " + out);

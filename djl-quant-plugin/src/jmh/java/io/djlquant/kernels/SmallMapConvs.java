@@ -6,10 +6,11 @@ import java.util.Random;
 
 /**
  * Times the convolutions of ResNet18 (ImageNet stem) on 32x32 images in large batches, the shapes
- * of the main job's batched evaluation, where the late feature maps are 4x4 down to 1x1. Prints
- * the median and minimum milliseconds and GMAC/s (of the minimum) (counting the taps that read the image only) per layer.
- * Arguments ({@code key=value}): {@code batch=100}, {@code threads=2}, {@code iters=30}, {@code size=32}
- * (the input size: 224 gives the maps of the ImageNet-sized network, for comparison).
+ * of the main job's batched evaluation, where the late feature maps are 4x4 down to 1x1. Prints the
+ * median and minimum milliseconds and GMAC/s (of the minimum) (counting the taps that read the
+ * image only) per layer. Arguments ({@code key=value}): {@code batch=100}, {@code threads=2},
+ * {@code iters=30}, {@code size=32} (the input size: 224 gives the maps of the ImageNet-sized
+ * network, for comparison).
  */
 public final class SmallMapConvs {
 
@@ -49,7 +50,8 @@ public final class SmallMapConvs {
                 case "iters" -> iters = Integer.parseInt(kv[1]);
                 case "size" -> size = Integer.parseInt(kv[1]);
                 case "layers" -> only = java.util.Set.of(kv[1].split(","));
-                // thread CPU time of the caller: robust to a busy host, meaningful with threads=1 only
+                // thread CPU time of the caller: robust to a busy host, meaningful with threads=1
+                // only
                 case "clock" -> cpuClock = "cpu".equals(kv[1]);
                 default -> throw new IllegalArgumentException("unknown argument '" + s + "'");
             }
@@ -63,8 +65,18 @@ public final class SmallMapConvs {
         ActivationQuant act = ActivationQuant.uint8(0.05f, 3);
         double total = 0;
         double totalMin = 0;
-        System.out.printf(Locale.ROOT, "%-10s %9s %9s %8s  (%dx%d, batch %d, %d threads, kernels %s)%n", "layer", "median ms", "min ms",
-                "GMAC/s", size, size, batch, threads, Int8Kernels.implementationName());
+        System.out.printf(
+                Locale.ROOT,
+                "%-10s %9s %9s %8s  (%dx%d, batch %d, %d threads, kernels %s)%n",
+                "layer",
+                "median ms",
+                "min ms",
+                "GMAC/s",
+                size,
+                size,
+                batch,
+                threads,
+                Int8Kernels.implementationName());
         for (Object[] l : LAYERS) {
             if (only != null && !only.contains((String) l[0])) {
                 continue;
@@ -110,9 +122,14 @@ public final class SmallMapConvs {
                 }
             }
             macs *= (long) batch * c * oc;
-            System.out.printf(Locale.ROOT, "%-10s %9.3f %9.3f %8.1f%n", l[0], ms, min, macs / min / 1e6);
+            System.out.printf(
+                    Locale.ROOT, "%-10s %9.3f %9.3f %8.1f%n", l[0], ms, min, macs / min / 1e6);
         }
-        System.out.printf(Locale.ROOT, "%-10s %9.3f %9.3f (each layer once; ResNet18 runs c64 x4, c128/c256/c512 x3)%n",
-                "sum", total, totalMin);
+        System.out.printf(
+                Locale.ROOT,
+                "%-10s %9.3f %9.3f (each layer once; ResNet18 runs c64 x4, c128/c256/c512 x3)%n",
+                "sum",
+                total,
+                totalMin);
     }
 }

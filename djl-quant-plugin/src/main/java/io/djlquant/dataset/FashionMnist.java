@@ -14,21 +14,25 @@ import java.util.Objects;
 /**
  * Fashion-MNIST read from the IDX files of the Debian package {@code dataset-fashion-mnist}.
  *
- * <p>The decoded pixels stay in one compact {@code byte[]} (784 bytes per image); each {@link
- * #get} builds a float32 CHW image on demand, padded (centred, background 0 before normalisation)
- * or bilinearly resized to the configured square size, optionally replicated to 3 channels, and
+ * <p>The decoded pixels stay in one compact {@code byte[]} (784 bytes per image); each {@link #get}
+ * builds a float32 CHW image on demand, padded (centred, background 0 before normalisation) or
+ * bilinearly resized to the configured square size, optionally replicated to 3 channels, and
  * normalised as {@code (pixel / 255 - mean) / std}. The label is a float32 scalar.
  */
 public final class FashionMnist extends RandomAccessDataset {
 
     /** Number of classes. */
     public static final int NUM_CLASSES = 10;
+
     /** Side length of the images stored in the files. */
     public static final int ORIGINAL_SIZE = 28;
+
     /** Mean of all Fashion-MNIST training pixels scaled to [0, 1]. */
     public static final float DEFAULT_MEAN = 0.2860f;
+
     /** Standard deviation of all Fashion-MNIST training pixels scaled to [0, 1]. */
     public static final float DEFAULT_STD = 0.3530f;
+
     /** Where the Debian package installs the files. */
     public static final Path DEFAULT_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -221,7 +225,8 @@ public final class FashionMnist extends RandomAccessDataset {
 
     private void requirePrepared() {
         if (!prepared) {
-            throw new IllegalStateException("Fashion-MNIST is not loaded yet: call prepare() first");
+            throw new IllegalStateException(
+                    "Fashion-MNIST is not loaded yet: call prepare() first");
         }
     }
 

@@ -20,6 +20,7 @@ final class IdxReader {
 
     /** IDX magic for unsigned-byte, 3-dimensional data (images). */
     static final int IMAGES_MAGIC = 2051;
+
     /** IDX magic for unsigned-byte, 1-dimensional data (labels). */
     static final int LABELS_MAGIC = 2049;
 
@@ -29,7 +30,9 @@ final class IdxReader {
 
     private IdxReader() {}
 
-    /** Decoded image file: {@code count} images of {@code rows x cols} unsigned bytes, row-major. */
+    /**
+     * Decoded image file: {@code count} images of {@code rows x cols} unsigned bytes, row-major.
+     */
     record Images(int count, int rows, int cols, byte[] pixels) {}
 
     /**
@@ -45,8 +48,13 @@ final class IdxReader {
         try (DataInputStream in = open(file)) {
             int magic = readHeaderInt(in, file, "magic number");
             if (magic != IMAGES_MAGIC) {
-                throw corrupt(file, "wrong magic number " + magic + " (expected " + IMAGES_MAGIC
-                        + " for an image file)");
+                throw corrupt(
+                        file,
+                        "wrong magic number "
+                                + magic
+                                + " (expected "
+                                + IMAGES_MAGIC
+                                + " for an image file)");
             }
             int count = readHeaderInt(in, file, "image count");
             int r = readHeaderInt(in, file, "row count");
@@ -55,8 +63,9 @@ final class IdxReader {
                 throw corrupt(file, "image count " + count + " is not positive");
             }
             if (r != rows || c != cols) {
-                throw corrupt(file, "image size " + r + "x" + c + " (expected " + rows + "x"
-                        + cols + ")");
+                throw corrupt(
+                        file,
+                        "image size " + r + "x" + c + " (expected " + rows + "x" + cols + ")");
             }
             long expected = (long) count * rows * cols;
             if (expected > Integer.MAX_VALUE - 8) {
@@ -79,8 +88,13 @@ final class IdxReader {
         try (DataInputStream in = open(file)) {
             int magic = readHeaderInt(in, file, "magic number");
             if (magic != LABELS_MAGIC) {
-                throw corrupt(file, "wrong magic number " + magic + " (expected " + LABELS_MAGIC
-                        + " for a label file)");
+                throw corrupt(
+                        file,
+                        "wrong magic number "
+                                + magic
+                                + " (expected "
+                                + LABELS_MAGIC
+                                + " for a label file)");
             }
             int count = readHeaderInt(in, file, "label count");
             if (count <= 0) {
@@ -90,8 +104,9 @@ final class IdxReader {
             for (int i = 0; i < labels.length; i++) {
                 int v = labels[i] & 0xFF;
                 if (v >= numClasses) {
-                    throw corrupt(file, "label " + v + " at index " + i + " is outside 0.."
-                            + (numClasses - 1));
+                    throw corrupt(
+                            file,
+                            "label " + v + " at index " + i + " is outside 0.." + (numClasses - 1));
                 }
             }
             return labels;
@@ -100,7 +115,9 @@ final class IdxReader {
 
     private static DataInputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null,
+            throw new NoSuchFileException(
+                    file.toString(),
+                    null,
                     "Fashion-MNIST file is missing: " + file + "; " + INSTALL_HINT);
         }
         InputStream raw = Files.newInputStream(file);
@@ -109,8 +126,14 @@ final class IdxReader {
                     new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
         } catch (IOException e) {
             raw.close();
-            throw new IOException("Fashion-MNIST file " + file + " is not a valid gzip file ("
-                    + e.getMessage() + "); " + INSTALL_HINT, e);
+            throw new IOException(
+                    "Fashion-MNIST file "
+                            + file
+                            + " is not a valid gzip file ("
+                            + e.getMessage()
+                            + "); "
+                            + INSTALL_HINT,
+                    e);
         }
     }
 
@@ -135,29 +158,46 @@ final class IdxReader {
             data = in.readNBytes(expected);
             extra = data.length == expected ? in.read() : -1;
         } catch (EOFException e) {
-            throw corrupt(file, "file is truncated: the compressed stream ends before the "
-                    + expected + " data bytes announced by its header");
+            throw corrupt(
+                    file,
+                    "file is truncated: the compressed stream ends before the "
+                            + expected
+                            + " data bytes announced by its header");
         } catch (IOException e) {
             throw unreadable(file, e);
         }
         if (data.length != expected) {
-            throw corrupt(file, "file is truncated: header announces " + expected
-                    + " data bytes but only " + data.length + " are present");
+            throw corrupt(
+                    file,
+                    "file is truncated: header announces "
+                            + expected
+                            + " data bytes but only "
+                            + data.length
+                            + " are present");
         }
         if (extra != -1) {
-            throw corrupt(file, "file has trailing bytes after the " + expected
-                    + " data bytes announced by its header");
+            throw corrupt(
+                    file,
+                    "file has trailing bytes after the "
+                            + expected
+                            + " data bytes announced by its header");
         }
         return data;
     }
 
     private static IOException corrupt(Path file, String problem) {
-        return new IOException("Fashion-MNIST file " + file + " is corrupt: " + problem + "; "
-                + INSTALL_HINT);
+        return new IOException(
+                "Fashion-MNIST file " + file + " is corrupt: " + problem + "; " + INSTALL_HINT);
     }
 
     private static IOException unreadable(Path file, IOException cause) {
-        return new IOException("Fashion-MNIST file " + file + " cannot be decoded ("
-                + cause.getMessage() + "); " + INSTALL_HINT, cause);
+        return new IOException(
+                "Fashion-MNIST file "
+                        + file
+                        + " cannot be decoded ("
+                        + cause.getMessage()
+                        + "); "
+                        + INSTALL_HINT,
+                cause);
     }
 }

@@ -27,13 +27,21 @@ final class ImageTransform {
     private float[] wHi;
 
     ImageTransform(
-            int inSize, int outSize, FashionMnist.SizeMode mode, int channels, float mean, float std) {
+            int inSize,
+            int outSize,
+            FashionMnist.SizeMode mode,
+            int channels,
+            float mean,
+            float std) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         }
         if (!(std > 0) || !Float.isFinite(std) || !Float.isFinite(mean)) {
             throw new IllegalArgumentException(
-                    "normalisation needs a finite mean and std > 0, got mean=" + mean + " std=" + std);
+                    "normalisation needs a finite mean and std > 0, got mean="
+                            + mean
+                            + " std="
+                            + std);
         }
         if (outSize <= 0) {
             throw new IllegalArgumentException("image size must be positive, got " + outSize);
@@ -114,8 +122,10 @@ final class ImageTransform {
             float wy = wHi[y];
             for (int x = 0; x < outSize; x++) {
                 float wx = wHi[x];
-                float top = (pixels[r0 + lo[x]] & 0xFF) * (1 - wx) + (pixels[r0 + hi[x]] & 0xFF) * wx;
-                float bot = (pixels[r1 + lo[x]] & 0xFF) * (1 - wx) + (pixels[r1 + hi[x]] & 0xFF) * wx;
+                float top =
+                        (pixels[r0 + lo[x]] & 0xFF) * (1 - wx) + (pixels[r0 + hi[x]] & 0xFF) * wx;
+                float bot =
+                        (pixels[r1 + lo[x]] & 0xFF) * (1 - wx) + (pixels[r1 + hi[x]] & 0xFF) * wx;
                 out[y * outSize + x] = normalize(top * (1 - wy) + bot * wy);
             }
         }

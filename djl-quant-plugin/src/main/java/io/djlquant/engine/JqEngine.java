@@ -4,15 +4,14 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The JavaQuant engine: runs quantized (int8) models in pure Java on the CPU.
  *
- * <p>Obtain it with {@code Engine.getEngine("JavaQuant")}. Operations that {@link JqNDArray} does not
- * implement itself are executed by the alternative engine, PyTorch when it is on the classpath.
+ * <p>Obtain it with {@code Engine.getEngine("JavaQuant")}. Operations that {@link JqNDArray} does
+ * not implement itself are executed by the alternative engine, PyTorch when it is on the classpath.
  */
 public final class JqEngine extends Engine {
 
@@ -32,7 +31,8 @@ public final class JqEngine extends Engine {
     private static final String RPC_ENGINE_NAME = "RPC";
 
     /** System property that, when {@code true}, disables the alternative engine. */
-    public static final String DISABLE_ALTERNATIVE_PROPERTY = "ai.djl.javaquant.disable_alternative";
+    public static final String DISABLE_ALTERNATIVE_PROPERTY =
+            "ai.djl.javaquant.disable_alternative";
 
     /*
      * A high rank keeps JavaQuant from becoming DJL's default engine: the default stays a full
@@ -48,10 +48,10 @@ public final class JqEngine extends Engine {
     JqEngine() {}
 
     /**
-     * Returns the engine that executes the operations JavaQuant does not implement: PyTorch if it is
-     * registered, otherwise DJL's default engine unless that is JavaQuant itself or DJL's RPC
-     * client engine; {@code null} if
-     * none is available or {@value #DISABLE_ALTERNATIVE_PROPERTY} is {@code true}.
+     * Returns the engine that executes the operations JavaQuant does not implement: PyTorch if it
+     * is registered, otherwise DJL's default engine unless that is JavaQuant itself or DJL's RPC
+     * client engine; {@code null} if none is available or {@value #DISABLE_ALTERNATIVE_PROPERTY} is
+     * {@code true}.
      *
      * @return the alternative engine or {@code null}
      */
@@ -80,7 +80,8 @@ public final class JqEngine extends Engine {
             }
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             // JavaQuant's own operations still work without it; only the fallback ops are lost.
-            logger.warn("JavaQuant: alternative engine unavailable, fallback operations disabled", e);
+            logger.warn(
+                    "JavaQuant: alternative engine unavailable, fallback operations disabled", e);
         }
         return null;
     }

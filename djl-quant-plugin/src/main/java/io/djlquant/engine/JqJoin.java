@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.Arrays;
 
 /**
@@ -33,7 +32,9 @@ final class JqJoin {
         for (JqNDArray p : parts) {
             if (!p.getShape().equals(shape)) {
                 throw new IllegalArgumentException(
-                        "JavaQuant stack needs arrays of one shape, got " + shape + " and "
+                        "JavaQuant stack needs arrays of one shape, got "
+                                + shape
+                                + " and "
                                 + p.getShape());
             }
         }
@@ -82,8 +83,12 @@ final class JqJoin {
             }
             if (!fits) {
                 throw new IllegalArgumentException(
-                        "JavaQuant concat along axis " + ax + " needs shapes equal elsewhere, got "
-                                + shape + " and " + s);
+                        "JavaQuant concat along axis "
+                                + ax
+                                + " needs shapes equal elsewhere, got "
+                                + shape
+                                + " and "
+                                + s);
             }
             joined += s.get(ax);
         }
@@ -134,7 +139,11 @@ final class JqJoin {
             int row = (int) (length * rest) * unit;
             for (int o = 0; o < outer; o++) {
                 System.arraycopy(
-                        array.storage(), o * row + (int) (start * rest) * unit, out, o * piece, piece);
+                        array.storage(),
+                        o * row + (int) (start * rest) * unit,
+                        out,
+                        o * piece,
+                        piece);
             }
             JqNDArray p = result(array, pieceShape, out);
             p.setName(array.getName());
@@ -165,8 +174,11 @@ final class JqJoin {
     static long[] evenIndices(long length, long sections) {
         if (sections <= 0 || length % sections != 0) {
             throw new IllegalArgumentException(
-                    "JavaQuant split: an axis of length " + length + " cannot be split into "
-                            + sections + " equal sections");
+                    "JavaQuant split: an axis of length "
+                            + length
+                            + " cannot be split into "
+                            + sections
+                            + " equal sections");
         }
         long step = length / sections;
         long[] indices = new long[(int) sections - 1];
@@ -184,7 +196,11 @@ final class JqJoin {
             NDArray a = others.get(i);
             if (a.getDataType() != type) {
                 throw new IllegalArgumentException(
-                        "JavaQuant " + op + " needs arrays of one data type, got " + type + " and "
+                        "JavaQuant "
+                                + op
+                                + " needs arrays of one data type, got "
+                                + type
+                                + " and "
                                 + a.getDataType());
             }
             parts[i + 1] = a instanceof JqNDArray ? (JqNDArray) a : copyIn(head, a);
@@ -223,7 +239,12 @@ final class JqJoin {
         int ax = axis < 0 ? axis + limit : axis;
         if (ax < 0 || ax >= limit) {
             throw new IllegalArgumentException(
-                    "JavaQuant " + op + ": axis " + axis + " is out of range for " + limit
+                    "JavaQuant "
+                            + op
+                            + ": axis "
+                            + axis
+                            + " is out of range for "
+                            + limit
                             + " possible axes");
         }
         return ax;
@@ -252,13 +273,18 @@ final class JqJoin {
                                 && Arrays.equals(p.getQuantZeroPoints(), head.getQuantZeroPoints());
                 if (!same) {
                     throw new IllegalArgumentException(
-                            "JavaQuant " + op + " needs arrays quantized alike: "
-                                    + describe(head) + " vs " + describe(p)
+                            "JavaQuant "
+                                    + op
+                                    + " needs arrays quantized alike: "
+                                    + describe(head)
+                                    + " vs "
+                                    + describe(p)
                                     + "; dequantize or requantize them first");
                 }
             }
             return head.isQuantized()
-                    ? new Quant(head.getQuantScales(), head.getQuantZeroPoints(), head.getQuantAxis())
+                    ? new Quant(
+                            head.getQuantScales(), head.getQuantZeroPoints(), head.getQuantAxis())
                     : null;
         }
 
@@ -273,8 +299,10 @@ final class JqJoin {
             for (JqNDArray p : parts) {
                 if (!p.isQuantized() || p.getQuantAxis() != axis) {
                     throw new IllegalArgumentException(
-                            "JavaQuant concat needs arrays quantized alike: " + describe(head)
-                                    + " vs " + describe(p));
+                            "JavaQuant concat needs arrays quantized alike: "
+                                    + describe(head)
+                                    + " vs "
+                                    + describe(p));
                 }
                 scales = concat(scales, p.getQuantScales());
                 zeroPoints = concat(zeroPoints, p.getQuantZeroPoints());
@@ -298,8 +326,12 @@ final class JqJoin {
             if (!a.isQuantized()) {
                 return "not quantized";
             }
-            return "scales " + Arrays.toString(a.getQuantScales()) + " zero points "
-                    + Arrays.toString(a.getQuantZeroPoints()) + " axis " + a.getQuantAxis();
+            return "scales "
+                    + Arrays.toString(a.getQuantScales())
+                    + " zero points "
+                    + Arrays.toString(a.getQuantZeroPoints())
+                    + " axis "
+                    + a.getQuantAxis();
         }
     }
 }

@@ -5,14 +5,12 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-
 import io.djlquant.format.BlockCodecs;
 import io.djlquant.format.JqFormat;
 import io.djlquant.format.JqGraph;
 import io.djlquant.format.JqModelReader;
 import io.djlquant.format.JqModelWriter;
 import io.djlquant.kernels.Int8Kernels;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -121,7 +119,12 @@ public class JqModel extends BaseModel {
             return found.get(0);
         }
         throw new FileNotFoundException(
-                "No " + JqFormat.EXTENSION + " model in " + modelDir + " (tried " + candidates
+                "No "
+                        + JqFormat.EXTENSION
+                        + " model in "
+                        + modelDir
+                        + " (tried "
+                        + candidates
                         + (found.isEmpty() ? ")" : ", and found several: " + found + ")"));
     }
 

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 
@@ -293,7 +292,10 @@ public class JqNDArray extends NDArrayAdapter {
         int rank = shape.dimension();
         if (p.length % 2 != 0 || p.length / 2 > rank) {
             throw new IllegalArgumentException(
-                    "pad needs (before, after) pairs for at most " + rank + " axes, got " + padding);
+                    "pad needs (before, after) pairs for at most "
+                            + rank
+                            + " axes, got "
+                            + padding);
         }
         long[] before = new long[rank];
         long[] out = shape.getShape().clone();
@@ -306,9 +308,10 @@ public class JqNDArray extends NDArrayAdapter {
             out[axis] = Math.addExact(out[axis], Math.addExact(p[2 * i], p[2 * i + 1]));
         }
         Shape outShape = new Shape(out);
-        float[] x = JqCasts.supports(dataType) && dataType != DataType.FLOAT32
-                ? (float[]) JqCasts.convert(storage(), dataType, DataType.FLOAT32)
-                : toFloatArray();
+        float[] x =
+                JqCasts.supports(dataType) && dataType != DataType.FLOAT32
+                        ? (float[]) JqCasts.convert(storage(), dataType, DataType.FLOAT32)
+                        : toFloatArray();
         float[] y = new float[Math.toIntExact(outShape.size())];
         java.util.Arrays.fill(y, (float) value);
         long[] in = shape.getShape();
@@ -329,8 +332,10 @@ public class JqNDArray extends NDArrayAdapter {
             dst = dst * (rank == 0 ? 1 : out[rank - 1]) + (rank == 0 ? 0 : before[rank - 1]);
             System.arraycopy(x, (int) (row * inner), y, (int) dst, inner);
         }
-        Object data = dataType == DataType.FLOAT32 || !JqCasts.supports(dataType)
-                ? y : JqCasts.convert(y, DataType.FLOAT32, dataType);
+        Object data =
+                dataType == DataType.FLOAT32 || !JqCasts.supports(dataType)
+                        ? y
+                        : JqCasts.convert(y, DataType.FLOAT32, dataType);
         DataType type = data == y ? DataType.FLOAT32 : dataType;
         return new JqNDArray(manager, alternativeManager, outShape, type, data);
     }
@@ -340,11 +345,7 @@ public class JqNDArray extends NDArrayAdapter {
     public JqNDArray duplicate() {
         JqNDArray copy =
                 new JqNDArray(
-                        manager,
-                        alternativeManager,
-                        shape,
-                        dataType,
-                        JqStorage.copy(storage()));
+                        manager, alternativeManager, shape, dataType, JqStorage.copy(storage()));
         copy.setName(name);
         copyQuantizationTo(copy);
         return copy;
@@ -359,9 +360,9 @@ public class JqNDArray extends NDArrayAdapter {
     }
 
     /**
-     * Returns a view with a new shape that shares this array's elements (one dimension may be
-     * -1). Quantization parameters carry over if they are per tensor, or per channel with the
-     * dimensions up to the channel axis unchanged.
+     * Returns a view with a new shape that shares this array's elements (one dimension may be -1).
+     * Quantization parameters carry over if they are per tensor, or per channel with the dimensions
+     * up to the channel axis unchanged.
      *
      * @param newShape the new shape
      * @return the reshaped view
@@ -369,8 +370,7 @@ public class JqNDArray extends NDArrayAdapter {
     @Override
     public JqNDArray reshape(Shape newShape) {
         Shape target = inferShape(newShape);
-        JqNDArray view =
-                new JqNDArray(manager, alternativeManager, target, dataType, storage());
+        JqNDArray view = new JqNDArray(manager, alternativeManager, target, dataType, storage());
         if (isQuantized()) {
             if (quantAxis != PER_TENSOR && !keepsAxis(target)) {
                 view.close();
@@ -429,8 +429,8 @@ public class JqNDArray extends NDArrayAdapter {
 
     /**
      * Returns JavaQuant's internal operations: stacking and concatenation run in Java (so DJL's
-     * {@code NDArrays.stack}, used by {@code Batchifier.STACK}, keeps a batch here), the others
-     * on the alternative engine.
+     * {@code NDArrays.stack}, used by {@code Batchifier.STACK}, keeps a batch here), the others on
+     * the alternative engine.
      *
      * @return the internal operations of this array
      */
@@ -485,7 +485,11 @@ public class JqNDArray extends NDArrayAdapter {
             int ax = a < 0 ? a + rank : a;
             if (ax < 0 || ax >= rank || shape.get(ax) != 1) {
                 throw new IllegalArgumentException(
-                        "Cannot squeeze axis " + a + " of shape " + shape + ": it must have length 1");
+                        "Cannot squeeze axis "
+                                + a
+                                + " of shape "
+                                + shape
+                                + ": it must have length 1");
             }
             drop[ax] = true;
         }
@@ -500,7 +504,8 @@ public class JqNDArray extends NDArrayAdapter {
             }
         }
         boolean channelDropped = quantAxis != PER_TENSOR && drop[quantAxis];
-        return view(new Shape(java.util.Arrays.copyOf(dims, n)), channelDropped ? PER_TENSOR : newAxis);
+        return view(
+                new Shape(java.util.Arrays.copyOf(dims, n)), channelDropped ? PER_TENSOR : newAxis);
     }
 
     /**
@@ -514,7 +519,8 @@ public class JqNDArray extends NDArrayAdapter {
         int rank = shape.dimension();
         int ax = axis < 0 ? axis + rank + 1 : axis;
         if (ax < 0 || ax > rank) {
-            throw new IllegalArgumentException("Cannot insert axis " + axis + " into shape " + shape);
+            throw new IllegalArgumentException(
+                    "Cannot insert axis " + axis + " into shape " + shape);
         }
         long[] dims = new long[rank + 1];
         for (int i = 0, j = 0; i <= rank; i++) {
@@ -570,7 +576,8 @@ public class JqNDArray extends NDArrayAdapter {
                     sum += StrictMath.exp(in[base + k * inner] - max);
                 }
                 for (int k = 0; k < len; k++) {
-                    out[base + k * inner] = (float) (StrictMath.exp(in[base + k * inner] - max) / sum);
+                    out[base + k * inner] =
+                            (float) (StrictMath.exp(in[base + k * inner] - max) / sum);
                 }
             }
         }

@@ -9,15 +9,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.recurrent.RNN;
-
 import java.util.List;
 
 /**
  * The engine-internal operations of a {@link JqNDArray}. Stacking and concatenation (what DJL's
- * {@code Batchifier.STACK} and {@code NDArrays.stack/concat} call) run in Java and keep int8
- * arrays int8 with their quantization parameters; so do DJL's image transforms {@code ToTensor}
- * and {@code Normalize}. The other operations run on the alternative
- * engine, on a copy of the array; without one they fail with a message naming the operation.
+ * {@code Batchifier.STACK} and {@code NDArrays.stack/concat} call) run in Java and keep int8 arrays
+ * int8 with their quantization parameters; so do DJL's image transforms {@code ToTensor} and {@code
+ * Normalize}. The other operations run on the alternative engine, on a copy of the array; without
+ * one they fail with a message naming the operation.
  */
 final class JqNDArrayEx implements NDArrayEx {
 
@@ -46,18 +45,19 @@ final class JqNDArrayEx implements NDArrayEx {
     }
 
     /**
-     * HWC (or NHWC) to CHW (or NCHW) FLOAT32 divided by 255, in Java: DJL's {@code ToTensor}.
-     * DJL's default runs the division and transpose on the alternative engine and then attaches
-     * the result to this array's manager, which fails for a PyTorch array under a JavaQuant manager
-     * (so a {@code Criteria} predictor with DJL's {@code ImageClassificationTranslator} failed).
-     * Each value is {@code v / 255f}, the float32 division PyTorch does.
+     * HWC (or NHWC) to CHW (or NCHW) FLOAT32 divided by 255, in Java: DJL's {@code ToTensor}. DJL's
+     * default runs the division and transpose on the alternative engine and then attaches the
+     * result to this array's manager, which fails for a PyTorch array under a JavaQuant manager (so
+     * a {@code Criteria} predictor with DJL's {@code ImageClassificationTranslator} failed). Each
+     * value is {@code v / 255f}, the float32 division PyTorch does.
      */
     @Override
     public NDArray toTensor() {
         Shape s = array.getShape();
         int dim = s.dimension();
         if (dim != 3 && dim != 4) {
-            throw new IllegalArgumentException("toTensor needs an HWC or NHWC image array, got shape " + s);
+            throw new IllegalArgumentException(
+                    "toTensor needs an HWC or NHWC image array, got shape " + s);
         }
         int n = dim == 4 ? Math.toIntExact(s.get(0)) : 1;
         int h = Math.toIntExact(s.get(dim - 3));
@@ -75,7 +75,8 @@ final class JqNDArrayEx implements NDArrayEx {
             }
         }
         Shape out = dim == 4 ? new Shape(n, c, h, w) : new Shape(c, h, w);
-        return new JqNDArray(array.getManager(), array.alternativeManager(), out, DataType.FLOAT32, y);
+        return new JqNDArray(
+                array.getManager(), array.alternativeManager(), out, DataType.FLOAT32, y);
     }
 
     /**
@@ -87,12 +88,21 @@ final class JqNDArrayEx implements NDArrayEx {
         Shape s = array.getShape();
         int dim = s.dimension();
         if (dim != 3 && dim != 4) {
-            throw new IllegalArgumentException("normalize needs a CHW or NCHW image array, got shape " + s);
+            throw new IllegalArgumentException(
+                    "normalize needs a CHW or NCHW image array, got shape " + s);
         }
         int c = Math.toIntExact(s.get(dim - 3));
         if (mean.length != c || std.length != c) {
-            throw new IllegalArgumentException("normalize has " + mean.length + " means and " + std.length
-                    + " standard deviations for " + c + " channels (shape " + s + ")");
+            throw new IllegalArgumentException(
+                    "normalize has "
+                            + mean.length
+                            + " means and "
+                            + std.length
+                            + " standard deviations for "
+                            + c
+                            + " channels (shape "
+                            + s
+                            + ")");
         }
         int plane = Math.toIntExact(s.get(dim - 2) * s.get(dim - 1));
         float[] x = values();
@@ -101,7 +111,8 @@ final class JqNDArrayEx implements NDArrayEx {
             int ch = i / plane % c;
             y[i] = (x[i] - mean[ch]) / std[ch];
         }
-        return new JqNDArray(array.getManager(), array.alternativeManager(), s, DataType.FLOAT32, y);
+        return new JqNDArray(
+                array.getManager(), array.alternativeManager(), s, DataType.FLOAT32, y);
     }
 
     /* The elements as floats (a copy, or this array's own FLOAT32 data read only). */
@@ -110,7 +121,8 @@ final class JqNDArrayEx implements NDArrayEx {
             return array.getFloatData();
         }
         if (JqCasts.supports(array.getDataType())) {
-            return (float[]) JqCasts.convert(array.storage(), array.getDataType(), DataType.FLOAT32);
+            return (float[])
+                    JqCasts.convert(array.storage(), array.getDataType(), DataType.FLOAT32);
         }
         return array.toFloatArray();
     }
@@ -237,19 +249,33 @@ final class JqNDArrayEx implements NDArrayEx {
 
     /** {@inheritDoc} */
     @Override
-    public void adadeltaUpdate(NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6) {
+    public void adadeltaUpdate(
+            NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6) {
         alternative("adadeltaUpdate").adadeltaUpdate(a0, a1, a2, a3, a4, a5, a6);
     }
 
     /** {@inheritDoc} */
     @Override
-    public void adagradUpdate(NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6) {
+    public void adagradUpdate(
+            NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6) {
         alternative("adagradUpdate").adagradUpdate(a0, a1, a2, a3, a4, a5, a6);
     }
 
     /** {@inheritDoc} */
     @Override
-    public void adamUpdate(NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6, float a7, float a8, float a9, boolean a10, boolean a11) {
+    public void adamUpdate(
+            NDList a0,
+            NDList a1,
+            float a2,
+            float a3,
+            float a4,
+            float a5,
+            float a6,
+            float a7,
+            float a8,
+            float a9,
+            boolean a10,
+            boolean a11) {
         alternative("adamUpdate").adamUpdate(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
     }
 
@@ -261,25 +287,38 @@ final class JqNDArrayEx implements NDArrayEx {
 
     /** {@inheritDoc} */
     @Override
-    public void rmspropUpdate(NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6, float a7, float a8, boolean a9) {
+    public void rmspropUpdate(
+            NDList a0,
+            NDList a1,
+            float a2,
+            float a3,
+            float a4,
+            float a5,
+            float a6,
+            float a7,
+            float a8,
+            boolean a9) {
         alternative("rmspropUpdate").rmspropUpdate(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 
     /** {@inheritDoc} */
     @Override
-    public void sgdUpdate(NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6, boolean a7) {
+    public void sgdUpdate(
+            NDList a0, NDList a1, float a2, float a3, float a4, float a5, float a6, boolean a7) {
         alternative("sgdUpdate").sgdUpdate(a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList convolution(NDArray a0, NDArray a1, NDArray a2, Shape a3, Shape a4, Shape a5, int a6) {
+    public NDList convolution(
+            NDArray a0, NDArray a1, NDArray a2, Shape a3, Shape a4, Shape a5, int a6) {
         return alternative("convolution").convolution(a0, a1, a2, a3, a4, a5, a6);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList deconvolution(NDArray a0, NDArray a1, NDArray a2, Shape a3, Shape a4, Shape a5, Shape a6, int a7) {
+    public NDList deconvolution(
+            NDArray a0, NDArray a1, NDArray a2, Shape a3, Shape a4, Shape a5, Shape a6, int a7) {
         return alternative("deconvolution").deconvolution(a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
@@ -315,25 +354,62 @@ final class JqNDArrayEx implements NDArrayEx {
 
     /** {@inheritDoc} */
     @Override
-    public NDList batchNorm(NDArray a0, NDArray a1, NDArray a2, NDArray a3, NDArray a4, int a5, float a6, float a7, boolean a8) {
+    public NDList batchNorm(
+            NDArray a0,
+            NDArray a1,
+            NDArray a2,
+            NDArray a3,
+            NDArray a4,
+            int a5,
+            float a6,
+            float a7,
+            boolean a8) {
         return alternative("batchNorm").batchNorm(a0, a1, a2, a3, a4, a5, a6, a7, a8);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList rnn(NDArray a0, NDArray a1, NDList a2, boolean a3, int a4, RNN.Activation a5, double a6, boolean a7, boolean a8, boolean a9) {
+    public NDList rnn(
+            NDArray a0,
+            NDArray a1,
+            NDList a2,
+            boolean a3,
+            int a4,
+            RNN.Activation a5,
+            double a6,
+            boolean a7,
+            boolean a8,
+            boolean a9) {
         return alternative("rnn").rnn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList gru(NDArray a0, NDArray a1, NDList a2, boolean a3, int a4, double a5, boolean a6, boolean a7, boolean a8) {
+    public NDList gru(
+            NDArray a0,
+            NDArray a1,
+            NDList a2,
+            boolean a3,
+            int a4,
+            double a5,
+            boolean a6,
+            boolean a7,
+            boolean a8) {
         return alternative("gru").gru(a0, a1, a2, a3, a4, a5, a6, a7, a8);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList lstm(NDArray a0, NDList a1, NDList a2, boolean a3, int a4, double a5, boolean a6, boolean a7, boolean a8) {
+    public NDList lstm(
+            NDArray a0,
+            NDList a1,
+            NDList a2,
+            boolean a3,
+            int a4,
+            double a5,
+            boolean a6,
+            boolean a7,
+            boolean a8) {
         return alternative("lstm").lstm(a0, a1, a2, a3, a4, a5, a6, a7, a8);
     }
 
@@ -408,13 +484,15 @@ final class JqNDArrayEx implements NDArrayEx {
 
     /** {@inheritDoc} */
     @Override
-    public NDList multiBoxPrior(List<Float> a0, List<Float> a1, List<Float> a2, List<Float> a3, boolean a4) {
+    public NDList multiBoxPrior(
+            List<Float> a0, List<Float> a1, List<Float> a2, List<Float> a3, boolean a4) {
         return alternative("multiBoxPrior").multiBoxPrior(a0, a1, a2, a3, a4);
     }
 
     /** {@inheritDoc} */
     @Override
-    public NDList multiBoxDetection(NDList a0, boolean a1, float a2, int a3, float a4, boolean a5, int a6) {
+    public NDList multiBoxDetection(
+            NDList a0, boolean a1, float a2, int a3, float a4, boolean a5, int a6) {
         return alternative("multiBoxDetection").multiBoxDetection(a0, a1, a2, a3, a4, a5, a6);
     }
 }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,8 +14,8 @@ import java.nio.ByteOrder;
 /**
  * The JavaQuant {@link NDManager}: creates {@link JqNDArray}s held in Java memory.
  *
- * <p>Besides DJL's copying {@code create} methods it offers {@code wrap} methods that take ownership
- * of a primitive array without copying, for kernels that build their output directly.
+ * <p>Besides DJL's copying {@code create} methods it offers {@code wrap} methods that take
+ * ownership of a primitive array without copying, for kernels that build their output directly.
  */
 public class JqNDManager extends BaseNDManager {
 
@@ -52,8 +51,8 @@ public class JqNDManager extends BaseNDManager {
                         + JqEngine.DISABLE_ALTERNATIVE_PROPERTY
                         + "=true). Int8 inference of a .jq model needs no other operation; for "
                         + op
-                        + " add ai.djl.pytorch:pytorch-engine and the pytorch-native-cpu jar of your"
-                        + " platform");
+                        + " add ai.djl.pytorch:pytorch-engine and the pytorch-native-cpu jar of"
+                        + " your platform");
     }
 
     static JqNDManager getSystemManager() {
@@ -173,7 +172,8 @@ public class JqNDManager extends BaseNDManager {
      */
     @Override
     public NDArray create(String[] data, java.nio.charset.Charset charset, Shape shape) {
-        throw new UnsupportedOperationException("The JavaQuant engine does not support STRING arrays");
+        throw new UnsupportedOperationException(
+                "The JavaQuant engine does not support STRING arrays");
     }
 
     /**
@@ -282,19 +282,22 @@ public class JqNDManager extends BaseNDManager {
     /** {@inheritDoc} */
     @Override
     public NDArray randomInteger(long low, long high, Shape shape, DataType dataType) {
-        return viaAlternative(alternative("randomInteger").randomInteger(low, high, shape, dataType));
+        return viaAlternative(
+                alternative("randomInteger").randomInteger(low, high, shape, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray randomUniform(float low, float high, Shape shape, DataType dataType) {
-        return viaAlternative(alternative("randomUniform").randomUniform(low, high, shape, dataType));
+        return viaAlternative(
+                alternative("randomUniform").randomUniform(low, high, shape, dataType));
     }
 
     /** {@inheritDoc} */
     @Override
     public NDArray randomNormal(float loc, float scale, Shape shape, DataType dataType) {
-        return viaAlternative(alternative("randomNormal").randomNormal(loc, scale, shape, dataType));
+        return viaAlternative(
+                alternative("randomNormal").randomNormal(loc, scale, shape, dataType));
     }
 
     private NDManager alternative(String op) {
@@ -323,7 +326,8 @@ public class JqNDManager extends BaseNDManager {
     public synchronized void attachInternal(String resourceId, AutoCloseable... resource) {
         if (!isOpen()) {
             throw new IllegalStateException(
-                    this + " is closed (was its model or predictor closed?): no new arrays or"
+                    this
+                            + " is closed (was its model or predictor closed?): no new arrays or"
                             + " sub-managers can be attached to it");
         }
         super.attachInternal(resourceId, resource);
@@ -390,10 +394,12 @@ public class JqNDManager extends BaseNDManager {
         /* The NDArray method that wanted the alternative engine, found on the stack. */
         private static String callerOperation() {
             return StackWalker.getInstance()
-                    .walk(frames -> frames.filter(NoAlternative::isArrayMethod)
-                            .map(StackWalker.StackFrame::getMethodName)
-                            .filter(m -> !m.equals("getAlternativeArray"))
-                            .findFirst())
+                    .walk(
+                            frames ->
+                                    frames.filter(NoAlternative::isArrayMethod)
+                                            .map(StackWalker.StackFrame::getMethodName)
+                                            .filter(m -> !m.equals("getAlternativeArray"))
+                                            .findFirst())
                     .map(m -> "NDArray." + m)
                     .orElse("this operation");
         }

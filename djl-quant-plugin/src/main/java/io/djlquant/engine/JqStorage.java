@@ -3,7 +3,6 @@ package io.djlquant.engine;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,7 +44,9 @@ final class JqStorage {
     static void checkSupported(DataType dataType) {
         if (!SUPPORTED.contains(dataType)) {
             throw new IllegalArgumentException(
-                    "The JavaQuant engine does not support data type " + dataType + "; supported: "
+                    "The JavaQuant engine does not support data type "
+                            + dataType
+                            + "; supported: "
                             + SUPPORTED);
         }
     }
@@ -65,7 +66,8 @@ final class JqStorage {
             }
             size *= dim;
             if (size > MAX_ARRAY) {
-                throw new IllegalArgumentException("Shape " + shape + " is too large for Java memory");
+                throw new IllegalArgumentException(
+                        "Shape " + shape + " is too large for Java memory");
             }
         }
         return (int) size;
@@ -177,7 +179,8 @@ final class JqStorage {
         }
         byte[] bytes = (byte[]) storage;
         if (isByteElement(dataType)) {
-            byte b = dataType == DataType.BOOLEAN ? (byte) (value != 0 ? 1 : 0) : (byte) (int) value;
+            byte b =
+                    dataType == DataType.BOOLEAN ? (byte) (value != 0 ? 1 : 0) : (byte) (int) value;
             Arrays.fill(bytes, b);
             return;
         }

@@ -3,7 +3,6 @@ package io.djlquant.format;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -47,11 +46,16 @@ public final class BlockCodecs {
         }
         if (byType != null) {
             throw new IllegalStateException(
-                    "Block type '" + type + "' is already handled by " + byType.getClass().getName());
+                    "Block type '"
+                            + type
+                            + "' is already handled by "
+                            + byType.getClass().getName());
         }
         if (byClass != null) {
             throw new IllegalStateException(
-                    blockClass.getName() + " is already handled by " + byClass.getClass().getName());
+                    blockClass.getName()
+                            + " is already handled by "
+                            + byClass.getClass().getName());
         }
         BY_TYPE.put(type, codec);
         BY_CLASS.put(blockClass, codec);

@@ -1,7 +1,6 @@
 package io.djlquant.format;
 
 import ai.djl.ndarray.types.DataType;
-
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -46,7 +45,8 @@ final class DTypeCodes {
     static int toCode(DataType type) {
         Integer code = BY_TYPE.get(type);
         if (code == null) {
-            throw new IllegalArgumentException("Data type " + type + " cannot be stored in a .jq file");
+            throw new IllegalArgumentException(
+                    "Data type " + type + " cannot be stored in a .jq file");
         }
         return code;
     }

@@ -39,7 +39,10 @@ final class GraphDecoder implements TensorSource {
         BlockCodec<?> codec = BlockCodecs.forType(child.getType());
         if (codec == null) {
             throw new MalformedModelException(
-                    "Unknown block type '" + child.getType() + "' (node '" + child.getName()
+                    "Unknown block type '"
+                            + child.getType()
+                            + "' (node '"
+                            + child.getName()
                             + "'): no BlockCodec is registered for it");
         }
         Block block;
@@ -48,14 +51,21 @@ final class GraphDecoder implements TensorSource {
         } catch (RuntimeException e) {
             // Block constructors reject bad config with runtime exceptions; the file is to blame.
             throw new MalformedModelException(
-                    "Node '" + child.getName() + "' (" + child.getType() + ") is invalid: "
+                    "Node '"
+                            + child.getName()
+                            + "' ("
+                            + child.getType()
+                            + ") is invalid: "
                             + e.getMessage(),
                     e);
         }
         if (block == null || !codec.blockClass().isInstance(block)) {
             throw new IllegalStateException(
-                    codec.getClass().getName() + " decoded node '" + child.getName()
-                            + "' to " + block);
+                    codec.getClass().getName()
+                            + " decoded node '"
+                            + child.getName()
+                            + "' to "
+                            + block);
         }
         return block;
     }

@@ -1,7 +1,6 @@
 package io.djlquant.format;
 
 import ai.djl.nn.Block;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -39,8 +38,11 @@ final class GraphEncoder implements TensorSink {
         BlockCodec<?> codec = BlockCodecs.forBlockClass(child.getClass());
         if (codec == null) {
             throw new IllegalArgumentException(
-                    "No BlockCodec registered for " + child.getClass().getName() + " (block '"
-                            + name + "')");
+                    "No BlockCodec registered for "
+                            + child.getClass().getName()
+                            + " (block '"
+                            + name
+                            + "')");
         }
         path.addLast(name);
         try {
@@ -56,7 +58,9 @@ final class GraphEncoder implements TensorSink {
         JqNode node = codec.encode(codec.blockClass().cast(block), this);
         if (node == null || !codec.type().equals(node.getType())) {
             throw new IllegalStateException(
-                    codec.getClass().getName() + " must return a node of type '" + codec.type()
+                    codec.getClass().getName()
+                            + " must return a node of type '"
+                            + codec.type()
                             + "'");
         }
         return node;

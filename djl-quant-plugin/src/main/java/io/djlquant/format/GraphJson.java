@@ -1,7 +1,6 @@
 package io.djlquant.format;
 
 import ai.djl.MalformedModelException;
-
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -12,7 +11,6 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.LinkedHashMap;
@@ -135,7 +133,8 @@ final class GraphJson {
             throw new MalformedModelException("Node at " + path + " has an empty type");
         }
         JsonElement nameElement = o.get("name");
-        String name = nameElement == null ? "" : string(nameElement, "Node at " + path + ": 'name'");
+        String name =
+                nameElement == null ? "" : string(nameElement, "Node at " + path + ": 'name'");
         String where = "Node '" + name + "' (" + type + ") at " + path;
         JsonElement config = o.get("config");
         JsonObject configObject;
@@ -147,7 +146,8 @@ final class GraphJson {
             throw new MalformedModelException(where + ": 'config' must be an object");
         }
         JqNode node = new JqNode(type, name, configObject);
-        for (Map.Entry<String, String> ref : stringMap(o.get("tensors"), where + ": 'tensors'").entrySet()) {
+        for (Map.Entry<String, String> ref :
+                stringMap(o.get("tensors"), where + ": 'tensors'").entrySet()) {
             if (ref.getKey().isEmpty() || ref.getValue().isEmpty()) {
                 throw new MalformedModelException(where + ": empty tensor key or name");
             }

@@ -39,7 +39,8 @@ public final class JqFormat {
     static final int HEADER_BYTES = 4 + 2 + 4; // magic, version, JSON length
     static final int CRC_BYTES = 4;
     static final int MIN_FILE_BYTES = HEADER_BYTES + 4 + CRC_BYTES; // + tensor count
-    static final int MIN_ENTRY_BYTES = 2 + 1 + 1 + 8 + 8; // name length, dtype, rank, offset, length
+    static final int MIN_ENTRY_BYTES =
+            2 + 1 + 1 + 8 + 8; // name length, dtype, rank, offset, length
 
     private JqFormat() {}
 }

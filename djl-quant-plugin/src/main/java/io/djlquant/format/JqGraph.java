@@ -33,7 +33,9 @@ public final class JqGraph {
         this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         this.properties =
                 Collections.unmodifiableMap(
-                        properties == null ? new LinkedHashMap<>() : new LinkedHashMap<>(properties));
+                        properties == null
+                                ? new LinkedHashMap<>()
+                                : new LinkedHashMap<>(properties));
         String problem = findProblem(root, this.tensors);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -44,8 +46,11 @@ public final class JqGraph {
     static String findProblem(JqNode root, Map<String, JqTensor> tensors) {
         for (Map.Entry<String, JqTensor> e : tensors.entrySet()) {
             if (!e.getKey().equals(e.getValue().getName())) {
-                return "Tensor key '" + e.getKey() + "' differs from its name '"
-                        + e.getValue().getName() + "'";
+                return "Tensor key '"
+                        + e.getKey()
+                        + "' differs from its name '"
+                        + e.getValue().getName()
+                        + "'";
             }
         }
         Set<String> referenced = new HashSet<>();
@@ -55,8 +60,16 @@ public final class JqGraph {
             JqNode node = pending.pop();
             for (Map.Entry<String, String> ref : node.getTensors().entrySet()) {
                 if (!tensors.containsKey(ref.getValue())) {
-                    return "Node '" + node.getName() + "' (" + node.getType() + ") references"
-                            + " missing tensor '" + ref.getValue() + "' as '" + ref.getKey() + "'";
+                    return "Node '"
+                            + node.getName()
+                            + "' ("
+                            + node.getType()
+                            + ") references"
+                            + " missing tensor '"
+                            + ref.getValue()
+                            + "' as '"
+                            + ref.getKey()
+                            + "'";
                 }
                 referenced.add(ref.getValue());
             }

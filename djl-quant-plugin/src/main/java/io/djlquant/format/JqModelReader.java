@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,7 +40,11 @@ public final class JqModelReader {
         long size = Files.size(file);
         if (size > JqFormat.MAX_FILE_BYTES) {
             throw new MalformedModelException(
-                    file + ": " + size + " bytes exceed the .jq limit of " + JqFormat.MAX_FILE_BYTES);
+                    file
+                            + ": "
+                            + size
+                            + " bytes exceed the .jq limit of "
+                            + JqFormat.MAX_FILE_BYTES);
         }
         return read(Files.readAllBytes(file));
     }
@@ -94,7 +97,9 @@ public final class JqModelReader {
         long jsonLength = in.u32("JSON graph length");
         if (jsonLength > JqFormat.MAX_JSON_BYTES) {
             throw new MalformedModelException(
-                    "JSON graph length " + jsonLength + " exceeds the limit "
+                    "JSON graph length "
+                            + jsonLength
+                            + " exceeds the limit "
                             + JqFormat.MAX_JSON_BYTES);
         }
         String json = in.utf8(jsonLength, "JSON graph");
@@ -137,15 +142,20 @@ public final class JqModelReader {
         int version = (bytes[4] & 0xFF) | (bytes[5] & 0xFF) << 8;
         if (version > JqFormat.VERSION) {
             throw new MalformedModelException(
-                    "Format version " + version + " is newer than the supported version "
-                            + JqFormat.VERSION + "; upgrade djl-quant");
+                    "Format version "
+                            + version
+                            + " is newer than the supported version "
+                            + JqFormat.VERSION
+                            + "; upgrade djl-quant");
         }
         if (version < 1) {
             throw new MalformedModelException("Invalid format version " + version);
         }
         if (bytes.length < JqFormat.MIN_FILE_BYTES) {
             throw new MalformedModelException(
-                    "Truncated file: " + bytes.length + " bytes, a .jq model has at least "
+                    "Truncated file: "
+                            + bytes.length
+                            + " bytes, a .jq model has at least "
                             + JqFormat.MIN_FILE_BYTES);
         }
     }
@@ -171,8 +181,11 @@ public final class JqModelReader {
         }
         if (count * JqFormat.MIN_ENTRY_BYTES > in.remaining()) {
             throw new MalformedModelException(
-                    "Tensor count " + count + " needs more bytes than the file has left ("
-                            + in.remaining() + ")");
+                    "Tensor count "
+                            + count
+                            + " needs more bytes than the file has left ("
+                            + in.remaining()
+                            + ")");
         }
         List<Entry> entries = new ArrayList<>((int) count);
         Set<String> names = new HashSet<>();
@@ -181,7 +194,10 @@ public final class JqModelReader {
             int nameLength = in.u16(where + " name length");
             if (nameLength == 0 || nameLength > JqFormat.MAX_NAME_BYTES) {
                 throw new MalformedModelException(
-                        where + ": name length " + nameLength + " is outside 1.."
+                        where
+                                + ": name length "
+                                + nameLength
+                                + " is outside 1.."
                                 + JqFormat.MAX_NAME_BYTES);
             }
             String name = in.utf8(nameLength, where + " name");
@@ -204,8 +220,7 @@ public final class JqModelReader {
             for (int d = 0; d < rank; d++) {
                 dims[d] = in.i64(where + " dimension");
                 if (dims[d] < 0) {
-                    throw new MalformedModelException(
-                            where + ": negative dimension " + dims[d]);
+                    throw new MalformedModelException(where + ": negative dimension " + dims[d]);
                 }
                 elements = multiply(elements, dims[d], where);
             }
@@ -214,8 +229,15 @@ public final class JqModelReader {
             long expected = multiply(elements, dataType.getNumOfBytes(), where);
             if (length != expected) {
                 throw new MalformedModelException(
-                        where + ": shape " + Arrays.toString(dims) + " of " + dataType + " needs "
-                                + expected + " bytes but the table says " + length);
+                        where
+                                + ": shape "
+                                + Arrays.toString(dims)
+                                + " of "
+                                + dataType
+                                + " needs "
+                                + expected
+                                + " bytes but the table says "
+                                + length);
             }
             if (offset < 0) {
                 throw new MalformedModelException(where + ": negative offset " + offset);
@@ -239,8 +261,15 @@ public final class JqModelReader {
         for (Entry e : entries) {
             if (e.offset > dataLength || e.length > dataLength - e.offset) {
                 throw new MalformedModelException(
-                        "Tensor '" + e.name + "': bytes [" + e.offset + ", +" + e.length
-                                + ") lie outside the data section of " + dataLength + " bytes");
+                        "Tensor '"
+                                + e.name
+                                + "': bytes ["
+                                + e.offset
+                                + ", +"
+                                + e.length
+                                + ") lie outside the data section of "
+                                + dataLength
+                                + " bytes");
             }
         }
         List<Entry> sorted = new ArrayList<>(entries);
@@ -257,7 +286,9 @@ public final class JqModelReader {
             }
             if (e.offset > covered) {
                 throw new MalformedModelException(
-                        "Data section has " + (e.offset - covered) + " unused bytes at offset "
+                        "Data section has "
+                                + (e.offset - covered)
+                                + " unused bytes at offset "
                                 + covered);
             }
             covered = e.offset + e.length;

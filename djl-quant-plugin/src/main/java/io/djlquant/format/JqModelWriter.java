@@ -1,7 +1,6 @@
 package io.djlquant.format;
 
 import ai.djl.nn.Block;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,9 +18,9 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * Writes {@code .jq} files. The whole file is built in memory first and then written to a
- * temporary file in the target directory that is moved over the target, so a failed save leaves an
- * existing file untouched.
+ * Writes {@code .jq} files. The whole file is built in memory first and then written to a temporary
+ * file in the target directory that is moved over the target, so a failed save leaves an existing
+ * file untouched.
  */
 public final class JqModelWriter {
 
@@ -123,7 +122,11 @@ public final class JqModelWriter {
             long[] dims = t.getShape().getShape();
             if (dims.length > JqFormat.MAX_RANK) {
                 throw new IllegalArgumentException(
-                        "Tensor '" + t.getName() + "' has rank " + dims.length + " > "
+                        "Tensor '"
+                                + t.getName()
+                                + "' has rank "
+                                + dims.length
+                                + " > "
                                 + JqFormat.MAX_RANK);
             }
             out.u16(name.length);

@@ -1,12 +1,10 @@
 package io.djlquant.format;
 
 import ai.djl.MalformedModelException;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -381,8 +379,7 @@ public final class JqNode {
     }
 
     private MalformedModelException bad(String key, String expected) {
-        return new MalformedModelException(
-                where() + ": config '" + key + "' must be " + expected);
+        return new MalformedModelException(where() + ": config '" + key + "' must be " + expected);
     }
 
     private String where() {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -178,7 +177,11 @@ public final class JqTensor {
         }
         if (!ok) {
             throw new MalformedModelException(
-                    "Tensor '" + name + "' has shape " + shape + ", expected "
+                    "Tensor '"
+                            + name
+                            + "' has shape "
+                            + shape
+                            + ", expected "
                             + Arrays.toString(dims).replace("-1", "?"));
         }
         return this;

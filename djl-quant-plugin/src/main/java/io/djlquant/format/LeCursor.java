@@ -1,7 +1,6 @@
 package io.djlquant.format;
 
 import ai.djl.MalformedModelException;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,8 +34,15 @@ final class LeCursor {
     private void need(long n, String what) throws MalformedModelException {
         if (n < 0 || n > remaining()) {
             throw new MalformedModelException(
-                    "Truncated file: " + what + " needs " + n + " bytes at offset " + pos
-                            + ", only " + remaining() + " remain");
+                    "Truncated file: "
+                            + what
+                            + " needs "
+                            + n
+                            + " bytes at offset "
+                            + pos
+                            + ", only "
+                            + remaining()
+                            + " remain");
         }
     }
 

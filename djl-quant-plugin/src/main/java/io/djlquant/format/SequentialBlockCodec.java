@@ -36,8 +36,7 @@ public final class SequentialBlockCodec implements BlockCodec<SequentialBlock> {
 
     /** {@inheritDoc} */
     @Override
-    public SequentialBlock decode(JqNode node, TensorSource source)
-            throws MalformedModelException {
+    public SequentialBlock decode(JqNode node, TensorSource source) throws MalformedModelException {
         SequentialBlock block = new SequentialBlock();
         if (node.hasConfig("returnIntermediate")) {
             block.setReturnIntermediate(node.getBoolean("returnIntermediate"));

@@ -60,8 +60,14 @@ public interface TensorSource {
         Block block = decodeChild(child);
         if (!expected.isInstance(block)) {
             throw new MalformedModelException(
-                    "Node '" + child.getName() + "' (" + child.getType() + ") must decode to "
-                            + expected.getSimpleName() + ", not " + block.getClass().getSimpleName());
+                    "Node '"
+                            + child.getName()
+                            + "' ("
+                            + child.getType()
+                            + ") must decode to "
+                            + expected.getSimpleName()
+                            + ", not "
+                            + block.getClass().getSimpleName());
         }
         return expected.cast(block);
     }

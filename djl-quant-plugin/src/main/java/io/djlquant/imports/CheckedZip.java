@@ -61,7 +61,8 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
         } catch (ZipException e) {
             throw new InvalidArchiveException(
                     "not a zip-format PyTorch archive (TorchScript or torch.save of PyTorch >= 1.6;"
-                            + " the legacy pickle-only format is not supported): " + e.getMessage());
+                            + " the legacy pickle-only format is not supported): "
+                            + e.getMessage());
         }
         try {
             return new CheckedZip(zip, checkedEntries(zip, allowance), allowance);
@@ -71,12 +72,16 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
         }
     }
 
-    /** @return how many bytes an archive of {@code fileSize} bytes may declare or decode to */
+    /**
+     * @return how many bytes an archive of {@code fileSize} bytes may declare or decode to
+     */
     static long allowance(long fileSize) {
         return MAX_EXPANSION * fileSize + SLACK_BYTES;
     }
 
-    /** @return the byte allowance of this archive (see {@link #allowance(long)}) */
+    /**
+     * @return the byte allowance of this archive (see {@link #allowance(long)})
+     */
     long allowance() {
         return allowance;
     }
@@ -90,7 +95,8 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
                 entry = e.nextElement();
             } catch (IllegalArgumentException ex) {
                 // java.util.zip decodes names lazily and reports bad UTF-8 this way
-                throw new InvalidArchiveException("zip entry name is not valid UTF-8: " + ex.getMessage());
+                throw new InvalidArchiveException(
+                        "zip entry name is not valid UTF-8: " + ex.getMessage());
             }
             String name = entry.getName();
             checkName(name);
@@ -105,14 +111,21 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
             }
             if (entry.getMethod() == ZipEntry.STORED && entry.getCompressedSize() != size) {
                 throw new InvalidArchiveException(
-                        "stored zip entry " + InvalidArchiveException.quote(name) + " declares "
-                                + size + " bytes but occupies " + entry.getCompressedSize());
+                        "stored zip entry "
+                                + InvalidArchiveException.quote(name)
+                                + " declares "
+                                + size
+                                + " bytes but occupies "
+                                + entry.getCompressedSize());
             }
             declared += Math.min(size, allowance + 1); // cannot overflow: at most #entries * 2^62
             if (declared > allowance) {
                 throw new InvalidArchiveException(
-                        "zip entries declare more than " + allowance + " uncompressed bytes, over "
-                                + MAX_EXPANSION + "x the file size (a zip bomb?)");
+                        "zip entries declare more than "
+                                + allowance
+                                + " uncompressed bytes, over "
+                                + MAX_EXPANSION
+                                + "x the file size (a zip bomb?)");
             }
         }
         return Collections.unmodifiableMap(out);
@@ -120,8 +133,11 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
 
     /** Relative, forward-slash names only: no absolute path, drive, {@code ..} or control char. */
     private static void checkName(String name) {
-        boolean bad = name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0
-                || (name.length() > 1 && name.charAt(1) == ':');
+        boolean bad =
+                name.isEmpty()
+                        || name.startsWith("/")
+                        || name.indexOf('\\') >= 0
+                        || (name.length() > 1 && name.charAt(1) == ':');
         for (String part : name.split("/", -1)) {
             bad |= part.equals("..");
         }
@@ -130,7 +146,8 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
         }
         if (bad) {
             throw new InvalidArchiveException(
-                    "unsafe zip entry name " + InvalidArchiveException.quote(name)
+                    "unsafe zip entry name "
+                            + InvalidArchiveException.quote(name)
                             + " (absolute, with '..' or control characters)");
         }
     }
@@ -150,7 +167,10 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
         long size = e.getSize();
         if (size > MAX_ENTRY) {
             throw new InvalidArchiveException(
-                    "archive entry " + InvalidArchiveException.quote(name) + " declares " + size
+                    "archive entry "
+                            + InvalidArchiveException.quote(name)
+                            + " declares "
+                            + size
                             + " bytes, more than a Java array holds");
         }
         byte[] out = new byte[(int) size];
@@ -158,17 +178,27 @@ final class CheckedZip implements TorchArchive.Entries, AutoCloseable {
             int n = is.readNBytes(out, 0, out.length);
             if (n < out.length) {
                 throw new InvalidArchiveException(
-                        "archive entry " + InvalidArchiveException.quote(name) + " holds " + n
-                                + " bytes, fewer than the " + size + " it declares");
+                        "archive entry "
+                                + InvalidArchiveException.quote(name)
+                                + " holds "
+                                + n
+                                + " bytes, fewer than the "
+                                + size
+                                + " it declares");
             }
             if (is.read() != -1) {
                 throw new InvalidArchiveException(
-                        "archive entry " + InvalidArchiveException.quote(name)
-                                + " holds more than the " + size + " bytes it declares (a zip bomb?)");
+                        "archive entry "
+                                + InvalidArchiveException.quote(name)
+                                + " holds more than the "
+                                + size
+                                + " bytes it declares (a zip bomb?)");
             }
         } catch (ZipException | EOFException ex) {
             throw new InvalidArchiveException(
-                    "archive entry " + InvalidArchiveException.quote(name) + " is corrupt: "
+                    "archive entry "
+                            + InvalidArchiveException.quote(name)
+                            + " is corrupt: "
                             + ex.getMessage());
         }
         return out;

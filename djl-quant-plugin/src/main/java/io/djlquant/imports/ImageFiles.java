@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Every image file under a folder (recursively, sorted by path), preprocessed like torchvision's
- * ImageNet evaluation: resize the shorter side to {@code size * 256 / 224}, centre-crop
- * {@code size x size}, scale to [0, 1], normalise per channel (ImageNet mean 0.485/0.456/0.406, std
+ * ImageNet evaluation: resize the shorter side to {@code size * 256 / 224}, centre-crop {@code size
+ * x size}, scale to [0, 1], normalise per channel (ImageNet mean 0.485/0.456/0.406, std
  * 0.229/0.224/0.225; for one grey channel their averages). The label is the index of the image's
  * first-level sub-folder among the sorted sub-folders (as torchvision's ImageFolder), or 0 for
  * images directly in the folder. Meant for calibration, where labels are not needed.
@@ -32,6 +32,7 @@ public final class ImageFiles extends RandomAccessDataset {
 
     /** ImageNet channel means (RGB). */
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+
     /** ImageNet channel standard deviations (RGB). */
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
@@ -52,16 +53,22 @@ public final class ImageFiles extends RandomAccessDataset {
             throw new IOException("calibration folder " + root + " does not exist");
         }
         try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(Files::isRegularFile).filter(ImageFiles::isImage).sorted()
-                    .collect(Collectors.toList());
+            files =
+                    s.filter(Files::isRegularFile)
+                            .filter(ImageFiles::isImage)
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         if (files.isEmpty()) {
             throw new IOException("no images (" + EXTENSIONS + ") under " + root);
         }
         List<String> classes;
         try (Stream<Path> s = Files.list(root)) {
-            classes = s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted()
-                    .collect(Collectors.toList());
+            classes =
+                    s.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString())
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         labels = new int[files.size()];
         for (int i = 0; i < labels.length; i++) {
@@ -70,7 +77,9 @@ public final class ImageFiles extends RandomAccessDataset {
         }
     }
 
-    /** @return a builder; set the folder, then sampling as for every DJL dataset */
+    /**
+     * @return a builder; set the folder, then sampling as for every DJL dataset
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,7 +89,9 @@ public final class ImageFiles extends RandomAccessDataset {
         return EXTENSIONS.stream().anyMatch(n::endsWith);
     }
 
-    /** @return the image files, in dataset order */
+    /**
+     * @return the image files, in dataset order
+     */
     public List<Path> getFiles() {
         return new ArrayList<>(files);
     }
@@ -90,22 +101,28 @@ public final class ImageFiles extends RandomAccessDataset {
     public Record get(NDManager manager, long index) throws IOException {
         Path file = files.get(Math.toIntExact(index));
         Image image = ImageFactory.getInstance().fromFile(file);
-        NDArray hwc = image.toNDArray(manager, channels == 1 ? Image.Flag.GRAYSCALE : Image.Flag.COLOR);
+        NDArray hwc =
+                image.toNDArray(manager, channels == 1 ? Image.Flag.GRAYSCALE : Image.Flag.COLOR);
         int shorter = Math.round(size * 256f / 224f);
         int h = (int) hwc.getShape().get(0);
         int w = (int) hwc.getShape().get(1);
         int newH = h <= w ? shorter : Math.round((float) h * shorter / w);
         int newW = h <= w ? Math.round((float) w * shorter / h) : shorter;
-        NDArray resized = NDImageUtils.resize(hwc.toType(DataType.FLOAT32, false), newW, newH,
-                Image.Interpolation.BILINEAR);
+        NDArray resized =
+                NDImageUtils.resize(
+                        hwc.toType(DataType.FLOAT32, false),
+                        newW,
+                        newH,
+                        Image.Interpolation.BILINEAR);
         NDArray cropped = NDImageUtils.centerCrop(resized, size, size);
         NDArray chw = NDImageUtils.toTensor(cropped);
         float[] mean = channels == 1 ? new float[] {avg(IMAGENET_MEAN)} : IMAGENET_MEAN;
         float[] std = channels == 1 ? new float[] {avg(IMAGENET_STD)} : IMAGENET_STD;
         // NDImageUtils.normalize assumes three channels on PyTorch, so broadcast (C, 1, 1) here
         NDManager m = chw.getManager();
-        NDArray x = chw.sub(m.create(mean, new Shape(channels, 1, 1)))
-                .div(m.create(std, new Shape(channels, 1, 1)));
+        NDArray x =
+                chw.sub(m.create(mean, new Shape(channels, 1, 1)))
+                        .div(m.create(std, new Shape(channels, 1, 1)));
         return new Record(new NDList(x), new NDList(manager.create((float) labels[(int) index])));
     }
 
@@ -128,8 +145,17 @@ public final class ImageFiles extends RandomAccessDataset {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return "ImageFiles(" + root + ", " + files.size() + " images, " + channels + "x" + size
-                + "x" + size + ")";
+        return "ImageFiles("
+                + root
+                + ", "
+                + files.size()
+                + " images, "
+                + channels
+                + "x"
+                + size
+                + "x"
+                + size
+                + ")";
     }
 
     /** Builder for {@link ImageFiles}. */
@@ -188,7 +214,8 @@ public final class ImageFiles extends RandomAccessDataset {
                 throw new IllegalArgumentException("ImageFiles needs a folder: call setRoot");
             }
             if (sampler == null) {
-                throw new IllegalStateException("ImageFiles needs a sampler: call setSampling(batchSize, shuffle)");
+                throw new IllegalStateException(
+                        "ImageFiles needs a sampler: call setSampling(batchSize, shuffle)");
             }
             return new ImageFiles(this);
         }

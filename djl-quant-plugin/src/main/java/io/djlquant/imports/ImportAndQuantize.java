@@ -1,7 +1,6 @@
 package io.djlquant.imports;
 
 import ai.djl.MalformedModelException;
-import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -34,16 +33,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Post-training quantization of an imported torchvision ResNet or MobileNetV2, as a command:
- * {@code ImportAndQuantize <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
+ * Post-training quantization of an imported torchvision ResNet or MobileNetV2, as a command: {@code
+ * ImportAndQuantize <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
  * resnet18-int8.jq [--image-size 224] [--batches N] [--batch-size N] [--stem-stride 1|2]}.
  *
- * <p>Imports the float network ({@link TorchvisionImport}), converts it with
- * {@code Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images
- * ({@link ImageFiles}: ImageNet preprocessing; or Fashion-MNIST's test split resized to the image
- * size), converts to int8 ({@code Quantizer.quantize}), saves the {@code .jq} file, loads
- * it back through {@code Criteria.optEngine("JavaQuant")} and prints the Float vs Q top-1
- * agreement on the calibration images.
+ * <p>Imports the float network ({@link TorchvisionImport}), converts it with {@code
+ * Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images ({@link
+ * ImageFiles}: ImageNet preprocessing; or Fashion-MNIST's test split resized to the image size),
+ * converts to int8 ({@code Quantizer.quantize}), saves the {@code .jq} file, loads it back through
+ * {@code Criteria.optEngine("JavaQuant")} and prints the Float vs Q top-1 agreement on the
+ * calibration images.
  */
 public final class ImportAndQuantize {
 
@@ -55,15 +54,24 @@ public final class ImportAndQuantize {
      * @param images images compared
      * @param agreeing images whose Float and Q top-1 classes agree
      * @param maxLogitDiff the largest |Float - Q| logit difference
-     * @param floatClasses how many distinct top-1 classes the float model predicted (agreement
-     *     with a near-constant predictor means little)
+     * @param floatClasses how many distinct top-1 classes the float model predicted (agreement with
+     *     a near-constant predictor means little)
      * @param floatCorrect images whose float top-1 equals the dataset label
      * @param qCorrect images whose Q top-1 equals the dataset label (labels are meaningful for
      *     Fashion-MNIST; for a folder they are sub-folder indices)
      */
-    public record Result(Path out, TorchvisionLayout layout, int images, int agreeing,
-            float maxLogitDiff, int floatClasses, int floatCorrect, int qCorrect) {
-        /** @return the top-1 agreement in [0, 1] */
+    public record Result(
+            Path out,
+            TorchvisionLayout layout,
+            int images,
+            int agreeing,
+            float maxLogitDiff,
+            int floatClasses,
+            int floatCorrect,
+            int qCorrect) {
+        /**
+         * @return the top-1 agreement in [0, 1]
+         */
         public double agreement() {
             return agreeing / (double) images;
         }
@@ -72,8 +80,8 @@ public final class ImportAndQuantize {
     private ImportAndQuantize() {}
 
     /**
-     * Runs the command; usage errors and a malformed model file print one line and exit with
-     * status 2.
+     * Runs the command; usage errors and a malformed model file print one line and exit with status
+     * 2.
      *
      * @param args see {@link ImportOptions#USAGE}
      * @throws Exception if reading, calibrating or writing fails
@@ -86,9 +94,9 @@ public final class ImportAndQuantize {
     }
 
     /**
-     * The command without the exit: 0 on success; 2 after a usage message or, for a model file
-     * that is malformed, hostile or neither a BasicBlock ResNet nor a MobileNetV2, one line on stderr naming the
-     * problem (nothing is written then).
+     * The command without the exit: 0 on success; 2 after a usage message or, for a model file that
+     * is malformed, hostile or neither a BasicBlock ResNet nor a MobileNetV2, one line on stderr
+     * naming the problem (nothing is written then).
      */
     static int command(String... args) throws Exception {
         ImportOptions options;
@@ -103,18 +111,26 @@ public final class ImportAndQuantize {
             r = run(options);
         } catch (MalformedModelException e) {
             // one line, even for the multi-line mismatch listing
-            System.err.println("ImportAndQuantize: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
+            System.err.println(
+                    "ImportAndQuantize: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
             return 2;
         }
         if (ImportOptions.FASHION_MNIST.equals(options.calibration())) {
-            System.out.printf("Fashion-MNIST top-1 accuracy: Float %d/%d, Q %d/%d%n",
+            System.out.printf(
+                    "Fashion-MNIST top-1 accuracy: Float %d/%d, Q %d/%d%n",
                     r.floatCorrect(), r.images(), r.qCorrect(), r.images());
         }
         System.out.printf(
                 "Saved %s (%s). Float vs Q top-1 agreement on %d calibration images: %d/%d = %.2f%%"
                         + " (%d distinct float classes), max |logit diff| %.4f%n",
-                r.out(), r.layout(), r.images(), r.agreeing(), r.images(), 100 * r.agreement(),
-                r.floatClasses(), r.maxLogitDiff());
+                r.out(),
+                r.layout(),
+                r.images(),
+                r.agreeing(),
+                r.images(),
+                100 * r.agreement(),
+                r.floatClasses(),
+                r.maxLogitDiff());
         return 0;
     }
 
@@ -132,12 +148,14 @@ public final class ImportAndQuantize {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             long t0 = System.nanoTime();
             TorchvisionImport.Imported imported =
-                    TorchvisionImport.load(o.model(), archive, torchScript, o.stemStride(), manager);
+                    TorchvisionImport.load(
+                            o.model(), archive, torchScript, o.stemStride(), manager);
             SequentialBlock net = imported.net();
             TorchvisionLayout layout = imported.layout();
             int channels = (int) net.getInputShapes()[0].get(1);
             int size = o.imageSize() > 0 ? o.imageSize() : layout.defaultImageSize();
-            System.out.printf("Imported %s: %s, input %dx%dx%d (%.1f s)%n",
+            System.out.printf(
+                    "Imported %s: %s, input %dx%dx%d (%.1f s)%n",
                     o.model(), layout, channels, size, size, secs(t0));
 
             long t1 = System.nanoTime();
@@ -164,14 +182,21 @@ public final class ImportAndQuantize {
     }
 
     /**
-     * Prints the per-layer error of Float, QFloat and Q on the first calibration batch and writes it
-     * as JSON beside the model ({@code <model>.layers.json}).
+     * Prints the per-layer error of Float, QFloat and Q on the first calibration batch and writes
+     * it as JSON beside the model ({@code <model>.layers.json}).
      */
-    private static void compareLayers(Block net, Block qat, Block q, RandomAccessDataset data, NDManager manager,
-            ImportOptions o) throws Exception {
+    private static void compareLayers(
+            Block net,
+            Block qat,
+            Block q,
+            RandomAccessDataset data,
+            NDManager manager,
+            ImportOptions o)
+            throws Exception {
         for (Batch batch : data.getData(manager)) {
             try (batch) {
-                LayerComparison layers = Quantizer.compare(net, qat, q, List.of(batch.getData().head()));
+                LayerComparison layers =
+                        Quantizer.compare(net, qat, q, List.of(batch.getData().head()));
                 System.out.print(layers.table());
                 Path json = layersFile(o.out());
                 Files.writeString(json, layers.json(), StandardCharsets.UTF_8);
@@ -188,16 +213,28 @@ public final class ImportAndQuantize {
         return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".layers.json");
     }
 
-    private static RandomAccessDataset dataset(ImportOptions o, int channels, int size) throws Exception {
+    private static RandomAccessDataset dataset(ImportOptions o, int channels, int size)
+            throws Exception {
         int limit = o.batches() * o.batchSize();
         RandomAccessDataset data;
         if (ImportOptions.FASHION_MNIST.equals(o.calibration())) {
-            data = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
-                    .optImageSize(size, FashionMnist.SizeMode.RESIZE).optChannels(channels)
-                    .setSampling(o.batchSize(), false).optLimit(limit).build();
+            data =
+                    FashionMnist.builder()
+                            .optUsage(Dataset.Usage.TEST)
+                            .optImageSize(size, FashionMnist.SizeMode.RESIZE)
+                            .optChannels(channels)
+                            .setSampling(o.batchSize(), false)
+                            .optLimit(limit)
+                            .build();
         } else {
-            data = ImageFiles.builder().setRoot(Path.of(o.calibration())).optImageSize(size)
-                    .optChannels(channels).setSampling(o.batchSize(), false).optLimit(limit).build();
+            data =
+                    ImageFiles.builder()
+                            .setRoot(Path.of(o.calibration()))
+                            .optImageSize(size)
+                            .optChannels(channels)
+                            .setSampling(o.batchSize(), false)
+                            .optLimit(limit)
+                            .build();
         }
         data.prepare(new ProgressBar());
         return data;
@@ -205,14 +242,19 @@ public final class ImportAndQuantize {
 
     /** Float (PyTorch) vs the saved Q model reloaded on the JavaQuant engine, image by image. */
     private static Result compare(
-            Block net, RandomAccessDataset data, NDManager manager, ImportOptions o, TorchvisionLayout layout)
+            Block net,
+            RandomAccessDataset data,
+            NDManager manager,
+            ImportOptions o,
+            TorchvisionLayout layout)
             throws Exception {
-        Criteria<NDList, NDList> criteria = Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optModelPath(o.out())
-                .optEngine("JavaQuant")
-                .optTranslator(new NoopTranslator())
-                .build();
+        Criteria<NDList, NDList> criteria =
+                Criteria.builder()
+                        .setTypes(NDList.class, NDList.class)
+                        .optModelPath(o.out())
+                        .optEngine("JavaQuant")
+                        .optTranslator(new NoopTranslator())
+                        .build();
         int images = 0;
         int agreeing = 0;
         float maxDiff = 0;
@@ -231,15 +273,18 @@ public final class ImportAndQuantize {
                         break;
                     }
                     NDArray x = batch.getData().head();
-                    float[] f = net.forward(new ParameterStore(manager, false), new NDList(x), false)
-                            .head().toFloatArray();
+                    float[] f =
+                            net.forward(new ParameterStore(manager, false), new NDList(x), false)
+                                    .head()
+                                    .toFloatArray();
                     float[] q;
                     try (NDManager scope = jq.newSubManager()) {
                         NDArray xq = scope.create(x.toFloatArray(), x.getShape());
                         q = predictor.predict(new NDList(xq)).head().toFloatArray();
                     }
                     int n = (int) x.getShape().get(0);
-                    float[] labels = batch.getLabels().head().toType(DataType.FLOAT32, false).toFloatArray();
+                    float[] labels =
+                            batch.getLabels().head().toType(DataType.FLOAT32, false).toFloatArray();
                     int classes = f.length / n;
                     for (int i = 0; i < n; i++) {
                         int top = argmax(f, i, classes);
@@ -249,7 +294,10 @@ public final class ImportAndQuantize {
                         floatCorrect += top == (int) labels[i] ? 1 : 0;
                         qCorrect += topQ == (int) labels[i] ? 1 : 0;
                         for (int c = 0; c < classes; c++) {
-                            maxDiff = Math.max(maxDiff, Math.abs(f[i * classes + c] - q[i * classes + c]));
+                            maxDiff =
+                                    Math.max(
+                                            maxDiff,
+                                            Math.abs(f[i * classes + c] - q[i * classes + c]));
                         }
                     }
                     images += n;
@@ -258,7 +306,15 @@ public final class ImportAndQuantize {
             }
             bar.end();
         }
-        return new Result(o.out(), layout, images, agreeing, maxDiff, predicted.size(), floatCorrect, qCorrect);
+        return new Result(
+                o.out(),
+                layout,
+                images,
+                agreeing,
+                maxDiff,
+                predicted.size(),
+                floatCorrect,
+                qCorrect);
     }
 
     private static double secs(long start) {

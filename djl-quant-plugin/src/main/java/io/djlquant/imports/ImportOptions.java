@@ -3,9 +3,9 @@ package io.djlquant.imports;
 import java.nio.file.Path;
 
 /**
- * The command line of {@link ImportAndQuantize}:
- * {@code <model.pt|.pth> --calibration <folder|fashion-mnist> --out <file.jq> [--image-size N]
- * [--batches N] [--batch-size N] [--stem-stride 1|2]}.
+ * The command line of {@link ImportAndQuantize}: {@code <model.pt|.pth> --calibration
+ * <folder|fashion-mnist> --out <file.jq> [--image-size N] [--batches N] [--batch-size N]
+ * [--stem-stride 1|2]}.
  *
  * @param model the TorchScript file or state dict to import
  * @param calibration a folder of images, or {@code fashion-mnist} for that dataset's test split
@@ -18,7 +18,13 @@ import java.nio.file.Path;
  *     output, or torchvision's 2 for a state dict, which does not record it
  */
 public record ImportOptions(
-        Path model, String calibration, Path out, int imageSize, int batches, int batchSize, int stemStride) {
+        Path model,
+        String calibration,
+        Path out,
+        int imageSize,
+        int batches,
+        int batchSize,
+        int stemStride) {
 
     /** Value of {@code --calibration} that selects Fashion-MNIST. */
     public static final String FASHION_MNIST = "fashion-mnist";
@@ -26,14 +32,16 @@ public record ImportOptions(
     /** Usage text printed on errors. */
     public static final String USAGE =
             "usage: ImportAndQuantize <model.pt|model.pth> --calibration <image folder|"
-                    + FASHION_MNIST + "> --out <file.jq> [--image-size N] [--batches N (default 8)]"
-                    + " [--batch-size N (default 16)] [--stem-stride 1|2 (MobileNetV2 state dicts; default:"
-                    + " from a TorchScript's output, else 2)]";
+                    + FASHION_MNIST
+                    + "> --out <file.jq> [--image-size N] [--batches N (default 8)] [--batch-size N"
+                    + " (default 16)] [--stem-stride 1|2 (MobileNetV2 state dicts; default: from a"
+                    + " TorchScript's output, else 2)]";
 
     /** Checks the values. */
     public ImportOptions {
         if (model == null || calibration == null || out == null) {
-            throw new IllegalArgumentException("model, --calibration and --out are required\n" + USAGE);
+            throw new IllegalArgumentException(
+                    "model, --calibration and --out are required\n" + USAGE);
         }
         if (imageSize < 0 || batches <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException(
@@ -63,7 +71,8 @@ public record ImportOptions(
             String a = args[i];
             if (!a.startsWith("--")) {
                 if (model != null) {
-                    throw new IllegalArgumentException("more than one model file: " + model + ", " + a + "\n" + USAGE);
+                    throw new IllegalArgumentException(
+                            "more than one model file: " + model + ", " + a + "\n" + USAGE);
                 }
                 model = Path.of(a);
                 continue;
@@ -91,21 +100,24 @@ public record ImportOptions(
                 case "--stem-stride":
                     stemStride = number(a, v);
                     if (stemStride == 0) {
-                        throw new IllegalArgumentException("--stem-stride must be 1 or 2\n" + USAGE);
+                        throw new IllegalArgumentException(
+                                "--stem-stride must be 1 or 2\n" + USAGE);
                     }
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
-        return new ImportOptions(model, calibration, out, imageSize, batches, batchSize, stemStride);
+        return new ImportOptions(
+                model, calibration, out, imageSize, batches, batchSize, stemStride);
     }
 
     private static int number(String flag, String v) {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " expects an integer, got '" + v + "'\n" + USAGE);
+            throw new IllegalArgumentException(
+                    flag + " expects an integer, got '" + v + "'\n" + USAGE);
         }
     }
 }

@@ -43,26 +43,37 @@ final class MobileNetV2Import {
         TorchvisionImport.checkDimensions(shapes);
         Shape stem = TorchvisionImport.require(shapes, STEM, 4);
         if (stem.get(2) != 3 || stem.get(3) != 3) {
-            throw new MalformedModelException(STEM + " " + stem + ": expected torchvision's 3x3 MobileNetV2 stem");
+            throw new MalformedModelException(
+                    STEM + " " + stem + ": expected torchvision's 3x3 MobileNetV2 stem");
         }
         int[] stages = new int[MobileNetV2.STAGES];
         int feature = 1;
         for (int s = 0; s < stages.length; s++) {
             // the projection is conv.1 without expansion (features.1), conv.2 with it
-            String projection = "features." + feature + ".conv." + (MobileNetV2.expansion(s) == 1 ? 1 : 2) + ".weight";
+            String projection =
+                    "features."
+                            + feature
+                            + ".conv."
+                            + (MobileNetV2.expansion(s) == 1 ? 1 : 2)
+                            + ".weight";
             stages[s] = (int) TorchvisionImport.require(shapes, projection, 4).get(0);
             feature += MobileNetV2.repeats(s);
         }
-        int last = (int) TorchvisionImport.require(shapes, "features." + feature + ".0.weight", 4).get(0);
+        int last =
+                (int)
+                        TorchvisionImport.require(shapes, "features." + feature + ".0.weight", 4)
+                                .get(0);
         int classes = (int) TorchvisionImport.require(shapes, "classifier.1.weight", 2).get(0);
-        return MobileNetV2.builder().optChannels((int) stem.get(0), stages, last).optNumClasses(classes);
+        return MobileNetV2.builder()
+                .optChannels((int) stem.get(0), stages, last)
+                .optNumClasses(classes);
     }
 
     /**
      * Builds the network with a stride-2 stem (torchvision's), then a stride-1 one, and keeps the
      * first whose output on a fixed probe image agrees with libtorch running the TorchScript file.
-     * This also checks that the file computes a MobileNetV2 at all: a file whose code differs
-     * from its tensors' names is refused.
+     * This also checks that the file computes a MobileNetV2 at all: a file whose code differs from
+     * its tensors' names is refused.
      *
      * @param pt the TorchScript file, already read and checked
      * @param state its tensors (float32, shapes already checked by {@link #detect})
@@ -70,8 +81,9 @@ final class MobileNetV2Import {
      * @return the network and its layout
      * @throws MalformedModelException if neither stride reproduces libtorch
      */
-    static TorchvisionImport.Imported matchStemStride(Path pt, Map<String, NDArray> state,
-            MobileNetV2.Builder layout) throws IOException, MalformedModelException {
+    static TorchvisionImport.Imported matchStemStride(
+            Path pt, Map<String, NDArray> state, MobileNetV2.Builder layout)
+            throws IOException, MalformedModelException {
         NDArray stem = state.get(STEM);
         NDManager manager = stem.getManager();
         long in = stem.getShape().get(1);
@@ -87,8 +99,12 @@ final class MobileNetV2Import {
             model.load(pt);
             expected = forward(model.getBlock(), scope, scope.create(pixels, probeShape));
         } catch (EngineException e) {
-            throw new MalformedModelException("libtorch cannot run the TorchScript on a " + probeShape
-                    + " input: " + e.getMessage(), e);
+            throw new MalformedModelException(
+                    "libtorch cannot run the TorchScript on a "
+                            + probeShape
+                            + " input: "
+                            + e.getMessage(),
+                    e);
         }
         float scale = 0;
         for (float v : expected) {
@@ -108,11 +124,17 @@ final class MobileNetV2Import {
                 return new TorchvisionImport.Imported(net, layout);
             }
             net.getParameters().forEach(p -> p.getValue().close());
-            diffs.append(diffs.length() == 0 ? "" : ", ").append("stem stride ").append(stride).append(": ")
+            diffs.append(diffs.length() == 0 ? "" : ", ")
+                    .append("stem stride ")
+                    .append(stride)
+                    .append(": ")
                     .append(diff);
         }
-        throw new MalformedModelException("the TorchScript does not compute torchvision's MobileNetV2 for its tensors"
-                + " (max |logit diff| on a probe image, " + diffs + ")");
+        throw new MalformedModelException(
+                "the TorchScript does not compute torchvision's MobileNetV2 for its tensors"
+                        + " (max |logit diff| on a probe image, "
+                        + diffs
+                        + ")");
     }
 
     private static float[] forward(Block block, NDManager scope, NDArray x) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A data-only reader for the Python pickle streams PyTorch writes ({@code data.pkl} in
- * {@code torch.save} and TorchScript archives, protocols 2 to 4).
+ * A data-only reader for the Python pickle streams PyTorch writes ({@code data.pkl} in {@code
+ * torch.save} and TorchScript archives, protocols 2 to 4).
  *
  * <p>It never loads or runs code: GLOBAL / STACK_GLOBAL, REDUCE, NEWOBJ, BUILD and persistent ids
  * are handed to a {@link Resolver}, which allows only the names a PyTorch file needs and decides
@@ -46,21 +46,28 @@ final class PickleReader {
     }
 
     /**
-     * Interprets the constructs that need outside knowledge (torch's tensor rebuilding) and
-     * decides which names are allowed at all. Each method throws
-     * {@link InvalidArchiveException} to refuse.
+     * Interprets the constructs that need outside knowledge (torch's tensor rebuilding) and decides
+     * which names are allowed at all. Each method throws {@link InvalidArchiveException} to refuse.
      */
     interface Resolver {
-        /** @return what a GLOBAL / STACK_GLOBAL reference {@code module.name} stands for */
+        /**
+         * @return what a GLOBAL / STACK_GLOBAL reference {@code module.name} stands for
+         */
         Object global(String module, String name);
 
-        /** @return the object for a BINPERSID id (a tuple, as {@code Object[]}) */
+        /**
+         * @return the object for a BINPERSID id (a tuple, as {@code Object[]})
+         */
         Object persistentLoad(Object pid);
 
-        /** @return the result of calling {@code callable(*args)} for REDUCE */
+        /**
+         * @return the result of calling {@code callable(*args)} for REDUCE
+         */
         Object reduce(Object callable, Object[] args);
 
-        /** @return the result of {@code cls.__new__(cls, *args)} for NEWOBJ */
+        /**
+         * @return the result of {@code cls.__new__(cls, *args)} for NEWOBJ
+         */
         Object newObject(Object cls, Object[] args);
 
         /** Applies BUILD ({@code target.__setstate__(state)}). */
@@ -70,9 +77,20 @@ final class PickleReader {
     private static final Object MARK = new Object();
 
     /** Opcodes that build objects of any class (or from the copyreg extension registry). */
-    private static final Map<Integer, String> OBJECT_OPCODES = Map.of(
-            (int) 'i', "INST", (int) 'o', "OBJ", 0x92, "NEWOBJ_EX",
-            0x82, "EXT1", 0x83, "EXT2", 0x84, "EXT4");
+    private static final Map<Integer, String> OBJECT_OPCODES =
+            Map.of(
+                    (int) 'i',
+                    "INST",
+                    (int) 'o',
+                    "OBJ",
+                    0x92,
+                    "NEWOBJ_EX",
+                    0x82,
+                    "EXT1",
+                    0x83,
+                    "EXT2",
+                    0x84,
+                    "EXT4");
 
     private final ByteBuffer in;
     private final Resolver resolver;
@@ -93,8 +111,8 @@ final class PickleReader {
      * @return the unpickled object: String, Long, Double, Boolean, null, byte[], List (list),
      *     Object[] (tuple), Map (dict, insertion ordered), {@link Global}, {@link PyObject} or
      *     whatever the resolver returned
-     * @throws InvalidArchiveException if the stream is malformed, uses an unsupported opcode or
-     *     the resolver refuses it
+     * @throws InvalidArchiveException if the stream is malformed, uses an unsupported opcode or the
+     *     resolver refuses it
      */
     static Object read(byte[] data, Resolver resolver) {
         return new PickleReader(data, resolver).run();
@@ -189,90 +207,107 @@ final class PickleReader {
                 case 0x85:
                     push(new Object[] {pop()});
                     break;
-                case 0x86: {
-                    Object b = pop();
-                    Object a = pop();
-                    push(new Object[] {a, b});
-                    break;
-                }
-                case 0x87: {
-                    Object c = pop();
-                    Object b = pop();
-                    Object a = pop();
-                    push(new Object[] {a, b, c});
-                    break;
-                }
+                case 0x86:
+                    {
+                        Object b = pop();
+                        Object a = pop();
+                        push(new Object[] {a, b});
+                        break;
+                    }
+                case 0x87:
+                    {
+                        Object c = pop();
+                        Object b = pop();
+                        Object a = pop();
+                        push(new Object[] {a, b, c});
+                        break;
+                    }
                 case ']':
                     push(new ArrayList<>());
                     break;
                 case 'l':
                     push(new ArrayList<>(popMark()));
                     break;
-                case 'a': {
-                    Object v = pop();
-                    list(peek()).add(v);
-                    break;
-                }
-                case 'e': {
-                    List<Object> items = popMark();
-                    list(peek()).addAll(items);
-                    break;
-                }
+                case 'a':
+                    {
+                        Object v = pop();
+                        list(peek()).add(v);
+                        break;
+                    }
+                case 'e':
+                    {
+                        List<Object> items = popMark();
+                        list(peek()).addAll(items);
+                        break;
+                    }
                 case '}':
                     push(new LinkedHashMap<>());
                     break;
-                case 'd': {
-                    Map<Object, Object> d = new LinkedHashMap<>();
-                    putAll(d, popMark());
-                    push(d);
-                    break;
-                }
-                case 's': {
-                    Object v = pop();
-                    Object k = hashable(pop());
-                    dict(peek()).put(k, v);
-                    break;
-                }
-                case 'u': {
-                    List<Object> items = popMark();
-                    putAll(dict(peek()), items);
-                    break;
-                }
-                case 'c': { // GLOBAL
-                    String module = line();
-                    push(resolver.global(module, line()));
-                    break;
-                }
-                case 0x93: { // STACK_GLOBAL
-                    Object name = pop();
-                    Object module = pop();
-                    push(resolver.global(str(module), str(name)));
-                    break;
-                }
-                case 'R': { // REDUCE
-                    Object[] args = tuple(pop());
-                    Object callable = pop();
-                    push(resolver.reduce(callable, args));
-                    break;
-                }
-                case 0x81: { // NEWOBJ
-                    Object[] args = tuple(pop());
-                    push(resolver.newObject(pop(), args));
-                    break;
-                }
-                case 'b': { // BUILD
-                    Object state = pop();
-                    resolver.build(peek(), state);
-                    break;
-                }
+                case 'd':
+                    {
+                        Map<Object, Object> d = new LinkedHashMap<>();
+                        putAll(d, popMark());
+                        push(d);
+                        break;
+                    }
+                case 's':
+                    {
+                        Object v = pop();
+                        Object k = hashable(pop());
+                        dict(peek()).put(k, v);
+                        break;
+                    }
+                case 'u':
+                    {
+                        List<Object> items = popMark();
+                        putAll(dict(peek()), items);
+                        break;
+                    }
+                case 'c':
+                    { // GLOBAL
+                        String module = line();
+                        push(resolver.global(module, line()));
+                        break;
+                    }
+                case 0x93:
+                    { // STACK_GLOBAL
+                        Object name = pop();
+                        Object module = pop();
+                        push(resolver.global(str(module), str(name)));
+                        break;
+                    }
+                case 'R':
+                    { // REDUCE
+                        Object[] args = tuple(pop());
+                        Object callable = pop();
+                        push(resolver.reduce(callable, args));
+                        break;
+                    }
+                case 0x81:
+                    { // NEWOBJ
+                        Object[] args = tuple(pop());
+                        push(resolver.newObject(pop(), args));
+                        break;
+                    }
+                case 'b':
+                    { // BUILD
+                        Object state = pop();
+                        resolver.build(peek(), state);
+                        break;
+                    }
                 case 'i':
                 case 'o':
                 case 0x92:
                 case 0x82:
                 case 0x83:
                 case 0x84:
-                    throw bad("pickle opcode " + OBJECT_OPCODES.get(op) + " at offset " + pos
-                            + " constructs arbitrary objects; a data-only reader refuses it");
+                    throw bad(
+                            "pickle opcode "
+                                    + OBJECT_OPCODES.get(op)
+                                    + " at offset "
+                                    + pos
+                                    + " constructs arbitrary objects; a data-only reader refuses"
+                                    + " it");
                 case 'Q': // BINPERSID
                     push(resolver.persistentLoad(pop()));
                     break;
@@ -292,7 +327,9 @@ final class PickleReader {
                     push(memoGet(in(4).getInt() & 0xffffffffL));
                     break;
                 default:
-                    throw bad(String.format("unsupported pickle opcode 0x%02x at offset %d", op, pos));
+                    throw bad(
+                            String.format(
+                                    "unsupported pickle opcode 0x%02x at offset %d", op, pos));
             }
         }
     }
@@ -339,16 +376,28 @@ final class PickleReader {
     /** Checks that n bytes remain, so a corrupt length cannot over-read. */
     private ByteBuffer in(int n) {
         if (in.remaining() < n) {
-            throw bad("pickle truncated: need " + n + " bytes at offset " + in.position()
-                    + ", " + in.remaining() + " remain");
+            throw bad(
+                    "pickle truncated: need "
+                            + n
+                            + " bytes at offset "
+                            + in.position()
+                            + ", "
+                            + in.remaining()
+                            + " remain");
         }
         return in;
     }
 
     private int length(long n) {
         if (n < 0 || n > in.remaining()) {
-            throw bad("pickle length " + n + " at offset " + in.position() + " exceeds the "
-                    + in.remaining() + " remaining bytes");
+            throw bad(
+                    "pickle length "
+                            + n
+                            + " at offset "
+                            + in.position()
+                            + " exceeds the "
+                            + in.remaining()
+                            + " remaining bytes");
         }
         return (int) n;
     }

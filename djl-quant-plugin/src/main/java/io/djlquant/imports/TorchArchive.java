@@ -19,27 +19,29 @@ import java.util.regex.Pattern;
 
 /**
  * Reads every named tensor of a PyTorch zip archive: a TorchScript file from {@code torch.jit.save}
- * (the module tree in {@code data.pkl}, so parameters <em>and</em> buffers such as
- * {@code running_mean}) or a {@code torch.save}d state dict (or whole module).
+ * (the module tree in {@code data.pkl}, so parameters <em>and</em> buffers such as {@code
+ * running_mean}) or a {@code torch.save}d state dict (or whole module).
  *
- * <p>Needed because DJL 0.36 exposes only a TorchScript module's {@code named_parameters()}
- * ({@code PtSymbolBlock.getDirectParameters()}), not its buffers, and cannot read {@code .pth}
- * files at all ({@code NDList.decode} knows DJL, npy/npz and safetensors). The legacy non-zip
- * {@code torch.save} format (PyTorch before 1.6) is not supported.
+ * <p>Needed because DJL 0.36 exposes only a TorchScript module's {@code named_parameters()} ({@code
+ * PtSymbolBlock.getDirectParameters()}), not its buffers, and cannot read {@code .pth} files at all
+ * ({@code NDList.decode} knows DJL, npy/npz and safetensors). The legacy non-zip {@code torch.save}
+ * format (PyTorch before 1.6) is not supported.
  *
- * <p>The files come from the internet, so the reader treats them as hostile: the zip is checked
- * by {@link CheckedZip} (names, duplicates, zip bombs); the pickle is read as data only by
- * {@link PickleReader}, with only the names a state dict, a pickled torchvision module or a
- * TorchScript module tree needs ({@link #global}); tensor views are checked against their
- * storage ({@link TorchTensor}); the tensors may decode to at most the archive's byte allowance;
- * nesting depth, shared structure and cycles are bounded when the tensors are named. Every
- * violation is a {@link MalformedModelException} naming the file and the problem.
+ * <p>The files come from the internet, so the reader treats them as hostile: the zip is checked by
+ * {@link CheckedZip} (names, duplicates, zip bombs); the pickle is read as data only by {@link
+ * PickleReader}, with only the names a state dict, a pickled torchvision module or a TorchScript
+ * module tree needs ({@link #global}); tensor views are checked against their storage ({@link
+ * TorchTensor}); the tensors may decode to at most the archive's byte allowance; nesting depth,
+ * shared structure and cycles are bounded when the tensors are named. Every violation is a {@link
+ * MalformedModelException} naming the file and the problem.
  */
 public final class TorchArchive {
 
     /** The entries of an archive, read with their bounds checked. */
     interface Entries {
-        /** @return every entry name */
+        /**
+         * @return every entry name
+         */
         Set<String> names();
 
         /**
@@ -60,30 +62,39 @@ public final class TorchArchive {
     private static final String UTILS = "torch._utils";
     private static final PickleReader.Global REBUILD_V2 =
             new PickleReader.Global(UTILS, "_rebuild_tensor_v2");
-    private static final PickleReader.Global REBUILD = new PickleReader.Global(UTILS, "_rebuild_tensor");
+    private static final PickleReader.Global REBUILD =
+            new PickleReader.Global(UTILS, "_rebuild_tensor");
     private static final PickleReader.Global REBUILD_PARAMETER =
             new PickleReader.Global(UTILS, "_rebuild_parameter");
     private static final PickleReader.Global ORDERED_DICT =
             new PickleReader.Global("collections", "OrderedDict");
+
     /** {@code nn.Module._non_persistent_buffers_set}; pickled as {@code set([...])}. */
-    private static final Set<PickleReader.Global> SETS = Set.of(
-            new PickleReader.Global("builtins", "set"), new PickleReader.Global("__builtin__", "set"));
+    private static final Set<PickleReader.Global> SETS =
+            Set.of(
+                    new PickleReader.Global("builtins", "set"),
+                    new PickleReader.Global("__builtin__", "set"));
 
     /**
      * Classes of module objects: TorchScript's {@code __torch__.*} and the eager torch.nn /
      * torchvision modules of a whole pickled network. They are only ever recorded as names.
      */
-    private static final Pattern MODULE_CLASS = Pattern.compile(
-            "(__torch__(\\.\\w+)*|torch\\.nn\\.modules(\\.\\w+)*|torchvision\\.models(\\.\\w+)*)");
+    private static final Pattern MODULE_CLASS =
+            Pattern.compile(
+                    "(__torch__(\\.\\w+)*"
+                            + "|torch\\.nn\\.modules(\\.\\w+)*"
+                            + "|torchvision\\.models(\\.\\w+)*)");
+
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_]\\w*");
+
     /** Storage keys PyTorch writes (decimal numbers); anything else would not name data/<key>. */
     private static final Pattern STORAGE_KEY = Pattern.compile("\\w{1,64}");
 
     private TorchArchive() {}
 
     /**
-     * Reads all tensors of an archive, named as in PyTorch's {@code state_dict()}
-     * ({@code layer1.0.bn1.running_var}, ...), in the order they appear.
+     * Reads all tensors of an archive, named as in PyTorch's {@code state_dict()} ({@code
+     * layer1.0.bn1.running_var}, ...), in the order they appear.
      *
      * @param file a TorchScript {@code .pt} or a zip-format {@code torch.save} file
      * @return the tensors by dotted name
@@ -91,7 +102,8 @@ public final class TorchArchive {
      * @throws MalformedModelException if it is not a PyTorch zip archive, is corrupt or breaks one
      *     of the reader's bounds
      */
-    public static Map<String, TorchTensor> read(Path file) throws IOException, MalformedModelException {
+    public static Map<String, TorchTensor> read(Path file)
+            throws IOException, MalformedModelException {
         try (CheckedZip zip = CheckedZip.open(file)) {
             return decode(zip, zip.allowance());
         } catch (InvalidArchiveException e) {
@@ -148,13 +160,16 @@ public final class TorchArchive {
     private static String archivePrefix(Set<String> names) {
         List<String> found = new ArrayList<>();
         for (String name : names) {
-            if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
+            if (name.endsWith("/data.pkl")
+                    && name.indexOf('/') == name.length() - "/data.pkl".length()) {
                 found.add(name.substring(0, name.length() - "data.pkl".length()));
             }
         }
         if (found.size() != 1) {
-            throw new InvalidArchiveException("not a PyTorch archive: expected one <folder>/data.pkl,"
-                    + " found " + found.size());
+            throw new InvalidArchiveException(
+                    "not a PyTorch archive: expected one <folder>/data.pkl,"
+                            + " found "
+                            + found.size());
         }
         return found.get(0);
     }
@@ -198,10 +213,11 @@ public final class TorchArchive {
         private final String prefix;
         private final ByteOrder order;
         private final Map<String, ByteBuffer> storages = new HashMap<>();
+
         /**
-         * Tensor rebuilds the pickle may still make. A rebuild takes ~60 bytes in a real pickle
-         * but only 5 when its arguments come from the memo, and each holds up to two 64-long
-         * arrays, so an unbounded count would turn a pickle into ~200x its size in objects.
+         * Tensor rebuilds the pickle may still make. A rebuild takes ~60 bytes in a real pickle but
+         * only 5 when its arguments come from the memo, and each holds up to two 64-long arrays, so
+         * an unbounded count would turn a pickle into ~200x its size in objects.
          */
         private int rebuilds;
 
@@ -215,13 +231,19 @@ public final class TorchArchive {
         @Override
         public Object global(String module, String name) {
             PickleReader.Global g = new PickleReader.Global(module, name);
-            boolean allowed = g.equals(REBUILD_V2) || g.equals(REBUILD) || g.equals(REBUILD_PARAMETER)
-                    || g.equals(ORDERED_DICT) || SETS.contains(g)
-                    || (module.equals("torch") && name.endsWith("Storage"))
-                    || (MODULE_CLASS.matcher(module).matches() && IDENTIFIER.matcher(name).matches());
+            boolean allowed =
+                    g.equals(REBUILD_V2)
+                            || g.equals(REBUILD)
+                            || g.equals(REBUILD_PARAMETER)
+                            || g.equals(ORDERED_DICT)
+                            || SETS.contains(g)
+                            || (module.equals("torch") && name.endsWith("Storage"))
+                            || (MODULE_CLASS.matcher(module).matches()
+                                    && IDENTIFIER.matcher(name).matches());
             if (!allowed) {
                 throw new InvalidArchiveException(
-                        "data.pkl references " + InvalidArchiveException.quote(module + "." + name)
+                        "data.pkl references "
+                                + InvalidArchiveException.quote(module + "." + name)
                                 + ", which a PyTorch model file does not need; refused");
             }
             return g;
@@ -230,7 +252,8 @@ public final class TorchArchive {
         /** Resolves a persistent id ('storage', torch.XStorage, key, location, numel). */
         @Override
         public Object persistentLoad(Object pid) {
-            if (!(pid instanceof Object[]) || ((Object[]) pid).length != 5
+            if (!(pid instanceof Object[])
+                    || ((Object[]) pid).length != 5
                     || !"storage".equals(((Object[]) pid)[0])
                     || !(((Object[]) pid)[1] instanceof PickleReader.Global)
                     || !(((Object[]) pid)[2] instanceof String)
@@ -246,7 +269,9 @@ public final class TorchArchive {
             String key = (String) t[2];
             if (!STORAGE_KEY.matcher(key).matches()) {
                 throw new InvalidArchiveException(
-                        "storage key " + InvalidArchiveException.quote(key) + " is not a plain name");
+                        "storage key "
+                                + InvalidArchiveException.quote(key)
+                                + " is not a plain name");
             }
             long numel = (Long) t[4];
             ByteBuffer bytes = storages.get(key);
@@ -260,8 +285,15 @@ public final class TorchArchive {
             }
             if (numel < 0 || numel > bytes.capacity() / kind.bytes) {
                 throw new InvalidArchiveException(
-                        "storage " + key + " declares " + numel + " " + kind + " elements but holds "
-                                + bytes.capacity() + " bytes");
+                        "storage "
+                                + key
+                                + " declares "
+                                + numel
+                                + " "
+                                + kind
+                                + " elements but holds "
+                                + bytes.capacity()
+                                + " bytes");
             }
             return new Storage(kind, bytes);
         }
@@ -273,7 +305,9 @@ public final class TorchArchive {
                 throw new InvalidArchiveException("data.pkl calls a non-global; refused");
             }
             if (REBUILD_V2.equals(callable) || REBUILD.equals(callable)) {
-                if (args.length < 4 || !(args[0] instanceof Storage) || !(args[1] instanceof Long)) {
+                if (args.length < 4
+                        || !(args[0] instanceof Storage)
+                        || !(args[1] instanceof Long)) {
                     throw new InvalidArchiveException("malformed " + callable + " arguments");
                 }
                 if (--rebuilds < 0) {
@@ -315,12 +349,14 @@ public final class TorchArchive {
 
         @Override
         public void build(Object target, Object state) {
-            if (target instanceof PickleReader.PyObject && ((PickleReader.PyObject) target).state == null) {
+            if (target instanceof PickleReader.PyObject
+                    && ((PickleReader.PyObject) target).state == null) {
                 ((PickleReader.PyObject) target).state = state;
             } else if (!(target instanceof LinkedHashMap)) {
                 // BUILD on an OrderedDict sets attributes (_metadata), not items: ignored
-                throw new InvalidArchiveException("data.pkl BUILDs an object that is not a fresh"
-                        + " module or an OrderedDict; refused");
+                throw new InvalidArchiveException(
+                        "data.pkl BUILDs an object that is not a fresh"
+                                + " module or an OrderedDict; refused");
             }
         }
 
@@ -341,18 +377,20 @@ public final class TorchArchive {
     }
 
     /**
-     * Walks dicts and module objects, joining keys with dots. The {@code _parameters},
-     * {@code _buffers} and {@code _modules} levels of a pickled nn.Module add no name, as in
-     * {@code state_dict()}. Depth is bounded, a cycle is refused, and a non-empty dict or module
-     * reached a second time (memo references) is refused, so the walk visits each container once
-     * and cannot become exponential. Names are at most {@link #MAX_NAME} characters, and every
-     * named tensor is charged its float32 size against the allowance: one tensor (or one storage)
-     * named a thousand times through memo references would be copied a thousand times.
+     * Walks dicts and module objects, joining keys with dots. The {@code _parameters}, {@code
+     * _buffers} and {@code _modules} levels of a pickled nn.Module add no name, as in {@code
+     * state_dict()}. Depth is bounded, a cycle is refused, and a non-empty dict or module reached a
+     * second time (memo references) is refused, so the walk visits each container once and cannot
+     * become exponential. Names are at most {@link #MAX_NAME} characters, and every named tensor is
+     * charged its float32 size against the allowance: one tensor (or one storage) named a thousand
+     * times through memo references would be copied a thousand times.
      */
     private static final class Namer {
         private final Map<String, TorchTensor> out;
+
         /** Float32 bytes the named tensors may still decode to. */
         private long allowance;
+
         private final Set<Object> path = Collections.newSetFromMap(new IdentityHashMap<>());
         private final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -366,12 +404,15 @@ public final class TorchArchive {
                 String name = prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
                 if (out.put(name, (TorchTensor) o) != null) {
                     throw new InvalidArchiveException(
-                            "tensor name " + InvalidArchiveException.quote(name) + " appears twice");
+                            "tensor name "
+                                    + InvalidArchiveException.quote(name)
+                                    + " appears twice");
                 }
                 long decoded = 4 * ((TorchTensor) o).elementCount(); // < 2^33: no overflow
                 if (decoded > allowance) {
                     throw new InvalidArchiveException(
-                            "the tensors decode to more than " + CheckedZip.MAX_EXPANSION
+                            "the tensors decode to more than "
+                                    + CheckedZip.MAX_EXPANSION
                                     + "x the file size (views sharing one storage?)");
                 }
                 allowance -= decoded;
@@ -382,19 +423,23 @@ public final class TorchArchive {
                 return;
             }
             if (depth >= MAX_DEPTH) {
-                throw new InvalidArchiveException("data.pkl nests dicts/modules deeper than " + MAX_DEPTH);
+                throw new InvalidArchiveException(
+                        "data.pkl nests dicts/modules deeper than " + MAX_DEPTH);
             }
             if (!path.add(container)) {
                 throw new InvalidArchiveException("data.pkl holds a cycle of dicts/modules");
             }
-            boolean empty = o instanceof Map ? ((Map<?, ?>) o).isEmpty()
-                    : ((PickleReader.PyObject) o).state == null;
+            boolean empty =
+                    o instanceof Map
+                            ? ((Map<?, ?>) o).isEmpty()
+                            : ((PickleReader.PyObject) o).state == null;
             if (!seen.add(container) && !empty) {
                 // a real state dict or module tree names each tensor once; a dict reachable twice
                 // (memo abuse) would multiply names exponentially
                 throw new InvalidArchiveException(
                         "data.pkl reaches the same dict/module twice (at "
-                                + InvalidArchiveException.quote(prefix) + ")");
+                                + InvalidArchiveException.quote(prefix)
+                                + ")");
             }
             if (o instanceof PickleReader.PyObject) {
                 flatten(((PickleReader.PyObject) o).state, prefix, depth + 1);
@@ -404,11 +449,14 @@ public final class TorchArchive {
                         continue;
                     }
                     String k = (String) e.getKey();
-                    boolean hidden = k.equals("_parameters") || k.equals("_buffers")
-                            || k.equals("_modules");
+                    boolean hidden =
+                            k.equals("_parameters") || k.equals("_buffers") || k.equals("_modules");
                     if (!hidden && prefix.length() + k.length() >= MAX_NAME) {
-                        throw new InvalidArchiveException("tensor name longer than " + MAX_NAME
-                                + " characters at " + InvalidArchiveException.quote(prefix));
+                        throw new InvalidArchiveException(
+                                "tensor name longer than "
+                                        + MAX_NAME
+                                        + " characters at "
+                                        + InvalidArchiveException.quote(prefix));
                     }
                     flatten(e.getValue(), hidden ? prefix : prefix + k + ".", depth + 1);
                 }

@@ -14,8 +14,16 @@ public final class TorchTensor {
 
     /** Storage element types PyTorch pickles as {@code torch.<Name>Storage}. */
     enum Kind {
-        FLOAT(4, true), DOUBLE(8, true), HALF(2, true), BFLOAT16(2, true),
-        LONG(8, false), INT(4, false), SHORT(2, false), CHAR(1, false), BYTE(1, false), BOOL(1, false);
+        FLOAT(4, true),
+        DOUBLE(8, true),
+        HALF(2, true),
+        BFLOAT16(2, true),
+        LONG(8, false),
+        INT(4, false),
+        SHORT(2, false),
+        CHAR(1, false),
+        BYTE(1, false),
+        BOOL(1, false);
 
         final int bytes;
         final boolean floating;
@@ -28,19 +36,30 @@ public final class TorchTensor {
         /** Maps a storage class name such as {@code FloatStorage}. */
         static Kind ofStorage(String storageClass) {
             switch (storageClass) {
-                case "FloatStorage": return FLOAT;
-                case "DoubleStorage": return DOUBLE;
-                case "HalfStorage": return HALF;
-                case "BFloat16Storage": return BFLOAT16;
-                case "LongStorage": return LONG;
-                case "IntStorage": return INT;
-                case "ShortStorage": return SHORT;
-                case "CharStorage": return CHAR;
-                case "ByteStorage": return BYTE;
-                case "BoolStorage": return BOOL;
+                case "FloatStorage":
+                    return FLOAT;
+                case "DoubleStorage":
+                    return DOUBLE;
+                case "HalfStorage":
+                    return HALF;
+                case "BFloat16Storage":
+                    return BFLOAT16;
+                case "LongStorage":
+                    return LONG;
+                case "IntStorage":
+                    return INT;
+                case "ShortStorage":
+                    return SHORT;
+                case "CharStorage":
+                    return CHAR;
+                case "ByteStorage":
+                    return BYTE;
+                case "BoolStorage":
+                    return BOOL;
                 default:
-                    throw new InvalidArchiveException("unsupported torch storage type "
-                            + InvalidArchiveException.quote(storageClass));
+                    throw new InvalidArchiveException(
+                            "unsupported torch storage type "
+                                    + InvalidArchiveException.quote(storageClass));
             }
         }
     }
@@ -59,9 +78,9 @@ public final class TorchTensor {
     static final int MAX_RANK = 64;
 
     /**
-     * A view of a storage, checked: equal ranks, no negative size or stride, at most
-     * {@link #MAX_ELEMENTS} elements, and every element it addresses inside the storage (the
-     * arithmetic is exact, so huge sizes or strides cannot wrap around into range).
+     * A view of a storage, checked: equal ranks, no negative size or stride, at most {@link
+     * #MAX_ELEMENTS} elements, and every element it addresses inside the storage (the arithmetic is
+     * exact, so huge sizes or strides cannot wrap around into range).
      *
      * @throws InvalidArchiveException naming the view if any check fails
      */
@@ -70,7 +89,8 @@ public final class TorchTensor {
             throw new InvalidArchiveException("tensor of more than " + MAX_RANK + " dimensions");
         }
         if (shape.length != stride.length) {
-            throw new InvalidArchiveException(view(offset, shape, stride) + ": shape and stride differ in rank");
+            throw new InvalidArchiveException(
+                    view(offset, shape, stride) + ": shape and stride differ in rank");
         }
         long elements = storage.capacity() / kind.bytes;
         long count = 1;
@@ -78,12 +98,16 @@ public final class TorchTensor {
         try {
             for (int d = 0; d < shape.length; d++) {
                 if (shape[d] < 0 || stride[d] < 0) {
-                    throw new InvalidArchiveException(view(offset, shape, stride) + ": negative size or stride");
+                    throw new InvalidArchiveException(
+                            view(offset, shape, stride) + ": negative size or stride");
                 }
                 count = Math.multiplyExact(count, shape[d]);
                 if (count > MAX_ELEMENTS) {
                     throw new InvalidArchiveException(
-                            view(offset, shape, stride) + ": more than " + MAX_ELEMENTS + " elements");
+                            view(offset, shape, stride)
+                                    + ": more than "
+                                    + MAX_ELEMENTS
+                                    + " elements");
                 }
                 if (shape[d] > 0) {
                     last = Math.addExact(last, Math.multiplyExact(shape[d] - 1, stride[d]));
@@ -95,7 +119,10 @@ public final class TorchTensor {
         }
         if (offset < 0 || (count > 0 && last >= elements)) {
             throw new InvalidArchiveException(
-                    view(offset, shape, stride) + " exceeds its storage of " + elements + " elements");
+                    view(offset, shape, stride)
+                            + " exceeds its storage of "
+                            + elements
+                            + " elements");
         }
         this.kind = kind;
         this.storage = storage.duplicate().order(storage.order());
@@ -106,26 +133,39 @@ public final class TorchTensor {
     }
 
     private static String view(long offset, long[] shape, long[] stride) {
-        return "tensor view (offset " + offset + ", shape " + Arrays.toString(shape) + ", stride "
-                + Arrays.toString(stride) + ")";
+        return "tensor view (offset "
+                + offset
+                + ", shape "
+                + Arrays.toString(shape)
+                + ", stride "
+                + Arrays.toString(stride)
+                + ")";
     }
 
-    /** @return the number of elements (at most {@link #MAX_ELEMENTS}) */
+    /**
+     * @return the number of elements (at most {@link #MAX_ELEMENTS})
+     */
     long elementCount() {
         return count;
     }
 
-    /** @return the tensor's shape */
+    /**
+     * @return the tensor's shape
+     */
     public Shape getShape() {
         return new Shape(shape);
     }
 
-    /** @return whether the elements are floating point (float32/64, half, bfloat16) */
+    /**
+     * @return whether the elements are floating point (float32/64, half, bfloat16)
+     */
     public boolean isFloating() {
         return kind.floating;
     }
 
-    /** @return the element type name, e.g. {@code FLOAT} or {@code LONG} */
+    /**
+     * @return the element type name, e.g. {@code FLOAT} or {@code LONG}
+     */
     public String getElementType() {
         return kind.name();
     }

@@ -24,24 +24,23 @@ import java.util.regex.Pattern;
 
 /**
  * Imports torchvision BasicBlock ResNets (resnet18/34 and narrow or shallow variants) and
- * MobileNetV2s (any width, class count and input channels) from a TorchScript file or a state
- * dict into our fused float {@link ResNets} / {@link MobileNetV2} blocks.
+ * MobileNetV2s (any width, class count and input channels) from a TorchScript file or a state dict
+ * into our fused float {@link ResNets} / {@link MobileNetV2} blocks.
  *
- * <p>TorchScript: the parameters come from DJL's PyTorch engine ({@code Model.load} gives a
- * {@code PtSymbolBlock} whose {@code getDirectParameters()} are libtorch's
- * {@code named_parameters()}); DJL 0.36 has no API for buffers, so {@code running_mean} /
- * {@code running_var} are read from the archive with {@link TorchArchive}, which also checks that
- * its parameter names and shapes agree with libtorch's. State dicts ({@code torch.save(
- * model.state_dict())}) are read with {@link TorchArchive} alone: DJL cannot read them.
+ * <p>TorchScript: the parameters come from DJL's PyTorch engine ({@code Model.load} gives a {@code
+ * PtSymbolBlock} whose {@code getDirectParameters()} are libtorch's {@code named_parameters()});
+ * DJL 0.36 has no API for buffers, so {@code running_mean} / {@code running_var} are read from the
+ * archive with {@link TorchArchive}, which also checks that its parameter names and shapes agree
+ * with libtorch's. State dicts ({@code torch.save( model.state_dict())}) are read with {@link
+ * TorchArchive} alone: DJL cannot read them.
  *
  * <p>The network layout (architecture, blocks per layer, widths, classes, stem, input channels) is
  * detected from the tensor shapes unless a {@link TorchvisionLayout} is given ({@link
- * MobileNetV2Import} has the MobileNetV2 specifics); any difference between the file and
- * the network raises a {@link MalformedModelException} that lists the first missing keys,
- * unexpected keys and shape mismatches. The file's shapes are checked against the layout
- * <em>before</em> the network is allocated, so a file cannot make the importer allocate more
- * than the tensors it holds (an empty tensor of shape {@code (2^30, 0, 3, 3)} claiming a huge
- * width is refused).
+ * MobileNetV2Import} has the MobileNetV2 specifics); any difference between the file and the
+ * network raises a {@link MalformedModelException} that lists the first missing keys, unexpected
+ * keys and shape mismatches. The file's shapes are checked against the layout <em>before</em> the
+ * network is allocated, so a file cannot make the importer allocate more than the tensors it holds
+ * (an empty tensor of shape {@code (2^30, 0, 3, 3)} claiming a huge width is refused).
  */
 public final class TorchvisionImport {
 
@@ -59,8 +58,8 @@ public final class TorchvisionImport {
     record Imported(SequentialBlock net, TorchvisionLayout layout) {}
 
     /**
-     * Imports a TorchScript ResNet or MobileNetV2, detecting its layout from the tensor shapes
-     * (a MobileNetV2's stem stride, which no tensor records, by running libtorch on a probe input).
+     * Imports a TorchScript ResNet or MobileNetV2, detecting its layout from the tensor shapes (a
+     * MobileNetV2's stem stride, which no tensor records, by running libtorch on a probe input).
      *
      * @param pt the TorchScript file ({@code torch.jit.trace}/{@code script} + {@code save})
      * @param manager owns the returned network's parameters
@@ -78,15 +77,16 @@ public final class TorchvisionImport {
      * Imports a TorchScript ResNet or MobileNetV2 into the given layout.
      *
      * @param pt the TorchScript file
-     * @param spec the expected layout, e.g. {@code ResNet18.builder().optNumClasses(10)} or
-     *     {@code MobileNetV2.builder().optWidthMultiplier(0.5f).optStemStride(1)}
+     * @param spec the expected layout, e.g. {@code ResNet18.builder().optNumClasses(10)} or {@code
+     *     MobileNetV2.builder().optWidthMultiplier(0.5f).optStemStride(1)}
      * @param manager owns the returned network's parameters
      * @return the initialized float network
      * @throws IOException if the file cannot be read
      * @throws MalformedModelException if the file is malformed, libtorch rejects it or it does not
      *     fit the layout
      */
-    public static SequentialBlock loadTorchScript(Path pt, TorchvisionLayout spec, NDManager manager)
+    public static SequentialBlock loadTorchScript(
+            Path pt, TorchvisionLayout spec, NDManager manager)
             throws IOException, MalformedModelException {
         return importState(pt, readTorchScript(pt, manager), spec, true).net();
     }
@@ -127,8 +127,9 @@ public final class TorchvisionImport {
      * Detects the layout unless given, builds, and names the file in an error. A detected
      * TorchScript MobileNetV2's stem stride comes from {@link MobileNetV2Import#matchStemStride}.
      */
-    private static Imported importState(Path file, Map<String, NDArray> state, TorchvisionLayout spec,
-            boolean torchScript) throws IOException, MalformedModelException {
+    private static Imported importState(
+            Path file, Map<String, NDArray> state, TorchvisionLayout spec, boolean torchScript)
+            throws IOException, MalformedModelException {
         try {
             TorchvisionLayout layout = spec != null ? spec : detectLayout(shapes(state));
             if (spec == null && torchScript && layout instanceof MobileNetV2.Builder) {
@@ -148,8 +149,8 @@ public final class TorchvisionImport {
      * @param manager owns the returned float32 arrays
      * @return the tensors by state-dict name, in state-dict order
      * @throws IOException if the file cannot be read
-     * @throws MalformedModelException if the archive is malformed, libtorch rejects the file or
-     *     the two disagree about a parameter
+     * @throws MalformedModelException if the archive is malformed, libtorch rejects the file or the
+     *     two disagree about a parameter
      */
     public static Map<String, NDArray> readTorchScript(Path pt, NDManager manager)
             throws IOException, MalformedModelException {
@@ -168,10 +169,17 @@ public final class TorchvisionImport {
      * @return the initialized float network and its detected layout
      * @throws MalformedModelException also if a stem stride is given for a ResNet
      */
-    static Imported load(Path file, Map<String, TorchTensor> archive, boolean torchScript, int stemStride,
-            NDManager manager) throws IOException, MalformedModelException {
-        Map<String, NDArray> state = torchScript
-                ? readTorchScript(file, archive, manager) : floats(file, archive, manager);
+    static Imported load(
+            Path file,
+            Map<String, TorchTensor> archive,
+            boolean torchScript,
+            int stemStride,
+            NDManager manager)
+            throws IOException, MalformedModelException {
+        Map<String, NDArray> state =
+                torchScript
+                        ? readTorchScript(file, archive, manager)
+                        : floats(file, archive, manager);
         TorchvisionLayout spec = null;
         if (stemStride > 0) {
             TorchvisionLayout detected;
@@ -181,16 +189,17 @@ public final class TorchvisionImport {
                 throw new MalformedModelException(file + ": " + e.getMessage(), e);
             }
             if (!(detected instanceof MobileNetV2.Builder)) {
-                throw new MalformedModelException(file + ": a stem stride applies to MobileNetV2 files, this is "
-                        + detected);
+                throw new MalformedModelException(
+                        file + ": a stem stride applies to MobileNetV2 files, this is " + detected);
             }
             spec = ((MobileNetV2.Builder) detected).optStemStride(stemStride);
         }
         return importState(file, state, spec, torchScript);
     }
 
-    private static Map<String, NDArray> readTorchScript(Path pt, Map<String, TorchTensor> archive,
-            NDManager manager) throws IOException, MalformedModelException {
+    private static Map<String, NDArray> readTorchScript(
+            Path pt, Map<String, TorchTensor> archive, NDManager manager)
+            throws IOException, MalformedModelException {
         Map<String, NDArray> params = new LinkedHashMap<>();
         try (Model model = Model.newInstance("torchscript-import", "PyTorch")) {
             model.load(pt);
@@ -199,11 +208,19 @@ public final class TorchvisionImport {
                 TorchTensor t = archive.get(p.getKey());
                 if (t == null || !t.getShape().equals(a.getShape())) {
                     throw new MalformedModelException(
-                            pt + ": libtorch parameter " + p.getKey() + " " + a.getShape()
-                                    + " is " + (t == null ? "missing from" : t.getShape() + " in")
+                            pt
+                                    + ": libtorch parameter "
+                                    + p.getKey()
+                                    + " "
+                                    + a.getShape()
+                                    + " is "
+                                    + (t == null ? "missing from" : t.getShape() + " in")
                                     + " the archive's data.pkl");
                 }
-                params.put(p.getKey(), manager.create(a.toType(DataType.FLOAT32, false).toFloatArray(), a.getShape()));
+                params.put(
+                        p.getKey(),
+                        manager.create(
+                                a.toType(DataType.FLOAT32, false).toFloatArray(), a.getShape()));
             }
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -233,8 +250,9 @@ public final class TorchvisionImport {
         return floats(pth, TorchArchive.read(pth), manager);
     }
 
-    private static Map<String, NDArray> floats(Path pth, Map<String, TorchTensor> archive,
-            NDManager manager) throws MalformedModelException {
+    private static Map<String, NDArray> floats(
+            Path pth, Map<String, TorchTensor> archive, NDManager manager)
+            throws MalformedModelException {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, TorchTensor> e : archive.entrySet()) {
             putBuffer(pth, out, e.getKey(), e.getValue(), manager);
@@ -242,14 +260,21 @@ public final class TorchvisionImport {
         return out;
     }
 
-    private static void putBuffer(Path file, Map<String, NDArray> out, String name, TorchTensor t,
-            NDManager manager) throws MalformedModelException {
+    private static void putBuffer(
+            Path file, Map<String, NDArray> out, String name, TorchTensor t, NDManager manager)
+            throws MalformedModelException {
         if (name.endsWith("num_batches_tracked")) {
             return; // training counter, not used in inference
         }
         if (!t.isFloating()) {
-            throw new MalformedModelException(file + ": unexpected " + t.getElementType()
-                    + " tensor " + InvalidArchiveException.quote(name) + " " + t.getShape());
+            throw new MalformedModelException(
+                    file
+                            + ": unexpected "
+                            + t.getElementType()
+                            + " tensor "
+                            + InvalidArchiveException.quote(name)
+                            + " "
+                            + t.getShape());
         }
         out.put(name, t.toNDArray(manager));
     }
@@ -263,15 +288,18 @@ public final class TorchvisionImport {
      * @return the detected layout (a MobileNetV2 with torchvision's stride-2 stem)
      * @throws MalformedModelException if the shapes are neither architecture's
      */
-    public static TorchvisionLayout detectLayout(Map<String, Shape> shapes) throws MalformedModelException {
+    public static TorchvisionLayout detectLayout(Map<String, Shape> shapes)
+            throws MalformedModelException {
         checkDimensions(shapes);
-        return shapes.containsKey(MobileNetV2Import.STEM) ? MobileNetV2Import.detect(shapes) : detect(shapes);
+        return shapes.containsKey(MobileNetV2Import.STEM)
+                ? MobileNetV2Import.detect(shapes)
+                : detect(shapes);
     }
 
     /**
-     * Detects a torchvision BasicBlock ResNet layout from state-dict shapes: stem from the
-     * {@code conv1} kernel (7: ImageNet, 3: small), blocks per layer from the {@code layerL.B}
-     * keys, widths from each layer's first conv, classes from {@code fc.weight}.
+     * Detects a torchvision BasicBlock ResNet layout from state-dict shapes: stem from the {@code
+     * conv1} kernel (7: ImageNet, 3: small), blocks per layer from the {@code layerL.B} keys,
+     * widths from each layer's first conv, classes from {@code fc.weight}.
      *
      * @param shapes tensor shapes by state-dict name
      * @return a builder for the detected layout
@@ -348,7 +376,8 @@ public final class TorchvisionImport {
      *     mismatches if the tensors do not fit the network
      * @throws IllegalArgumentException if the network is not initialized
      */
-    public static void assign(Block resnet, Map<String, NDArray> state) throws MalformedModelException {
+    public static void assign(Block resnet, Map<String, NDArray> state)
+            throws MalformedModelException {
         copy(ResNets.torchvisionParameters(resnet), state);
     }
 
@@ -372,7 +401,8 @@ public final class TorchvisionImport {
         Map<String, Shape> want = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             if (!e.getValue().isInitialized()) {
-                throw new IllegalArgumentException("initialize the network before assigning tensors");
+                throw new IllegalArgumentException(
+                        "initialize the network before assigning tensors");
             }
             want.put(e.getKey(), e.getValue().getArray().getShape());
         }
@@ -384,8 +414,8 @@ public final class TorchvisionImport {
     }
 
     /**
-     * The torchvision state-dict shapes of a BasicBlock ResNet, computed from the layout alone
-     * (the parameters {@link ResNets#torchvisionParameters} maps, without allocating them).
+     * The torchvision state-dict shapes of a BasicBlock ResNet, computed from the layout alone (the
+     * parameters {@link ResNets#torchvisionParameters} maps, without allocating them).
      */
     static Map<String, Shape> torchvisionShapes(ResNets.Builder layout, long inChannels) {
         return layout.torchvisionShapes(inChannels);
@@ -397,7 +427,10 @@ public final class TorchvisionImport {
         return shapes;
     }
 
-    /** Lists missing keys, unexpected keys and shape mismatches of {@code have} against {@code want}. */
+    /**
+     * Lists missing keys, unexpected keys and shape mismatches of {@code have} against {@code
+     * want}.
+     */
     static void checkFits(Map<String, Shape> want, Map<String, Shape> have)
             throws MalformedModelException {
         List<String> missing = new ArrayList<>();
@@ -433,8 +466,12 @@ public final class TorchvisionImport {
         for (Map.Entry<String, Shape> e : shapes.entrySet()) {
             for (long d : e.getValue().getShape()) {
                 if (d <= 0 || d > Integer.MAX_VALUE) {
-                    throw new MalformedModelException("tensor " + InvalidArchiveException.quote(e.getKey())
-                            + " has shape " + e.getValue() + "; a trained network has no empty tensor");
+                    throw new MalformedModelException(
+                            "tensor "
+                                    + InvalidArchiveException.quote(e.getKey())
+                                    + " has shape "
+                                    + e.getValue()
+                                    + "; a trained network has no empty tensor");
                 }
             }
         }
@@ -455,7 +492,8 @@ public final class TorchvisionImport {
             throws MalformedModelException {
         Shape s = shapes.get(name);
         if (s == null) {
-            throw new MalformedModelException("not a torchvision ResNet or MobileNetV2: no " + name);
+            throw new MalformedModelException(
+                    "not a torchvision ResNet or MobileNetV2: no " + name);
         }
         if (s.dimension() != rank) {
             throw new MalformedModelException(name + " " + s + " should have rank " + rank);

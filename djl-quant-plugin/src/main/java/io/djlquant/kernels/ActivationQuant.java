@@ -5,8 +5,8 @@ package io.djlquant.kernels;
  *
  * <p>Byte interpretation: when {@code qmin >= 0} every byte is read as unsigned ({@code b & 0xFF},
  * 0..255, e.g. QUINT8/QUINT4); when {@code qmin < 0} it is read as signed (-128..127, e.g. QINT8).
- * Output bytes are written the same way ({@code (byte) q}). The real value is
- * {@code (q - zeroPoint) * scale}.
+ * Output bytes are written the same way ({@code (byte) q}). The real value is {@code (q -
+ * zeroPoint) * scale}.
  *
  * @param scale positive finite scale
  * @param zeroPoint zero point, inside [qmin, qmax]
@@ -24,8 +24,13 @@ public record ActivationQuant(float scale, int zeroPoint, int qmin, int qmax) {
             throw new IllegalArgumentException("qmin " + qmin + " > qmax " + qmax);
         }
         if (qmin < 0 ? (qmin < -128 || qmax > 127) : qmax > 255) {
-            throw new IllegalArgumentException("range [" + qmin + ", " + qmax
-                    + "] does not fit in a byte (signed needs [-128,127], unsigned [0,255])");
+            throw new IllegalArgumentException(
+                    "range ["
+                            + qmin
+                            + ", "
+                            + qmax
+                            + "] does not fit in a byte (signed needs [-128,127], unsigned"
+                            + " [0,255])");
         }
         if (zeroPoint < qmin || zeroPoint > qmax) {
             throw new IllegalArgumentException(

@@ -2,8 +2,8 @@ package io.djlquant.kernels;
 
 /**
  * Quantized conv2d entry: picks one of three exact integer strategies (all give the same bytes) and
- * holds the task-splitting rules they share. Arguments are assumed valid (checked by
- * {@link Int8Kernels}).
+ * holds the task-splitting rules they share. Arguments are assumed valid (checked by {@link
+ * Int8Kernels}).
  */
 final class ConvKernel {
 
@@ -12,8 +12,18 @@ final class ConvKernel {
 
     private ConvKernel() {}
 
-    static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
-            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+    static byte[] run(
+            Int8Impl impl,
+            byte[] x,
+            int batch,
+            int inH,
+            int inW,
+            ActivationQuant in,
+            PackedConvWeights w,
+            ConvParams cp,
+            float[] m,
+            ActivationQuant out,
+            boolean relu) {
         switch (strategy(w, cp, batch, inH, inW)) {
             case BATCH_INNER:
                 return BatchInnerConv.run(impl, x, batch, inH, inW, in, w, cp, m, out, relu);
@@ -51,10 +61,13 @@ final class ConvKernel {
         int phaseW = ShiftedConv.phaseWidth(inW, cp);
         // The shifted path also computes the phaseW - outW columns no output needs, and multiplies
         // one image at a time, its columns rounded up to whole vectors; allow 25% waste for both.
-        // Small late maps (4x4 and below: 32x32 inputs) fail the second test and go to im2col, whose
-        // columns are (image, pixel) pairs of the whole batch (measured on a 1x1 stride-2 conv to a 1x1
+        // Small late maps (4x4 and below: 32x32 inputs) fail the second test and go to im2col,
+        // whose
+        // columns are (image, pixel) pairs of the whole batch (measured on a 1x1 stride-2 conv to a
+        // 1x1
         // map, batch 100: 16 lanes per image, 1 used, 2.4 GMAC/s).
-        if (cg > 1 && 4L * outW >= 3L * phaseW
+        if (cg > 1
+                && 4L * outW >= 3L * phaseW
                 && 4L * outH * outW >= 3L * roundColumns(outH * phaseW)) {
             return Strategy.SHIFTED;
         }
@@ -62,9 +75,9 @@ final class ConvKernel {
     }
 
     /**
-     * Output channels per task. With few (image, group, tile) tasks (small late layers) the channels
-     * are split too, so threads have work, at the price of repeating the gather per chunk. Any split
-     * gives the same bytes (each output is computed by the same integer arithmetic).
+     * Output channels per task. With few (image, group, tile) tasks (small late layers) the
+     * channels are split too, so threads have work, at the price of repeating the gather per chunk.
+     * Any split gives the same bytes (each output is computed by the same integer arithmetic).
      */
     static int channelChunk(int ocg, int otherTasks) {
         if (otherTasks >= 8 || ocg < 32) {
@@ -76,11 +89,11 @@ final class ConvKernel {
     }
 
     /**
-     * Output channels per task for {@link ShiftedConv}, where splitting channels costs nothing (every
-     * chunk reads the same packed planes): at least 16 tasks and an even count where the channels
-     * allow, so that two threads get equal shares (measured: the stride-2 3x3 conv of ResNet18's
-     * second stage had 9 tiles, one thread did 5 of them while the other waited). Chunks are whole
-     * blocks of 4 channels and at least 16.
+     * Output channels per task for {@link ShiftedConv}, where splitting channels costs nothing
+     * (every chunk reads the same packed planes): at least 16 tasks and an even count where the
+     * channels allow, so that two threads get equal shares (measured: the stride-2 3x3 conv of
+     * ResNet18's second stage had 9 tiles, one thread did 5 of them while the other waited). Chunks
+     * are whole blocks of 4 channels and at least 16.
      */
     static int shiftedChannelChunk(int ocg, int otherTasks) {
         int maxChunks = Math.max(1, ocg / 16);
@@ -92,14 +105,17 @@ final class ConvKernel {
         return Math.min(ocg, Math.max(16, (chunk + 3) & ~3));
     }
 
-    /** Column counts handed to the product are rounded up to this (whole vectors, no scalar tail). */
+    /**
+     * Column counts handed to the product are rounded up to this (whole vectors, no scalar tail).
+     */
     static final int COLUMN_QUANTUM = 16;
 
     /**
      * Pixels per tile: a multiple of 32 (whole vectors) sized so K x tile stays near TILE_INTS, and
      * small enough (down to 64) that there are about 8 tiles: splitting pixels costs nothing, while
      * splitting channels instead repeats the gather (measured: the 1x1 stride-2 convs spent as much
-     * time gathering as multiplying), but not below {@code minColumns} ({@link Int8Impl#minTileColumns}).
+     * time gathering as multiplying), but not below {@code minColumns} ({@link
+     * Int8Impl#minTileColumns}).
      */
     static int tileWidth(int k, int pixels, int minColumns) {
         int t = Math.max(32, Math.min(1024, TILE_INTS / k)) & ~31;

@@ -2,8 +2,8 @@ package io.djlquant.kernels;
 
 /**
  * Window geometry shared by convolution and pooling: stride, symmetric zero padding (applied on
- * both sides of each spatial dimension) and dilation. Output size is
- * {@code floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1}.
+ * both sides of each spatial dimension) and dilation. Output size is {@code floor((in + 2*pad -
+ * dilation*(k-1) - 1) / stride) + 1}.
  *
  * @param strideH vertical stride (&gt;= 1)
  * @param strideW horizontal stride (&gt;= 1)
@@ -12,12 +12,14 @@ package io.djlquant.kernels;
  * @param dilationH vertical dilation (&gt;= 1)
  * @param dilationW horizontal dilation (&gt;= 1)
  */
-public record ConvParams(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
+public record ConvParams(
+        int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
 
     /** Validates the parameters. */
     public ConvParams {
         if (strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("stride must be >= 1, got " + strideH + "x" + strideW);
+            throw new IllegalArgumentException(
+                    "stride must be >= 1, got " + strideH + "x" + strideW);
         }
         if (padH < 0 || padW < 0) {
             throw new IllegalArgumentException("padding must be >= 0, got " + padH + "x" + padW);

@@ -1,16 +1,26 @@
 package io.djlquant.kernels;
 
 /**
- * Direct path when every output channel reads one input channel (depthwise, any channel
- * multiplier) and the horizontal stride is 1: the input plane is copied once per task into a
- * zero-padded int buffer of {@code x - zpIn}, then each output row is a sum of shifted rows.
+ * Direct path when every output channel reads one input channel (depthwise, any channel multiplier)
+ * and the horizontal stride is 1: the input plane is copied once per task into a zero-padded int
+ * buffer of {@code x - zpIn}, then each output row is a sum of shifted rows.
  */
 final class DepthwiseConv {
 
     private DepthwiseConv() {}
 
-    static byte[] run(Int8Impl impl, byte[] x, int batch, int inH, int inW, ActivationQuant in,
-            PackedConvWeights w, ConvParams cp, float[] m, ActivationQuant out, boolean relu) {
+    static byte[] run(
+            Int8Impl impl,
+            byte[] x,
+            int batch,
+            int inH,
+            int inW,
+            ActivationQuant in,
+            PackedConvWeights w,
+            ConvParams cp,
+            float[] m,
+            ActivationQuant out,
+            boolean relu) {
         final int c = w.inChannels();
         final int oc = w.outChannels();
         final int ocg = oc / c;
@@ -33,34 +43,47 @@ final class DepthwiseConv {
                 tapOff[t] = dy * cp.dilationH() * padW + dx * cp.dilationW();
             }
         }
-        KernelThreads.run(batch * oc, task -> {
-            int o = task % oc;
-            int n = task / oc;
-            int[] plane = Scratch.ints(0, Checks.product("padded plane", padH, padW));
-            int[] acc = Scratch.ints(1, outW);
-            int[] rowOff = Scratch.ints(2, taps);
-            java.util.Arrays.fill(plane, 0, padH * padW, 0);
-            int src = (n * c + o / ocg) * inH * inW;
-            for (int r = 0; r < inH; r++) {
-                int d = (r + cp.padH()) * padW + cp.padW();
-                int s = src + r * inW;
-                for (int q = 0; q < inW; q++) {
-                    plane[d + q] = (x[s + q] & mask) - zpIn;
-                }
-            }
-            int b = w.bias == null ? 0 : w.bias[o];
-            float mo = m[o];
-            int wOff = o * kh * kw;
-            for (int oh = 0; oh < outH; oh++) {
-                int rowStart = oh * cp.strideH() * padW;
-                for (int t = 0; t < taps; t++) {
-                    rowOff[t] = tapOff[t] + rowStart;
-                }
-                // One channel; row t of the product is tap t's shifted view of the padded plane.
-                impl.gemmBroadcast(w.weights, wOff, 1, taps, plane, rowOff, outW, acc);
-                impl.requantRow(acc, 0, b, mo, zpOut, lo, hi, y, ((n * oc + o) * outH + oh) * outW, outW);
-            }
-        });
+        KernelThreads.run(
+                batch * oc,
+                task -> {
+                    int o = task % oc;
+                    int n = task / oc;
+                    int[] plane = Scratch.ints(0, Checks.product("padded plane", padH, padW));
+                    int[] acc = Scratch.ints(1, outW);
+                    int[] rowOff = Scratch.ints(2, taps);
+                    java.util.Arrays.fill(plane, 0, padH * padW, 0);
+                    int src = (n * c + o / ocg) * inH * inW;
+                    for (int r = 0; r < inH; r++) {
+                        int d = (r + cp.padH()) * padW + cp.padW();
+                        int s = src + r * inW;
+                        for (int q = 0; q < inW; q++) {
+                            plane[d + q] = (x[s + q] & mask) - zpIn;
+                        }
+                    }
+                    int b = w.bias == null ? 0 : w.bias[o];
+                    float mo = m[o];
+                    int wOff = o * kh * kw;
+                    for (int oh = 0; oh < outH; oh++) {
+                        int rowStart = oh * cp.strideH() * padW;
+                        for (int t = 0; t < taps; t++) {
+                            rowOff[t] = tapOff[t] + rowStart;
+                        }
+                        // One channel; row t of the product is tap t's shifted view of the padded
+                        // plane.
+                        impl.gemmBroadcast(w.weights, wOff, 1, taps, plane, rowOff, outW, acc);
+                        impl.requantRow(
+                                acc,
+                                0,
+                                b,
+                                mo,
+                                zpOut,
+                                lo,
+                                hi,
+                                y,
+                                ((n * oc + o) * outH + oh) * outW,
+                                outW);
+                    }
+                });
         return y;
     }
 }

@@ -13,9 +13,19 @@ final class ElementwiseKernels {
 
     private ElementwiseKernels() {}
 
-    /** {@code y = quantize(fa + fb)} or {@code quantize(fa * fb)}, {@code fa = (float) (a - zpA) * scaleA}. */
-    static byte[] binary(Int8Impl impl, byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb,
-            ActivationQuant out, boolean relu, boolean multiply) {
+    /**
+     * {@code y = quantize(fa + fb)} or {@code quantize(fa * fb)}, {@code fa = (float) (a - zpA) *
+     * scaleA}.
+     */
+    static byte[] binary(
+            Int8Impl impl,
+            byte[] a,
+            ActivationQuant qa,
+            byte[] b,
+            ActivationQuant qb,
+            ActivationQuant out,
+            boolean relu,
+            boolean multiply) {
         final byte[] y = new byte[a.length];
         final int ma = qa.byteMask();
         final int mb = qb.byteMask();
@@ -27,27 +37,39 @@ final class ElementwiseKernels {
         final int zo = out.zeroPoint();
         final int lo = Requant.lower(out, relu);
         final int hi = out.qmax();
-        KernelThreads.run(chunks(a.length), t -> {
-            int end = Math.min(a.length, (t + 1) * CHUNK);
-            if (!multiply) {
-                impl.addRow(a, qa, b, qb, so, zo, lo, hi, y, t * CHUNK, end - t * CHUNK);
-                return;
-            }
-            for (int i = t * CHUNK; i < end; i++) {
-                float fa = ((a[i] & ma) - za) * sa;
-                float fb = ((b[i] & mb) - zb) * sb;
-                y[i] = Requant.quantize(multiply ? fa * fb : fa + fb, so, zo, lo, hi);
-            }
-        });
+        KernelThreads.run(
+                chunks(a.length),
+                t -> {
+                    int end = Math.min(a.length, (t + 1) * CHUNK);
+                    if (!multiply) {
+                        impl.addRow(a, qa, b, qb, so, zo, lo, hi, y, t * CHUNK, end - t * CHUNK);
+                        return;
+                    }
+                    for (int i = t * CHUNK; i < end; i++) {
+                        float fa = ((a[i] & ma) - za) * sa;
+                        float fb = ((b[i] & mb) - zb) * sb;
+                        y[i] = Requant.quantize(multiply ? fa * fb : fa + fb, so, zo, lo, hi);
+                    }
+                });
         return y;
     }
 
     static byte[] quantize(Int8Impl impl, float[] x, ActivationQuant q) {
         final byte[] y = new byte[x.length];
-        KernelThreads.run(chunks(x.length), t -> {
-            int end = Math.min(x.length, (t + 1) * CHUNK);
-            impl.quantizeRow(x, q.scale(), q.zeroPoint(), q.qmin(), q.qmax(), y, t * CHUNK, end - t * CHUNK);
-        });
+        KernelThreads.run(
+                chunks(x.length),
+                t -> {
+                    int end = Math.min(x.length, (t + 1) * CHUNK);
+                    impl.quantizeRow(
+                            x,
+                            q.scale(),
+                            q.zeroPoint(),
+                            q.qmin(),
+                            q.qmax(),
+                            y,
+                            t * CHUNK,
+                            end - t * CHUNK);
+                });
         return y;
     }
 

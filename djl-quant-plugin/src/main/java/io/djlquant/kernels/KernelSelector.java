@@ -3,9 +3,9 @@ package io.djlquant.kernels;
 import java.util.Locale;
 
 /**
- * Chooses the {@link Int8Impl} once per JVM: the Vector API implementation when the
- * {@code jdk.incubator.vector} module is in the boot layer, scalar otherwise. The system property
- * {@value #PROPERTY} ({@code scalar} or {@code simd}) forces a choice.
+ * Chooses the {@link Int8Impl} once per JVM: the Vector API implementation when the {@code
+ * jdk.incubator.vector} module is in the boot layer, scalar otherwise. The system property {@value
+ * #PROPERTY} ({@code scalar} or {@code simd}) forces a choice.
  */
 final class KernelSelector {
 
@@ -42,13 +42,17 @@ final class KernelSelector {
                 return Choice.SCALAR;
             case "simd":
                 if (!vectorModulePresent) {
-                    throw new IllegalStateException("-D" + PROPERTY + "=simd needs the Vector API: "
-                            + "start the JVM with --add-modules " + VECTOR_MODULE);
+                    throw new IllegalStateException(
+                            "-D"
+                                    + PROPERTY
+                                    + "=simd needs the Vector API: "
+                                    + "start the JVM with --add-modules "
+                                    + VECTOR_MODULE);
                 }
                 return Choice.SIMD;
             default:
-                throw new IllegalArgumentException("-D" + PROPERTY + " must be 'scalar' or 'simd', got '"
-                        + property + "'");
+                throw new IllegalArgumentException(
+                        "-D" + PROPERTY + " must be 'scalar' or 'simd', got '" + property + "'");
         }
     }
 
@@ -61,7 +65,10 @@ final class KernelSelector {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
-    /** Builds the implementation for a choice; SIMD is loaded reflectively so the class stays unloaded otherwise. */
+    /**
+     * Builds the implementation for a choice; SIMD is loaded reflectively so the class stays
+     * unloaded otherwise.
+     */
     static Int8Impl create(Choice choice) {
         if (choice == Choice.SCALAR) {
             return new ScalarInt8Impl();
@@ -79,9 +86,13 @@ final class KernelSelector {
         boolean present = vectorModulePresent();
         Choice choice = choose(property, present);
         if (shouldWarn(property, present)) {
-            System.getLogger(KernelSelector.class.getPackageName()).log(System.Logger.Level.WARNING,
-                    "Java Vector API not available: int8 kernels use the slower scalar code. "
-                            + "Add --add-modules " + VECTOR_MODULE + " to the JVM options to enable SIMD.");
+            System.getLogger(KernelSelector.class.getPackageName())
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "Java Vector API not available: int8 kernels use the slower scalar"
+                                    + " code. Add --add-modules "
+                                    + VECTOR_MODULE
+                                    + " to the JVM options to enable SIMD.");
         }
         return create(choice);
     }

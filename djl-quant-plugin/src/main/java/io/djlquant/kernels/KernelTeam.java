@@ -8,12 +8,12 @@ import java.util.function.IntConsumer;
 
 /**
  * A fixed team of worker threads for {@link KernelThreads}: the calling thread works on its own job
- * together with {@code size - 1} daemon workers, which take tasks from a shared counter. After a job
- * the workers spin for {@link #SPIN_NANOS} before they park, because one forward pass hands the team
- * a job every few hundred microseconds (one per layer and phase): waking a parked thread costs tens
- * of microseconds each time, and a ForkJoinPool (which parks at once and leaves the caller idle)
- * measured 1.24x on 2 threads for ResNet18 where the layers alone scale better. One job at a time: a
- * caller that finds the team busy (another predictor thread, or a task that itself calls
+ * together with {@code size - 1} daemon workers, which take tasks from a shared counter. After a
+ * job the workers spin for {@link #SPIN_NANOS} before they park, because one forward pass hands the
+ * team a job every few hundred microseconds (one per layer and phase): waking a parked thread costs
+ * tens of microseconds each time, and a ForkJoinPool (which parks at once and leaves the caller
+ * idle) measured 1.24x on 2 threads for ResNet18 where the layers alone scale better. One job at a
+ * time: a caller that finds the team busy (another predictor thread, or a task that itself calls
  * {@link KernelThreads#run}) runs its tasks on its own thread, which gives the same bytes.
  */
 final class KernelTeam {
@@ -23,8 +23,12 @@ final class KernelTeam {
 
     private final int size;
     private final Thread[] workers;
-    /** Which worker is parked (or about to park); read by the submitter to decide whom to unpark. */
+
+    /**
+     * Which worker is parked (or about to park); read by the submitter to decide whom to unpark.
+     */
     private final AtomicBoolean[] parked;
+
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile Job current;
     private volatile boolean shutdown;
@@ -160,7 +164,10 @@ final class KernelTeam {
             }
         }
 
-        /** Waits for the tasks other threads claimed; they are short, so spin, yielding now and then. */
+        /**
+         * Waits for the tasks other threads claimed; they are short, so spin, yielding now and
+         * then.
+         */
         void awaitDone() {
             for (int spins = 0; done.get() < tasks; spins++) {
                 if ((spins & 1023) == 1023) {

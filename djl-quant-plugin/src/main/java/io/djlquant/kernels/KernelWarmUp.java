@@ -17,9 +17,9 @@ import java.util.Random;
  * methods from a profile that has seen every branch, before any long loop runs.
  *
  * <p>The shapes, sized by the vector length, visit every loop of {@link PanamaInt8Impl} (six-, two-
- * and one-channel blocks; two-vector, one-vector and scalar pixel steps; vector body and scalar tail
- * of the dot product), so the compiled code has no untaken branch that a later call would fall out
- * of. The smallest shape's products are then called many more times: {@code gemmBroadcast} only
+ * and one-channel blocks; two-vector, one-vector and scalar pixel steps; vector body and scalar
+ * tail of the dot product), so the compiled code has no untaken branch that a later call would fall
+ * out of. The smallest shape's products are then called many more times: {@code gemmBroadcast} only
  * walks tiles and calls the blocks, so C2 compiles it after about 5,000 invocations, not for a hot
  * loop. The row kernels and the dot product are not part of those cheap calls, and run over one
  * long row as well, so that their profiles see the vector loops as hot.
@@ -70,7 +70,11 @@ final class KernelWarmUp {
     static int run(Int8Impl impl, long millis) {
         int l = impl.intLanes();
         int[][] shapes = { // m, k, n
-            {7, 3 * l + 5, 5 * l + 3}, {4, 2, 3}, {1, l, 2 * l}, {5, l + 1, l + 1}, {9, 4, 2 * l + 7},
+            {7, 3 * l + 5, 5 * l + 3},
+            {4, 2, 3},
+            {1, l, 2 * l},
+            {5, l + 1, l + 1},
+            {9, 4, 2 * l + 7},
             {3, 1, 1},
         };
         Random r = new Random(7);
@@ -88,7 +92,8 @@ final class KernelWarmUp {
                 s.rows(impl);
             }
             // Row kernels and the dot product over long rows too: their profile must see the vector
-            // loop hot (seen on JDK 25: compiled from mostly 1-element calls, the residual add ran 4x
+            // loop hot (seen on JDK 25: compiled from mostly 1-element calls, the residual add ran
+            // 4x
             // and the classifier's dot product 6x slower for the rest of the JVM's life).
             longRows.rows(impl);
             // the smallest shape's products many times: invocation counts are what get the tile
@@ -110,8 +115,14 @@ final class KernelWarmUp {
     private static final class Convs {
 
         /** One warm-up call: an input of {@code batch} images of {@code side} x {@code side}. */
-        private record Call(int batch, int side, PackedConvWeights w, ConvParams p, ActivationQuant in,
-                ActivationQuant out, boolean relu) {
+        private record Call(
+                int batch,
+                int side,
+                PackedConvWeights w,
+                ConvParams p,
+                ActivationQuant in,
+                ActivationQuant out,
+                boolean relu) {
 
             ConvKernel.Strategy strategy() {
                 return ConvKernel.strategy(w, p, batch, side, side);
@@ -127,16 +138,17 @@ final class KernelWarmUp {
             byte[] w = new byte[8 * 4 * 9];
             r.nextBytes(w);
             PackedConvWeights dense = PackedConvWeights.pack(w, 8, 4, 3, 3, 1, new int[8]);
-            PackedConvWeights depthwise = PackedConvWeights.pack(java.util.Arrays.copyOf(w, 4 * 9), 4, 4, 3, 3, 4,
-                    null);
+            PackedConvWeights depthwise =
+                    PackedConvWeights.pack(java.util.Arrays.copyOf(w, 4 * 9), 4, 4, 3, 3, 4, null);
             java.util.Arrays.fill(m, 0.003f);
             ConvParams one = ConvParams.of(1, 1, 1);
             // batch 16 of 2x2 maps: BATCH_INNER; one 6x6 image: SHIFTED; stride 2 on 6x6: IM2COL
-            calls = java.util.List.of(
-                    new Call(16, 2, dense, one, UNSIGNED, SIGNED, true),
-                    new Call(1, 6, dense, one, UNSIGNED, SIGNED, false),
-                    new Call(2, 6, dense, ConvParams.of(2, 1, 1), SIGNED, UNSIGNED, true),
-                    new Call(1, 6, depthwise, one, SIGNED, UNSIGNED, false));
+            calls =
+                    java.util.List.of(
+                            new Call(16, 2, dense, one, UNSIGNED, SIGNED, true),
+                            new Call(1, 6, dense, one, UNSIGNED, SIGNED, false),
+                            new Call(2, 6, dense, ConvParams.of(2, 1, 1), SIGNED, UNSIGNED, true),
+                            new Call(1, 6, depthwise, one, SIGNED, UNSIGNED, false));
         }
 
         void run(Int8Impl impl) {
@@ -148,7 +160,8 @@ final class KernelWarmUp {
 
     /** The strategies the warm-up's convolutions take. */
     static java.util.Set<ConvKernel.Strategy> convStrategies() {
-        java.util.Set<ConvKernel.Strategy> seen = java.util.EnumSet.noneOf(ConvKernel.Strategy.class);
+        java.util.Set<ConvKernel.Strategy> seen =
+                java.util.EnumSet.noneOf(ConvKernel.Strategy.class);
         for (Convs.Call c : new Convs(new Random(7)).calls) {
             seen.add(c.strategy());
         }
@@ -158,7 +171,9 @@ final class KernelWarmUp {
     private static final ActivationQuant SIGNED = ActivationQuant.int8(0.05f, 2);
     private static final ActivationQuant UNSIGNED = ActivationQuant.uint8(0.04f, 120);
 
-    /** One product shape (and a residual add of its width) with inputs and outputs allocated once. */
+    /**
+     * One product shape (and a residual add of its width) with inputs and outputs allocated once.
+     */
     private static final class Shape {
         final int m;
         final int k;

@@ -2,10 +2,10 @@ package io.djlquant.kernels;
 
 /**
  * Convolution weights prepared once for {@link Int8Kernels#conv2d}: int8 symmetric per-channel
- * weights (zero point 0, bytes read signed) plus an optional int32 bias, held once, in the order the
- * kernels read them (one byte per weight): OIHW with one input channel per group, channel pairs
- * otherwise (see {@link #pairChunks}). {@link #weights()} gives them back in OIHW order (for saving).
- * Immutable after packing; safe to share between threads.
+ * weights (zero point 0, bytes read signed) plus an optional int32 bias, held once, in the order
+ * the kernels read them (one byte per weight): OIHW with one input channel per group, channel pairs
+ * otherwise (see {@link #pairChunks}). {@link #weights()} gives them back in OIHW order (for
+ * saving). Immutable after packing; safe to share between threads.
  */
 public final class PackedConvWeights {
 
@@ -14,31 +14,42 @@ public final class PackedConvWeights {
     private final int kernelH;
     private final int kernelW;
     private final int groups;
+
     /**
      * With one input channel per group: [outChannels][kernelH * kernelW], OIHW. Null otherwise (the
      * weights are then in {@link #pairChunks} only).
      */
     final byte[] weights;
+
     /** Per output channel, or null. */
     final int[] bias;
+
     /**
-     * With more than one input channel per group, the weights as byte pairs for {@link Int8Impl#gemmPairs}
-     * (null otherwise): per output channel {@link #pairRowLength()} pairs, pair t = (icPair, kh, kw) in
-     * that order holding input channel 2*icPair then 2*icPair + 1 (0 past an odd channel count).
-     * Split into arrays of {@link #chunkChannels} channels, each below {@link #CHUNK_BYTES}: G1 gives
-     * larger arrays whole regions ("humongous"), which left a quarter of the heap they took unused
-     * (measured on the zoo's ResNet18: 18.1 MB in use for 11.7 MB of weights). The kernels widen
-     * the rows a task multiplies into ints ({@link #widenPairs}), about one operation per weight
-     * against one multiply-add per weight and output column.
+     * With more than one input channel per group, the weights as byte pairs for {@link
+     * Int8Impl#gemmPairs} (null otherwise): per output channel {@link #pairRowLength()} pairs, pair
+     * t = (icPair, kh, kw) in that order holding input channel 2*icPair then 2*icPair + 1 (0 past
+     * an odd channel count). Split into arrays of {@link #chunkChannels} channels, each below
+     * {@link #CHUNK_BYTES}: G1 gives larger arrays whole regions ("humongous"), which left a
+     * quarter of the heap they took unused (measured on the zoo's ResNet18: 18.1 MB in use for 11.7
+     * MB of weights). The kernels widen the rows a task multiplies into ints ({@link #widenPairs}),
+     * about one operation per weight against one multiply-add per weight and output column.
      */
     final byte[][] pairChunks;
+
     /** Output channels per array of {@link #pairChunks}. */
     private final int chunkChannels;
+
     /** Per output channel, the sum of its weights (with {@link #pairChunks}; null otherwise). */
     final int[] weightSums;
 
-    private PackedConvWeights(int outChannels, int inChannels, int kernelH, int kernelW, int groups,
-            byte[] oihw, int[] bias) {
+    private PackedConvWeights(
+            int outChannels,
+            int inChannels,
+            int kernelH,
+            int kernelW,
+            int groups,
+            byte[] oihw,
+            int[] bias) {
         this.outChannels = outChannels;
         this.inChannels = inChannels;
         this.kernelH = kernelH;
@@ -79,7 +90,8 @@ public final class PackedConvWeights {
         int rowBytes = 2 * pairRowLength();
         byte[][] chunks = new byte[(outChannels + chunkChannels - 1) / chunkChannels][];
         for (int c = 0; c < chunks.length; c++) {
-            chunks[c] = new byte[Math.min(chunkChannels, outChannels - c * chunkChannels) * rowBytes];
+            chunks[c] =
+                    new byte[Math.min(chunkChannels, outChannels - c * chunkChannels) * rowBytes];
         }
         for (int o = 0, i = 0; o < outChannels; o++) {
             for (int ic = 0; ic < cg; ic++) {
@@ -127,15 +139,17 @@ public final class PackedConvWeights {
         for (int o = o0, end = o0 + count; o < end; ) {
             int inChunk = o % chunkChannels;
             int n = Math.min(end - o, chunkChannels - inChunk);
-            impl.widenPairs(pairChunks[o / chunkChannels], 2 * inChunk * kp, dst, (o - o0) * kp, n * kp);
+            impl.widenPairs(
+                    pairChunks[o / chunkChannels], 2 * inChunk * kp, dst, (o - o0) * kp, n * kp);
             o += n;
         }
     }
 
     /**
-     * Widens the pair rows (icPair, tap) of output channels [o0, o0 + count) for the listed taps only
-     * ({@code dst} row of each channel: {@code ceil(cg/2) * taps.length} pairs, icPair major), in
-     * {@link Int8Impl#gemmPairs}' packed form: the im2col path's rows when some taps read only padding.
+     * Widens the pair rows (icPair, tap) of output channels [o0, o0 + count) for the listed taps
+     * only ({@code dst} row of each channel: {@code ceil(cg/2) * taps.length} pairs, icPair major),
+     * in {@link Int8Impl#gemmPairs}' packed form: the im2col path's rows when some taps read only
+     * padding.
      */
     void widenPairs(int o0, int count, int[] taps, int[] dst) {
         int kp = pairRowLength();
@@ -156,7 +170,10 @@ public final class PackedConvWeights {
         }
     }
 
-    /** The tap sums last asked for: a layer runs with the same taps every call (its map size is fixed). */
+    /**
+     * The tap sums last asked for: a layer runs with the same taps every call (its map size is
+     * fixed).
+     */
     private volatile TapSums lastTapSums;
 
     private record TapSums(int[] taps, int[] sums) {}
@@ -191,10 +208,10 @@ public final class PackedConvWeights {
     }
 
     /**
-     * Widens output channels [o0, o0 + count) into {@code dst} as pairs of neighbours along each OIHW
-     * row (k, k+1) for {@link Int8Impl#gemmPairs}, {@link #rowPairLength()} per channel (the last
-     * high half 0 for an odd row length): the im2col path can gather any pair order, and with an odd
-     * channel count channel pairs would waste a third of the work on 3-channel images.
+     * Widens output channels [o0, o0 + count) into {@code dst} as pairs of neighbours along each
+     * OIHW row (k, k+1) for {@link Int8Impl#gemmPairs}, {@link #rowPairLength()} per channel (the
+     * last high half 0 for an odd row length): the im2col path can gather any pair order, and with
+     * an odd channel count channel pairs would waste a third of the work on 3-channel images.
      */
     void widenRowPairs(int o0, int count, int[] dst) {
         int taps = kernelH * kernelW;
@@ -216,13 +233,19 @@ public final class PackedConvWeights {
         return (rowLength() + 1) / 2;
     }
 
-    /** Whether the im2col path pairs neighbours along the row: an odd channel count above 1 per group. */
+    /**
+     * Whether the im2col path pairs neighbours along the row: an odd channel count above 1 per
+     * group.
+     */
     boolean rowOrderPairs() {
         int cg = inChannels / groups;
         return cg > 1 && cg % 2 == 1;
     }
 
-    /** Pairs per output channel in {@link #pairChunks}: ceil(inChannels/groups / 2) * kernelH * kernelW. */
+    /**
+     * Pairs per output channel in {@link #pairChunks}: ceil(inChannels/groups / 2) * kernelH *
+     * kernelW.
+     */
     int pairRowLength() {
         return (inChannels / groups + 1) / 2 * kernelH * kernelW;
     }
@@ -230,7 +253,8 @@ public final class PackedConvWeights {
     /**
      * Packs OIHW int8 weights.
      *
-     * @param weights length {@code outChannels * (inChannels/groups) * kernelH * kernelW}, signed int8
+     * @param weights length {@code outChannels * (inChannels/groups) * kernelH * kernelW}, signed
+     *     int8
      * @param outChannels output channels, divisible by groups
      * @param inChannels input channels (total), divisible by groups
      * @param kernelH kernel height
@@ -239,23 +263,40 @@ public final class PackedConvWeights {
      * @param bias int32 bias per output channel (scale inputScale*weightScale[c]) or null
      * @return the packed weights
      */
-    public static PackedConvWeights pack(byte[] weights, int outChannels, int inChannels, int kernelH,
-            int kernelW, int groups, int[] bias) {
+    public static PackedConvWeights pack(
+            byte[] weights,
+            int outChannels,
+            int inChannels,
+            int kernelH,
+            int kernelW,
+            int groups,
+            int[] bias) {
         Checks.positive("outChannels", outChannels);
         Checks.positive("inChannels", inChannels);
         Checks.positive("kernelH", kernelH);
         Checks.positive("kernelW", kernelW);
         Checks.positive("groups", groups);
         if (inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException("groups " + groups + " must divide inChannels "
-                    + inChannels + " and outChannels " + outChannels);
+            throw new IllegalArgumentException(
+                    "groups "
+                            + groups
+                            + " must divide inChannels "
+                            + inChannels
+                            + " and outChannels "
+                            + outChannels);
         }
         long k = (long) (inChannels / groups) * kernelH * kernelW;
         Checks.length("weights", weights, (long) outChannels * k);
         if (bias != null) {
             Checks.length("bias", bias.length, outChannels);
         }
-        return new PackedConvWeights(outChannels, inChannels, kernelH, kernelW, groups, weights,
+        return new PackedConvWeights(
+                outChannels,
+                inChannels,
+                kernelH,
+                kernelW,
+                groups,
+                weights,
                 bias == null ? null : bias.clone());
     }
 

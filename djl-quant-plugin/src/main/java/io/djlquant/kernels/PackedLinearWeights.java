@@ -3,15 +3,17 @@ package io.djlquant.kernels;
 /**
  * Linear (fully connected) weights prepared once for {@link Int8Kernels#linear}: int8 symmetric
  * per-channel weights of shape (out, in), bytes read signed, kept as bytes (a private copy: the
- * layer's only one), plus an optional int32
- * bias. Immutable after packing; safe to share between threads.
+ * layer's only one), plus an optional int32 bias. Immutable after packing; safe to share between
+ * threads.
  */
 public final class PackedLinearWeights {
 
     private final int outFeatures;
     private final int inFeatures;
+
     /** [outFeatures][inFeatures]. */
     final byte[] weights;
+
     /** Per output feature, or null. */
     final int[] bias;
 
@@ -31,7 +33,8 @@ public final class PackedLinearWeights {
      * @param bias int32 bias per output (scale inputScale*weightScale[o]) or null
      * @return the packed weights
      */
-    public static PackedLinearWeights pack(byte[] weights, int outFeatures, int inFeatures, int[] bias) {
+    public static PackedLinearWeights pack(
+            byte[] weights, int outFeatures, int inFeatures, int[] bias) {
         Checks.positive("outFeatures", outFeatures);
         Checks.positive("inFeatures", inFeatures);
         Checks.length("weights", weights, (long) outFeatures * inFeatures);
@@ -40,7 +43,8 @@ public final class PackedLinearWeights {
         }
         // Kept as bytes (4x less heap than ints): the kernels widen them while loading.
         byte[] w = weights.clone();
-        return new PackedLinearWeights(outFeatures, inFeatures, w, bias == null ? null : bias.clone());
+        return new PackedLinearWeights(
+                outFeatures, inFeatures, w, bias == null ? null : bias.clone());
     }
 
     /**

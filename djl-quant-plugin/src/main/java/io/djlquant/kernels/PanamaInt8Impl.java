@@ -17,42 +17,54 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Dense convolutions use the pair product {@link #gemmPairs}: 16-bit multiplies of packed int8
  * pairs, two multiply-adds per 32-bit lane (see the comment above it); measured on Zen4 (AVX-512,
- * 512-bit vectors) 1.3-1.6x the int32 product below on the same tiles. The int32 product
- * {@link #gemmBroadcast} (depthwise, one channel per group) is register blocked 6 output channels x
- * 2 vectors of pixels (12 int accumulators, 2 activation vectors and one broadcast weight fit AVX2's
+ * 512-bit vectors) 1.3-1.6x the int32 product below on the same tiles. The int32 product {@link
+ * #gemmBroadcast} (depthwise, one channel per group) is register blocked 6 output channels x 2
+ * vectors of pixels (12 int accumulators, 2 activation vectors and one broadcast weight fit AVX2's
  * 16 registers); each loaded activation vector feeds 6 multiply-adds and each weight byte 2.
  */
 final class PanamaInt8Impl implements Int8Impl {
 
     private static final VectorSpecies<Integer> S = IntVector.SPECIES_PREFERRED;
+
     /** Element-wise tails (past the last whole vector) are the scalar implementation's code. */
     private static final ScalarInt8Impl TAILS = new ScalarInt8Impl();
+
     private static final int L = S.length();
+
     /**
      * Bytes widened to one int vector: a quarter of the bits, but at least 64 (the smallest byte
      * vector). With 128-bit ints (NEON) that is 8 byte lanes for 4 int lanes, so only the first L
      * byte lanes are loaded or stored, under {@link #FIRST_L}.
      */
     private static final VectorSpecies<Byte> BS =
-            VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
+            VectorSpecies.of(
+                    byte.class, VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
+
     /** Whether a byte vector holds more lanes than an int vector (128-bit int vectors). */
     private static final boolean WIDE_BYTES = BS.length() > L;
+
     /** The byte lanes [0, L) that correspond to int lanes. */
     private static final VectorMask<Byte> FIRST_L = BS.indexInRange(0, L);
 
     private static final float LIMIT = 4194304f; // as Requant.LIMIT
     private static final float MAGIC = 12582912f; // as Requant.MAGIC
-    /** Bits of the float MAGIC + k for |k| &lt;= 2^22 are MAGIC_BITS + k (fixed exponent, linear mantissa). */
+
+    /**
+     * Bits of the float MAGIC + k for |k| &lt;= 2^22 are MAGIC_BITS + k (fixed exponent, linear
+     * mantissa).
+     */
     private static final int MAGIC_BITS = 0x4B400000;
+
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+
     /** Shorts in vectors of the size of {@link #S}: 2L lanes, the halves of L int lanes. */
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, S.vectorShape());
 
     /**
-     * Whether the pair product blocks 4 channels x 2 vectors of pixels (16 accumulators) or 4 x 1 (8).
-     * x86 with at most 256-bit vectors is taken to be AVX2, which has 16 vector registers: there the
-     * wide block spills (measured on Zen4 with -XX:UseAVX=2: 4 x 1 was the fastest). AVX-512, NEON
-     * and SVE have 32 registers.
+     * Whether the pair product blocks 4 channels x 2 vectors of pixels (16 accumulators) or 4 x 1
+     * (8). x86 with at most 256-bit vectors is taken to be AVX2, which has 16 vector registers:
+     * there the wide block spills (measured on Zen4 with -XX:UseAVX=2: 4 x 1 was the fastest).
+     * AVX-512, NEON and SVE have 32 registers.
      */
     static final boolean WIDE_PAIR_BLOCK = !(isX86() && S.vectorBitSize() <= 256);
 
@@ -72,7 +84,8 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmBroadcast(
+            byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         int j = 0;
         for (; j + 6 <= m; j += 6) {
             block6(w, wOff + j * k, k, col, rowOff, n, acc, j * n);
@@ -86,7 +99,8 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** Six weight rows starting at {@code r0} into six accumulator rows starting at {@code o0}. */
-    private static void block6(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+    private static void block6(
+            byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
         int r1 = r0 + k;
         int r2 = r1 + k;
         int r3 = r2 + k;
@@ -150,7 +164,8 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** Two weight rows. */
-    private static void block2(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+    private static void block2(
+            byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
         int r1 = r0 + k;
         int p = 0;
         for (; p + 2 * L <= n; p += 2 * L) {
@@ -177,8 +192,11 @@ final class PanamaInt8Impl implements Int8Impl {
         tail2(w, r0, k, col, rowOff, p, n, acc, o0);
     }
 
-    /** Two weight rows over pixels [p, n) where n - p &lt; 2L: one vector if it fits, then scalars. */
-    private static void tail2(byte[] w, int r0, int k, int[] col, int[] rowOff, int p, int n, int[] acc, int o0) {
+    /**
+     * Two weight rows over pixels [p, n) where n - p &lt; 2L: one vector if it fits, then scalars.
+     */
+    private static void tail2(
+            byte[] w, int r0, int k, int[] col, int[] rowOff, int p, int n, int[] acc, int o0) {
         int r1 = r0 + k;
         if (p + L <= n) {
             IntVector a0 = IntVector.zero(S);
@@ -206,7 +224,8 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** One weight row (odd remainder, and depthwise where m == 1). */
-    private static void block1(byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
+    private static void block1(
+            byte[] w, int r0, int k, int[] col, int[] rowOff, int n, int[] acc, int o0) {
         int p = 0;
         for (; p + 2 * L <= n; p += 2 * L) {
             IntVector a0 = IntVector.zero(S);
@@ -238,22 +257,27 @@ final class PanamaInt8Impl implements Int8Impl {
 
     private static boolean isX86() {
         String arch = System.getProperty("os.arch", "");
-        return arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+        return arch.equals("amd64")
+                || arch.equals("x86_64")
+                || arch.equals("x86")
+                || arch.equals("i386");
     }
 
     /*
-     * Pair product. One 16-bit multiply gives both products of a pair exactly: the low lane
-     * (w0 + 128) * u0 lies in [0, 65025], i.e. is exact as an unsigned 16-bit value, and the high lane
-     * w1 * u1 lies in [-32640, 32385]. Read as an int, the lane pair is then v = hi * 2^16 + lo with
-     * 0 <= lo < 2^16, so v >> 16 = hi. With A = sum(v) and C = sum(v >> 16) over the kp pairs,
-     * A - 65535 * C = sum(lo) + sum(hi) modulo 2^32, and subtracting 128 * sum(u0) (the +128 weight
-     * offset) leaves sum(w0 * u0 + w1 * u1): exactly the wrapping int sum the scalar code computes.
-     * That is 4 simple vector ops (multiply, shift, two adds) per 2L multiply-adds, against 2 per L
-     * with 32-bit multiplies; C2 has no pairwise multiply-add (vpmaddwd) intrinsic for the Vector API.
+     * Pair product. One 16-bit multiply gives both products of a pair exactly: the low lane,
+     * (w0 + 128) * u0, lies in [0, 65025], i.e. is exact as an unsigned 16-bit value, and the high
+     * lane, w1 * u1, lies in [-32640, 32385]. Read as an int, the lane pair is then
+     * v = hi * 2^16 + lo with 0 <= lo < 2^16, so v >> 16 = hi. With A = sum(v) and
+     * C = sum(v >> 16) over the kp pairs, A - 65535 * C = sum(lo) + sum(hi) modulo 2^32, and
+     * subtracting 128 * sum(u0) (the +128 weight offset) leaves sum(w0 * u0 + w1 * u1): exactly the
+     * wrapping int sum the scalar code computes. That is 4 simple vector ops (multiply, shift, two
+     * adds) per 2L multiply-adds, against 2 per L with 32-bit multiplies; C2 has no pairwise
+     * multiply-add (vpmaddwd) intrinsic for the Vector API.
      */
 
     @Override
-    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmPairs(
+            int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
         // sum(u0) per column, shared by all rows: the correction for the +128 weight offset.
         int[] loSums = Scratch.ints(4, n);
         lowSums(kp, col, rowOff, n, loSums);
@@ -280,25 +304,31 @@ final class PanamaInt8Impl implements Int8Impl {
         }
     }
 
-    /** {@code loSums[p] = sum_t (col[rowOff[t] + p] & 0xFFFF)} for the whole vectors of p &lt; n. */
+    /**
+     * {@code loSums[p] = sum_t (col[rowOff[t] + p] & 0xFFFF)} for the whole vectors of p &lt; n.
+     */
     private static void lowSums(int kp, int[] col, int[] rowOff, int n, int[] loSums) {
         for (int p = 0; p + L <= n; p += L) {
             IntVector s = IntVector.zero(S);
             for (int t = 0; t < kp; t++) {
-                s = s.add(IntVector.fromArray(S, col, rowOff[t] + p).lanewise(VectorOperators.AND, 0xFFFF));
+                s =
+                        s.add(
+                                IntVector.fromArray(S, col, rowOff[t] + p)
+                                        .lanewise(VectorOperators.AND, 0xFFFF));
             }
             s.intoArray(loSums, p);
         }
     }
 
     /**
-     * {@code acc[o + r*n + i] -= 65535 * hiSums[r*width + i] + 128 * loSums[p + i]} for r &lt; rows,
-     * i &lt; width (a multiple of L), with {@code o = o0 + p}: the pair-sum correction of a block
-     * stored by {@link #pairs4x2} or {@link #pairs4x1}. A separate small loop: inlined into the block
-     * kernels it pushed C2 past its node count cutoff, which then left vectors boxed (measured: 6x
-     * slower).
+     * {@code acc[o + r*n + i] -= 65535 * hiSums[r*width + i] + 128 * loSums[p + i]} for r &lt;
+     * rows, i &lt; width (a multiple of L), with {@code o = o0 + p}: the pair-sum correction of a
+     * block stored by {@link #pairs4x2} or {@link #pairs4x1}. A separate small loop: inlined into
+     * the block kernels it pushed C2 past its node count cutoff, which then left vectors boxed
+     * (measured: 6x slower).
      */
-    private static void correct(int[] acc, int o0, int p, int n, int rows, int width, int[] hiSums, int[] loSums) {
+    private static void correct(
+            int[] acc, int o0, int p, int n, int rows, int width, int[] hiSums, int[] loSums) {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < width; i += L) {
                 IntVector c = IntVector.fromArray(S, hiSums, r * width + i);
@@ -329,11 +359,21 @@ final class PanamaInt8Impl implements Int8Impl {
 
     /** a - 65535 * c - 128 * u, the final pair-sum correction. */
     private static IntVector finish(IntVector a, IntVector c, IntVector u) {
-        return a.sub(c.lanewise(VectorOperators.LSHL, 16)).add(c).sub(u.lanewise(VectorOperators.LSHL, 7));
+        return a.sub(c.lanewise(VectorOperators.LSHL, 16))
+                .add(c)
+                .sub(u.lanewise(VectorOperators.LSHL, 7));
     }
 
     /** Rows r0..r0+3, whole 2L-pixel blocks from pixel 0; returns the first pixel not done. */
-    private static int pairs4x2(int[] w, int r0, int kp, int[] col, int[] rowOff, int n, int[] acc, int o0,
+    private static int pairs4x2(
+            int[] w,
+            int r0,
+            int kp,
+            int[] col,
+            int[] rowOff,
+            int n,
+            int[] acc,
+            int o0,
             int[] loSums) {
         int[] hiSums = Scratch.ints(3, 8 * L);
         int r1 = r0 + kp;
@@ -413,8 +453,17 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** Rows r0..r0+3, one vector of pixels at p (p + L &lt;= n). */
-    private static void pairs4x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
-            int o0, int[] loSums) {
+    private static void pairs4x1(
+            int[] w,
+            int r0,
+            int kp,
+            int[] col,
+            int[] rowOff,
+            int p,
+            int n,
+            int[] acc,
+            int o0,
+            int[] loSums) {
         int r1 = r0 + kp;
         int r2 = r1 + kp;
         int r3 = r2 + kp;
@@ -455,7 +504,15 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** One row, one vector of pixels at p. */
-    private static void pairs1x1(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int[] acc, int o0,
+    private static void pairs1x1(
+            int[] w,
+            int r0,
+            int kp,
+            int[] col,
+            int[] rowOff,
+            int p,
+            int[] acc,
+            int o0,
             int[] loSums) {
         IntVector a = IntVector.zero(S);
         IntVector c = a;
@@ -469,8 +526,8 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** One row, pixels [p, n) one at a time (the same sum in plain int arithmetic). */
-    private static void pairsScalar(int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc,
-            int o0) {
+    private static void pairsScalar(
+            int[] w, int r0, int kp, int[] col, int[] rowOff, int p, int n, int[] acc, int o0) {
         for (; p < n; p++) {
             int s = 0;
             for (int t = 0; t < kp; t++) {
@@ -483,10 +540,12 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
+    public void gemmDot(
+            byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         int bound = k - k % L;
         int j = 0;
-        // Four weight rows share each loaded input vector; weight bytes widen in-register (part 0 only).
+        // Four weight rows share each loaded input vector; weight bytes widen in-register (part 0
+        // only).
         for (; j + 4 <= m; j += 4) {
             int r0 = wOff + j * k;
             int r1 = r0 + k;
@@ -538,12 +597,23 @@ final class PanamaInt8Impl implements Int8Impl {
     /** L signed bytes from {@code w[off]} sign-extended to an int vector. */
     private static IntVector widen(byte[] w, int off) {
         ByteVector b =
-                WIDE_BYTES ? ByteVector.fromArray(BS, w, off, FIRST_L) : ByteVector.fromArray(BS, w, off);
+                WIDE_BYTES
+                        ? ByteVector.fromArray(BS, w, off, FIRST_L)
+                        : ByteVector.fromArray(BS, w, off);
         return (IntVector) b.convertShape(VectorOperators.B2I, S, 0);
     }
 
     @Override
-    public void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+    public void requantRow(
+            int[] acc,
+            int src,
+            int bias,
+            float m,
+            int zp,
+            int lo,
+            int hi,
+            byte[] y,
+            int dst,
             int len) {
         int i = FS.length() == L ? requantVectors(acc, src, bias, m, zp, lo, hi, y, dst, len) : 0;
         for (; i < len; i++) {
@@ -555,16 +625,30 @@ final class PanamaInt8Impl implements Int8Impl {
      * The whole vectors of {@link #requantRow}; returns how many elements it wrote (a multiple of
      * L). Package-private so tests can call it directly.
      */
-    static int requantVectors(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+    static int requantVectors(
+            int[] acc,
+            int src,
+            int bias,
+            float m,
+            int zp,
+            int lo,
+            int hi,
+            byte[] y,
+            int dst,
             int len) {
         int i = 0;
         // Same float operations as Requant.requant, lane by lane: int->float rounds to nearest, the
         // product is one IEEE multiply, adding MAGIC rounds half-to-even. The integer is then read
         // from the float's bits instead of a float->int conversion, which JDK 17 does not vectorise
-        // on AVX2 (measured on Zen3: about 6x faster than the scalar loop on JDK 17, 4-5x on JDK 25).
+        // on AVX2 (measured on Zen3: about 6x faster than the scalar loop on JDK 17, 4-5x on JDK
+        // 25).
         for (; i + L <= len; i += L) {
-            FloatVector v = ((FloatVector) IntVector.fromArray(S, acc, src + i).add(bias)
-                    .convertShape(VectorOperators.I2F, FS, 0)).mul(m);
+            FloatVector v =
+                    ((FloatVector)
+                                    IntVector.fromArray(S, acc, src + i)
+                                            .add(bias)
+                                            .convertShape(VectorOperators.I2F, FS, 0))
+                            .mul(m);
             storeRounded(v, zp, lo, hi, y, dst + i);
         }
         return i;
@@ -587,8 +671,18 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo,
-            int hi, byte[] y, int off, int len) {
+    public void addRow(
+            byte[] a,
+            ActivationQuant qa,
+            byte[] b,
+            ActivationQuant qb,
+            float so,
+            int zo,
+            int lo,
+            int hi,
+            byte[] y,
+            int off,
+            int len) {
         int ma = qa.byteMask();
         int mb = qb.byteMask();
         int za = qa.zeroPoint();
@@ -599,18 +693,30 @@ final class PanamaInt8Impl implements Int8Impl {
         if (FS.length() == L) {
             // Lane by lane the float operations of the scalar loop (IEEE, so the same results).
             for (; i + L <= len; i += L) {
-                FloatVector fa = (FloatVector) widen(a, off + i).and(ma).sub(za)
-                        .convertShape(VectorOperators.I2F, FS, 0);
-                FloatVector fb = (FloatVector) widen(b, off + i).and(mb).sub(zb)
-                        .convertShape(VectorOperators.I2F, FS, 0);
+                FloatVector fa =
+                        (FloatVector)
+                                widen(a, off + i)
+                                        .and(ma)
+                                        .sub(za)
+                                        .convertShape(VectorOperators.I2F, FS, 0);
+                FloatVector fb =
+                        (FloatVector)
+                                widen(b, off + i)
+                                        .and(mb)
+                                        .sub(zb)
+                                        .convertShape(VectorOperators.I2F, FS, 0);
                 storeRounded(fa.mul(sa).add(fb.mul(sb)).div(so), zo, lo, hi, y, off + i);
             }
         }
         TAILS.addRow(a, qa, b, qb, so, zo, lo, hi, y, off + i, len - i);
     }
 
-    /** 16 bytes, and the same 128 bits as 8 shorts: pooling works on 128-bit vectors on every platform. */
+    /**
+     * 16 bytes, and the same 128 bits as 8 shorts: pooling works on 128-bit vectors on every
+     * platform.
+     */
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+
     private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
 
@@ -633,9 +739,9 @@ final class PanamaInt8Impl implements Int8Impl {
 
     /*
      * 3-wide stride-2 max: 16 bytes read as 8 shorts put rows[s] in the low and rows[s + 1] in the
-     * high byte of short j (little-endian lane order); the same read 2 bytes later has rows[s + 2] in
-     * the low byte. Shifts sign-extend each byte to a short, three maxima give 8 outputs, and the
-     * narrowing conversion keeps the low byte.
+     * high byte of short j (little-endian lane order); the same read 2 bytes later has rows[s + 2]
+     * in the low byte. Shifts sign-extend each byte to a short, three maxima give 8 outputs, and
+     * the narrowing conversion keeps the low byte.
      */
     @Override
     public void max3Stride2(byte[] rows, int start, int flip, byte[] y, int dst, int count) {
@@ -643,23 +749,33 @@ final class PanamaInt8Impl implements Int8Impl {
         int j = 0;
         for (; j + 8 <= count; j += 8) {
             int s = start + 2 * j;
-            ShortVector a = (ShortVector) ByteVector.fromArray(B128, rows, s).reinterpretShape(S128, 0);
-            ShortVector b = (ShortVector) ByteVector.fromArray(B128, rows, s + 2).reinterpretShape(S128, 0);
-            ShortVector m = a.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .max(a.lanewise(VectorOperators.ASHR, 8))
-                    .max(b.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8));
-            ((ByteVector) m.lanewise(VectorOperators.XOR, f).convertShape(VectorOperators.S2B, B64, 0))
+            ShortVector a =
+                    (ShortVector) ByteVector.fromArray(B128, rows, s).reinterpretShape(S128, 0);
+            ShortVector b =
+                    (ShortVector) ByteVector.fromArray(B128, rows, s + 2).reinterpretShape(S128, 0);
+            ShortVector m =
+                    a.lanewise(VectorOperators.LSHL, 8)
+                            .lanewise(VectorOperators.ASHR, 8)
+                            .max(a.lanewise(VectorOperators.ASHR, 8))
+                            .max(
+                                    b.lanewise(VectorOperators.LSHL, 8)
+                                            .lanewise(VectorOperators.ASHR, 8));
+            ((ByteVector)
+                            m.lanewise(VectorOperators.XOR, f)
+                                    .convertShape(VectorOperators.S2B, B64, 0))
                     .intoArray(y, dst + j);
         }
         TAILS.max3Stride2(rows, start + 2 * j, flip, y, dst + j, count - j);
     }
 
     @Override
-    public void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
+    public void quantizeRow(
+            float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
         int i = 0;
         if (FS.length() == L) {
             for (; i + L <= len; i += L) {
-                // One IEEE division per lane as in Requant.quantize; a vector holding a NaN is left to
+                // One IEEE division per lane as in Requant.quantize; a vector holding a NaN is left
+                // to
                 // the scalar code (NaN maps to the zero point there).
                 FloatVector v = FloatVector.fromArray(FS, x, off + i).div(scale);
                 if (v.test(VectorOperators.IS_NAN).anyTrue()) {
@@ -673,8 +789,11 @@ final class PanamaInt8Impl implements Int8Impl {
     }
 
     /** 2L bytes, and the same bits as L shorts: one stride-2 step of {@link #packPairs}. */
-    private static final VectorSpecies<Byte> B2L = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
-    private static final VectorSpecies<Short> SL = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Byte> B2L =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
+
+    private static final VectorSpecies<Short> SL =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
 
     @Override
     public void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len) {
@@ -698,23 +817,32 @@ final class PanamaInt8Impl implements Int8Impl {
         TAILS.packPairs(x, ia + j * step, ib + j * step, step, flip, dst, d + j, len - j);
     }
 
-    /** Bytes x[off], x[off + 2], ... (L of them), each xor'ed with the flip, as unsigned int lanes. */
+    /**
+     * Bytes x[off], x[off + 2], ... (L of them), each xor'ed with the flip, as unsigned int lanes.
+     */
     private static IntVector evenBytes(byte[] x, int off, short flip2) {
         ShortVector s = (ShortVector) ByteVector.fromArray(B2L, x, off).reinterpretShape(SL, 0);
-        return (IntVector) s.lanewise(VectorOperators.XOR, flip2).and((short) 0xFF)
-                .convertShape(VectorOperators.S2I, S, 0);
+        return (IntVector)
+                s.lanewise(VectorOperators.XOR, flip2)
+                        .and((short) 0xFF)
+                        .convertShape(VectorOperators.S2I, S, 0);
     }
 
-    /** 128 in the low short of each int lane: the weight offset of {@link #widenPairs}' low halves. */
+    /**
+     * 128 in the low short of each int lane: the weight offset of {@link #widenPairs}' low halves.
+     */
     private static final ShortVector LOW_128 = shorts(IntVector.broadcast(S, 128));
 
     @Override
     public void widenPairs(byte[] src, int s, int[] dst, int d, int len) {
         int i = 0;
         for (; i + L <= len; i += L) {
-            // 2L signed bytes become 2L shorts: each int lane then holds (w0, w1) as its two halves.
-            ShortVector v = (ShortVector) ByteVector.fromArray(B2L, src, s + 2 * i)
-                    .convertShape(VectorOperators.B2S, SS, 0);
+            // 2L signed bytes become 2L shorts: each int lane then holds (w0, w1) as its two
+            // halves.
+            ShortVector v =
+                    (ShortVector)
+                            ByteVector.fromArray(B2L, src, s + 2 * i)
+                                    .convertShape(VectorOperators.B2S, SS, 0);
             ints(v.add(LOW_128)).intoArray(dst, d + i);
         }
         TAILS.widenPairs(src, s + 2 * i, dst, d + i, len - i);

@@ -7,12 +7,13 @@ final class Requant {
 
     /** Beyond this magnitude every result saturates (|zp| and the byte range are far smaller). */
     private static final float LIMIT = 4194304f; // 2^22
+
     /** 1.5 * 2^23: adding it leaves no fraction bits, so the FPU rounds half-to-even for us. */
     private static final float MAGIC = 12582912f;
 
     /**
-     * DESIGN.md requantization: {@code clamp(rint(acc * m) + zp, lo, hi)}. {@code acc * m} is a float
-     * product (acc converted to float with round-to-nearest), rounded half-to-even.
+     * DESIGN.md requantization: {@code clamp(rint(acc * m) + zp, lo, hi)}. {@code acc * m} is a
+     * float product (acc converted to float with round-to-nearest), rounded half-to-even.
      */
     static byte requant(int acc, float m, int zp, int lo, int hi) {
         return saturate(roundHalfEven(acc * m) + zp, lo, hi);
@@ -20,8 +21,9 @@ final class Requant {
 
     /**
      * {@code Math.rint(v)} for finite or infinite v, clamped to +-2^22: for |v| &lt;= 2^22 the sum
-     * {@code v + 1.5*2^23} lies in [2^23, 2^24] where floats are exactly the integers, so the addition
-     * itself rounds half-to-even (1.5*2^23 is even). Much faster than Math.rint on doubles.
+     * {@code v + 1.5*2^23} lies in [2^23, 2^24] where floats are exactly the integers, so the
+     * addition itself rounds half-to-even (1.5*2^23 is even). Much faster than Math.rint on
+     * doubles.
      */
     static int roundHalfEven(float v) {
         // Math.min/max compile to branch-free min/max instructions; ternaries here were 5x slower

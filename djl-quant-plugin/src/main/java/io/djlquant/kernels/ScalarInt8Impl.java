@@ -19,7 +19,8 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmBroadcast(byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmBroadcast(
+            byte[] w, int wOff, int m, int k, int[] col, int[] rowOff, int n, int[] acc) {
         for (int j = 0; j < m; j++) {
             int base = j * n;
             int wRow = wOff + j * k;
@@ -40,15 +41,16 @@ final class ScalarInt8Impl implements Int8Impl {
 
     /*
      * Without the Vector API this is what every app runs, so the product is shaped for C2's
-     * auto-vectorizer, which (JDK 17 and 25, measured) vectorizes a loop whose arrays are all indexed
-     * by the loop variable alone, but not one whose arrays sit at different invariant offsets
-     * (acc[base + p] += ... col[c + p]: 6-14x slower). So each right-hand row is copied to the start of
-     * its own array (four at a time), and each output channel accumulates in its own array, all indexed
-     * by p; the accumulators are copied out at the end. Four pair rows per pass over the accumulators
-     * load and store them once per 8 multiply-adds.
+     * auto-vectorizer, which (JDK 17 and 25, measured) vectorizes a loop whose arrays are all
+     * indexed by the loop variable alone, but not one whose arrays sit at different invariant
+     * offsets (acc[base + p] += ... col[c + p]: 6-14x slower). So each right-hand row is copied to
+     * the start of its own array (four at a time), and each output channel accumulates in its own
+     * array, all indexed by p; the accumulators are copied out at the end. Four pair rows per pass
+     * over the accumulators load and store them once per 8 multiply-adds.
      */
     @Override
-    public void gemmPairs(int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
+    public void gemmPairs(
+            int[] w, int wOff, int m, int kp, int[] col, int[] rowOff, int n, int[] acc) {
         int[][] rows = Scratch.rows(m + 4, n);
         int[] ua = rows[m];
         int[] ub = rows[m + 1];
@@ -80,7 +82,16 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     /** {@code a[p] += } the four pair products of {@code ua..ud[p]} with weight pairs pa..pd. */
-    private static void pairs4(int[] a, int[] ua, int[] ub, int[] uc, int[] ud, int pa, int pb, int pc, int pd,
+    private static void pairs4(
+            int[] a,
+            int[] ua,
+            int[] ub,
+            int[] uc,
+            int[] ud,
+            int pa,
+            int pb,
+            int pc,
+            int pd,
             int n) {
         int a0 = (pa & 0xFFFF) - 128;
         int a1 = pa >> 16;
@@ -95,8 +106,15 @@ final class ScalarInt8Impl implements Int8Impl {
             int y = ub[p];
             int z = uc[p];
             int v = ud[p];
-            a[p] += a0 * (x & 0xFFFF) + a1 * (x >>> 16) + b0 * (y & 0xFFFF) + b1 * (y >>> 16)
-                    + c0 * (z & 0xFFFF) + c1 * (z >>> 16) + d0 * (v & 0xFFFF) + d1 * (v >>> 16);
+            a[p] +=
+                    a0 * (x & 0xFFFF)
+                            + a1 * (x >>> 16)
+                            + b0 * (y & 0xFFFF)
+                            + b1 * (y >>> 16)
+                            + c0 * (z & 0xFFFF)
+                            + c1 * (z >>> 16)
+                            + d0 * (v & 0xFFFF)
+                            + d1 * (v >>> 16);
         }
     }
 
@@ -111,7 +129,8 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void gemmDot(byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
+    public void gemmDot(
+            byte[] w, int wOff, int m, int k, int[] x, int xOff, int[] acc, int accOff) {
         for (int j = 0; j < m; j++) {
             int row = wOff + j * k;
             int s = 0;
@@ -123,7 +142,16 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void requantRow(int[] acc, int src, int bias, float m, int zp, int lo, int hi, byte[] y, int dst,
+    public void requantRow(
+            int[] acc,
+            int src,
+            int bias,
+            float m,
+            int zp,
+            int lo,
+            int hi,
+            byte[] y,
+            int dst,
             int len) {
         for (int i = 0; i < len; i++) {
             y[dst + i] = Requant.requant(acc[src + i] + bias, m, zp, lo, hi);
@@ -131,8 +159,18 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void addRow(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, float so, int zo, int lo,
-            int hi, byte[] y, int off, int len) {
+    public void addRow(
+            byte[] a,
+            ActivationQuant qa,
+            byte[] b,
+            ActivationQuant qb,
+            float so,
+            int zo,
+            int lo,
+            int hi,
+            byte[] y,
+            int off,
+            int len) {
         int ma = qa.byteMask();
         int mb = qb.byteMask();
         int za = qa.zeroPoint();
@@ -168,7 +206,8 @@ final class ScalarInt8Impl implements Int8Impl {
     }
 
     @Override
-    public void quantizeRow(float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
+    public void quantizeRow(
+            float[] x, float scale, int zp, int lo, int hi, byte[] y, int off, int len) {
         for (int i = off; i < off + len; i++) {
             y[i] = Requant.quantize(x[i], scale, zp, lo, hi);
         }
@@ -177,7 +216,8 @@ final class ScalarInt8Impl implements Int8Impl {
     @Override
     public void packPairs(byte[] x, int ia, int ib, int step, int flip, int[] dst, int d, int len) {
         for (int j = 0; j < len; j++) {
-            dst[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
+            dst[d + j] =
+                    ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
         }
     }
 

@@ -11,26 +11,39 @@ final class Scratch {
      * ({@link TapClasses}).
      */
     private static final int SLOTS = 8;
+
     /** The slot of a convolution's shared input. */
     static final int SHARED = 5;
+
     /** The slot of a convolution task's widened weights. */
     static final int WEIGHTS = 6;
+
     /** The slot of a task's weights for the taps some of its pixels read ({@link TapClasses}). */
     static final int TAP_WEIGHTS = 7;
-    private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[SLOTS][]);
 
-    /** Byte slots: pooling's row maxima, a convolution tile's requantized row, a task's output block. */
+    private static final ThreadLocal<int[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new int[SLOTS][]);
+
+    /**
+     * Byte slots: pooling's row maxima, a convolution tile's requantized row, a task's output
+     * block.
+     */
     static final int POOL_ROW = 0;
+
     static final int REQUANT_ROW = 1;
     static final int OUT_BLOCK = 2;
     private static final ThreadLocal<byte[][]> BYTES = ThreadLocal.withInitial(() -> new byte[3][]);
 
-    /** Rows of the scalar pair product: accumulator rows and right-hand rows, each its own array. */
+    /**
+     * Rows of the scalar pair product: accumulator rows and right-hand rows, each its own array.
+     */
     private static final ThreadLocal<int[][]> ROWS = ThreadLocal.withInitial(() -> new int[0][]);
 
     private Scratch() {}
 
-    /** At least {@code count} separate int arrays of at least {@code size} each, for this thread. */
+    /**
+     * At least {@code count} separate int arrays of at least {@code size} each, for this thread.
+     */
     static int[][] rows(int count, int size) {
         int[][] r = ROWS.get();
         if (r.length < count || r[0].length < size) {

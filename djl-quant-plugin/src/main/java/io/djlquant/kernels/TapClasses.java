@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * The output pixels of a small map grouped by which of a convolution's kept taps read input for
- * them: on a 2x2 map a 3x3 kernel keeps all 9 taps (each is read by some pixel) but every pixel reads
- * only 4, and on 4x4 the border pixels read 4 or 6. {@link BatchInnerConv} multiplies one pixel at a
- * time, so it can leave out the rows of a pixel's padding taps: the same integer sums with the
- * padding products {@code w * zpU} taken out of the bias instead (exact, as the kept-taps bias of
- * {@link PairTerms}).
+ * them: on a 2x2 map a 3x3 kernel keeps all 9 taps (each is read by some pixel) but every pixel
+ * reads only 4, and on 4x4 the border pixels read 4 or 6. {@link BatchInnerConv} multiplies one
+ * pixel at a time, so it can leave out the rows of a pixel's padding taps: the same integer sums
+ * with the padding products {@code w * zpU} taken out of the bias instead (exact, as the kept-taps
+ * bias of {@link PairTerms}).
  *
  * @param of per output pixel, the index of its class
  * @param rows per class, the product rows (pair index {@code icp * taps + k}, ascending) its pixels
@@ -21,10 +21,12 @@ record TapClasses(int[] of, int[][] rows) {
     /**
      * Groups the pixels of an {@code outH x outW} map.
      *
-     * @param taps the kept taps (kernel offsets {@code dy * kw + dx}), as {@link Im2colConv#readingTaps}
+     * @param taps the kept taps (kernel offsets {@code dy * kw + dx}), as {@link
+     *     Im2colConv#readingTaps}
      * @param cgp the channel pairs per group: rows are {@code icp * taps.length + k}
      */
-    static TapClasses of(int[] taps, int cgp, int outH, int outW, int inH, int inW, int kw, ConvParams cp) {
+    static TapClasses of(
+            int[] taps, int cgp, int outH, int outW, int inH, int inW, int kw, ConvParams cp) {
         int pixels = outH * outW;
         int[] of = new int[pixels];
         List<boolean[]> masks = new ArrayList<>();

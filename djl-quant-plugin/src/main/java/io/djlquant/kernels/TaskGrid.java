@@ -9,13 +9,19 @@ package io.djlquant.kernels;
 record TaskGrid(int groups, int columns, int tile, int channels, int chunk) {
 
     /**
-     * The grid whose channel chunk {@code chunkRule} picks from the channels per group and the number
-     * of (group, tile) pairs ({@link ConvKernel#channelChunk} or {@link ConvKernel#shiftedChannelChunk}).
+     * The grid whose channel chunk {@code chunkRule} picks from the channels per group and the
+     * number of (group, tile) pairs ({@link ConvKernel#channelChunk} or {@link
+     * ConvKernel#shiftedChannelChunk}).
      */
-    static TaskGrid of(int groups, int columns, int tile, int channels,
+    static TaskGrid of(
+            int groups,
+            int columns,
+            int tile,
+            int channels,
             java.util.function.IntBinaryOperator chunkRule) {
         int tiles = (columns + tile - 1) / tile;
-        return new TaskGrid(groups, columns, tile, channels, chunkRule.applyAsInt(channels, groups * tiles));
+        return new TaskGrid(
+                groups, columns, tile, channels, chunkRule.applyAsInt(channels, groups * tiles));
     }
 
     /** Tiles per group. */

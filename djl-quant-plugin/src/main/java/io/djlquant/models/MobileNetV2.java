@@ -28,18 +28,27 @@ import java.util.Map;
  * (Identity shortcut, ElementWise ADD without ReLU) where the stride is 1 and the width does not
  * change; {@code features.18}, a 1x1 ConvBnRelu2d (ReLU6) to the last channel count;
  * GlobalAvgPool2d; {@code classifier.1}, a PlainLinear (torchvision's {@code classifier.0} is a
- * dropout, the identity in inference, so it has no block); DequantStub.
- * {@link #torchvisionParameters(Block)} names every parameter as torchvision's state dict does.
+ * dropout, the identity in inference, so it has no block); DequantStub. {@link
+ * #torchvisionParameters(Block)} names every parameter as torchvision's state dict does.
  */
 public final class MobileNetV2 {
 
-    /** torchvision's inverted residual setting: expansion t, base channels c, repeats n, stride s. */
+    /**
+     * torchvision's inverted residual setting: expansion t, base channels c, repeats n, stride s.
+     */
     static final int[][] SETTING = {
-        {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
-        {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}
+        {1, 16, 1, 1},
+        {6, 24, 2, 2},
+        {6, 32, 3, 2},
+        {6, 64, 4, 2},
+        {6, 96, 3, 1},
+        {6, 160, 3, 2},
+        {6, 320, 1, 1}
     };
+
     /** Number of stages (rows of {@link #SETTING}). */
     public static final int STAGES = SETTING.length;
+
     /** Number of inverted residual blocks ({@code features.1} to {@code features.17}). */
     public static final int BLOCKS = Arrays.stream(SETTING).mapToInt(r -> r[2]).sum();
 
@@ -65,7 +74,9 @@ public final class MobileNetV2 {
         return SETTING[stage][2];
     }
 
-    /** @return a builder with torchvision's defaults (width 1.0, 1000 classes, stride-2 stem) */
+    /**
+     * @return a builder with torchvision's defaults (width 1.0, 1000 classes, stride-2 stem)
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -78,15 +89,19 @@ public final class MobileNetV2 {
      * @return the rounded channel count
      */
     public static int makeDivisible(double v) {
-        int rounded = Math.max(ROUND_NEAREST, (int) (v + ROUND_NEAREST / 2.0) / ROUND_NEAREST * ROUND_NEAREST);
+        int rounded =
+                Math.max(
+                        ROUND_NEAREST,
+                        (int) (v + ROUND_NEAREST / 2.0) / ROUND_NEAREST * ROUND_NEAREST);
         return rounded < 0.9 * v ? rounded + ROUND_NEAREST : rounded;
     }
 
     /**
-     * Maps torchvision state-dict keys ({@code features.0.0.weight}, {@code features.0.1.running_mean},
-     * {@code features.2.conv.0.0.weight}, {@code features.2.conv.2.weight}, {@code features.2.conv.3.bias},
-     * {@code features.18.0.weight}, {@code classifier.1.weight}, ...) to the parameters of a float
-     * MobileNetV2 built by a {@link Builder}.
+     * Maps torchvision state-dict keys ({@code features.0.0.weight}, {@code
+     * features.0.1.running_mean}, {@code features.2.conv.0.0.weight}, {@code
+     * features.2.conv.2.weight}, {@code features.2.conv.3.bias}, {@code features.18.0.weight},
+     * {@code classifier.1.weight}, ...) to the parameters of a float MobileNetV2 built by a {@link
+     * Builder}.
      *
      * @param net a float MobileNetV2 from {@link Builder#build()}
      * @return the parameters in torchvision's state-dict order (no {@code num_batches_tracked})
@@ -107,15 +122,16 @@ public final class MobileNetV2 {
 
         /**
          * Scales every width as torchvision's {@code mobilenet_v2(width_mult=...)} does: stem and
-         * stage channels {@code makeDivisible(c * width)}, last channel
-         * {@code makeDivisible(1280 * max(1, width))}. Replaces channels set by {@link #optChannels}.
+         * stage channels {@code makeDivisible(c * width)}, last channel {@code makeDivisible(1280 *
+         * max(1, width))}. Replaces channels set by {@link #optChannels}.
          *
          * @param width the width multiplier, > 0 (e.g. 0.35, 0.5, 0.75, 1.0, 1.4)
          * @return this builder
          */
         public Builder optWidthMultiplier(float width) {
             if (!(width > 0) || width > 16) {
-                throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + width);
+                throw new IllegalArgumentException(
+                        "width multiplier must be in (0, 16], got " + width);
             }
             widthMultiplier = width;
             channels = null;
@@ -132,7 +148,8 @@ public final class MobileNetV2 {
          */
         public Builder optChannels(int stem, int[] stages, int last) {
             if (stages == null || stages.length != STAGES) {
-                throw new IllegalArgumentException("need " + STAGES + " stage widths, got " + Arrays.toString(stages));
+                throw new IllegalArgumentException(
+                        "need " + STAGES + " stage widths, got " + Arrays.toString(stages));
             }
             int[] c = new int[STAGES + 2];
             c[0] = stem;
@@ -140,7 +157,8 @@ public final class MobileNetV2 {
             c[STAGES + 1] = last;
             for (int v : c) {
                 if (v <= 0) {
-                    throw new IllegalArgumentException("channels must be > 0, got " + Arrays.toString(c));
+                    throw new IllegalArgumentException(
+                            "channels must be > 0, got " + Arrays.toString(c));
                 }
             }
             channels = c;
@@ -176,29 +194,37 @@ public final class MobileNetV2 {
         }
 
         /**
-         * @return the width multiplier, or {@code NaN} if the channels were set with
-         *     {@link #optChannels}
+         * @return the width multiplier, or {@code NaN} if the channels were set with {@link
+         *     #optChannels}
          */
         public float getWidthMultiplier() {
             return channels == null ? widthMultiplier : Float.NaN;
         }
 
-        /** @return output channels of {@code features.0} */
+        /**
+         * @return output channels of {@code features.0}
+         */
         public int getStemChannels() {
             return resolved()[0];
         }
 
-        /** @return output channels of each of the 7 stages (a copy) */
+        /**
+         * @return output channels of each of the 7 stages (a copy)
+         */
         public int[] getStageChannels() {
             return Arrays.copyOfRange(resolved(), 1, STAGES + 1);
         }
 
-        /** @return output channels of {@code features.18}, the input of the classifier */
+        /**
+         * @return output channels of {@code features.18}, the input of the classifier
+         */
         public int getLastChannel() {
             return resolved()[STAGES + 1];
         }
 
-        /** @return the output channels of every inverted residual block, {@code features.1..17} */
+        /**
+         * @return the output channels of every inverted residual block, {@code features.1..17}
+         */
         public int[] getBlockChannels() {
             int[] out = new int[BLOCKS];
             int[] stages = getStageChannels();
@@ -211,7 +237,9 @@ public final class MobileNetV2 {
             return out;
         }
 
-        /** @return the stride of {@code features.0} */
+        /**
+         * @return the stride of {@code features.0}
+         */
         public int getStemStride() {
             return stemStride;
         }
@@ -246,7 +274,9 @@ public final class MobileNetV2 {
             return MobileNetV2Names.parameters(net);
         }
 
-        /** @return a new, uninitialized float MobileNetV2 */
+        /**
+         * @return a new, uninitialized float MobileNetV2
+         */
         @Override
         public SequentialBlock build() {
             SequentialBlock net = new SequentialBlock();
@@ -271,9 +301,19 @@ public final class MobileNetV2 {
         /** {@inheritDoc} */
         @Override
         public String toString() {
-            return "MobileNetV2(" + (channels == null ? "width=" + widthMultiplier + ", " : "")
-                    + "channels=" + getStemChannels() + "/" + Arrays.toString(getStageChannels()) + "/"
-                    + getLastChannel() + ", classes=" + numClasses + ", stemStride=" + stemStride + ")";
+            return "MobileNetV2("
+                    + (channels == null ? "width=" + widthMultiplier + ", " : "")
+                    + "channels="
+                    + getStemChannels()
+                    + "/"
+                    + Arrays.toString(getStageChannels())
+                    + "/"
+                    + getLastChannel()
+                    + ", classes="
+                    + numClasses
+                    + ", stemStride="
+                    + stemStride
+                    + ")";
         }
 
         /** The channel counts: stem, 7 stages, last. */
@@ -290,14 +330,22 @@ public final class MobileNetV2 {
             return c;
         }
 
-        /** torchvision's InvertedResidual: hidden width {@code round(in * t)}, as its int(round()). */
+        /**
+         * torchvision's InvertedResidual: hidden width {@code round(in * t)}, as its int(round()).
+         */
         private static Block invertedResidual(int in, int out, int stride, int expansion) {
             int hidden = in * expansion;
             SequentialBlock main = new SequentialBlock();
             if (expansion != 1) {
                 main.add(conv(ConvBnRelu2d.builder().optRelu6(true), hidden, 1, 1, 0));
             }
-            main.add(conv(ConvBnRelu2d.builder().optRelu6(true).optGroups(hidden), hidden, 3, stride, 1));
+            main.add(
+                    conv(
+                            ConvBnRelu2d.builder().optRelu6(true).optGroups(hidden),
+                            hidden,
+                            3,
+                            stride,
+                            1));
             main.add(conv(ConvBn2d.builder(), out, 1, 1, 0));
             if (stride == 1 && in == out) {
                 return new Residual(main, new Identity(), new ElementWise(ElementWise.Mode.ADD));

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The standard ResNet18 (BasicBlock x [2, 2, 2, 2], 64/128/256/512 channels) built from our fused
- * float blocks by {@link ResNets}, ready for {@code quantizeQat}. Also owns the {@link Stem}
- * choice shared by all {@link ResNets} builders.
+ * float blocks by {@link ResNets}, ready for {@code quantizeQat}. Also owns the {@link Stem} choice
+ * shared by all {@link ResNets} builders.
  */
 public final class ResNet18 {
 
@@ -21,7 +21,9 @@ public final class ResNet18 {
 
     private ResNet18() {}
 
-    /** @return a builder with torchvision's defaults (1000 classes, ImageNet stem, 64..512 widths) */
+    /**
+     * @return a builder with torchvision's defaults (1000 classes, ImageNet stem, 64..512 widths)
+     */
     public static ResNets.Builder builder() {
         return ResNets.basic(2, 2, 2, 2);
     }

@@ -50,9 +50,9 @@ public final class ResNets {
     }
 
     /**
-     * Maps torchvision state-dict keys ({@code conv1.weight}, {@code bn1.running_mean},
-     * {@code layer1.0.conv1.weight}, {@code layer2.0.downsample.0.weight}, {@code fc.bias}, ...) to
-     * the parameters of a float ResNet built by a {@link Builder}. A new layer starts at the first
+     * Maps torchvision state-dict keys ({@code conv1.weight}, {@code bn1.running_mean}, {@code
+     * layer1.0.conv1.weight}, {@code layer2.0.downsample.0.weight}, {@code fc.bias}, ...) to the
+     * parameters of a float ResNet built by a {@link Builder}. A new layer starts at the first
      * residual block and at every block with a downsample shortcut, as in torchvision.
      *
      * @param resnet a float ResNet from {@link Builder#build()}
@@ -107,22 +107,37 @@ public final class ResNets {
             throw new IllegalArgumentException(
                     prefix + " main branch must be SequentialBlock(ConvBnRelu2d, ConvBn2d)");
         }
-        putConvBn(out, expect(main, 0, ConvBnRelu2d.class, prefix + "conv1"), prefix + "conv1", prefix + "bn1");
-        putConvBn(out, expect(main, 1, ConvBn2d.class, prefix + "conv2"), prefix + "conv2", prefix + "bn2");
+        putConvBn(
+                out,
+                expect(main, 0, ConvBnRelu2d.class, prefix + "conv1"),
+                prefix + "conv1",
+                prefix + "bn1");
+        putConvBn(
+                out,
+                expect(main, 1, ConvBn2d.class, prefix + "conv2"),
+                prefix + "conv2",
+                prefix + "bn2");
         if (r.getShortcut() instanceof ConvBn2d) {
-            putConvBn(out, (ConvBn2d) r.getShortcut(), prefix + "downsample.0", prefix + "downsample.1");
+            putConvBn(
+                    out,
+                    (ConvBn2d) r.getShortcut(),
+                    prefix + "downsample.0",
+                    prefix + "downsample.1");
         } else if (!(r.getShortcut() instanceof Identity)) {
             throw new IllegalArgumentException(
-                    prefix + " shortcut must be Identity or ConvBn2d, got "
+                    prefix
+                            + " shortcut must be Identity or ConvBn2d, got "
                             + r.getShortcut().getClass().getName());
         }
     }
 
-    private static void putConvBn(Map<String, Parameter> out, FusedConv2d cb, String conv, String bn) {
+    private static void putConvBn(
+            Map<String, Parameter> out, FusedConv2d cb, String conv, String bn) {
         TorchvisionNames.putConvBn(out, cb, conv, bn);
     }
 
-    private static <T extends Block> T expect(List<Block> blocks, int index, Class<T> type, String what) {
+    private static <T extends Block> T expect(
+            List<Block> blocks, int index, Class<T> type, String what) {
         return TorchvisionNames.expect(NETWORK, blocks, index, type, what);
     }
 
@@ -151,8 +166,11 @@ public final class ResNets {
             }
             if (widths != null && widths.length != blocksPerLayer.length) {
                 throw new IllegalArgumentException(
-                        "widths " + Arrays.toString(widths) + " and blocks "
-                                + Arrays.toString(blocksPerLayer) + " differ in layer count");
+                        "widths "
+                                + Arrays.toString(widths)
+                                + " and blocks "
+                                + Arrays.toString(blocksPerLayer)
+                                + " differ in layer count");
             }
             blocks = blocksPerLayer.clone();
             return this;
@@ -169,7 +187,9 @@ public final class ResNets {
         public Builder optWidths(int... channelsPerLayer) {
             if (channelsPerLayer == null || channelsPerLayer.length != blocks.length) {
                 throw new IllegalArgumentException(
-                        "need one width per layer (" + blocks.length + "), got "
+                        "need one width per layer ("
+                                + blocks.length
+                                + "), got "
                                 + Arrays.toString(channelsPerLayer));
             }
             for (int w : channelsPerLayer) {
@@ -206,12 +226,16 @@ public final class ResNets {
             return this;
         }
 
-        /** @return BasicBlocks per layer (a copy) */
+        /**
+         * @return BasicBlocks per layer (a copy)
+         */
         public int[] getBlocks() {
             return blocks.clone();
         }
 
-        /** @return output channels per layer (a copy) */
+        /**
+         * @return output channels per layer (a copy)
+         */
         public int[] getWidths() {
             if (widths != null) {
                 return widths.clone();
@@ -223,18 +247,24 @@ public final class ResNets {
             return w;
         }
 
-        /** @return the number of classes */
+        /**
+         * @return the number of classes
+         */
         @Override
         public int getNumClasses() {
             return numClasses;
         }
 
-        /** @return the stem */
+        /**
+         * @return the stem
+         */
         public ResNet18.Stem getStem() {
             return stem;
         }
 
-        /** @return a new, uninitialized float ResNet */
+        /**
+         * @return a new, uninitialized float ResNet
+         */
         @Override
         public SequentialBlock build() {
             int[] w = getWidths();
@@ -289,16 +319,21 @@ public final class ResNets {
             Map<String, Shape> out = new LinkedHashMap<>();
             int[] w = getWidths();
             long k = stem == ResNet18.Stem.IMAGENET ? 7 : 3;
-            TorchvisionNames.putConvBnShapes(out, "conv1", "bn1", new Shape(w[0], inChannels, k, k));
+            TorchvisionNames.putConvBnShapes(
+                    out, "conv1", "bn1", new Shape(w[0], inChannels, k, k));
             long in = w[0];
             for (int layer = 0; layer < blocks.length; layer++) {
                 for (int b = 0; b < blocks[layer]; b++) {
                     String p = "layer" + (layer + 1) + "." + b + ".";
-                    TorchvisionNames.putConvBnShapes(out, p + "conv1", p + "bn1", new Shape(w[layer], in, 3, 3));
-                    TorchvisionNames.putConvBnShapes(out, p + "conv2", p + "bn2",
-                            new Shape(w[layer], w[layer], 3, 3));
+                    TorchvisionNames.putConvBnShapes(
+                            out, p + "conv1", p + "bn1", new Shape(w[layer], in, 3, 3));
+                    TorchvisionNames.putConvBnShapes(
+                            out, p + "conv2", p + "bn2", new Shape(w[layer], w[layer], 3, 3));
                     if ((layer > 0 && b == 0) || in != w[layer]) {
-                        TorchvisionNames.putConvBnShapes(out, p + "downsample.0", p + "downsample.1",
+                        TorchvisionNames.putConvBnShapes(
+                                out,
+                                p + "downsample.0",
+                                p + "downsample.1",
                                 new Shape(w[layer], in, 1, 1));
                     }
                     in = w[layer];
@@ -312,8 +347,14 @@ public final class ResNets {
         /** {@inheritDoc} */
         @Override
         public String toString() {
-            return "ResNet(blocks=" + Arrays.toString(blocks) + ", widths="
-                    + Arrays.toString(getWidths()) + ", classes=" + numClasses + ", stem=" + stem
+            return "ResNet(blocks="
+                    + Arrays.toString(blocks)
+                    + ", widths="
+                    + Arrays.toString(getWidths())
+                    + ", classes="
+                    + numClasses
+                    + ", stem="
+                    + stem
                     + ")";
         }
 

@@ -7,22 +7,26 @@ import ai.djl.nn.SequentialBlock;
 import java.util.Map;
 
 /**
- * The layout of a torchvision network family as our fused float blocks build it: what the
- * importer needs to check a state dict against a network before allocating it, build the network
- * and copy the tensors in by torchvision's names. Implemented by {@link ResNets.Builder} and
- * {@link MobileNetV2.Builder}.
+ * The layout of a torchvision network family as our fused float blocks build it: what the importer
+ * needs to check a state dict against a network before allocating it, build the network and copy
+ * the tensors in by torchvision's names. Implemented by {@link ResNets.Builder} and {@link
+ * MobileNetV2.Builder}.
  */
 public interface TorchvisionLayout {
 
-    /** @return a new, uninitialized float network of this layout */
+    /**
+     * @return a new, uninitialized float network of this layout
+     */
     SequentialBlock build();
 
-    /** @return the number of output classes */
+    /**
+     * @return the number of output classes
+     */
     int getNumClasses();
 
     /**
-     * @return the state-dict name of the first convolution's weight, whose second dimension is
-     *     the number of input channels
+     * @return the state-dict name of the first convolution's weight, whose second dimension is the
+     *     number of input channels
      */
     String firstConvolution();
 

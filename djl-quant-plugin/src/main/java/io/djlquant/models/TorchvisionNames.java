@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Naming helpers shared by the torchvision layouts: a convolution followed by a batch norm is
- * five state-dict tensors in torchvision ({@code conv.weight}, {@code bn.weight}, {@code bn.bias},
+ * Naming helpers shared by the torchvision layouts: a convolution followed by a batch norm is five
+ * state-dict tensors in torchvision ({@code conv.weight}, {@code bn.weight}, {@code bn.bias},
  * {@code bn.running_mean}, {@code bn.running_var}), whichever network it sits in.
  */
 final class TorchvisionNames {
 
-    private static final String[] BN_SUFFIXES = {".weight", ".bias", ".running_mean", ".running_var"};
+    private static final String[] BN_SUFFIXES = {
+        ".weight", ".bias", ".running_mean", ".running_var"
+    };
 
     private TorchvisionNames() {}
 
@@ -41,11 +43,22 @@ final class TorchvisionNames {
      * @param network what the caller expected, for the message ("a ResNet from ResNets.basic()")
      * @throws IllegalArgumentException naming the position and what was found there
      */
-    static <T extends Block> T expect(String network, List<Block> blocks, int index, Class<T> type, String what) {
+    static <T extends Block> T expect(
+            String network, List<Block> blocks, int index, Class<T> type, String what) {
         if (index >= blocks.size() || !type.isInstance(blocks.get(index))) {
-            String got = index < blocks.size() ? blocks.get(index).getClass().getSimpleName() : "nothing";
+            String got =
+                    index < blocks.size()
+                            ? blocks.get(index).getClass().getSimpleName()
+                            : "nothing";
             throw new IllegalArgumentException(
-                    "not " + network + ": expected " + what + " at position " + index + ", got " + got);
+                    "not "
+                            + network
+                            + ": expected "
+                            + what
+                            + " at position "
+                            + index
+                            + ", got "
+                            + got);
         }
         return type.cast(blocks.get(index));
     }

@@ -8,7 +8,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
-/** 2-d average pooling of an NCHW input with explicit config, computed by DJL's {@link Pool#avgPool2d}. */
+/**
+ * 2-d average pooling of an NCHW input with explicit config, computed by DJL's {@link
+ * Pool#avgPool2d}.
+ */
 public class AvgPool2d extends StatelessBlock {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -30,7 +33,11 @@ public class AvgPool2d extends StatelessBlock {
      * @param countIncludePad whether padded zeros count in the divisor (DJL's default: true)
      */
     public AvgPool2d(
-            Shape kernelShape, Shape stride, Shape padding, boolean ceilMode, boolean countIncludePad) {
+            Shape kernelShape,
+            Shape stride,
+            Shape padding,
+            boolean ceilMode,
+            boolean countIncludePad) {
         super(VERSION);
         BlockSupport.checkPool("AvgPool2d", kernelShape, stride, padding);
         this.kernelShape = kernelShape;
@@ -86,34 +93,51 @@ public class AvgPool2d extends StatelessBlock {
         BlockSupport.checkSame(n, "count-include-pad", is.readBoolean(), countIncludePad);
     }
 
-    /** @return the window (KH, KW) */
+    /**
+     * @return the window (KH, KW)
+     */
     public Shape getKernelShape() {
         return kernelShape;
     }
 
-    /** @return the step (SH, SW) */
+    /**
+     * @return the step (SH, SW)
+     */
     public Shape getStride() {
         return stride;
     }
 
-    /** @return the implicit padding (PH, PW) */
+    /**
+     * @return the implicit padding (PH, PW)
+     */
     public Shape getPadding() {
         return padding;
     }
 
-    /** @return whether output sizes round up */
+    /**
+     * @return whether output sizes round up
+     */
     public boolean isCeilMode() {
         return ceilMode;
     }
 
-    /** @return whether padded zeros count in the divisor */
+    /**
+     * @return whether padded zeros count in the divisor
+     */
     public boolean isCountIncludePad() {
         return countIncludePad;
     }
 
     @Override
     public String toString() {
-        return "AvgPool2d(kernel=" + kernelShape + ", stride=" + stride + ", padding=" + padding
-                + (ceilMode ? ", ceil" : "") + (countIncludePad ? "" : ", excludePad") + ")";
+        return "AvgPool2d(kernel="
+                + kernelShape
+                + ", stride="
+                + stride
+                + ", padding="
+                + padding
+                + (ceilMode ? ", ceil" : "")
+                + (countIncludePad ? "" : ", excludePad")
+                + ")";
     }
 }

@@ -5,9 +5,9 @@ import java.lang.reflect.Field;
 
 /**
  * The configuration of a DJL {@link BatchNorm}. DJL 0.36 offers no getters for it and its forward
- * result cannot reveal epsilon exactly, so the private fields are read by reflection (allowed on the
- * class path). If a DJL release renames them, {@link #read} returns {@code null} and the Fuser keeps
- * the batch norm unfused instead of guessing.
+ * result cannot reveal epsilon exactly, so the private fields are read by reflection (allowed on
+ * the class path). If a DJL release renames them, {@link #read} returns {@code null} and the Fuser
+ * keeps the batch norm unfused instead of guessing.
  */
 final class BatchNormConfig {
 
@@ -17,7 +17,8 @@ final class BatchNormConfig {
     final boolean center;
     final boolean scale;
 
-    private BatchNormConfig(int axis, float epsilon, float momentum, boolean center, boolean scale) {
+    private BatchNormConfig(
+            int axis, float epsilon, float momentum, boolean center, boolean scale) {
         this.axis = axis;
         this.epsilon = epsilon;
         this.momentum = momentum;

@@ -17,7 +17,8 @@ final class BlockSupport {
     static NDArray single(String block, NDList inputs, int... allowedRanks) {
         if (inputs == null || inputs.size() != 1) {
             throw new IllegalArgumentException(
-                    block + " expects exactly 1 input array, got "
+                    block
+                            + " expects exactly 1 input array, got "
                             + (inputs == null ? "null" : inputs.size()));
         }
         NDArray x = inputs.head();
@@ -29,7 +30,8 @@ final class BlockSupport {
     static Shape singleShape(String block, Shape[] shapes, int... allowedRanks) {
         if (shapes == null || shapes.length != 1) {
             throw new IllegalArgumentException(
-                    block + " expects exactly 1 input shape, got "
+                    block
+                            + " expects exactly 1 input shape, got "
                             + (shapes == null ? "null" : shapes.length));
         }
         checkRank(block, shapes[0], allowedRanks);
@@ -46,8 +48,11 @@ final class BlockSupport {
             }
         }
         throw new IllegalArgumentException(
-                block + " expects an input of rank "
-                        + java.util.Arrays.toString(allowedRanks) + ", got shape " + shape);
+                block
+                        + " expects an input of rank "
+                        + java.util.Arrays.toString(allowedRanks)
+                        + ", got shape "
+                        + shape);
     }
 
     /** Throws the exception every block raises for an unknown parameter-file version. */
@@ -55,8 +60,12 @@ final class BlockSupport {
             throws MalformedModelException {
         if (expected != actual) {
             throw new MalformedModelException(
-                    block + ": unsupported parameter encoding version " + actual
-                            + " (expected " + expected + ")");
+                    block
+                            + ": unsupported parameter encoding version "
+                            + actual
+                            + " (expected "
+                            + expected
+                            + ")");
         }
     }
 
@@ -65,12 +74,19 @@ final class BlockSupport {
             throws MalformedModelException {
         if (!stored.equals(ours)) {
             throw new MalformedModelException(
-                    block + ": stored " + what + " " + stored + " does not match this block's "
+                    block
+                            + ": stored "
+                            + what
+                            + " "
+                            + stored
+                            + " does not match this block's "
                             + ours);
         }
     }
 
-    /** DJL writes the input shapes first; give a clear error instead of its NullPointerException. */
+    /**
+     * DJL writes the input shapes first; give a clear error instead of its NullPointerException.
+     */
     static void requireInitialized(String block, Shape[] inputShapes) {
         if (inputShapes == null) {
             throw new IllegalStateException(
@@ -121,17 +137,28 @@ final class BlockSupport {
         return out;
     }
 
-    /** Validates a pooling configuration: positive kernel and stride, padding at most half the kernel. */
+    /**
+     * Validates a pooling configuration: positive kernel and stride, padding at most half the
+     * kernel.
+     */
     static void checkPool(String block, Shape kernel, Shape stride, Shape padding) {
         pair(block + " kernel", kernel);
         pair(block + " stride", stride);
         pair(block + " padding", padding);
         for (int i = 0; i < 2; i++) {
-            if (kernel.get(i) <= 0 || stride.get(i) <= 0 || padding.get(i) < 0
+            if (kernel.get(i) <= 0
+                    || stride.get(i) <= 0
+                    || padding.get(i) < 0
                     || 2 * padding.get(i) > kernel.get(i)) {
                 throw new IllegalArgumentException(
-                        block + ": need kernel > 0, stride > 0 and 0 <= padding <= kernel/2, got kernel="
-                                + kernel + " stride=" + stride + " padding=" + padding);
+                        block
+                                + ": need kernel > 0, stride > 0 and 0 <= padding <= kernel/2, got"
+                                + " kernel="
+                                + kernel
+                                + " stride="
+                                + stride
+                                + " padding="
+                                + padding);
             }
         }
     }

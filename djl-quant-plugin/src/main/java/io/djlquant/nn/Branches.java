@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * Parallel branches on one input whose outputs are joined along the channel axis: {@code
  * concat(branch0(x), branch1(x), ...)}, with children "branch0", "branch1", ... and "join" (a
- * {@link Concat}). The float form of an inception or fire module, and what the {@link Fuser}
- * makes of a DJL {@code ParallelBlock} whose join concatenates channels.
+ * {@link Concat}). The float form of an inception or fire module, and what the {@link Fuser} makes
+ * of a DJL {@code ParallelBlock} whose join concatenates channels.
  */
 public class Branches extends AbstractBlock {
 
@@ -37,7 +37,9 @@ public class Branches extends AbstractBlock {
      */
     public Branches(List<Block> branches) {
         super(VERSION);
-        if (branches == null || branches.size() < 2 || branches.stream().anyMatch(java.util.Objects::isNull)) {
+        if (branches == null
+                || branches.size() < 2
+                || branches.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("Branches needs at least 2 non-null branches");
         }
         List<Block> added = new ArrayList<>();
@@ -48,12 +50,16 @@ public class Branches extends AbstractBlock {
         this.join = addChildBlock("join", new Concat(branches.size()));
     }
 
-    /** @return the branches, in join order */
+    /**
+     * @return the branches, in join order
+     */
     public List<Block> getBranches() {
         return branches;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public Concat getJoin() {
         return join;
     }
@@ -68,7 +74,10 @@ public class Branches extends AbstractBlock {
             NDList y = b.forward(ps, inputs, training, params);
             if (y.size() != 1) {
                 throw new IllegalStateException(
-                        "Branches: every branch must return one array, " + b + " returned " + y.size());
+                        "Branches: every branch must return one array, "
+                                + b
+                                + " returned "
+                                + y.size());
             }
             outs.add(y.head());
         }

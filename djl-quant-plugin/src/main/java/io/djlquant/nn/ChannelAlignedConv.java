@@ -13,26 +13,26 @@ import ai.djl.pytorch.jni.JniUtils;
  * convolution gets wrong on AVX-512 hosts padded by zero channels.
  *
  * <p>Why: the oneDNN convolution inside libtorch 2.7.1 (the one DJL 0.36 ships, oneDNN v3.7.1)
- * stores channels in blocks of 16 on AVX-512 CPUs (8 on AVX2) and, on such hosts (seen on AMD
- * Zen 5), reads the padding of a partly filled block as uninitialised memory instead of zeros.
- * Measured against a float64 reference (which PyTorch computes without oneDNN), for groups = 1:
+ * stores channels in blocks of 16 on AVX-512 CPUs (8 on AVX2) and, on such hosts (seen on AMD Zen
+ * 5), reads the padding of a partly filled block as uninitialised memory instead of zeros. Measured
+ * against a float64 reference (which PyTorch computes without oneDNN), for groups = 1:
  *
  * <ul>
- *   <li>the forward result is wrong when the input channel count is above 16 and not a multiple
- *       of 16 (17, 24, 40: every call, by up to 15 units or NaN);
+ *   <li>the forward result is wrong when the input channel count is above 16 and not a multiple of
+ *       16 (17, 24, 40: every call, by up to 15 units or NaN);
  *   <li>at stride 2 the gradient w.r.t. the input is wrong for 48 input channels (and 40), while
  *       16, 32, 64, 96 and 128 are right;
- *   <li>the gradient w.r.t. the input is wrong when the output channel count is not a multiple
- *       of 16 (3, 8, 12, 24 ...: garbage or NaN that changes from call to call), for any input
- *       channel count;
+ *   <li>the gradient w.r.t. the input is wrong when the output channel count is not a multiple of
+ *       16 (3, 8, 12, 24 ...: garbage or NaN that changes from call to call), for any input channel
+ *       count;
  *   <li>the gradient w.r.t. the weight, grouped and depthwise convolutions are right.
  * </ul>
  *
- * In QAT that gave different gradients for identical passes and NaN weights after a few steps.
- * Zero channels do not change the result: extra input channels meet zero weights, extra output
- * channels are sliced off (their gradient is zero), so the padded convolution computes the same
- * function with every channel count a multiple of 16. The padding is applied only where the
- * problem occurs, so the other cases (and every other engine) run the plain convolution.
+ * In QAT that gave different gradients for identical passes and NaN weights after a few steps. Zero
+ * channels do not change the result: extra input channels meet zero weights, extra output channels
+ * are sliced off (their gradient is zero), so the padded convolution computes the same function
+ * with every channel count a multiple of 16. The padding is applied only where the problem occurs,
+ * so the other cases (and every other engine) run the plain convolution.
  */
 public final class ChannelAlignedConv {
 
@@ -69,7 +69,8 @@ public final class ChannelAlignedConv {
         long in = weight.getShape().get(1);
         long out = weight.getShape().get(0);
         long extraIn = alignedInputChannels(in) - in;
-        long extraOut = needsOutputPadding(out, JniUtils.isGradMode()) ? roundUp(out, BLOCK) - out : 0;
+        long extraOut =
+                needsOutputPadding(out, JniUtils.isGradMode()) ? roundUp(out, BLOCK) - out : 0;
         if (extraIn == 0 && extraOut == 0) {
             return Conv2d.conv2d(x, weight, bias, stride, padding, dilation, groups).head();
         }
@@ -107,9 +108,9 @@ public final class ChannelAlignedConv {
     /**
      * Whether zero output channels must be appended so the input gradient is right.
      *
-     * <p>Decided by PyTorch's grad mode (on inside a {@code GradientCollector}): DJL reports
-     * {@code hasGradient()} only for leaves, so whether a computed input is part of the graph
-     * cannot be asked; outside a collector no backward pass follows and nothing is padded.
+     * <p>Decided by PyTorch's grad mode (on inside a {@code GradientCollector}): DJL reports {@code
+     * hasGradient()} only for leaves, so whether a computed input is part of the graph cannot be
+     * asked; outside a collector no backward pass follows and nothing is padded.
      *
      * @param outputChannels the output channel count
      * @param recording whether autograd is recording (a backward pass may follow)

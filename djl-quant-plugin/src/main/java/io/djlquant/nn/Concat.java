@@ -1,7 +1,6 @@
 package io.djlquant.nn;
 
 import ai.djl.MalformedModelException;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -23,7 +22,9 @@ public class Concat extends AbstractBlock {
     /** Parameter encoding version written by {@link #saveParameters}. */
     public static final byte VERSION = 1;
 
-    /** The axis joined: channels, the only axis whose concatenation keeps a per-tensor grid valid. */
+    /**
+     * The axis joined: channels, the only axis whose concatenation keeps a per-tensor grid valid.
+     */
     public static final int AXIS = 1;
 
     private final int inputs;
@@ -41,7 +42,9 @@ public class Concat extends AbstractBlock {
         this.inputs = inputs;
     }
 
-    /** @return the number of arrays joined */
+    /**
+     * @return the number of arrays joined
+     */
     public int getInputCount() {
         return inputs;
     }
@@ -77,12 +80,16 @@ public class Concat extends AbstractBlock {
     public static Shape outputShape(Object block, int count, Shape[] shapes) {
         if (shapes == null || shapes.length != count) {
             throw new IllegalArgumentException(
-                    block + " expects " + count + " inputs, got "
+                    block
+                            + " expects "
+                            + count
+                            + " inputs, got "
                             + (shapes == null ? "null" : shapes.length));
         }
         Shape first = shapes[0];
         if (first.dimension() < 2) {
-            throw new IllegalArgumentException(block + ": inputs need a channel axis, got " + first);
+            throw new IllegalArgumentException(
+                    block + ": inputs need a channel axis, got " + first);
         }
         long channels = 0;
         for (Shape s : shapes) {
@@ -93,8 +100,14 @@ public class Concat extends AbstractBlock {
             for (int d = 0; d < s.dimension(); d++) {
                 if (d != AXIS && s.get(d) != first.get(d)) {
                     throw new IllegalArgumentException(
-                            block + ": input shapes " + first + " and " + s
-                                    + " differ on axis " + d + " (only the channel axis may)");
+                            block
+                                    + ": input shapes "
+                                    + first
+                                    + " and "
+                                    + s
+                                    + " differ on axis "
+                                    + d
+                                    + " (only the channel axis may)");
                 }
             }
             channels += s.get(AXIS);

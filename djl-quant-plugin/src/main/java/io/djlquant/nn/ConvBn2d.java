@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a 2-d convolution (no bias by default) followed by batch norm. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a 2-d convolution (no bias by default) followed by batch norm. Behaves exactly like
+ * the DJL blocks it replaces.
+ */
 public class ConvBn2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class ConvBn2d extends FusedConv2d {
         super(VERSION, builder, true, false);
     }
 
-    /** @return a builder, configured like DJL's {@code Conv2d.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Conv2d.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a 2-d convolution (no bias by default), batch norm and ReLU. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a 2-d convolution (no bias by default), batch norm and ReLU. Behaves exactly like
+ * the DJL blocks it replaces.
+ */
 public class ConvBnRelu2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class ConvBnRelu2d extends FusedConv2d {
         super(VERSION, builder, true, true);
     }
 
-    /** @return a builder, configured like DJL's {@code Conv2d.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Conv2d.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

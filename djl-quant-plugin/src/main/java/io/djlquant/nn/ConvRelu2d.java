@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a 2-d convolution (with bias by default) followed by ReLU. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a 2-d convolution (with bias by default) followed by ReLU. Behaves exactly like the
+ * DJL blocks it replaces.
+ */
 public class ConvRelu2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class ConvRelu2d extends FusedConv2d {
         super(VERSION, builder, false, true);
     }
 
-    /** @return a builder, configured like DJL's {@code Conv2d.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Conv2d.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

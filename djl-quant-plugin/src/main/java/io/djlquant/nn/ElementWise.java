@@ -14,7 +14,8 @@ import java.io.IOException;
 
 /**
  * Joins two arrays element-wise (with NumPy broadcasting): {@code a + b}, {@code relu(a + b)} or
- * {@code a * b}. It is its own block so the quantized forms can give the join its own output qparams.
+ * {@code a * b}. It is its own block so the quantized forms can give the join its own output
+ * qparams.
  */
 public class ElementWise extends AbstractBlock {
 
@@ -46,7 +47,9 @@ public class ElementWise extends AbstractBlock {
         this.mode = mode;
     }
 
-    /** @return the operation */
+    /**
+     * @return the operation
+     */
     public Mode getMode() {
         return mode;
     }
@@ -57,7 +60,8 @@ public class ElementWise extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         if (inputs == null || inputs.size() != 2) {
             throw new IllegalArgumentException(
-                    this + " expects exactly 2 input arrays, got "
+                    this
+                            + " expects exactly 2 input arrays, got "
                             + (inputs == null ? "null" : inputs.size()));
         }
         NDArray a = inputs.get(0);
@@ -92,7 +96,8 @@ public class ElementWise extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         if (inputShapes == null || inputShapes.length != 2) {
             throw new IllegalArgumentException(
-                    this + " expects exactly 2 input shapes, got "
+                    this
+                            + " expects exactly 2 input shapes, got "
                             + (inputShapes == null ? "null" : inputShapes.length));
         }
         return new Shape[] {broadcast(inputShapes[0], inputShapes[1])};

@@ -18,7 +18,8 @@ public class Flatten extends StatelessBlock {
     @Override
     protected NDArray apply(NDArray x) {
         if (x.getShape().dimension() < 1) {
-            throw new IllegalArgumentException("Flatten needs an input with a batch axis, got a scalar");
+            throw new IllegalArgumentException(
+                    "Flatten needs an input with a batch axis, got a scalar");
         }
         return Blocks.batchFlatten(x);
     }
@@ -26,7 +27,8 @@ public class Flatten extends StatelessBlock {
     @Override
     protected Shape outputShape(Shape input) {
         if (input.dimension() < 1) {
-            throw new IllegalArgumentException("Flatten needs an input with a batch axis, got a scalar");
+            throw new IllegalArgumentException(
+                    "Flatten needs an input with a batch axis, got a scalar");
         }
         return new Shape(input.get(0), input.slice(1).size());
     }

@@ -28,17 +28,23 @@ public final class FuseReport {
         maxAbsDiff = d;
     }
 
-    /** @return one line per replacement, "path: original -> new" */
+    /**
+     * @return one line per replacement, "path: original -> new"
+     */
     public List<String> getReplaced() {
         return Collections.unmodifiableList(replaced);
     }
 
-    /** @return one line per block kept unchanged (not recognised), "path: reason" */
+    /**
+     * @return one line per block kept unchanged (not recognised), "path: reason"
+     */
     public List<String> getKept() {
         return Collections.unmodifiableList(kept);
     }
 
-    /** @return whether every block was recognised */
+    /**
+     * @return whether every block was recognised
+     */
     public boolean isComplete() {
         return kept.isEmpty();
     }

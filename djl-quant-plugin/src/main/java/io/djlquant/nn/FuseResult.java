@@ -13,12 +13,16 @@ public final class FuseResult {
         this.report = report;
     }
 
-    /** @return the fused, initialized block tree */
+    /**
+     * @return the fused, initialized block tree
+     */
     public Block getBlock() {
         return block;
     }
 
-    /** @return what the Fuser replaced and kept */
+    /**
+     * @return what the Fuser replaced and kept
+     */
     public FuseReport getReport() {
         return report;
     }

@@ -18,14 +18,14 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Common base of the float 2-d convolution blocks: a DJL {@link Conv2d} child ("conv"),
- * optionally a DJL {@link BatchNorm} child ("bn", over axis 1) and optionally a ReLU.
+ * Common base of the float 2-d convolution blocks: a DJL {@link Conv2d} child ("conv"), optionally
+ * a DJL {@link BatchNorm} child ("bn", over axis 1) and optionally a ReLU.
  *
  * <p>Because the children are DJL's own blocks, inference and training (batch statistics,
- * running-stat updates with DJL's momentum: {@code running = momentum * running + (1 - momentum)
- * * batch}, unbiased batch variance as in PyTorch) are exactly DJL's. QAT code can read the
- * config and parameters through the getters and run the convolution functionally with
- * {@link Conv2d#conv2d(NDArray, NDArray, NDArray, Shape, Shape, Shape, int)}.
+ * running-stat updates with DJL's momentum: {@code running = momentum * running + (1 - momentum) *
+ * batch}, unbiased batch variance as in PyTorch) are exactly DJL's. QAT code can read the config
+ * and parameters through the getters and run the convolution functionally with {@link
+ * Conv2d#conv2d(NDArray, NDArray, NDArray, Shape, Shape, Shape, int)}.
  */
 public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
 
@@ -56,7 +56,8 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
      * @param withRelu whether a ReLU ends the block
      */
     protected FusedConv2d(byte version, BaseBuilder<?> b, boolean withBatchNorm, boolean withRelu) {
-        // a ReLU6 block stores its flag: version RELU6_VERSION, so files of plain blocks keep theirs
+        // a ReLU6 block stores its flag: version RELU6_VERSION, so files of plain blocks keep
+        // theirs
         super(b.relu6 ? RELU6_VERSION : version);
         String name = getClass().getSimpleName();
         if (b.kernelShape == null) {
@@ -71,16 +72,19 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         }
         if (b.groups <= 0 || b.filters % b.groups != 0) {
             throw new IllegalArgumentException(
-                    name + ": groups must be > 0 and divide filters, got groups=" + b.groups
-                            + " filters=" + b.filters);
+                    name
+                            + ": groups must be > 0 and divide filters, got groups="
+                            + b.groups
+                            + " filters="
+                            + b.filters);
         }
         filters = b.filters;
         groups = b.groups;
         includeBias = b.includeBias;
         relu = withRelu;
         if (b.relu6 && !withRelu) {
-            throw new IllegalArgumentException(name + ": ReLU6 needs a block with a ReLU (ConvBnRelu2d or"
-                    + " ConvRelu2d)");
+            throw new IllegalArgumentException(
+                    name + ": ReLU6 needs a block with a ReLU (ConvBnRelu2d or" + " ConvRelu2d)");
         }
         relu6 = b.relu6;
         epsilon = b.epsilon;
@@ -115,7 +119,8 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         BlockSupport.single(getClass().getSimpleName(), inputs, 4);
         // the convolution runs through ChannelAlignedConv (not the DJL child's forward), so the
-        // float block gets the same PyTorch workaround as the QAT blocks; parameters are the child's
+        // float block gets the same PyTorch workaround as the QAT blocks; parameters are the
+        // child's
         NDArray x = inputs.head();
         NDArray w = ps.getValue(getWeight(), x.getDevice(), training);
         Parameter bp = getBias();
@@ -204,82 +209,114 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         return ChannelAlignedConv.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
-    /** @return the DJL convolution child */
+    /**
+     * @return the DJL convolution child
+     */
     public Conv2d getConv() {
         return conv;
     }
 
-    /** @return the DJL batch norm child, or {@code null} if this block has none */
+    /**
+     * @return the DJL batch norm child, or {@code null} if this block has none
+     */
     public BatchNorm getBatchNorm() {
         return bn;
     }
 
-    /** @return whether a batch norm follows the convolution */
+    /**
+     * @return whether a batch norm follows the convolution
+     */
     public boolean hasBatchNorm() {
         return bn != null;
     }
 
-    /** @return whether the block ends with a ReLU */
+    /**
+     * @return whether the block ends with a ReLU
+     */
     public boolean hasRelu() {
         return relu;
     }
 
-    /** @return the kernel shape (KH, KW) */
+    /**
+     * @return the kernel shape (KH, KW)
+     */
     public Shape getKernelShape() {
         return kernelShape;
     }
 
-    /** @return the stride (SH, SW) */
+    /**
+     * @return the stride (SH, SW)
+     */
     public Shape getStride() {
         return stride;
     }
 
-    /** @return the zero padding (PH, PW) */
+    /**
+     * @return the zero padding (PH, PW)
+     */
     public Shape getPadding() {
         return padding;
     }
 
-    /** @return the dilation (DH, DW) */
+    /**
+     * @return the dilation (DH, DW)
+     */
     public Shape getDilation() {
         return dilation;
     }
 
-    /** @return the number of output channels */
+    /**
+     * @return the number of output channels
+     */
     public int getFilters() {
         return filters;
     }
 
-    /** @return the number of groups */
+    /**
+     * @return the number of groups
+     */
     public int getGroups() {
         return groups;
     }
 
-    /** @return whether the convolution has a bias */
+    /**
+     * @return whether the convolution has a bias
+     */
     public boolean isIncludeBias() {
         return includeBias;
     }
 
-    /** @return the batch norm epsilon (meaningful only with a batch norm) */
+    /**
+     * @return the batch norm epsilon (meaningful only with a batch norm)
+     */
     public float getEpsilon() {
         return epsilon;
     }
 
-    /** @return the batch norm momentum in DJL's meaning (weight of the old running value) */
+    /**
+     * @return the batch norm momentum in DJL's meaning (weight of the old running value)
+     */
     public float getMomentum() {
         return momentum;
     }
 
-    /** @return whether the ReLU is a ReLU6 ({@code min(max(x, 0), 6)}) */
+    /**
+     * @return whether the ReLU is a ReLU6 ({@code min(max(x, 0), 6)})
+     */
     public boolean hasRelu6() {
         return relu6;
     }
 
-    /** @return the convolution weight parameter (OIHW) */
+    /**
+     * @return the convolution weight parameter (OIHW)
+     */
     public Parameter getWeight() {
         return conv.getDirectParameters().get("weight");
     }
 
-    /** @return the convolution bias parameter, or {@code null} without bias */
+    /**
+     * @return the convolution bias parameter, or {@code null} without bias
+     */
     public Parameter getBias() {
         return includeBias ? conv.getDirectParameters().get("bias") : null;
     }

@@ -3,19 +3,25 @@ package io.djlquant.nn;
 import ai.djl.nn.Parameter;
 
 /**
- * What the fused convolution and linear blocks have in common, for the QAT and int8 forms that
- * fold their batch norm and quantize their weights: the layer's parameters, the batch norm that may
+ * What the fused convolution and linear blocks have in common, for the QAT and int8 forms that fold
+ * their batch norm and quantize their weights: the layer's parameters, the batch norm that may
  * follow it and the activation that may end it.
  */
 public interface FusedLayer {
 
-    /** @return the layer weight parameter */
+    /**
+     * @return the layer weight parameter
+     */
     Parameter getWeight();
 
-    /** @return the layer bias parameter, or {@code null} without one */
+    /**
+     * @return the layer bias parameter, or {@code null} without one
+     */
     Parameter getBias();
 
-    /** @return whether a batch norm follows the layer */
+    /**
+     * @return whether a batch norm follows the layer
+     */
     boolean hasBatchNorm();
 
     /**
@@ -27,16 +33,24 @@ public interface FusedLayer {
      */
     Parameter getBatchNormParameter(String name);
 
-    /** @return the batch norm epsilon (meaningful only with a batch norm) */
+    /**
+     * @return the batch norm epsilon (meaningful only with a batch norm)
+     */
     float getEpsilon();
 
-    /** @return the batch norm momentum in DJL's meaning (weight of the old running value) */
+    /**
+     * @return the batch norm momentum in DJL's meaning (weight of the old running value)
+     */
     float getMomentum();
 
-    /** @return whether the block ends with a ReLU */
+    /**
+     * @return whether the block ends with a ReLU
+     */
     boolean hasRelu();
 
-    /** @return whether that ReLU is capped at 6 */
+    /**
+     * @return whether that ReLU is capped at 6
+     */
     default boolean hasRelu6() {
         return false;
     }

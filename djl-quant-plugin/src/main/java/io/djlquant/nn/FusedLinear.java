@@ -52,7 +52,9 @@ public abstract class FusedLinear extends AbstractBlock implements FusedLayer {
         relu = withRelu;
         epsilon = b.epsilon;
         momentum = b.momentum;
-        linear = addChildBlock("linear", Linear.builder().setUnits(units).optBias(includeBias).build());
+        linear =
+                addChildBlock(
+                        "linear", Linear.builder().setUnits(units).optBias(includeBias).build());
         bn =
                 withBatchNorm
                         ? addChildBlock(
@@ -66,7 +68,8 @@ public abstract class FusedLinear extends AbstractBlock implements FusedLayer {
     }
 
     private int[] ranks() {
-        // batch norm over features needs (N, F); a lone linear layer works on the last axis of any rank
+        // batch norm over features needs (N, F); a lone linear layer works on the last axis of any
+        // rank
         return bn != null ? new int[] {2} : new int[0];
     }
 
@@ -130,52 +133,72 @@ public abstract class FusedLinear extends AbstractBlock implements FusedLayer {
         BlockSupport.checkSame(name, "momentum", is.readFloat(), momentum);
     }
 
-    /** @return the DJL linear child */
+    /**
+     * @return the DJL linear child
+     */
     public Linear getLinear() {
         return linear;
     }
 
-    /** @return the DJL batch norm child, or {@code null} if this block has none */
+    /**
+     * @return the DJL batch norm child, or {@code null} if this block has none
+     */
     public BatchNorm getBatchNorm() {
         return bn;
     }
 
-    /** @return whether a batch norm follows the linear layer */
+    /**
+     * @return whether a batch norm follows the linear layer
+     */
     public boolean hasBatchNorm() {
         return bn != null;
     }
 
-    /** @return whether the block ends with a ReLU */
+    /**
+     * @return whether the block ends with a ReLU
+     */
     public boolean hasRelu() {
         return relu;
     }
 
-    /** @return the number of output features */
+    /**
+     * @return the number of output features
+     */
     public long getUnits() {
         return units;
     }
 
-    /** @return whether the linear layer has a bias */
+    /**
+     * @return whether the linear layer has a bias
+     */
     public boolean isIncludeBias() {
         return includeBias;
     }
 
-    /** @return the batch norm epsilon (meaningful only with a batch norm) */
+    /**
+     * @return the batch norm epsilon (meaningful only with a batch norm)
+     */
     public float getEpsilon() {
         return epsilon;
     }
 
-    /** @return the batch norm momentum in DJL's meaning (weight of the old running value) */
+    /**
+     * @return the batch norm momentum in DJL's meaning (weight of the old running value)
+     */
     public float getMomentum() {
         return momentum;
     }
 
-    /** @return the weight parameter (out, in) */
+    /**
+     * @return the weight parameter (out, in)
+     */
     public Parameter getWeight() {
         return linear.getDirectParameters().get("weight");
     }
 
-    /** @return the bias parameter, or {@code null} without bias */
+    /**
+     * @return the bias parameter, or {@code null} without bias
+     */
     public Parameter getBias() {
         return includeBias ? linear.getDirectParameters().get("bias") : null;
     }

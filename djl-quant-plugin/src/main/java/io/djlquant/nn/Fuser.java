@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>in a {@link SequentialBlock}: Conv2d, BatchNorm, relu become {@link ConvBnRelu2d} (and the
- *       shorter chains {@link ConvBn2d}, {@link ConvRelu2d}, {@link PlainConv2d}); Linear, BatchNorm,
- *       relu likewise become {@link LinearBnRelu1d}, {@link LinearBn1d}, {@link LinearRelu}, {@link
- *       PlainLinear};
+ *       shorter chains {@link ConvBn2d}, {@link ConvRelu2d}, {@link PlainConv2d}); Linear,
+ *       BatchNorm, relu likewise become {@link LinearBnRelu1d}, {@link LinearBn1d}, {@link
+ *       LinearRelu}, {@link PlainLinear};
  *   <li>a two-branch {@link ParallelBlock} whose join computes {@code relu(a+b)}, {@code a+b} or
  *       {@code a*b} becomes a {@link Residual}; one whose join concatenates its branches along the
  *       channel axis becomes {@link Branches};
@@ -51,7 +51,10 @@ public final class Fuser {
     private final FuseReport report = new FuseReport();
     private final LambdaRecognizer lambdas;
 
-    /** Whether kept blocks are wrapped in {@link KeepFloat} (for quantization) or returned as they are. */
+    /**
+     * Whether kept blocks are wrapped in {@link KeepFloat} (for quantization) or returned as they
+     * are.
+     */
     private final boolean markKept;
 
     private Fuser(NDManager manager, boolean markKept) {
@@ -86,8 +89,8 @@ public final class Fuser {
 
     /**
      * Fuses {@code model} for quantization: every block without a fused form is wrapped in a {@link
-     * KeepFloat}, so {@code quantizeQat} keeps it in float (dequantize before, quantize after) instead
-     * of refusing the tree. The report still lists those blocks as kept.
+     * KeepFloat}, so {@code quantizeQat} keeps it in float (dequantize before, quantize after)
+     * instead of refusing the tree. The report still lists those blocks as kept.
      *
      * @param model an initialized DJL block tree
      * @param manager the manager that will own the copied parameters
@@ -98,7 +101,8 @@ public final class Fuser {
         return fuse(model, manager, inputShape, true);
     }
 
-    private static FuseResult fuse(Block model, NDManager manager, Shape inputShape, boolean markKept) {
+    private static FuseResult fuse(
+            Block model, NDManager manager, Shape inputShape, boolean markKept) {
         if (model == null || manager == null || inputShape == null) {
             throw new IllegalArgumentException("Fuser needs a model, a manager and an input shape");
         }
@@ -131,11 +135,18 @@ public final class Fuser {
                 return keep(b, path, "lambda '" + ((LambdaBlock) b).getName() + "' not recognised");
             }
             if (c.factory == null) {
-                return keep(b, path, "lambda '" + ((LambdaBlock) b).getName() + "' (" + c.name
-                        + ") has a quantized form only fused after a Conv2d (+ BatchNorm)");
+                return keep(
+                        b,
+                        path,
+                        "lambda '"
+                                + ((LambdaBlock) b).getName()
+                                + "' ("
+                                + c.name
+                                + ") has a quantized form only fused after a Conv2d (+ BatchNorm)");
             }
             Block r = c.factory.get();
-            report.replaced(path, "lambda '" + ((LambdaBlock) b).getName() + "' (" + c.name + ") -> " + r);
+            report.replaced(
+                    path, "lambda '" + ((LambdaBlock) b).getName() + "' (" + c.name + ") -> " + r);
             return r;
         }
         if (b.getClass() == Conv2d.class) {
@@ -162,7 +173,9 @@ public final class Fuser {
 
     private Block keep(Block b, String path, String why) {
         if (markKept) {
-            report.kept(path.isEmpty() ? "/" : path, why + " (kept in float, shared with the original)");
+            report.kept(
+                    path.isEmpty() ? "/" : path,
+                    why + " (kept in float, shared with the original)");
             return new KeepFloat(b);
         }
         report.kept(path.isEmpty() ? "/" : path, why + " (kept, shared with the original)");
@@ -190,16 +203,18 @@ public final class Fuser {
                     bn = (BatchNorm) kids.get(next).getValue();
                     next++;
                 }
-                String act = next < kids.size() ? activation(kids.get(next).getValue(), after) : null;
+                String act =
+                        next < kids.size() ? activation(kids.get(next).getValue(), after) : null;
                 // ReLU6 has a fused int8 form after convolutions only
                 boolean relu = "relu".equals(act) || ("relu6".equals(act) && isConv);
                 boolean relu6 = relu && "relu6".equals(act);
                 if (relu) {
                     next++;
                 }
-                fused = isConv
-                        ? fuseConv((Conv2d) c, bn, relu, relu6, cp)
-                        : fuseLinear((Linear) c, bn, relu, cp);
+                fused =
+                        isConv
+                                ? fuseConv((Conv2d) c, bn, relu, relu6, cp)
+                                : fuseLinear((Linear) c, bn, relu, cp);
             }
             if (fused == null) {
                 fused = convert(c, cur, cp);
@@ -220,7 +235,10 @@ public final class Fuser {
         }
         BatchNormConfig cfg = BatchNormConfig.read((BatchNorm) b);
         // our blocks normalise over axis 1 of NCHW or (N, F) and train gamma and beta
-        return cfg != null && cfg.axis == 1 && cfg.center && cfg.scale
+        return cfg != null
+                && cfg.axis == 1
+                && cfg.center
+                && cfg.scale
                 && (in.dimension() == 4 || in.dimension() == 2);
     }
 
@@ -290,7 +308,10 @@ public final class Fuser {
             Parameter from = src.getDirectParameters().get(p.getKey());
             if (from == null || !from.isInitialized()) {
                 throw new IllegalStateException(
-                        "parameter " + p.getKey() + " of " + src.getClass().getSimpleName()
+                        "parameter "
+                                + p.getKey()
+                                + " of "
+                                + src.getClass().getSimpleName()
                                 + " is missing or not initialized");
             }
             // a detached clone: the fused tree must not share storage or autograd history
@@ -313,13 +334,20 @@ public final class Fuser {
             return new Branches(branches);
         }
         if (kids.size() != 2) {
-            return keep(par, path, "ParallelBlock with " + kids.size()
-                    + " branches whose join is not a channel concatenation");
+            return keep(
+                    par,
+                    path,
+                    "ParallelBlock with "
+                            + kids.size()
+                            + " branches whose join is not a channel concatenation");
         }
         ElementWise.Mode mode = recognizeJoin(par, in);
         if (mode == null) {
-            return keep(par, path, "ParallelBlock join not recognised as add, add+relu, mul or"
-                    + " channel concatenation");
+            return keep(
+                    par,
+                    path,
+                    "ParallelBlock join not recognised as add, add+relu, mul or"
+                            + " channel concatenation");
         }
         Block main = unwrap(convert(kids.get(0).getValue(), in, path + "/" + kids.get(0).getKey()));
         Block shortcut =
@@ -372,8 +400,8 @@ public final class Fuser {
     }
 
     /**
-     * Identifies the join of a two-branch parallel block: runs the branches and the whole block on a
-     * random input (batch 1, to keep it cheap) and keeps the modes that reproduce the block's
+     * Identifies the join of a two-branch parallel block: runs the branches and the whole block on
+     * a random input (batch 1, to keep it cheap) and keeps the modes that reproduce the block's
      * output; further inputs are tried only while several modes still agree.
      */
     private ElementWise.Mode recognizeJoin(ParallelBlock par, Shape in) {

@@ -5,9 +5,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 
 /**
- * Global average pooling over H and W of an NCHW input, computed by DJL's
- * {@link Pool#globalAvgPool2d(NDArray)}. Like DJL on the PyTorch engine, the output is (N, C):
- * the spatial axes are dropped.
+ * Global average pooling over H and W of an NCHW input, computed by DJL's {@link
+ * Pool#globalAvgPool2d(NDArray)}. Like DJL on the PyTorch engine, the output is (N, C): the spatial
+ * axes are dropped.
  */
 public class GlobalAvgPool2d extends StatelessBlock {
 

@@ -17,7 +17,8 @@ import java.io.IOException;
  * Marks a block that stays in float in the quantized model: it computes what the wrapped block
  * (child "float") computes, and {@code quantizeQat} turns it into a {@code FloatFallback}, which
  * dequantizes before the block and quantizes after it (PyTorch's DeQuantStub/QuantStub pair around
- * an unquantizable op). {@code Quantizer.prepare} wraps every block the Fuser has no fused form for.
+ * an unquantizable op). {@code Quantizer.prepare} wraps every block the Fuser has no fused form
+ * for.
  */
 public class KeepFloat extends AbstractBlock {
 
@@ -39,7 +40,9 @@ public class KeepFloat extends AbstractBlock {
         this.block = addChildBlock("float", block);
     }
 
-    /** @return the block kept in float */
+    /**
+     * @return the block kept in float
+     */
     public Block getBlock() {
         return block;
     }

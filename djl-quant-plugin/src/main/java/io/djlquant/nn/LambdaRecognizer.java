@@ -20,9 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * Identifies what a DJL {@link LambdaBlock} computes. Its function is opaque, so the block is run
- * on random inputs and its outputs compared with a list of known candidates (identity, relu,
- * batch flatten, global average pooling, max/avg pooling with common windows). The first candidate
- * that matches on every probe wins; a block that matches none is not recognised.
+ * on random inputs and its outputs compared with a list of known candidates (identity, relu, batch
+ * flatten, global average pooling, max/avg pooling with common windows). The first candidate that
+ * matches on every probe wins; a block that matches none is not recognised.
  */
 final class LambdaRecognizer {
 
@@ -60,8 +60,11 @@ final class LambdaRecognizer {
         c.add(new Candidate("tanh", Activation::tanh, Tanh::new));
         for (int s = 2; s <= 4; s++) {
             int scale = s;
-            c.add(new Candidate("upsample nearest x" + s, x -> x.repeat(2, scale).repeat(3, scale),
-                    () -> new Upsample(scale)));
+            c.add(
+                    new Candidate(
+                            "upsample nearest x" + s,
+                            x -> x.repeat(2, scale).repeat(3, scale),
+                            () -> new Upsample(scale)));
         }
         c.add(new Candidate("batchFlatten", Blocks::batchFlatten, Flatten::new));
         c.add(new Candidate("unflatten", LambdaRecognizer::unflatten, Unflatten::new));

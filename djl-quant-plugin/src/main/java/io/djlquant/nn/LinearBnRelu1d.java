@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a fully connected layer, batch norm over the features and ReLU. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a fully connected layer, batch norm over the features and ReLU. Behaves exactly like
+ * the DJL blocks it replaces.
+ */
 public class LinearBnRelu1d extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class LinearBnRelu1d extends FusedLinear {
         super(VERSION, builder, true, true);
     }
 
-    /** @return a builder, configured like DJL's {@code Linear.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Linear.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

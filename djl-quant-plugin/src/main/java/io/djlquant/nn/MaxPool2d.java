@@ -8,7 +8,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
-/** 2-d max pooling of an NCHW input with explicit config, computed by DJL's {@link Pool#maxPool2d}. */
+/**
+ * 2-d max pooling of an NCHW input with explicit config, computed by DJL's {@link Pool#maxPool2d}.
+ */
 public class MaxPool2d extends StatelessBlock {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -37,7 +39,8 @@ public class MaxPool2d extends StatelessBlock {
     }
 
     /**
-     * Creates the block without ceil mode, like {@code Pool.maxPool2dBlock(kernel, stride, padding)}.
+     * Creates the block without ceil mode, like {@code Pool.maxPool2dBlock(kernel, stride,
+     * padding)}.
      *
      * @param kernelShape window (KH, KW)
      * @param stride step (SH, SW)
@@ -79,29 +82,43 @@ public class MaxPool2d extends StatelessBlock {
         BlockSupport.checkSame(n, "ceil mode", is.readBoolean(), ceilMode);
     }
 
-    /** @return the window (KH, KW) */
+    /**
+     * @return the window (KH, KW)
+     */
     public Shape getKernelShape() {
         return kernelShape;
     }
 
-    /** @return the step (SH, SW) */
+    /**
+     * @return the step (SH, SW)
+     */
     public Shape getStride() {
         return stride;
     }
 
-    /** @return the implicit padding (PH, PW) */
+    /**
+     * @return the implicit padding (PH, PW)
+     */
     public Shape getPadding() {
         return padding;
     }
 
-    /** @return whether output sizes round up */
+    /**
+     * @return whether output sizes round up
+     */
     public boolean isCeilMode() {
         return ceilMode;
     }
 
     @Override
     public String toString() {
-        return "MaxPool2d(kernel=" + kernelShape + ", stride=" + stride + ", padding=" + padding
-                + (ceilMode ? ", ceil" : "") + ")";
+        return "MaxPool2d(kernel="
+                + kernelShape
+                + ", stride="
+                + stride
+                + ", padding="
+                + padding
+                + (ceilMode ? ", ceil" : "")
+                + ")";
     }
 }

@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a plain 2-d convolution (with bias by default), the float form of a lone DJL Conv2d. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a plain 2-d convolution (with bias by default), the float form of a lone DJL Conv2d.
+ * Behaves exactly like the DJL blocks it replaces.
+ */
 public class PlainConv2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class PlainConv2d extends FusedConv2d {
         super(VERSION, builder, false, false);
     }
 
-    /** @return a builder, configured like DJL's {@code Conv2d.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Conv2d.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

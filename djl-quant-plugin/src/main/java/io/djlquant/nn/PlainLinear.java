@@ -1,6 +1,9 @@
 package io.djlquant.nn;
 
-/** Float block: a plain fully connected layer, the float form of a lone DJL Linear. Behaves exactly like the DJL blocks it replaces. */
+/**
+ * Float block: a plain fully connected layer, the float form of a lone DJL Linear. Behaves exactly
+ * like the DJL blocks it replaces.
+ */
 public class PlainLinear extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -15,7 +18,9 @@ public class PlainLinear extends FusedLinear {
         super(VERSION, builder, false, false);
     }
 
-    /** @return a builder, configured like DJL's {@code Linear.builder()} */
+    /**
+     * @return a builder, configured like DJL's {@code Linear.builder()}
+     */
     public static Builder builder() {
         return new Builder();
     }

@@ -43,17 +43,23 @@ public class Residual extends AbstractBlock {
         this.join = addChildBlock("join", join);
     }
 
-    /** @return the main branch */
+    /**
+     * @return the main branch
+     */
     public Block getMain() {
         return main;
     }
 
-    /** @return the shortcut branch */
+    /**
+     * @return the shortcut branch
+     */
     public Block getShortcut() {
         return shortcut;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public ElementWise getJoin() {
         return join;
     }
@@ -67,7 +73,9 @@ public class Residual extends AbstractBlock {
         NDList b = shortcut.forward(ps, inputs, training, params);
         if (a.size() != 1 || b.size() != 1) {
             throw new IllegalStateException(
-                    "Residual branches must return one array each, got " + a.size() + " and "
+                    "Residual branches must return one array each, got "
+                            + a.size()
+                            + " and "
                             + b.size());
         }
         return join.forward(ps, new NDList(a.head(), b.head()), training, params);

@@ -42,12 +42,17 @@ public abstract class StatelessBlock extends AbstractBlock {
      */
     protected abstract Shape outputShape(Shape input);
 
-    /** @return the input ranks this block accepts; empty means any rank */
+    /**
+     * @return the input ranks this block accepts; empty means any rank
+     */
     protected int[] allowedRanks() {
         return new int[0];
     }
 
-    /** Writes the configuration (nothing by default). @param os the stream @throws IOException on I/O */
+    /**
+     * Writes the configuration (nothing by default). @param os the stream @throws IOException on
+     * I/O
+     */
     protected void writeConfig(DataOutputStream os) throws IOException {}
 
     /**
@@ -70,7 +75,8 @@ public abstract class StatelessBlock extends AbstractBlock {
     /** {@inheritDoc} */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape in = BlockSupport.singleShape(getClass().getSimpleName(), inputShapes, allowedRanks());
+        Shape in =
+                BlockSupport.singleShape(getClass().getSimpleName(), inputShapes, allowedRanks());
         return new Shape[] {outputShape(in)};
     }
 

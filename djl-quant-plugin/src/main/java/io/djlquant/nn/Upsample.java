@@ -47,7 +47,9 @@ public class Upsample extends StatelessBlock {
         return scale;
     }
 
-    /** @return the factor along height and width */
+    /**
+     * @return the factor along height and width
+     */
     public int getScale() {
         return scale;
     }

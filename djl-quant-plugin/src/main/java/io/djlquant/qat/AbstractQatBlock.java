@@ -16,11 +16,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Shared plumbing of the QAT blocks: input wiring, the output fake quant of the blocks that
- * produce a new activation grid (as MegEngine's {@code QATModule} owns {@code act_fake_quant};
- * child "output_fq", added where each block's parameter order puts it), the block path for error
- * messages, and the version check / input-shape encoding of the saved metadata. The wiring itself is not saved: it
- * is structure, rebuilt by {@code Quantizer.quantizeQat} before parameters are loaded.
+ * Shared plumbing of the QAT blocks: input wiring, the output fake quant of the blocks that produce
+ * a new activation grid (as MegEngine's {@code QATModule} owns {@code act_fake_quant}; child
+ * "output_fq", added where each block's parameter order puts it), the block path for error
+ * messages, and the version check / input-shape encoding of the saved metadata. The wiring itself
+ * is not saved: it is structure, rebuilt by {@code Quantizer.quantizeQat} before parameters are
+ * loaded.
  */
 public abstract class AbstractQatBlock extends AbstractBlock implements QatModule {
 
@@ -53,8 +54,13 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
     public void setInputQuantizers(FakeQuantizeBase... producers) {
         if (producers == null || (inputCount >= 0 && producers.length != inputCount)) {
             throw new IllegalArgumentException(
-                    "block '" + blockPath + "' (" + getClass().getName() + ") consumes "
-                            + inputCount + " input(s) but "
+                    "block '"
+                            + blockPath
+                            + "' ("
+                            + getClass().getName()
+                            + ") consumes "
+                            + inputCount
+                            + " input(s) but "
                             + (producers == null ? "null" : producers.length)
                             + " producer(s) were wired");
         }
@@ -79,12 +85,16 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
         return inputQuantizers[index];
     }
 
-    /** @return the producer of the first input, or null */
+    /**
+     * @return the producer of the first input, or null
+     */
     public FakeQuantizeBase getInputQuantizer() {
         return getInputQuantizer(0);
     }
 
-    /** @return a copy of all wired producers */
+    /**
+     * @return a copy of all wired producers
+     */
     public FakeQuantizeBase[] getInputQuantizers() {
         return inputQuantizers.clone();
     }
@@ -113,7 +123,8 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
      */
     protected final FakeQuantizeBase addOutputFakeQuant(QConfig qconfig) {
         if (outputFq != null) {
-            throw new IllegalStateException("block '" + blockPath + "' already has an output fake quant");
+            throw new IllegalStateException(
+                    "block '" + blockPath + "' already has an output fake quant");
         }
         outputFq = addChildBlock("output_fq", qconfig.newActFakeQuant());
         return outputFq;
@@ -190,8 +201,8 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
     }
 
     /**
-     * Applies a fake quant with this block's parameter store; observer errors (NaN, infinity,
-     * empty tensors) are re-thrown naming this block, so the user knows where the data went bad.
+     * Applies a fake quant with this block's parameter store; observer errors (NaN, infinity, empty
+     * tensors) are re-thrown naming this block, so the user knows where the data went bad.
      *
      * @param fq the fake quant
      * @param ps the parameter store
@@ -221,7 +232,11 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
     protected void requireInputs(NDList inputs, int n) {
         if (inputs == null || inputs.size() != n) {
             throw new IllegalArgumentException(
-                    "block '" + blockPath + "' expects " + n + " input array(s), got "
+                    "block '"
+                            + blockPath
+                            + "' expects "
+                            + n
+                            + " input array(s), got "
                             + (inputs == null ? "null" : inputs.size()));
         }
     }
@@ -243,8 +258,12 @@ public abstract class AbstractQatBlock extends AbstractBlock implements QatModul
             throws IOException, MalformedModelException {
         if (loadVersion != version) {
             throw new MalformedModelException(
-                    getClass().getName() + ": unsupported parameter encoding version "
-                            + loadVersion + " (expected " + version + ")");
+                    getClass().getName()
+                            + ": unsupported parameter encoding version "
+                            + loadVersion
+                            + " (expected "
+                            + version
+                            + ")");
         }
         readInputShapes(is);
         loadState(is);

@@ -37,8 +37,12 @@ public class Branches extends AbstractBlock {
      */
     public Branches(List<Block> branches, Block join) {
         super(VERSION);
-        if (branches == null || branches.size() < 2 || branches.stream().anyMatch(java.util.Objects::isNull) || join == null) {
-            throw new IllegalArgumentException("Branches needs at least 2 non-null branches and a join");
+        if (branches == null
+                || branches.size() < 2
+                || branches.stream().anyMatch(java.util.Objects::isNull)
+                || join == null) {
+            throw new IllegalArgumentException(
+                    "Branches needs at least 2 non-null branches and a join");
         }
         List<Block> added = new ArrayList<>();
         for (int i = 0; i < branches.size(); i++) {
@@ -48,12 +52,16 @@ public class Branches extends AbstractBlock {
         this.join = addChildBlock("join", join);
     }
 
-    /** @return the branches, in join order */
+    /**
+     * @return the branches, in join order
+     */
     public List<Block> getBranches() {
         return branches;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public Block getJoin() {
         return join;
     }
@@ -70,7 +78,10 @@ public class Branches extends AbstractBlock {
             NDList y = b.forward(ps, inputs, training, params);
             if (y.size() != 1) {
                 throw new IllegalStateException(
-                        "QatBranches: every branch must return one array, " + b + " returned " + y.size());
+                        "QatBranches: every branch must return one array, "
+                                + b
+                                + " returned "
+                                + y.size());
             }
             outs.add(y.head());
         }

@@ -14,9 +14,9 @@ import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 
 /**
  * QAT form of {@link io.djlquant.nn.Concat}: the (already fake-quantized) inputs joined along the
- * channel axis, then the output fake quant (child "output_fq"), which observes the joined range.
- * In Q every input is requantized to the output's parameters, which is exactly this fake quant
- * applied to values that already lie on their producers' grids.
+ * channel axis, then the output fake quant (child "output_fq"), which observes the joined range. In
+ * Q every input is requantized to the output's parameters, which is exactly this fake quant applied
+ * to values that already lie on their producers' grids.
  */
 public class Concat extends AbstractQatBlock {
 
@@ -51,7 +51,9 @@ public class Concat extends AbstractQatBlock {
         return new Concat(floatBlock, qconfig);
     }
 
-    /** @return the float join */
+    /**
+     * @return the float join
+     */
     public io.djlquant.nn.Concat getFloatBlock() {
         return floatBlock;
     }

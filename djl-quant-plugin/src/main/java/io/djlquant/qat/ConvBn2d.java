@@ -2,7 +2,10 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.ConvBn2d}: convolution with batch norm folded (batch statistics in training, running statistics in inference), fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.ConvBn2d}: convolution with batch norm folded (batch statistics
+ * in training, running statistics in inference), fake-quantized.
+ */
 public class ConvBn2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */

@@ -2,7 +2,10 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.ConvBnRelu2d}: convolution with batch norm folded and ReLU, fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.ConvBnRelu2d}: convolution with batch norm folded and ReLU,
+ * fake-quantized.
+ */
 public class ConvBnRelu2d extends FusedConv2d {
 
     /** Parameter encoding version written by {@link #saveParameters}. */

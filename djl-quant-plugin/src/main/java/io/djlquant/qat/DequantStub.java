@@ -45,7 +45,9 @@ public class DequantStub extends AbstractQatBlock {
         return new DequantStub(floatBlock);
     }
 
-    /** @return the float stub */
+    /**
+     * @return the float stub
+     */
     public io.djlquant.nn.DequantStub getFloatBlock() {
         return floatBlock;
     }

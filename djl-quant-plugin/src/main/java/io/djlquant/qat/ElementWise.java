@@ -13,8 +13,8 @@ import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 
 /**
  * QAT form of {@link io.djlquant.nn.ElementWise}: the float operation on the two (already
- * fake-quantized) inputs, then the output fake quant (child "output_fq"). Both inputs are wired
- * to their producers (the two branches of a {@link Residual}).
+ * fake-quantized) inputs, then the output fake quant (child "output_fq"). Both inputs are wired to
+ * their producers (the two branches of a {@link Residual}).
  */
 public class ElementWise extends AbstractQatBlock {
 
@@ -49,12 +49,16 @@ public class ElementWise extends AbstractQatBlock {
         return new ElementWise(floatBlock, qconfig);
     }
 
-    /** @return the float join */
+    /**
+     * @return the float join
+     */
     public io.djlquant.nn.ElementWise getFloatBlock() {
         return floatBlock;
     }
 
-    /** @return the operation */
+    /**
+     * @return the operation
+     */
     public io.djlquant.nn.ElementWise.Mode getMode() {
         return floatBlock.getMode();
     }
@@ -86,7 +90,8 @@ public class ElementWise extends AbstractQatBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         requireInputs(inputs, 2);
         // the float block checks broadcasting; its forward is parameter-free
-        floatBlock.getOutputShapes(new Shape[] {inputs.get(0).getShape(), inputs.get(1).getShape()});
+        floatBlock.getOutputShapes(
+                new Shape[] {inputs.get(0).getShape(), inputs.get(1).getShape()});
         NDArray y = io.djlquant.nn.ElementWise.compute(getMode(), inputs.get(0), inputs.get(1));
         return new NDList(quantizeOutput(ps, y, training));
     }

@@ -8,8 +8,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.djlquant.quantization.QConfig;
-import io.djlquant.quantization.QParams;
-import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 
 /**
  * Keeps a block (or a whole sub-tree) in float inside a quantized model: the float block runs on
@@ -40,7 +38,9 @@ public class FloatFallback extends AbstractQatBlock {
         addOutputFakeQuant(qconfig);
     }
 
-    /** @return the block kept in float */
+    /**
+     * @return the block kept in float
+     */
     public Block getFloatBlock() {
         return floatBlock;
     }
@@ -58,7 +58,9 @@ public class FloatFallback extends AbstractQatBlock {
         NDList out = floatBlock.forward(ps, inputs, training, params);
         if (out.size() != 1) {
             throw new IllegalStateException(
-                    "block '" + getBlockPath() + "' kept in float must return one array, got "
+                    "block '"
+                            + getBlockPath()
+                            + "' kept in float must return one array, got "
                             + out.size());
         }
         return new NDList(quantizeOutput(ps, out.head(), training));
@@ -80,6 +82,10 @@ public class FloatFallback extends AbstractQatBlock {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return "FloatFallback(" + floatBlock.getClass().getSimpleName() + ")[" + getBlockPath() + "]";
+        return "FloatFallback("
+                + floatBlock.getClass().getSimpleName()
+                + ")["
+                + getBlockPath()
+                + "]";
     }
 }

@@ -39,7 +39,9 @@ public abstract class FusedConv2d extends WeightedQatBlock {
     protected void checkInput(NDArray x) {
         if (x.getShape().dimension() != 4) {
             throw new IllegalArgumentException(
-                    "block '" + getBlockPath() + "' expects an NCHW input, got shape "
+                    "block '"
+                            + getBlockPath()
+                            + "' expects an NCHW input, got shape "
                             + x.getShape());
         }
     }

@@ -5,9 +5,9 @@ import ai.djl.nn.core.Linear;
 import io.djlquant.quantization.QConfig;
 
 /**
- * QAT form of {@link io.djlquant.nn.FusedLinear}: the float fully connected layer (same
- * parameters) with batch-norm folding, weight/bias/output fake quantization as described in
- * {@link WeightedQatBlock}.
+ * QAT form of {@link io.djlquant.nn.FusedLinear}: the float fully connected layer (same parameters)
+ * with batch-norm folding, weight/bias/output fake quantization as described in {@link
+ * WeightedQatBlock}.
  */
 public abstract class FusedLinear extends WeightedQatBlock {
 
@@ -33,15 +33,20 @@ public abstract class FusedLinear extends WeightedQatBlock {
 
     @Override
     protected NDArray layer(NDArray x, NDArray weight, NDArray bias) {
-        return bias == null ? Linear.linear(x, weight).head() : Linear.linear(x, weight, bias).head();
+        return bias == null
+                ? Linear.linear(x, weight).head()
+                : Linear.linear(x, weight, bias).head();
     }
 
     @Override
     protected void checkInput(NDArray x) {
         if (hasBatchNorm() && x.getShape().dimension() != 2) {
             throw new IllegalArgumentException(
-                    "block '" + getBlockPath() + "' (batch norm over features) expects an (N, F)"
-                            + " input, got shape " + x.getShape());
+                    "block '"
+                            + getBlockPath()
+                            + "' (batch norm over features) expects an (N, F)"
+                            + " input, got shape "
+                            + x.getShape());
         }
     }
 

@@ -2,7 +2,10 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.GlobalAvgPool2d}: the float pool, rounded onto the input's grid. */
+/**
+ * QAT form of {@link io.djlquant.nn.GlobalAvgPool2d}: the float pool, rounded onto the input's
+ * grid.
+ */
 public class GlobalAvgPool2d extends GridKeepingPool {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -24,7 +27,8 @@ public class GlobalAvgPool2d extends GridKeepingPool {
      * @param qconfig unused (the input's QParams are kept); accepted for the mapping table
      * @return the QAT pool
      */
-    public static GlobalAvgPool2d fromFloat(io.djlquant.nn.GlobalAvgPool2d floatBlock, QConfig qconfig) {
+    public static GlobalAvgPool2d fromFloat(
+            io.djlquant.nn.GlobalAvgPool2d floatBlock, QConfig qconfig) {
         return new GlobalAvgPool2d(floatBlock);
     }
 

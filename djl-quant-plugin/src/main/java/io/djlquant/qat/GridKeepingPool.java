@@ -14,8 +14,8 @@ import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 /**
  * Base of the QAT average pools: the float pool, then fake quantization with the <em>input's</em>
  * QParams. An int8 engine averages integers and keeps the input scale, so the average is rounded
- * (half to even) onto the input grid; QFloat rounds the same way. The output therefore carries
- * the input's quantizer. With no producer wired (a pool before the QuantStub) it is a float pool.
+ * (half to even) onto the input grid; QFloat rounds the same way. The output therefore carries the
+ * input's quantizer. With no producer wired (a pool before the QuantStub) it is a float pool.
  */
 public abstract class GridKeepingPool extends AbstractQatBlock {
 
@@ -35,7 +35,9 @@ public abstract class GridKeepingPool extends AbstractQatBlock {
         this.floatBlock = addChildBlock("float", floatBlock);
     }
 
-    /** @return the float pool */
+    /**
+     * @return the float pool
+     */
     public Block getFloatBlock() {
         return floatBlock;
     }

@@ -2,7 +2,10 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.LinearBn1d}: fully connected layer with batch norm folded, fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.LinearBn1d}: fully connected layer with batch norm folded,
+ * fake-quantized.
+ */
 public class LinearBn1d extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */

@@ -2,7 +2,10 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.LinearBnRelu1d}: fully connected layer with batch norm folded and ReLU, fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.LinearBnRelu1d}: fully connected layer with batch norm folded
+ * and ReLU, fake-quantized.
+ */
 public class LinearBnRelu1d extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -25,7 +28,8 @@ public class LinearBnRelu1d extends FusedLinear {
      * @param qconfig the quantization recipe
      * @return the QAT block
      */
-    public static LinearBnRelu1d fromFloat(io.djlquant.nn.LinearBnRelu1d floatBlock, QConfig qconfig) {
+    public static LinearBnRelu1d fromFloat(
+            io.djlquant.nn.LinearBnRelu1d floatBlock, QConfig qconfig) {
         return new LinearBnRelu1d(floatBlock, qconfig);
     }
 }

@@ -2,7 +2,9 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.LinearRelu}: fully connected layer and ReLU, fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.LinearRelu}: fully connected layer and ReLU, fake-quantized.
+ */
 public class LinearRelu extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */

@@ -2,7 +2,9 @@ package io.djlquant.qat;
 
 import io.djlquant.quantization.QConfig;
 
-/** QAT form of {@link io.djlquant.nn.PlainLinear}: a plain fully connected layer, fake-quantized. */
+/**
+ * QAT form of {@link io.djlquant.nn.PlainLinear}: a plain fully connected layer, fake-quantized.
+ */
 public class PlainLinear extends FusedLinear {
 
     /** Parameter encoding version written by {@link #saveParameters}. */

@@ -9,10 +9,14 @@ import io.djlquant.quantization.fakequant.FakeQuantizeBase;
  */
 public interface QatModule {
 
-    /** @return the number of input arrays this block consumes, or -1 for any number */
+    /**
+     * @return the number of input arrays this block consumes, or -1 for any number
+     */
     int getInputCount();
 
-    /** @return whether every input must come from a quantized producer (else: "insert a QuantStub") */
+    /**
+     * @return whether every input must come from a quantized producer (else: "insert a QuantStub")
+     */
     boolean requiresQuantizedInput();
 
     /**
@@ -40,7 +44,9 @@ public interface QatModule {
      */
     FakeQuantizeBase getOutputQuantizer();
 
-    /** @return the path of this block in the converted tree (used in error messages) */
+    /**
+     * @return the path of this block in the converted tree (used in error messages)
+     */
     String getBlockPath();
 
     /**

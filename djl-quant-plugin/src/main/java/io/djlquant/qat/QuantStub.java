@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.djlquant.quantization.QConfig;
-import io.djlquant.quantization.QParams;
-import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 
-/** QAT form of {@link io.djlquant.nn.QuantStub}: fake-quantizes the float input (child "output_fq"). */
+/**
+ * QAT form of {@link io.djlquant.nn.QuantStub}: fake-quantizes the float input (child "output_fq").
+ */
 public class QuantStub extends AbstractQatBlock {
 
     /** Parameter encoding version written by {@link #saveParameters}. */
@@ -44,7 +44,9 @@ public class QuantStub extends AbstractQatBlock {
         return new QuantStub(floatBlock, qconfig);
     }
 
-    /** @return the float stub */
+    /**
+     * @return the float stub
+     */
     public io.djlquant.nn.QuantStub getFloatBlock() {
         return floatBlock;
     }

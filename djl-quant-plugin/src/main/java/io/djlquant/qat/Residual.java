@@ -16,8 +16,8 @@ import java.io.IOException;
 /**
  * QAT form of {@link io.djlquant.nn.Residual}: {@code join(main(x), shortcut(x))} with converted
  * children "main", "shortcut" and "join" (a QAT {@link ElementWise}, or a {@link FloatFallback}
- * around the float join). Both branches start from the producer of {@code x}; the join is wired
- * to both branch producers.
+ * around the float join). Both branches start from the producer of {@code x}; the join is wired to
+ * both branch producers.
  */
 public class Residual extends AbstractBlock {
 
@@ -45,17 +45,23 @@ public class Residual extends AbstractBlock {
         this.join = addChildBlock("join", join);
     }
 
-    /** @return the main branch */
+    /**
+     * @return the main branch
+     */
     public Block getMain() {
         return main;
     }
 
-    /** @return the shortcut branch */
+    /**
+     * @return the shortcut branch
+     */
     public Block getShortcut() {
         return shortcut;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public Block getJoin() {
         return join;
     }
@@ -71,7 +77,9 @@ public class Residual extends AbstractBlock {
         NDList b = shortcut.forward(ps, inputs, training, params);
         if (a.size() != 1 || b.size() != 1) {
             throw new IllegalStateException(
-                    "Residual branches must return one array each, got " + a.size() + " and "
+                    "Residual branches must return one array each, got "
+                            + a.size()
+                            + " and "
                             + b.size());
         }
         return join.forward(ps, new NDList(a.head(), b.head()), training, params);
@@ -91,7 +99,10 @@ public class Residual extends AbstractBlock {
         main.initialize(manager, dataType, shapes);
         shortcut.initialize(manager, dataType, shapes);
         join.initialize(
-                manager, dataType, main.getOutputShapes(shapes)[0], shortcut.getOutputShapes(shapes)[0]);
+                manager,
+                dataType,
+                main.getOutputShapes(shapes)[0],
+                shortcut.getOutputShapes(shapes)[0]);
     }
 
     /** {@inheritDoc} */

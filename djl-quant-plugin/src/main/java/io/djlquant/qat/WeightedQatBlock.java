@@ -3,8 +3,8 @@ package io.djlquant.qat;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -26,8 +26,8 @@ import java.io.IOException;
  * Common QAT forward of the conv and linear blocks: optional batch-norm folding, weight fake quant,
  * int32 bias simulation, optional ReLU and output fake quant.
  *
- * <p>Children: "float" (the float block, whose {@link Parameter}s are the ones trained), "weight_fq"
- * and "output_fq". Forward:
+ * <p>Children: "float" (the float block, whose {@link Parameter}s are the ones trained),
+ * "weight_fq" and "output_fq". Forward:
  *
  * <ol>
  *   <li>With batch norm, in training mode (unless {@link #freezeBatchNorm() frozen}): an extra
@@ -59,7 +59,8 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
      * @param floatBlock the float block
      * @param qconfig the quantization recipe
      */
-    protected <B extends Block & FusedLayer> WeightedQatBlock(byte version, B floatBlock, QConfig qconfig) {
+    protected <B extends Block & FusedLayer> WeightedQatBlock(
+            byte version, B floatBlock, QConfig qconfig) {
         super(version, 1);
         if (floatBlock == null || qconfig == null) {
             throw new IllegalArgumentException(
@@ -71,27 +72,37 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         addOutputFakeQuant(qconfig);
     }
 
-    /** @return the float weight parameter */
+    /**
+     * @return the float weight parameter
+     */
     protected Parameter weightParameter() {
         return fused.getWeight();
     }
 
-    /** @return the float bias parameter, or null */
+    /**
+     * @return the float bias parameter, or null
+     */
     protected Parameter biasParameter() {
         return fused.getBias();
     }
 
-    /** @return whether the float block has a batch norm */
+    /**
+     * @return whether the float block has a batch norm
+     */
     public boolean hasBatchNorm() {
         return fused.hasBatchNorm();
     }
 
-    /** @return whether the float block ends with a ReLU */
+    /**
+     * @return whether the float block ends with a ReLU
+     */
     public boolean hasRelu() {
         return fused.hasRelu();
     }
 
-    /** @return whether that ReLU is a ReLU6 (only convolutions have one) */
+    /**
+     * @return whether that ReLU is a ReLU6 (only convolutions have one)
+     */
     public boolean hasRelu6() {
         return fused.hasRelu6();
     }
@@ -106,12 +117,16 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         return fused.getBatchNormParameter(name);
     }
 
-    /** @return the batch norm epsilon */
+    /**
+     * @return the batch norm epsilon
+     */
     protected float epsilon() {
         return fused.getEpsilon();
     }
 
-    /** @return the batch norm momentum (DJL meaning: weight of the old running value) */
+    /**
+     * @return the batch norm momentum (DJL meaning: weight of the old running value)
+     */
     protected float momentum() {
         return fused.getMomentum();
     }
@@ -139,27 +154,37 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         return true;
     }
 
-    /** @return the float block (parameters shared with this block) */
+    /**
+     * @return the float block (parameters shared with this block)
+     */
     public Block getFloatBlock() {
         return floatBlock;
     }
 
-    /** @return the weight fake quant (observes the folded weight for batch-norm blocks) */
+    /**
+     * @return the weight fake quant (observes the folded weight for batch-norm blocks)
+     */
     public FakeQuantizeBase getWeightFakeQuant() {
         return weightFq;
     }
 
-    /** @return the weight QParams (per-channel along axis 0 or per-tensor) */
+    /**
+     * @return the weight QParams (per-channel along axis 0 or per-tensor)
+     */
     public QParams getWeightQParams() {
         return weightFq.getQParams();
     }
 
-    /** @return the int32 bias QParams: {@code inputScale * weightScale[c]}, zero point 0 */
+    /**
+     * @return the int32 bias QParams: {@code inputScale * weightScale[c]}, zero point 0
+     */
     public QParams getBiasQParams() {
         return QParams.forBias(getInputQParams().scale(0), getWeightQParams().getScales());
     }
 
-    /** @return whether folding uses running statistics even in training mode */
+    /**
+     * @return whether folding uses running statistics even in training mode
+     */
     public boolean isBatchNormFrozen() {
         return bnFrozen;
     }
@@ -229,10 +254,10 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
     }
 
     /**
-     * The layer's output before its ReLU and output fake quant, in inference mode (batch norm folded
-     * with the running statistics), for the PTQ algorithms that compare a layer's quantized and float
-     * result (bias correction, scale search). The fake quants are applied as the forward pass
-     * applies them (observers must be off, or they record this call).
+     * The layer's output before its ReLU and output fake quant, in inference mode (batch norm
+     * folded with the running statistics), for the PTQ algorithms that compare a layer's quantized
+     * and float result (bias correction, scale search). The fake quants are applied as the forward
+     * pass applies them (observers must be off, or they record this call).
      *
      * @param x the layer input
      * @param quantized true for the QFloat result (fake-quantized weight and int32 bias, when those
@@ -291,7 +316,8 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
             ParameterStore ps, NDArray x, NDArray w, NDArray b, boolean training) {
         NDArray gamma = ps.getValue(batchNormParameter("gamma"), x.getDevice(), training);
         NDArray beta = ps.getValue(batchNormParameter("beta"), x.getDevice(), training);
-        NDArray runningMean = ps.getValue(batchNormParameter("runningMean"), x.getDevice(), training);
+        NDArray runningMean =
+                ps.getValue(batchNormParameter("runningMean"), x.getDevice(), training);
         NDArray runningVar = ps.getValue(batchNormParameter("runningVar"), x.getDevice(), training);
         if (!training || bnFrozen) {
             return BnFolding.fold(w, b, gamma, beta, runningMean, runningVar, epsilon());
@@ -302,8 +328,11 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         long count = z.getShape().size() / channels;
         if (count < 2) {
             throw new IllegalArgumentException(
-                    "block '" + getBlockPath() + "': batch norm in training mode needs more than"
-                            + " one value per channel, got shape " + z.getShape());
+                    "block '"
+                            + getBlockPath()
+                            + "': batch norm in training mode needs more than"
+                            + " one value per channel, got shape "
+                            + z.getShape());
         }
         // (C, everything else): PyTorch's DJL mean reduces one axis at a time
         NDArray perChannel = z.swapAxes(0, 1).reshape(channels, -1);
@@ -334,7 +363,9 @@ public abstract class WeightedQatBlock extends AbstractQatBlock {
         FakeQuantizeBase in = getInputQuantizer();
         if (in == null) {
             throw new IllegalStateException(
-                    "block '" + getBlockPath() + "' has no input quantizer wired, so its bias"
+                    "block '"
+                            + getBlockPath()
+                            + "' has no input quantizer wired, so its bias"
                             + " cannot be quantized; convert with Quantizer.quantizeQat (insert a"
                             + " QuantStub before it) or call setInputQuantizer");
         }

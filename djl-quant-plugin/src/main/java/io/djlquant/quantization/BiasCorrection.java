@@ -14,17 +14,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Empirical bias correction (as in DFQ, Nagel et al. 2019, and AIMET): quantized weights and
- * inputs shift the mean of a layer's output, an error that every later layer inherits. After
- * calibration, for each quantized conv/linear layer in execution order, the mean over the
- * calibration data of (QFloat output - Float output) per output channel, taken before the ReLU, is
- * subtracted from that layer's bias, so the expected error of that channel becomes zero. Layers are
- * corrected one after the other: the QFloat statistics of a layer are measured with all layers
- * before it already corrected.
+ * Empirical bias correction (as in DFQ, Nagel et al. 2019, and AIMET): quantized weights and inputs
+ * shift the mean of a layer's output, an error that every later layer inherits. After calibration,
+ * for each quantized conv/linear layer in execution order, the mean over the calibration data of
+ * (QFloat output - Float output) per output channel, taken before the ReLU, is subtracted from that
+ * layer's bias, so the expected error of that channel becomes zero. Layers are corrected one after
+ * the other: the QFloat statistics of a layer are measured with all layers before it already
+ * corrected.
  *
- * <p>The bias moved is the batch norm's beta (the folded bias moves by the same amount) or the layer
- * bias; a layer with neither is left as it is and reported. The QFloat tree shares its parameters
- * with the float tree, so the correction changes the float tree too (take a {@link
+ * <p>The bias moved is the batch norm's beta (the folded bias moves by the same amount) or the
+ * layer bias; a layer with neither is left as it is and reported. The QFloat tree shares its
+ * parameters with the float tree, so the correction changes the float tree too (take a {@link
  * ParameterSnapshot} first to keep the original); {@code Quantizer.quantize} carries it into Q.
  */
 public final class BiasCorrection {
@@ -45,7 +45,9 @@ public final class BiasCorrection {
      * @param layers one entry per quantized conv/linear layer, in execution order
      */
     public record Result(List<Layer> layers) {
-        /** @return a one-line summary */
+        /**
+         * @return a one-line summary
+         */
         public String summary() {
             int done = 0;
             double sum = 0;
@@ -55,9 +57,12 @@ public final class BiasCorrection {
                     sum += l.meanAbsShift();
                 }
             }
-            return String.format(Locale.ROOT,
+            return String.format(
+                    Locale.ROOT,
                     "bias correction: %d of %d layers corrected, mean |channel shift| %.4g",
-                    done, layers.size(), done == 0 ? 0.0 : sum / done);
+                    done,
+                    layers.size(),
+                    done == 0 ? 0.0 : sum / done);
         }
     }
 
@@ -75,7 +80,8 @@ public final class BiasCorrection {
      */
     public static Result correct(Block floatTree, Block qfloat, List<NDArray> batches) {
         if (floatTree == null || qfloat == null || batches == null) {
-            throw new IllegalArgumentException("BiasCorrection needs a float tree, a QFloat tree and batches");
+            throw new IllegalArgumentException(
+                    "BiasCorrection needs a float tree, a QFloat tree and batches");
         }
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("BiasCorrection needs at least one batch");
@@ -90,10 +96,14 @@ public final class BiasCorrection {
         Map<WeightedQatBlock, ChannelMeans> reference = new IdentityHashMap<>();
         Set<Block> floatTargets = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         floatTargets.addAll(byFloat.keySet());
-        ForwardHooks floatPass = new ForwardHooks(floatTree, floatTargets, (layer, x) -> {
-            WeightedQatBlock q = byFloat.get(layer);
-            reference.computeIfAbsent(q, k -> new ChannelMeans()).add(q, x, false);
-        });
+        ForwardHooks floatPass =
+                new ForwardHooks(
+                        floatTree,
+                        floatTargets,
+                        (layer, x) -> {
+                            WeightedQatBlock q = byFloat.get(layer);
+                            reference.computeIfAbsent(q, k -> new ChannelMeans()).add(q, x, false);
+                        });
         for (NDArray x : batches) {
             floatPass.run(x);
         }
@@ -102,15 +112,22 @@ public final class BiasCorrection {
             WeightedQatBlock layer = e.getValue();
             ChannelMeans ref = reference.get(layer);
             if (ref == null) {
-                throw new IllegalArgumentException("layer '" + BlockTree.display(e.getKey())
-                        + "' did not run in the float tree: is the QFloat tree converted from it?");
+                throw new IllegalArgumentException(
+                        "layer '"
+                                + BlockTree.display(e.getKey())
+                                + "' did not run in the float tree: is the QFloat tree converted"
+                                + " from it?");
             }
             ChannelMeans quantized = new ChannelMeans();
-            ForwardHooks pass = new ForwardHooks(qfloat, Set.of(layer), (l, x) -> {
-                quantized.add(layer, x, true);
-                // the layers after this one are corrected in later passes
-                throw new ForwardHooks.Stop();
-            });
+            ForwardHooks pass =
+                    new ForwardHooks(
+                            qfloat,
+                            Set.of(layer),
+                            (l, x) -> {
+                                quantized.add(layer, x, true);
+                                // the layers after this one are corrected in later passes
+                                throw new ForwardHooks.Stop();
+                            });
             for (NDArray x : batches) {
                 pass.run(x);
             }

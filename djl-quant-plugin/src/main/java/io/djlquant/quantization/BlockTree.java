@@ -46,7 +46,9 @@ public final class BlockTree {
      */
     public static List<String> paths(Block root) {
         List<String> out = new ArrayList<>();
-        visit(root, (p, b) -> out.add((p.isEmpty() ? "<root>" : p) + " : " + b.getClass().getName()));
+        visit(
+                root,
+                (p, b) -> out.add((p.isEmpty() ? "<root>" : p) + " : " + b.getClass().getName()));
         return out;
     }
 

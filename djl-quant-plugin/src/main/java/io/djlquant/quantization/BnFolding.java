@@ -9,8 +9,8 @@ import ai.djl.ndarray.types.Shape;
  * statistics), so both compute the same folded layer.
  *
  * <p>With {@code factor[c] = gamma[c] / sqrt(var[c] + eps)}: {@code W'[c] = W[c] * factor[c]} and
- * {@code b'[c] = beta[c] + (b[c] - mean[c]) * factor[c]} ({@code b = 0} without a layer bias).
- * All arguments may carry gradients; nothing is detached here.
+ * {@code b'[c] = beta[c] + (b[c] - mean[c]) * factor[c]} ({@code b = 0} without a layer bias). All
+ * arguments may carry gradients; nothing is detached here.
  */
 public final class BnFolding {
 

@@ -19,7 +19,8 @@ final class Calibrator {
 
     private Calibrator() {}
 
-    static void calibrate(Block qfloat, Iterable<Batch> data, int maxBatches, boolean closeBatches) {
+    static void calibrate(
+            Block qfloat, Iterable<Batch> data, int maxBatches, boolean closeBatches) {
         if (qfloat == null || data == null) {
             throw new IllegalArgumentException("calibrate needs a block and data");
         }
@@ -89,7 +90,9 @@ final class Calibrator {
     private static void check(String path, FakeQuantizeBase fq) {
         if (!fq.getObserver().hasObserved()) {
             throw new IllegalStateException(
-                    "fake quant '" + BlockTree.display(path) + "' observed no data during"
+                    "fake quant '"
+                            + BlockTree.display(path)
+                            + "' observed no data during"
                             + " calibration (was its block executed?)");
         }
         QParams qp;

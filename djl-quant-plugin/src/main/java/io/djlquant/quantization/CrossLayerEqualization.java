@@ -16,21 +16,21 @@ import java.util.Locale;
  * and Bias Correction") on a float tree: for two convolutions in a row, {@code conv1 -> (ReLU) ->
  * conv2}, output channel {@code i} of conv1 is divided by {@code s_i} and input channel {@code i}
  * of conv2 multiplied by it, with {@code s_i = sqrt(r1_i / r2_i)} and {@code r} the largest
- * absolute weight of that channel after batch-norm folding. Both channels end with range
- * {@code sqrt(r1_i * r2_i)}, so a per-tensor weight scale no longer wastes its levels on the few
- * wide channels (depthwise convolutions are the classic case). Chains of three or more are
- * equalized pair by pair, a few sweeps, since the middle layer takes part in two pairs.
+ * absolute weight of that channel after batch-norm folding. Both channels end with range {@code
+ * sqrt(r1_i * r2_i)}, so a per-tensor weight scale no longer wastes its levels on the few wide
+ * channels (depthwise convolutions are the classic case). Chains of three or more are equalized
+ * pair by pair, a few sweeps, since the middle layer takes part in two pairs.
  *
  * <p>Where the folded output of conv1 is scaled: with batch norm, gamma and beta (the folded weight
  * and bias scale with them); without, the convolution weight and bias. The float function is
- * unchanged because {@code relu(x / s) = relu(x) / s} for {@code s > 0} and a convolution is
- * linear in each input channel (zero padding stays zero).
+ * unchanged because {@code relu(x / s) = relu(x) / s} for {@code s > 0} and a convolution is linear
+ * in each input channel (zero padding stays zero).
  *
  * <p>ReLU6 is not positively homogeneous: {@code min(x / s, 6) != min(x, 6) / s}. A pair whose
  * first convolution ends with ReLU6 (MobileNetV2's expand and depthwise layers) is therefore
- * skipped by default and counted; {@link Relu6#EQUALIZE} equalizes it anyway, which moves the
- * clamp of channel {@code i} to {@code 6 * s_i} in the original units: an approximation whose
- * effect on the float model must be measured (DFQ replaces ReLU6 by ReLU for the same reason).
+ * skipped by default and counted; {@link Relu6#EQUALIZE} equalizes it anyway, which moves the clamp
+ * of channel {@code i} to {@code 6 * s_i} in the original units: an approximation whose effect on
+ * the float model must be measured (DFQ replaces ReLU6 by ReLU for the same reason).
  *
  * <p>Pairs are adjacent float convolutions of one SequentialBlock, looking through nested
  * SequentialBlocks; a Residual (its join needs both branches in one scale) ends a chain, its
@@ -51,15 +51,23 @@ public final class CrossLayerEqualization {
      *
      * @param pairs the pairs equalized
      * @param skippedRelu6 the pairs skipped because conv1 ends with ReLU6
-     * @param spreadBefore mean over equalized pairs of max/min per-channel weight range of conv1, before
+     * @param spreadBefore mean over equalized pairs of max/min per-channel weight range of conv1,
+     *     before
      * @param spreadAfter the same after equalization
      */
     public record Result(int pairs, int skippedRelu6, double spreadBefore, double spreadAfter) {
-        /** @return a one-line summary */
+        /**
+         * @return a one-line summary
+         */
         public String summary() {
-            return String.format(Locale.ROOT,
-                    "CLE: %d conv pairs equalized, %d ReLU6 pairs skipped, conv1 channel-range spread %.1f -> %.1f",
-                    pairs, skippedRelu6, spreadBefore, spreadAfter);
+            return String.format(
+                    Locale.ROOT,
+                    "CLE: %d conv pairs equalized, %d ReLU6 pairs skipped, conv1 channel-range"
+                            + " spread %.1f -> %.1f",
+                    pairs,
+                    skippedRelu6,
+                    spreadBefore,
+                    spreadAfter);
         }
     }
 
@@ -82,17 +90,20 @@ public final class CrossLayerEqualization {
      * @param sweeps how many times to go over all pairs (&gt; 0)
      * @param relu6 what to do with ReLU6 pairs
      * @return what was done
-     * @throws IllegalArgumentException for a null or uninitialized tree, sweeps &lt;= 0 or null policy
+     * @throws IllegalArgumentException for a null or uninitialized tree, sweeps &lt;= 0 or null
+     *     policy
      */
     public static Result equalize(Block floatTree, int sweeps, Relu6 relu6) {
         if (floatTree == null || relu6 == null) {
-            throw new IllegalArgumentException("CrossLayerEqualization needs a float tree and a ReLU6 policy");
+            throw new IllegalArgumentException(
+                    "CrossLayerEqualization needs a float tree and a ReLU6 policy");
         }
         if (sweeps <= 0) {
             throw new IllegalArgumentException("sweeps must be > 0, got " + sweeps);
         }
         if (!floatTree.isInitialized()) {
-            throw new IllegalArgumentException("the float tree is not initialized; train or load it first");
+            throw new IllegalArgumentException(
+                    "the float tree is not initialized; train or load it first");
         }
         List<FusedConv2d[]> pairs = new ArrayList<>();
         int[] skipped = new int[1];
@@ -115,7 +126,8 @@ public final class CrossLayerEqualization {
             List<Block> chain = new ArrayList<>();
             flatten(b, chain, pairs, skipped, relu6);
             for (int i = 0; i + 1 < chain.size(); i++) {
-                if (chain.get(i) instanceof FusedConv2d && chain.get(i + 1) instanceof FusedConv2d) {
+                if (chain.get(i) instanceof FusedConv2d
+                        && chain.get(i + 1) instanceof FusedConv2d) {
                     FusedConv2d c1 = (FusedConv2d) chain.get(i);
                     FusedConv2d c2 = (FusedConv2d) chain.get(i + 1);
                     if (!matches(c1, c2)) {
@@ -214,7 +226,9 @@ public final class CrossLayerEqualization {
         return w.abs().reshape(o, -1).max(new int[] {1});
     }
 
-    /** Largest |w| per input channel of the folded weight (groups: channel i is in group i / (I/g)). */
+    /**
+     * Largest |w| per input channel of the folded weight (groups: channel i is in group i / (I/g)).
+     */
     private static NDArray inputRanges(FusedConv2d c, NDManager scope) {
         NDArray w = folded(c, scope);
         Shape s = w.getShape();
@@ -263,7 +277,10 @@ public final class CrossLayerEqualization {
         long perGroupOut = ws.get(0) / g;
         long perGroupIn = ws.get(1);
         // (g, I/g) -> one row per output channel of its group: (O, I/g, 1, 1)
-        NDArray perOut = s.reshape(g, 1, perGroupIn).repeat(1, perGroupOut).reshape(ws.get(0), perGroupIn, 1, 1);
+        NDArray perOut =
+                s.reshape(g, 1, perGroupIn)
+                        .repeat(1, perGroupOut)
+                        .reshape(ws.get(0), perGroupIn, 1, 1);
         scale(c.getWeight(), perOut, scope);
     }
 

@@ -53,8 +53,11 @@ final class ForwardHooks {
         this.root = rebuild(tree, targets::contains);
         if (hooked != targets.size()) {
             throw new IllegalArgumentException(
-                    (targets.size() - hooked) + " of " + targets.size() + " layers sit in containers"
-                            + " other than SequentialBlock and Residual; the algorithm cannot reach them");
+                    (targets.size() - hooked)
+                            + " of "
+                            + targets.size()
+                            + " layers sit in containers other than SequentialBlock and Residual;"
+                            + " the algorithm cannot reach them");
         }
     }
 
@@ -90,12 +93,16 @@ final class ForwardHooks {
         if (b instanceof io.djlquant.nn.Residual) {
             io.djlquant.nn.Residual r = (io.djlquant.nn.Residual) b;
             return new HookedResidual(
-                    rebuild(r.getMain(), target), rebuild(r.getShortcut(), target), rebuild(r.getJoin(), target));
+                    rebuild(r.getMain(), target),
+                    rebuild(r.getShortcut(), target),
+                    rebuild(r.getJoin(), target));
         }
         if (b instanceof io.djlquant.qat.Residual) {
             io.djlquant.qat.Residual r = (io.djlquant.qat.Residual) b;
             return new HookedResidual(
-                    rebuild(r.getMain(), target), rebuild(r.getShortcut(), target), rebuild(r.getJoin(), target));
+                    rebuild(r.getMain(), target),
+                    rebuild(r.getShortcut(), target),
+                    rebuild(r.getJoin(), target));
         }
         return b;
     }
@@ -111,7 +118,10 @@ final class ForwardHooks {
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             hook.before(layer, inputs.head());
             return layer.forward(ps, inputs, training, params);
         }
@@ -137,7 +147,10 @@ final class ForwardHooks {
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             NDList a = main.forward(ps, inputs, training, params);
             NDList b = shortcut.forward(ps, inputs, training, params);
             return join.forward(ps, new NDList(a.head(), b.head()), training, params);
@@ -147,7 +160,8 @@ final class ForwardHooks {
         public Shape[] getOutputShapes(Shape[] inputShapes) {
             return join.getOutputShapes(
                     new Shape[] {
-                        main.getOutputShapes(inputShapes)[0], shortcut.getOutputShapes(inputShapes)[0]
+                        main.getOutputShapes(inputShapes)[0],
+                        shortcut.getOutputShapes(inputShapes)[0]
                     });
         }
     }

@@ -23,20 +23,24 @@ final class LayerComparator {
 
     private LayerComparator() {}
 
-    static LayerComparison compare(Block floatModel, Block qfloat, Block q, Iterable<NDArray> batches) {
+    static LayerComparison compare(
+            Block floatModel, Block qfloat, Block q, Iterable<NDArray> batches) {
         if (floatModel == null || qfloat == null || q == null || batches == null) {
-            throw new IllegalArgumentException("compare needs the Float, QFloat and Q trees and input batches");
+            throw new IllegalArgumentException(
+                    "compare needs the Float, QFloat and Q trees and input batches");
         }
         LayerTaps f = new LayerTaps(floatModel);
         LayerTaps qf = new LayerTaps(qfloat);
         LayerTaps qq = new LayerTaps(q);
         int n = f.paths().size();
         if (qf.paths().size() != n || qq.paths().size() != n) {
-            throw new IllegalArgumentException(String.format(
-                    "compare needs three forms of one network: the Float tree has %d layers, QFloat %d,"
-                            + " Q %d (QFloat must come from Quantizer.quantizeQat(float) and Q from"
-                            + " Quantizer.quantize(qfloat))",
-                    n, qf.paths().size(), qq.paths().size()));
+            throw new IllegalArgumentException(
+                    String.format(
+                            "compare needs three forms of one network: the Float tree has %d"
+                                    + " layers, QFloat %d, Q %d (QFloat must come from"
+                                    + " Quantizer.quantizeQat(float) and Q from"
+                                    + " Quantizer.quantize(qfloat))",
+                            n, qf.paths().size(), qq.paths().size()));
         }
         Accumulator[][] acc = new Accumulator[n][3];
         for (Accumulator[] row : acc) {
@@ -59,8 +63,9 @@ final class LayerComparator {
             Quantizer.enableFakeQuant(qfloat, true);
             for (NDArray batch : batches) {
                 if (batch == null || batch.getShape().dimension() == 0) {
-                    throw new IllegalArgumentException("compare: a batch must be an array with a batch axis, got "
-                            + (batch == null ? "null" : batch.getShape()));
+                    throw new IllegalArgumentException(
+                            "compare: a batch must be an array with a batch axis, got "
+                                    + (batch == null ? "null" : batch.getShape()));
                 }
                 float[][] fOut;
                 float[][] qfOut;
@@ -96,14 +101,15 @@ final class LayerComparator {
         }
         List<LayerComparison.Layer> rows = new ArrayList<>(n);
         for (int l = 0; l < n; l++) {
-            rows.add(new LayerComparison.Layer(
-                    f.paths().get(l),
-                    f.blocks().get(l),
-                    qq.blocks().get(l),
-                    String.valueOf(shapes[l]),
-                    acc[l][0].errors(),
-                    acc[l][1].errors(),
-                    acc[l][2].errors()));
+            rows.add(
+                    new LayerComparison.Layer(
+                            f.paths().get(l),
+                            f.blocks().get(l),
+                            qq.blocks().get(l),
+                            String.valueOf(shapes[l]),
+                            acc[l][0].errors(),
+                            acc[l][1].errors(),
+                            acc[l][2].errors()));
         }
         return new LayerComparison(rows, images);
     }
@@ -118,9 +124,15 @@ final class LayerComparator {
 
         void add(String layer, float[] ref, float[] x) {
             if (ref.length != x.length) {
-                throw new IllegalArgumentException("compare: layer '" + layer + "' gives " + ref.length
-                        + " values in one form and " + x.length + " in another; the trees are not forms"
-                        + " of one network");
+                throw new IllegalArgumentException(
+                        "compare: layer '"
+                                + layer
+                                + "' gives "
+                                + ref.length
+                                + " values in one form and "
+                                + x.length
+                                + " in another; the trees are not forms"
+                                + " of one network");
             }
             for (int i = 0; i < ref.length; i++) {
                 double r = ref[i];

@@ -28,7 +28,9 @@ public final class LayerComparison {
      */
     public record Errors(double sqnrDb, double maxAbsError, double meanAbsError) {
 
-        /** @return whether the output equals the reference exactly */
+        /**
+         * @return whether the output equals the reference exactly
+         */
         public boolean exact() {
             return Double.isInfinite(sqnrDb) && sqnrDb > 0;
         }
@@ -62,12 +64,16 @@ public final class LayerComparison {
         this.images = images;
     }
 
-    /** @return the layers in execution order */
+    /**
+     * @return the layers in execution order
+     */
     public List<Layer> layers() {
         return layers;
     }
 
-    /** @return how many images were compared */
+    /**
+     * @return how many images were compared
+     */
     public int images() {
         return images;
     }
@@ -82,8 +88,9 @@ public final class LayerComparison {
         Layer best = null;
         double bestDrop = Double.NEGATIVE_INFINITY;
         for (int i = 1; i < layers.size(); i++) {
-            double drop = finite(layers.get(i - 1).qfloatVsFloat().sqnrDb())
-                    - finite(layers.get(i).qfloatVsFloat().sqnrDb());
+            double drop =
+                    finite(layers.get(i - 1).qfloatVsFloat().sqnrDb())
+                            - finite(layers.get(i).qfloatVsFloat().sqnrDb());
             if (drop > bestDrop) {
                 bestDrop = drop;
                 best = layers.get(i);
@@ -104,33 +111,61 @@ public final class LayerComparison {
         return sorted.subList(0, Math.min(n, sorted.size()));
     }
 
-    /** @return a fixed-width table, one line per layer */
+    /**
+     * @return a fixed-width table, one line per layer
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT,
-                "Per-layer error over %d images (SQNR in dB, higher is better; max = largest absolute error)%n",
-                images));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Per-layer error over %d images (SQNR in dB, higher is better; max ="
+                                + " largest absolute error)%n",
+                        images));
         int w = "layer".length();
         for (Layer l : layers) {
             w = Math.max(w, l.path().length());
         }
         String row = "%-" + w + "s  %-15s %14s %10s %14s %10s %12s%n";
-        sb.append(String.format(Locale.ROOT, row, "layer", "block", "QFloat/Float", "max", "Q/QFloat", "max",
-                "Q/Float"));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        row,
+                        "layer",
+                        "block",
+                        "QFloat/Float",
+                        "max",
+                        "Q/QFloat",
+                        "max",
+                        "Q/Float"));
         for (Layer l : layers) {
-            sb.append(String.format(Locale.ROOT, row, BlockTree.display(l.path()), l.block(),
-                    db(l.qfloatVsFloat()), num(l.qfloatVsFloat().maxAbsError()), db(l.qVsQfloat()),
-                    num(l.qVsQfloat().maxAbsError()), db(l.qVsFloat())));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            row,
+                            BlockTree.display(l.path()),
+                            l.block(),
+                            db(l.qfloatVsFloat()),
+                            num(l.qfloatVsFloat().maxAbsError()),
+                            db(l.qVsQfloat()),
+                            num(l.qVsQfloat().maxAbsError()),
+                            db(l.qVsFloat())));
         }
         Layer drop = largestDrop();
         if (drop != null) {
-            sb.append(String.format(Locale.ROOT, "largest QFloat/Float SQNR drop at %s (%s)%n",
-                    BlockTree.display(drop.path()), drop.block()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "largest QFloat/Float SQNR drop at %s (%s)%n",
+                            BlockTree.display(drop.path()),
+                            drop.block()));
         }
         return sb.toString();
     }
 
-    /** @return the comparison as JSON; an exact match has {@code "sqnrDb": null, "exact": true} */
+    /**
+     * @return the comparison as JSON; an exact match has {@code "sqnrDb": null, "exact": true}
+     */
     public String json() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("images", images);

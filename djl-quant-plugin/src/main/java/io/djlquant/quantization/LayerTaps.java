@@ -17,11 +17,11 @@ import java.util.List;
 /**
  * A copy of a Float, QFloat or Q block tree in which every layer reports its output, for {@link
  * LayerComparator}. DJL blocks have no forward hooks, so the containers this project builds
- * (SequentialBlock and the three {@code Residual}s and {@code Branches}) are rebuilt around the same layer instances,
- * each layer wrapped in a tap; the original tree is not modified. Identity shortcuts are not tapped
- * (their output is their input). The taps are numbered in execution order, which is the same in
- * the three forms of one network because the converters map container to container and layer to
- * layer.
+ * (SequentialBlock and the three {@code Residual}s and {@code Branches}) are rebuilt around the
+ * same layer instances, each layer wrapped in a tap; the original tree is not modified. Identity
+ * shortcuts are not tapped (their output is their input). The taps are numbered in execution order,
+ * which is the same in the three forms of one network because the converters map container to
+ * container and layer to layer.
  */
 final class LayerTaps {
 
@@ -40,12 +40,16 @@ final class LayerTaps {
         this.root = rebuild(tree, "");
     }
 
-    /** @return the path of each tap (as {@link BlockTree} names blocks), in execution order */
+    /**
+     * @return the path of each tap (as {@link BlockTree} names blocks), in execution order
+     */
     List<String> paths() {
         return paths;
     }
 
-    /** @return the class simple name of each tapped layer */
+    /**
+     * @return the class simple name of each tapped layer
+     */
     List<String> blocks() {
         return blocks;
     }
@@ -65,8 +69,10 @@ final class LayerTaps {
         root.forward(new ParameterStore(m, false), new NDList(x), false);
         for (int i = 0; i < outputs.length; i++) {
             if (outputs[i] == null) {
-                throw new IllegalStateException("layer '" + BlockTree.display(paths.get(i))
-                        + "' did not run in the forward pass");
+                throw new IllegalStateException(
+                        "layer '"
+                                + BlockTree.display(paths.get(i))
+                                + "' did not run in the forward pass");
             }
         }
         float[][] out = outputs;
@@ -74,7 +80,9 @@ final class LayerTaps {
         return out;
     }
 
-    /** @return the output shapes of the last {@link #run} */
+    /**
+     * @return the output shapes of the last {@link #run}
+     */
     Shape[] lastShapes() {
         return shapes;
     }
@@ -92,7 +100,10 @@ final class LayerTaps {
             PairList<String, Block> named = b.getChildren();
             Block[] tapped = new Block[parts.length];
             for (int i = 0; i < parts.length - 1; i++) {
-                tapped[i] = rebuild(parts[i], BlockTree.join(path, nameOf(named, parts[i], "branch" + i)));
+                tapped[i] =
+                        rebuild(
+                                parts[i],
+                                BlockTree.join(path, nameOf(named, parts[i], "branch" + i)));
             }
             Block join = parts[parts.length - 1];
             tapped[parts.length - 1] = tap(join, BlockTree.join(path, nameOf(named, join, "join")));
@@ -171,7 +182,10 @@ final class LayerTaps {
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             NDList out = layer.forward(ps, inputs, training, params);
             if (outputs != null) {
                 outputs[index] = QuantizedModels.realValues(out.head());
@@ -198,7 +212,10 @@ final class LayerTaps {
 
         @Override
         protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             NDList joined = new NDList(parts.length - 1);
             for (int i = 0; i < parts.length - 1; i++) {
                 joined.add(parts[i].forward(ps, inputs, training, params).head());

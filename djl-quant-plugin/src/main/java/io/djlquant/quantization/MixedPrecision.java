@@ -18,9 +18,9 @@ import java.util.Map;
  * weight fake quant is switched off (its input and output stay quantized, which is exactly what a
  * {@code FloatFallback} keeps) and the accuracy measured; layers are ranked by the accuracy they
  * give back. (3) The k most sensitive layers are kept in float ({@link QConfigOverrides} with a
- * {@code null} QConfig), the tree converted and calibrated again, for k = 1, 2, ... until the budget
- * is met or {@code maxFloatLayers} is reached. The chosen tree converts to an int8 model with
- * those layers as {@code FloatFallback}s, which run in Java and save in {@code .jq} files.
+ * {@code null} QConfig), the tree converted and calibrated again, for k = 1, 2, ... until the
+ * budget is met or {@code maxFloatLayers} is reached. The chosen tree converts to an int8 model
+ * with those layers as {@code FloatFallback}s, which run in Java and save in {@code .jq} files.
  */
 public final class MixedPrecision {
 
@@ -55,7 +55,8 @@ public final class MixedPrecision {
     /**
      * One layer's sensitivity.
      *
-     * @param path the layer's path in the float model (usable with {@link QConfigOverrides#forPath})
+     * @param path the layer's path in the float model (usable with {@link
+     *     QConfigOverrides#forPath})
      * @param accuracy the QFloat accuracy with only this layer's weights in float
      */
     public record Sensitivity(String path, double accuracy) {}
@@ -86,21 +87,31 @@ public final class MixedPrecision {
             Block qfloat,
             QConfigOverrides overrides) {
 
-        /** @return the chosen configuration (the last trial) */
+        /**
+         * @return the chosen configuration (the last trial)
+         */
         public Trial chosen() {
             return trials.get(trials.size() - 1);
         }
 
-        /** @return whether the chosen configuration is within the budget */
+        /**
+         * @return whether the chosen configuration is within the budget
+         */
         public boolean budgetMet() {
             return floatAccuracy - chosen().accuracy() <= maxDrop;
         }
 
-        /** @return a readable report of the search */
+        /**
+         * @return a readable report of the search
+         */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "float accuracy %.4f, budget: drop <= %.4f%n",
-                    floatAccuracy, maxDrop));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "float accuracy %.4f, budget: drop <= %.4f%n",
+                            floatAccuracy,
+                            maxDrop));
             if (!sensitivities.isEmpty()) {
                 sb.append("sensitivity (accuracy with only this layer's weights in float):\n");
                 for (Sensitivity s : sensitivities) {
@@ -108,9 +119,14 @@ public final class MixedPrecision {
                 }
             }
             for (Trial t : trials) {
-                sb.append(String.format(Locale.ROOT, "%2d in float: accuracy %.4f (drop %.4f) %s%n",
-                        t.floatLayers().size(), t.accuracy(), floatAccuracy - t.accuracy(),
-                        t.floatLayers()));
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%2d in float: accuracy %.4f (drop %.4f) %s%n",
+                                t.floatLayers().size(),
+                                t.accuracy(),
+                                floatAccuracy - t.accuracy(),
+                                t.floatLayers()));
             }
             sb.append(budgetMet() ? "budget met" : "budget NOT met within the layer limit");
             return sb.append('\n').toString();
@@ -145,7 +161,9 @@ public final class MixedPrecision {
         }
         if (!(maxDrop >= 0) || maxFloatLayers < 0) {
             throw new IllegalArgumentException(
-                    "maxDrop must be >= 0 and maxFloatLayers >= 0, got " + maxDrop + " and "
+                    "maxDrop must be >= 0 and maxFloatLayers >= 0, got "
+                            + maxDrop
+                            + " and "
                             + maxFloatLayers);
         }
         double floatAccuracy = accuracy.of(floatModel);
@@ -155,7 +173,8 @@ public final class MixedPrecision {
         double all = accuracy.of(qfloat);
         trials.add(new Trial(List.of(), all));
         if (floatAccuracy - all <= maxDrop || maxFloatLayers == 0) {
-            return new Result(floatAccuracy, maxDrop, List.of(), trials, qfloat, QConfigOverrides.none());
+            return new Result(
+                    floatAccuracy, maxDrop, List.of(), trials, qfloat, QConfigOverrides.none());
         }
         List<Sensitivity> ranked = rank(qfloat, accuracy);
         // each trial keeps one more layer in float: the rules only grow

@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The work behind {@code Quantizer.prepare}: fuses an unmodified DJL tree, marks what has no
- * fused form to stay in float, and brackets it with a {@link QuantStub} and a {@link DequantStub},
- * so {@code quantizeQat} accepts it as it is.
+ * The work behind {@code Quantizer.prepare}: fuses an unmodified DJL tree, marks what has no fused
+ * form to stay in float, and brackets it with a {@link QuantStub} and a {@link DequantStub}, so
+ * {@code quantizeQat} accepts it as it is.
  */
 final class ModelPreparer {
 
@@ -27,7 +27,8 @@ final class ModelPreparer {
 
     static Block prepare(Block model, NDManager manager, Shape inputShape) {
         if (model == null || manager == null || inputShape == null) {
-            throw new IllegalArgumentException("prepare needs a model, a manager and an input shape");
+            throw new IllegalArgumentException(
+                    "prepare needs a model, a manager and an input shape");
         }
         // stubs placed by hand would be doubled: such a tree is meant for quantizeQat directly
         Map<String, QuantStub> stubs = BlockTree.find(model, QuantStub.class);
@@ -42,7 +43,8 @@ final class ModelPreparer {
         // float with a dequantization before and a quantization after, as PyTorch's stubs would
         FuseResult fused = Fuser.fuseKeepingFloat(model, manager, inputShape);
         if (!fused.getReport().isComplete()) {
-            logger.warn("prepare keeps these blocks in float (no int8 form): {}",
+            logger.warn(
+                    "prepare keeps these blocks in float (no int8 form): {}",
                     String.join("; ", fused.getReport().getKept()));
         }
         SequentialBlock prepared = new SequentialBlock();

@@ -11,8 +11,8 @@ import java.util.List;
  * A copy of every initialized parameter value of a block tree, to put back later. The PTQ
  * algorithms change float parameters in place (cross-layer equalization rescales weights, bias
  * correction moves batch-norm shifts, and a QFloat tree shares its float tree's parameters), so a
- * program that compares several of them on one trained model takes a snapshot first and restores
- * it between runs. The copies are detached and live until {@link #close()}.
+ * program that compares several of them on one trained model takes a snapshot first and restores it
+ * between runs. The copies are detached and live until {@link #close()}.
  */
 public final class ParameterSnapshot implements AutoCloseable {
 
@@ -40,7 +40,8 @@ public final class ParameterSnapshot implements AutoCloseable {
             }
         }
         if (s.parameters.isEmpty()) {
-            throw new IllegalArgumentException("the block has no initialized parameter to snapshot");
+            throw new IllegalArgumentException(
+                    "the block has no initialized parameter to snapshot");
         }
         return s;
     }
@@ -52,7 +53,9 @@ public final class ParameterSnapshot implements AutoCloseable {
         }
     }
 
-    /** @return the number of parameters copied */
+    /**
+     * @return the number of parameters copied
+     */
     public int size() {
         return parameters.size();
     }
@@ -77,7 +80,12 @@ public final class ParameterSnapshot implements AutoCloseable {
         NDArray a = p.getArray();
         if (!a.getShape().equals(value.getShape())) {
             throw new IllegalArgumentException(
-                    "parameter " + p.getName() + " is " + a.getShape() + ", got " + value.getShape());
+                    "parameter "
+                            + p.getName()
+                            + " is "
+                            + a.getShape()
+                            + ", got "
+                            + value.getShape());
         }
         boolean grad = a.hasGradient();
         // intern swaps the native tensor under the same Java array: every holder sees the new value

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Post-training quantization with the algorithms beyond plain calibration, in the order they
- * build on each other:
+ * Post-training quantization with the algorithms beyond plain calibration, in the order they build
+ * on each other:
  *
  * <ol>
  *   <li>{@link CrossLayerEqualization} on the float tree (data-free; before conversion),
@@ -20,13 +20,13 @@ import java.util.List;
  * </ol>
  *
  * <pre>{@code
- * PtqAlgorithms.Outcome o = PtqAlgorithms.quantize(floatNet, QConfigs.minMaxFakeQuant(), calibrationImages,
- *         PtqAlgorithms.Options.all());
+ * PtqAlgorithms.Outcome o = PtqAlgorithms.quantize(
+ *         floatNet, QConfigs.minMaxFakeQuant(), calibrationImages, PtqAlgorithms.Options.all());
  * Block q = Quantizer.quantize(o.qfloat());
  * }</pre>
  *
- * The float tree's parameters change (equalization, bias correction): take a {@link ParameterSnapshot}
- * first to compare several runs on one trained model.
+ * The float tree's parameters change (equalization, bias correction): take a {@link
+ * ParameterSnapshot} first to compare several runs on one trained model.
  */
 public final class PtqAlgorithms {
 
@@ -40,20 +40,24 @@ public final class PtqAlgorithms {
         private float[] factors = ScaleSearch.defaultFactors();
         private boolean biasCorrection;
 
-        /** @return options with nothing on (plain calibration) */
+        /**
+         * @return options with nothing on (plain calibration)
+         */
         public static Options none() {
             return new Options();
         }
 
-        /** @return options with equalization, scale search and bias correction on */
+        /**
+         * @return options with equalization, scale search and bias correction on
+         */
         public static Options all() {
             return new Options().equalize(true).scaleSearch(true).biasCorrection(true);
         }
 
         /**
-         * Parses a '+'-separated list of {@code none}, {@code cle}, {@code cle6} (equalization
-         * that also equalizes ReLU6 pairs, see {@link CrossLayerEqualization.Relu6#EQUALIZE}),
-         * {@code bc}, {@code ss}, e.g. {@code "cle+bc"}.
+         * Parses a '+'-separated list of {@code none}, {@code cle}, {@code cle6} (equalization that
+         * also equalizes ReLU6 pairs, see {@link CrossLayerEqualization.Relu6#EQUALIZE}), {@code
+         * bc}, {@code ss}, e.g. {@code "cle+bc"}.
          *
          * @param spec the list
          * @return the options
@@ -62,18 +66,25 @@ public final class PtqAlgorithms {
         public static Options parse(String spec) {
             Options o = new Options();
             if (spec == null || spec.isBlank()) {
-                throw new IllegalArgumentException("empty algorithm list; use none, cle, cle6, bc, ss joined by '+'");
+                throw new IllegalArgumentException(
+                        "empty algorithm list; use none, cle, cle6, bc, ss joined by '+'");
             }
             for (String s : spec.split("\\+")) {
                 switch (s.trim()) {
-                    case "none" -> { }
+                    case "none" -> {}
                     case "cle" -> o.equalize(true);
-                    case "cle6" -> o.equalize(true).equalization(CrossLayerEqualization.Relu6.EQUALIZE, o.sweeps);
+                    case "cle6" ->
+                            o.equalize(true)
+                                    .equalization(CrossLayerEqualization.Relu6.EQUALIZE, o.sweeps);
                     case "bc" -> o.biasCorrection(true);
                     case "ss" -> o.scaleSearch(true);
-                    default -> throw new IllegalArgumentException(
-                            "unknown PTQ algorithm '" + s + "' in '" + spec
-                                    + "'; use none, cle, cle6, bc, ss joined by '+'");
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "unknown PTQ algorithm '"
+                                            + s
+                                            + "' in '"
+                                            + spec
+                                            + "'; use none, cle, cle6, bc, ss joined by '+'");
                 }
             }
             return o;
@@ -99,7 +110,8 @@ public final class PtqAlgorithms {
          */
         public Options equalization(CrossLayerEqualization.Relu6 policy, int sweepCount) {
             if (policy == null || sweepCount <= 0) {
-                throw new IllegalArgumentException("equalization needs a ReLU6 policy and sweeps > 0");
+                throw new IllegalArgumentException(
+                        "equalization needs a ReLU6 policy and sweeps > 0");
             }
             relu6 = policy;
             sweeps = sweepCount;
@@ -126,7 +138,8 @@ public final class PtqAlgorithms {
          */
         public Options search(ScaleSearch.Objective o, float[] candidates) {
             if (o == null || candidates == null || candidates.length == 0) {
-                throw new IllegalArgumentException("the scale search needs an objective and factors");
+                throw new IllegalArgumentException(
+                        "the scale search needs an objective and factors");
             }
             objective = o;
             factors = candidates.clone();
@@ -144,7 +157,9 @@ public final class PtqAlgorithms {
             return this;
         }
 
-        /** @return a short name, e.g. "CLE+SS+BC" or "none" */
+        /**
+         * @return a short name, e.g. "CLE+SS+BC" or "none"
+         */
         public String label() {
             List<String> l = new ArrayList<>();
             if (equalize) {
@@ -168,8 +183,12 @@ public final class PtqAlgorithms {
      * @param bias the bias correction result
      */
     public record Report(
-            CrossLayerEqualization.Result equalization, ScaleSearch.Result scales, BiasCorrection.Result bias) {
-        /** @return one line per algorithm that ran ("" for none) */
+            CrossLayerEqualization.Result equalization,
+            ScaleSearch.Result scales,
+            BiasCorrection.Result bias) {
+        /**
+         * @return one line per algorithm that ran ("" for none)
+         */
         public String summary() {
             StringBuilder sb = new StringBuilder();
             if (equalization != null) {
@@ -199,14 +218,16 @@ public final class PtqAlgorithms {
      * Equalizes (optionally), converts, calibrates, searches ranges and corrects biases
      * (optionally).
      *
-     * @param floatTree the float tree, initialized (its parameters may change, see the class comment)
+     * @param floatTree the float tree, initialized (its parameters may change, see the class
+     *     comment)
      * @param qconfig the recipe for {@code Quantizer.quantizeQat}
      * @param calibration calibration inputs (N x ...), used by every data-driven step, not closed
      * @param options the algorithms
      * @return the calibrated QFloat tree and the report
      * @throws IllegalArgumentException for null arguments or no calibration batch
      */
-    public static Outcome quantize(Block floatTree, QConfig qconfig, List<NDArray> calibration, Options options) {
+    public static Outcome quantize(
+            Block floatTree, QConfig qconfig, List<NDArray> calibration, Options options) {
         if (floatTree == null || qconfig == null || calibration == null || options == null) {
             throw new IllegalArgumentException(
                     "PtqAlgorithms needs a float tree, a QConfig, calibration data and options");
@@ -214,23 +235,35 @@ public final class PtqAlgorithms {
         if (calibration.isEmpty()) {
             throw new IllegalArgumentException("calibration set is empty");
         }
-        CrossLayerEqualization.Result cle = options.equalize
-                ? CrossLayerEqualization.equalize(floatTree, options.sweeps, options.relu6)
-                : null;
+        CrossLayerEqualization.Result cle =
+                options.equalize
+                        ? CrossLayerEqualization.equalize(floatTree, options.sweeps, options.relu6)
+                        : null;
         Block qfloat = Quantizer.quantizeQat(floatTree, qconfig);
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < calibration.size(); i++) {
             NDArray x = calibration.get(i);
-            batches.add(new Batch(x.getManager(), new NDList(x), new NDList(x), (int) x.getShape().get(0),
-                    Batchifier.STACK, Batchifier.STACK, i, calibration.size()));
+            batches.add(
+                    new Batch(
+                            x.getManager(),
+                            new NDList(x),
+                            new NDList(x),
+                            (int) x.getShape().get(0),
+                            Batchifier.STACK,
+                            Batchifier.STACK,
+                            i,
+                            calibration.size()));
         }
         Quantizer.calibrate(qfloat, batches, batches.size());
-        ScaleSearch.Result ss = options.scaleSearch
-                ? ScaleSearch.search(qfloat, calibration, options.factors, options.objective, true, true)
-                : null;
-        BiasCorrection.Result bc = options.biasCorrection
-                ? BiasCorrection.correct(floatTree, qfloat, calibration)
-                : null;
+        ScaleSearch.Result ss =
+                options.scaleSearch
+                        ? ScaleSearch.search(
+                                qfloat, calibration, options.factors, options.objective, true, true)
+                        : null;
+        BiasCorrection.Result bc =
+                options.biasCorrection
+                        ? BiasCorrection.correct(floatTree, qfloat, calibration)
+                        : null;
         return new Outcome(qfloat, new Report(cle, ss, bc));
     }
 }

@@ -21,14 +21,19 @@ final class PtqLayers {
         Map<String, WeightedQatBlock> layers = BlockTree.find(qfloat, WeightedQatBlock.class);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException(
-                    who + ": the tree has no quantized conv/linear layer; convert it with Quantizer.quantizeQat");
+                    who
+                            + ": the tree has no quantized conv/linear layer; convert it with"
+                            + " Quantizer.quantizeQat");
         }
         for (Map.Entry<String, WeightedQatBlock> e : layers.entrySet()) {
             WeightedQatBlock l = e.getValue();
             if (!l.getWeightFakeQuant().getObserver().hasObserved()
                     || !l.getOutputFakeQuant().getObserver().hasObserved()) {
-                throw new IllegalArgumentException(who + ": layer '" + BlockTree.display(e.getKey())
-                        + "' is not calibrated; run Quantizer.calibrate first");
+                throw new IllegalArgumentException(
+                        who
+                                + ": layer '"
+                                + BlockTree.display(e.getKey())
+                                + "' is not calibrated; run Quantizer.calibrate first");
             }
         }
         return layers;

@@ -2,17 +2,16 @@ package io.djlquant.quantization;
 
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 import io.djlquant.quantization.observer.Observer;
-
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Immutable recipe telling the QAT converter how to quantize weights and activations: factories
- * for observers and for the fake-quant blocks wrapping them. Each call of a {@code new...} method
+ * Immutable recipe telling the QAT converter how to quantize weights and activations: factories for
+ * observers and for the fake-quant blocks wrapping them. Each call of a {@code new...} method
  * returns fresh instances, so every block gets its own statistics.
  *
- * <p>The dtypes and schemes are read from one sample observer of each factory at construction,
- * so they always agree with what the factories build. See {@link QConfigs} for presets.
+ * <p>The dtypes and schemes are read from one sample observer of each factory at construction, so
+ * they always agree with what the factories build. See {@link QConfigs} for presets.
  */
 public final class QConfig {
 
@@ -63,42 +62,58 @@ public final class QConfig {
         actScheme = a.getScheme();
     }
 
-    /** @return a fresh weight observer */
+    /**
+     * @return a fresh weight observer
+     */
     public Observer newWeightObserver() {
         return weightObserver.get();
     }
 
-    /** @return a fresh activation observer */
+    /**
+     * @return a fresh activation observer
+     */
     public Observer newActObserver() {
         return actObserver.get();
     }
 
-    /** @return a fresh weight fake-quant block with its own fresh observer */
+    /**
+     * @return a fresh weight fake-quant block with its own fresh observer
+     */
     public FakeQuantizeBase newWeightFakeQuant() {
         return weightFakeQuant.apply(weightObserver.get());
     }
 
-    /** @return a fresh activation fake-quant block with its own fresh observer */
+    /**
+     * @return a fresh activation fake-quant block with its own fresh observer
+     */
     public FakeQuantizeBase newActFakeQuant() {
         return actFakeQuant.apply(actObserver.get());
     }
 
-    /** @return the weight dtype */
+    /**
+     * @return the weight dtype
+     */
     public QDType getWeightDType() {
         return weightDType;
     }
 
-    /** @return the weight scheme */
+    /**
+     * @return the weight scheme
+     */
     public QScheme getWeightScheme() {
         return weightScheme;
     }
 
-    /** @return the activation dtype */
+    /**
+     * @return the activation dtype
+     */
     public QDType getActDType() {
         return actDType;
     }
 
-    /** @return the activation scheme */
+    /**
+     * @return the activation scheme
+     */
     public QScheme getActScheme() {
         return actScheme;
     }

@@ -25,7 +25,9 @@ public final class QConfigOverrides {
 
     private final List<Rule> rules = new ArrayList<>();
 
-    /** @return an empty set of overrides */
+    /**
+     * @return an empty set of overrides
+     */
     public static QConfigOverrides none() {
         return new QConfigOverrides();
     }

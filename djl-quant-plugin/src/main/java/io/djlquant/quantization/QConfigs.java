@@ -10,7 +10,6 @@ import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.Observer;
 import io.djlquant.quantization.observer.PassiveObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,8 +18,8 @@ import java.util.function.Supplier;
  *
  * <p>Defaults (the usual CPU choice): weights QINT8_NARROW symmetric (zero point 0, so the integer
  * kernels need no weight zero-point correction); activations QUINT8 affine. Exceptions: TQT and
- * passive presets use QINT8 symmetric activations (power-of-two / given scales, as in
- * MegEngine), the low-bit preset uses QINT4 / QUINT4.
+ * passive presets use QINT8 symmetric activations (power-of-two / given scales, as in MegEngine),
+ * the low-bit preset uses QINT4 / QUINT4.
  */
 public final class QConfigs {
 
@@ -43,7 +42,9 @@ public final class QConfigs {
         return FakeQuantize::new;
     }
 
-    /** @return min/max observers for weights and activations, plain fake quant */
+    /**
+     * @return min/max observers for weights and activations, plain fake quant
+     */
     public static QConfig minMaxFakeQuant() {
         return new QConfig(
                 minMaxWeights(),
@@ -52,7 +53,9 @@ public final class QConfigs {
                 plain());
     }
 
-    /** @return like {@link #minMaxFakeQuant()} with per-channel weights */
+    /**
+     * @return like {@link #minMaxFakeQuant()} with per-channel weights
+     */
     public static QConfig minMaxFakeQuantPerChannel() {
         return new QConfig(
                 perChannelWeights(),
@@ -61,7 +64,9 @@ public final class QConfigs {
                 plain());
     }
 
-    /** @return min/max weights, EMA (momentum 0.9) activations, plain fake quant (QAT default) */
+    /**
+     * @return min/max weights, EMA (momentum 0.9) activations, plain fake quant (QAT default)
+     */
     public static QConfig emaFakeQuant() {
         return new QConfig(
                 minMaxWeights(),
@@ -70,7 +75,9 @@ public final class QConfigs {
                 plain());
     }
 
-    /** @return like {@link #emaFakeQuant()} with per-channel weights */
+    /**
+     * @return like {@link #emaFakeQuant()} with per-channel weights
+     */
     public static QConfig emaFakeQuantPerChannel() {
         return new QConfig(
                 perChannelWeights(),
@@ -79,7 +86,9 @@ public final class QConfigs {
                 plain());
     }
 
-    /** @return 4-bit: QINT4 symmetric weights (min/max), QUINT4 affine EMA activations */
+    /**
+     * @return 4-bit: QINT4 symmetric weights (min/max), QUINT4 affine EMA activations
+     */
     public static QConfig emaLowBit() {
         return new QConfig(
                 () -> new MinMaxObserver(QDType.QINT4, QScheme.PER_TENSOR_SYMMETRIC),
@@ -102,7 +111,9 @@ public final class QConfigs {
                 plain());
     }
 
-    /** @return TQT (power-of-two learnable scales) for weights and QINT8 symmetric activations */
+    /**
+     * @return TQT (power-of-two learnable scales) for weights and QINT8 symmetric activations
+     */
     public static QConfig tqt() {
         return new QConfig(
                 minMaxWeights(),
@@ -111,7 +122,9 @@ public final class QConfigs {
                 TqtFakeQuantize::new);
     }
 
-    /** @return LSQ (learnable scales) for weights and QUINT8 affine activations */
+    /**
+     * @return LSQ (learnable scales) for weights and QUINT8 affine activations
+     */
     public static QConfig lsq() {
         return new QConfig(
                 minMaxWeights(),
@@ -146,8 +159,8 @@ public final class QConfigs {
     }
 
     /**
-     * Post-training calibration: observers only (fake quant disabled), per-channel min/max
-     * weights and histogram activations (QUINT8 affine).
+     * Post-training calibration: observers only (fake quant disabled), per-channel min/max weights
+     * and histogram activations (QUINT8 affine).
      *
      * @return the config
      */

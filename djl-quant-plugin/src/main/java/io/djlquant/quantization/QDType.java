@@ -27,22 +27,30 @@ public enum QDType {
         this.qmax = qmax;
     }
 
-    /** @return the smallest representable integer */
+    /**
+     * @return the smallest representable integer
+     */
     public int qmin() {
         return qmin;
     }
 
-    /** @return the largest representable integer */
+    /**
+     * @return the largest representable integer
+     */
     public int qmax() {
         return qmax;
     }
 
-    /** @return the storage width in bits */
+    /**
+     * @return the storage width in bits
+     */
     public int bits() {
         return bits;
     }
 
-    /** @return whether the integer range contains negative values */
+    /**
+     * @return whether the integer range contains negative values
+     */
     public boolean isSigned() {
         return signed;
     }

@@ -106,32 +106,44 @@ public final class QParams {
         return new QParams(QDType.QINT32, s, zp, s.length == 1 ? -1 : 0);
     }
 
-    /** @return the integer type */
+    /**
+     * @return the integer type
+     */
     public QDType getDType() {
         return dtype;
     }
 
-    /** @return a copy of the scales */
+    /**
+     * @return a copy of the scales
+     */
     public float[] getScales() {
         return scales.clone();
     }
 
-    /** @return a copy of the zero points */
+    /**
+     * @return a copy of the zero points
+     */
     public int[] getZeroPoints() {
         return zeroPoints.clone();
     }
 
-    /** @return -1 for per-tensor, 0 for per-channel */
+    /**
+     * @return -1 for per-tensor, 0 for per-channel
+     */
     public int getAxis() {
         return axis;
     }
 
-    /** @return whether these are per-channel parameters */
+    /**
+     * @return whether these are per-channel parameters
+     */
     public boolean isPerChannel() {
         return axis >= 0;
     }
 
-    /** @return the number of scales (1 for per-tensor) */
+    /**
+     * @return the number of scales (1 for per-tensor)
+     */
     public int numChannels() {
         return scales.length;
     }

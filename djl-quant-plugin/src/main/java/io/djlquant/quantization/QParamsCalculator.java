@@ -5,16 +5,16 @@ package io.djlquant.quantization;
  *
  * <ul>
  *   <li>The range is first extended to include 0, so 0.0 is always representable.
- *   <li>Symmetric: {@code amax = max(|min|, |max|)}, zero point {@link
- *       QDType#symmetricZeroPoint()} (0 signed, 128 QUINT8, 8 QUINT4) and {@code scale = amax /
- *       (qmax - zeroPoint)}, so +amax maps exactly to qmax and nothing positive is clipped (for
- *       QINT8_NARROW this equals PyTorch's {@code amax / ((qmax - qmin) / 2)}; for QINT8 the
- *       extra level -128 is simply unused by symmetric data).
- *   <li>Affine: {@code scale = (max - min) / (qmax - qmin)}, {@code zeroPoint = qmin -
- *       rint(min / scale)} clamped to [qmin, qmax] (the nudge that makes 0.0 exact).
+ *   <li>Symmetric: {@code amax = max(|min|, |max|)}, zero point {@link QDType#symmetricZeroPoint()}
+ *       (0 signed, 128 QUINT8, 8 QUINT4) and {@code scale = amax / (qmax - zeroPoint)}, so +amax
+ *       maps exactly to qmax and nothing positive is clipped (for QINT8_NARROW this equals
+ *       PyTorch's {@code amax / ((qmax - qmin) / 2)}; for QINT8 the extra level -128 is simply
+ *       unused by symmetric data).
+ *   <li>Affine: {@code scale = (max - min) / (qmax - qmin)}, {@code zeroPoint = qmin - rint(min /
+ *       scale)} clamped to [qmin, qmax] (the nudge that makes 0.0 exact).
  *   <li>Scales are floored at {@link #EPS} (float32 machine epsilon, as PyTorch does), so an
- *       all-zero tensor still gets a valid scale and {@code 1/scale} and requantization
- *       multipliers stay finite.
+ *       all-zero tensor still gets a valid scale and {@code 1/scale} and requantization multipliers
+ *       stay finite.
  * </ul>
  */
 public final class QParamsCalculator {
@@ -55,8 +55,7 @@ public final class QParamsCalculator {
         }
         if (!scheme.isPerChannel()) {
             if (min.length != 1) {
-                throw new IllegalArgumentException(
-                        scheme + " needs one range, got " + min.length);
+                throw new IllegalArgumentException(scheme + " needs one range, got " + min.length);
             }
             return perTensor(min[0], max[0], dtype, scheme.isSymmetric());
         }

@@ -19,12 +19,16 @@ public enum QScheme {
         this.perChannel = perChannel;
     }
 
-    /** @return whether the zero point is fixed at the symmetric zero point of the dtype */
+    /**
+     * @return whether the zero point is fixed at the symmetric zero point of the dtype
+     */
     public boolean isSymmetric() {
         return symmetric;
     }
 
-    /** @return whether there is one scale per channel along axis 0 */
+    /**
+     * @return whether there is one scale per channel along axis 0
+     */
     public boolean isPerChannel() {
         return perChannel;
     }

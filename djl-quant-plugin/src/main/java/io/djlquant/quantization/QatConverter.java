@@ -41,7 +41,11 @@ final class QatConverter {
             return new Converted(b, single(path, b, producers));
         }
         if (qc == null) {
-            return wire(new FloatFallback(b, inherited != null ? inherited : global), path, b, producers);
+            return wire(
+                    new FloatFallback(b, inherited != null ? inherited : global),
+                    path,
+                    b,
+                    producers);
         }
         if (b.getClass() == SequentialBlock.class) {
             return sequential((SequentialBlock) b, path, qc, single(path, b, producers));
@@ -59,8 +63,11 @@ final class QatConverter {
         Block qat = factory.apply(b, qc);
         if (qat == null) {
             throw new IllegalStateException(
-                    "the QAT mapping of " + b.getClass().getName() + " returned null at block '"
-                            + BlockTree.display(path) + "'");
+                    "the QAT mapping of "
+                            + b.getClass().getName()
+                            + " returned null at block '"
+                            + BlockTree.display(path)
+                            + "'");
         }
         return wire(qat, path, b, producers);
     }
@@ -74,15 +81,23 @@ final class QatConverter {
         int n = m.getInputCount();
         if (n >= 0 && n != producers.length) {
             throw new IllegalArgumentException(
-                    "block '" + BlockTree.display(path) + "' (" + floatBlock.getClass().getName()
-                            + ") consumes " + n + " inputs but receives " + producers.length
+                    "block '"
+                            + BlockTree.display(path)
+                            + "' ("
+                            + floatBlock.getClass().getName()
+                            + ") consumes "
+                            + n
+                            + " inputs but receives "
+                            + producers.length
                             + " here; a join must be the join of a Residual or of Branches");
         }
         if (m.requiresQuantizedInput()) {
             for (FakeQuantizeBase p : producers) {
                 if (p == null) {
                     throw new IllegalArgumentException(
-                            "block '" + BlockTree.display(path) + "' ("
+                            "block '"
+                                    + BlockTree.display(path)
+                                    + "' ("
                                     + floatBlock.getClass().getName()
                                     + ") receives a float activation: insert a QuantStub before"
                                     + " it, or keep it in float with a QConfigOverrides rule");
@@ -98,7 +113,8 @@ final class QatConverter {
         SequentialBlock out = new SequentialBlock();
         FakeQuantizeBase current = producer;
         for (Pair<String, Block> child : seq.getChildren()) {
-            Converted c = convert(child.getValue(), BlockTree.join(path, child.getKey()), qc, current);
+            Converted c =
+                    convert(child.getValue(), BlockTree.join(path, child.getKey()), qc, current);
             out.add(c.block());
             current = c.producer();
         }
@@ -130,20 +146,31 @@ final class QatConverter {
         FakeQuantizeBase[] outputs = new FakeQuantizeBase[par.getBranches().size()];
         for (int i = 0; i < outputs.length; i++) {
             Pair<String, Block> child = children.get(i);
-            Converted c = convert(child.getValue(), BlockTree.join(path, child.getKey()), qc, producer);
+            Converted c =
+                    convert(child.getValue(), BlockTree.join(path, child.getKey()), qc, producer);
             converted.add(c.block());
             outputs[i] = c.producer();
         }
         Pair<String, Block> joinChild = children.get(outputs.length);
-        Converted join = convert(joinChild.getValue(), BlockTree.join(path, joinChild.getKey()), qc, outputs);
+        Converted join =
+                convert(
+                        joinChild.getValue(),
+                        BlockTree.join(path, joinChild.getKey()),
+                        qc,
+                        outputs);
         return new Converted(new Branches(converted, join.block()), join.producer());
     }
 
     private static FakeQuantizeBase single(String path, Block b, FakeQuantizeBase[] producers) {
         if (producers.length != 1) {
             throw new IllegalArgumentException(
-                    "block '" + BlockTree.display(path) + "' (" + b.getClass().getName()
-                            + ") is used with " + producers.length + " inputs; only the join of a"
+                    "block '"
+                            + BlockTree.display(path)
+                            + "' ("
+                            + b.getClass().getName()
+                            + ") is used with "
+                            + producers.length
+                            + " inputs; only the join of a"
                             + " Residual or of Branches may take several");
         }
         return producers[0];
@@ -158,10 +185,18 @@ final class QatConverter {
                         ? " (raw DJL layers: run io.djlquant.nn.Fuser first)"
                         : "";
         return new IllegalArgumentException(
-                "block '" + BlockTree.display(path) + "' of class " + cls
-                        + " has no QAT mapping" + hint + ". Either register one with"
-                        + " QatMappings.register(" + b.getClass().getSimpleName()
+                "block '"
+                        + BlockTree.display(path)
+                        + "' of class "
+                        + cls
+                        + " has no QAT mapping"
+                        + hint
+                        + ". Either register one with"
+                        + " QatMappings.register("
+                        + b.getClass().getSimpleName()
                         + ".class, factory), or leave it in float with"
-                        + " QConfigOverrides.forPath(\"" + path + "\", null)");
+                        + " QConfigOverrides.forPath(\""
+                        + path
+                        + "\", null)");
     }
 }

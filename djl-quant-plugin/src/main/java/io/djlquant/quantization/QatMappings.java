@@ -26,9 +26,9 @@ import java.util.function.BiFunction;
  * factory {@code (floatBlock, qconfig) -> qatBlock}, plus the pass-through glue classes that are
  * reused unchanged because they commute with quantization (their output keeps the input's QParams).
  *
- * <p>A QAT block that implements {@link io.djlquant.qat.QatModule} is wired to its input
- * producers; any other returned block is treated as pass-through. Containers ({@code
- * SequentialBlock}, {@link io.djlquant.nn.Residual}, {@link io.djlquant.nn.Branches}) are handled by the converter itself.
+ * <p>A QAT block that implements {@link io.djlquant.qat.QatModule} is wired to its input producers;
+ * any other returned block is treated as pass-through. Containers ({@code SequentialBlock}, {@link
+ * io.djlquant.nn.Residual}, {@link io.djlquant.nn.Branches}) are handled by the converter itself.
  */
 public final class QatMappings {
 
@@ -38,12 +38,16 @@ public final class QatMappings {
 
     private QatMappings() {}
 
-    /** @return an empty table (no mappings, no pass-through classes) */
+    /**
+     * @return an empty table (no mappings, no pass-through classes)
+     */
     public static QatMappings empty() {
         return new QatMappings();
     }
 
-    /** @return a new table holding the built-in mappings of {@code io.djlquant.nn} */
+    /**
+     * @return a new table holding the built-in mappings of {@code io.djlquant.nn}
+     */
     public static QatMappings defaults() {
         QatMappings m = new QatMappings();
         m.register(io.djlquant.nn.ConvBn2d.class, ConvBn2d::fromFloat);
@@ -129,7 +133,9 @@ public final class QatMappings {
         return passThrough.contains(floatClass);
     }
 
-    /** @return the float classes with a factory, in registration order */
+    /**
+     * @return the float classes with a factory, in registration order
+     */
     public Set<Class<?>> mappedClasses() {
         return java.util.Collections.unmodifiableSet(factories.keySet());
     }

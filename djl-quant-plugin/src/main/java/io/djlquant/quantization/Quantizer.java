@@ -80,8 +80,7 @@ public final class Quantizer {
      * @param overrides per-block recipes; null QConfig keeps a block in float
      * @return the QAT tree
      */
-    public static Block quantizeQat(
-            Block floatBlock, QConfig qconfig, QConfigOverrides overrides) {
+    public static Block quantizeQat(Block floatBlock, QConfig qconfig, QConfigOverrides overrides) {
         return quantizeQat(floatBlock, qconfig, overrides, QatMappings.defaults());
     }
 
@@ -93,8 +92,10 @@ public final class Quantizer {
      * @param overrides block to recipe; null values keep a block (sub-tree) in float
      * @return the QAT tree
      */
-    public static Block quantizeQat(Block floatBlock, QConfig qconfig, Map<Block, QConfig> overrides) {
-        return quantizeQat(floatBlock, qconfig, QConfigOverrides.of(overrides), QatMappings.defaults());
+    public static Block quantizeQat(
+            Block floatBlock, QConfig qconfig, Map<Block, QConfig> overrides) {
+        return quantizeQat(
+                floatBlock, qconfig, QConfigOverrides.of(overrides), QatMappings.defaults());
     }
 
     /**
@@ -173,7 +174,9 @@ public final class Quantizer {
      * @param root the QAT tree
      */
     public static void freezeBatchNorm(Block root) {
-        BlockTree.find(root, WeightedQatBlock.class).values().forEach(WeightedQatBlock::freezeBatchNorm);
+        BlockTree.find(root, WeightedQatBlock.class)
+                .values()
+                .forEach(WeightedQatBlock::freezeBatchNorm);
     }
 
     /**
@@ -195,8 +198,8 @@ public final class Quantizer {
     }
 
     /**
-     * Calibrates over a DJL dataset (see {@link #calibrate(Block, Iterable, int)}); its batches
-     * are closed after use.
+     * Calibrates over a DJL dataset (see {@link #calibrate(Block, Iterable, int)}); its batches are
+     * closed after use.
      *
      * @param qfloat the QAT tree
      * @param dataset the calibration dataset (prepared)
@@ -241,12 +244,15 @@ public final class Quantizer {
      *     copy of it: QAT trains the parameters it shares)
      * @param qfloat the QAT tree from {@link #quantizeQat(Block, QConfig)}, calibrated or trained
      * @param q the int8 tree from {@link #quantize(Block)} of that QFloat tree
-     * @param batches input batches (N x ...) on the float model's engine; Q runs on a JavaQuant copy
-     * @return the report; {@link LayerComparison#table()} and {@link LayerComparison#json()} print it
+     * @param batches input batches (N x ...) on the float model's engine; Q runs on a JavaQuant
+     *     copy
+     * @return the report; {@link LayerComparison#table()} and {@link LayerComparison#json()} print
+     *     it
      * @throws IllegalArgumentException if the trees are not three forms of one network (the message
      *     says where they differ) or there is no batch
      */
-    public static LayerComparison compare(Block floatModel, Block qfloat, Block q, Iterable<NDArray> batches) {
+    public static LayerComparison compare(
+            Block floatModel, Block qfloat, Block q, Iterable<NDArray> batches) {
         return LayerComparator.compare(floatModel, qfloat, q, batches);
     }
 }

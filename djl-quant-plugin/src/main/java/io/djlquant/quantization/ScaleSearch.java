@@ -31,14 +31,14 @@ import java.util.Set;
  *       quantizes (stubs and residual joins keep their calibrated ranges).
  * </ol>
  *
- * The match is the summed squared error ({@link Objective#MSE}) or the cosine similarity
- * ({@link Objective#COSINE}, EasyQuant's) over all batches. All layers are searched in one pass per
- * stage, each on the input the calibrated network gives it. The factors are written into the
- * observers' ranges ({@code setRange}), so {@code Quantizer.quantize} builds Q from exactly the
- * searched parameters and QFloat and Q still agree. Only min/max observers
- * ({@link MinMaxObserver} and its moving-average form, {@link PerChannelMinMaxObserver}) have a
- * range to scale; layers with other observers (e.g. the histogram activations of {@code
- * QConfigs.calibration()}) keep theirs and are reported as skipped.
+ * The match is the summed squared error ({@link Objective#MSE}) or the cosine similarity ({@link
+ * Objective#COSINE}, EasyQuant's) over all batches. All layers are searched in one pass per stage,
+ * each on the input the calibrated network gives it. The factors are written into the observers'
+ * ranges ({@code setRange}), so {@code Quantizer.quantize} builds Q from exactly the searched
+ * parameters and QFloat and Q still agree. Only min/max observers ({@link MinMaxObserver} and its
+ * moving-average form, {@link PerChannelMinMaxObserver}) have a range to scale; layers with other
+ * observers (e.g. the histogram activations of {@code QConfigs.calibration()}) keep theirs and are
+ * reported as skipped.
  */
 public final class ScaleSearch {
 
@@ -60,7 +60,9 @@ public final class ScaleSearch {
      * @param after the score at the chosen factor
      */
     public record Choice(String path, String quantizer, float factor, double before, double after) {
-        /** @return whether the layer's observer could not be searched */
+        /**
+         * @return whether the layer's observer could not be searched
+         */
         public boolean skipped() {
             return Float.isNaN(factor);
         }
@@ -73,7 +75,9 @@ public final class ScaleSearch {
      * @param choices one per layer and quantizer, weights first
      */
     public record Result(Objective objective, List<Choice> choices) {
-        /** @return a one-line summary */
+        /**
+         * @return a one-line summary
+         */
         public String summary() {
             int[] n = new int[4];
             double[] sum = new double[2];
@@ -86,11 +90,17 @@ public final class ScaleSearch {
                     sum[k] += c.factor();
                 }
             }
-            return String.format(Locale.ROOT,
-                    "scale search (%s): %d weight ranges (mean factor %.3f), %d output ranges (mean factor %.3f),"
-                            + " %d/%d skipped (observer without a min/max range)",
-                    objective, n[0], n[0] == 0 ? 1.0 : sum[0] / n[0], n[1], n[1] == 0 ? 1.0 : sum[1] / n[1],
-                    n[2], n[3]);
+            return String.format(
+                    Locale.ROOT,
+                    "scale search (%s): %d weight ranges (mean factor %.3f), %d output ranges (mean"
+                            + " factor %.3f), %d/%d skipped (observer without a min/max range)",
+                    objective,
+                    n[0],
+                    n[0] == 0 ? 1.0 : sum[0] / n[0],
+                    n[1],
+                    n[1] == 0 ? 1.0 : sum[1] / n[1],
+                    n[2],
+                    n[3]);
         }
     }
 
@@ -121,7 +131,8 @@ public final class ScaleSearch {
      *
      * @param qfloat the calibrated QFloat tree (observer ranges are changed in place)
      * @param batches calibration inputs (N x ...), not closed
-     * @param factors candidate range factors (finite, &gt; 0; below 1 clips, 1 is the calibrated range)
+     * @param factors candidate range factors (finite, &gt; 0; below 1 clips, 1 is the calibrated
+     *     range)
      * @param objective the score
      * @param weights whether to search weight ranges
      * @param outputs whether to search output activation ranges
@@ -130,17 +141,24 @@ public final class ScaleSearch {
      *     positive, nothing to search, or an uncalibrated tree
      */
     public static Result search(
-            Block qfloat, List<NDArray> batches, float[] factors, Objective objective, boolean weights,
+            Block qfloat,
+            List<NDArray> batches,
+            float[] factors,
+            Objective objective,
+            boolean weights,
             boolean outputs) {
         if (qfloat == null || batches == null || factors == null || objective == null) {
-            throw new IllegalArgumentException("ScaleSearch needs a QFloat tree, batches, factors and an objective");
+            throw new IllegalArgumentException(
+                    "ScaleSearch needs a QFloat tree, batches, factors and an objective");
         }
         if (batches.isEmpty() || factors.length == 0) {
-            throw new IllegalArgumentException("ScaleSearch needs at least one batch and one factor");
+            throw new IllegalArgumentException(
+                    "ScaleSearch needs at least one batch and one factor");
         }
         for (float f : factors) {
             if (!(Float.isFinite(f) && f > 0f)) {
-                throw new IllegalArgumentException("range factors must be finite and > 0, got " + f);
+                throw new IllegalArgumentException(
+                        "range factors must be finite and > 0, got " + f);
             }
         }
         if (!weights && !outputs) {
@@ -158,8 +176,13 @@ public final class ScaleSearch {
         return new Result(objective, out);
     }
 
-    private static List<Choice> stage(Block qfloat, Map<String, WeightedQatBlock> layers, List<NDArray> batches,
-            float[] factors, Objective objective, boolean weight) {
+    private static List<Choice> stage(
+            Block qfloat,
+            Map<String, WeightedQatBlock> layers,
+            List<NDArray> batches,
+            float[] factors,
+            Objective objective,
+            boolean weight) {
         Map<WeightedQatBlock, Scores> scores = new IdentityHashMap<>();
         Map<WeightedQatBlock, Range> ranges = new IdentityHashMap<>();
         for (WeightedQatBlock l : layers.values()) {
@@ -172,26 +195,34 @@ public final class ScaleSearch {
         }
         Set<Block> targets = Collections.newSetFromMap(new IdentityHashMap<>());
         targets.addAll(ranges.keySet());
-        ForwardHooks pass = new ForwardHooks(qfloat, targets, (b, x) -> {
-            WeightedQatBlock l = (WeightedQatBlock) b;
-            Range r = ranges.get(l);
-            try (NDScope scope = new NDScope()) {
-                NDArray ref;
-                if (weight) {
-                    ref = l.preActivation(x, false);
-                } else {
-                    ref = activation(l, l.preActivation(x, true));
-                }
-                for (int i = 0; i < factors.length; i++) {
-                    r.scale(factors[i]);
-                    NDArray cand = weight ? l.preActivation(x, true) : l.getOutputFakeQuant().apply(null, ref, false);
-                    scores.get(l).add(i, ref, cand);
-                }
-            } finally {
-                // the rest of the network runs with the calibrated range
-                r.scale(1f);
-            }
-        });
+        ForwardHooks pass =
+                new ForwardHooks(
+                        qfloat,
+                        targets,
+                        (b, x) -> {
+                            WeightedQatBlock l = (WeightedQatBlock) b;
+                            Range r = ranges.get(l);
+                            try (NDScope scope = new NDScope()) {
+                                NDArray ref;
+                                if (weight) {
+                                    ref = l.preActivation(x, false);
+                                } else {
+                                    ref = activation(l, l.preActivation(x, true));
+                                }
+                                for (int i = 0; i < factors.length; i++) {
+                                    r.scale(factors[i]);
+                                    NDArray cand =
+                                            weight
+                                                    ? l.preActivation(x, true)
+                                                    : l.getOutputFakeQuant()
+                                                            .apply(null, ref, false);
+                                    scores.get(l).add(i, ref, cand);
+                                }
+                            } finally {
+                                // the rest of the network runs with the calibrated range
+                                r.scale(1f);
+                            }
+                        });
         for (NDArray x : batches) {
             pass.run(x);
         }
@@ -207,8 +238,13 @@ public final class ScaleSearch {
             Scores s = scores.get(e.getValue());
             int best = s.best(objective);
             r.scale(factors[best]);
-            out.add(new Choice(e.getKey(), q, factors[best], one < 0 ? Double.NaN : s.score(one, objective),
-                    s.score(best, objective)));
+            out.add(
+                    new Choice(
+                            e.getKey(),
+                            q,
+                            factors[best],
+                            one < 0 ? Double.NaN : s.score(one, objective),
+                            s.score(best, objective)));
         }
         return out;
     }
@@ -265,7 +301,10 @@ public final class ScaleSearch {
         int best(Objective o) {
             int best = 0;
             for (int i = 1; i < sq.length; i++) {
-                boolean better = o == Objective.MSE ? score(i, o) < score(best, o) : score(i, o) > score(best, o);
+                boolean better =
+                        o == Objective.MSE
+                                ? score(i, o) < score(best, o)
+                                : score(i, o) > score(best, o);
                 if (better) {
                     best = i;
                 }
@@ -286,7 +325,9 @@ public final class ScaleSearch {
             this.max = max;
         }
 
-        /** @return the range, or null if the fake quant does not quantize or has no min/max observer */
+        /**
+         * @return the range, or null if the fake quant does not quantize or has no min/max observer
+         */
         static Range of(FakeQuantizeBase fq) {
             if (!fq.isFakeQuantEnabled()) {
                 return null;

@@ -28,21 +28,21 @@
  * int q = yq.quantize(1.5f, 0);         // clamp(rint(x / s) + zp, qmin, qmax)
  * }</pre>
  *
- * <p>Calibration ({@link io.djlquant.quantization.QConfigs#calibration()}) builds the same
- * blocks with fake quantization disabled, so forward passes only record statistics.
+ * <p>Calibration ({@link io.djlquant.quantization.QConfigs#calibration()}) builds the same blocks
+ * with fake quantization disabled, so forward passes only record statistics.
  *
  * <p>Converters: {@link io.djlquant.quantization.Quantizer#quantizeQat} rewrites a float tree into
  * the QFloat form ({@code io.djlquant.qat}) using the table {@link
  * io.djlquant.quantization.QatMappings} and per-block {@link
  * io.djlquant.quantization.QConfigOverrides}; {@link io.djlquant.quantization.Quantizer#calibrate}
- * runs post-training calibration; {@link io.djlquant.quantization.BnFolding} is the one place
- * where batch norm is folded; {@link io.djlquant.quantization.BlockTree} walks trees by path.
+ * runs post-training calibration; {@link io.djlquant.quantization.BnFolding} is the one place where
+ * batch norm is folded; {@link io.djlquant.quantization.BlockTree} walks trees by path.
  *
  * <p>PTQ algorithms beyond plain calibration, driven by {@link
  * io.djlquant.quantization.PtqAlgorithms}: {@link io.djlquant.quantization.CrossLayerEqualization}
- * (float tree, data-free), {@link io.djlquant.quantization.ScaleSearch} (per-layer range search
- * on the calibrated QFloat tree) and {@link io.djlquant.quantization.BiasCorrection} (per-layer
- * mean error removed through the bias); {@link io.djlquant.quantization.ParameterSnapshot} keeps
- * a trained float model to compare several of them.
+ * (float tree, data-free), {@link io.djlquant.quantization.ScaleSearch} (per-layer range search on
+ * the calibrated QFloat tree) and {@link io.djlquant.quantization.BiasCorrection} (per-layer mean
+ * error removed through the bias); {@link io.djlquant.quantization.ParameterSnapshot} keeps a
+ * trained float model to compare several of them.
  */
 package io.djlquant.quantization;

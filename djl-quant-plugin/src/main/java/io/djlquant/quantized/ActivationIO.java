@@ -56,8 +56,11 @@ final class ActivationIO {
         if (jq.getQuantAxis() != JqNDArray.PER_TENSOR
                 || (x.getDataType() != DataType.INT8 && x.getDataType() != DataType.UINT8)) {
             throw new IllegalArgumentException(
-                    block + ": quantized input must be a per-tensor INT8 or UINT8 array, got "
-                            + x.getDataType() + " with axis " + jq.getQuantAxis());
+                    block
+                            + ": quantized input must be a per-tensor INT8 or UINT8 array, got "
+                            + x.getDataType()
+                            + " with axis "
+                            + jq.getQuantAxis());
         }
         boolean signed = x.getDataType() == DataType.INT8;
         ActivationQuant q =
@@ -83,8 +86,13 @@ final class ActivationIO {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
                 throw new IllegalArgumentException(
-                        block + ": input of shape " + shape + " has the non-finite value "
-                                + values[i] + " at index " + i
+                        block
+                                + ": input of shape "
+                                + shape
+                                + " has the non-finite value "
+                                + values[i]
+                                + " at index "
+                                + i
                                 + "; a quantized model needs finite inputs");
             }
         }
@@ -135,9 +143,8 @@ final class ActivationIO {
     }
 
     /**
-     * Writes an output like {@code like}: an int8 JavaQuant array with quantization set when
-     * {@code like} is a {@link JqNDArray}, else the dequantized float32 values in {@code like}'s
-     * manager.
+     * Writes an output like {@code like}: an int8 JavaQuant array with quantization set when {@code
+     * like} is a {@link JqNDArray}, else the dequantized float32 values in {@code like}'s manager.
      *
      * @param y the activation
      * @param like the input the output follows
@@ -171,7 +178,9 @@ final class ActivationIO {
         return like.getManager().create(values, shape);
     }
 
-    /** @return the DJL type holding integers of these parameters: UINT8 if unsigned, else INT8 */
+    /**
+     * @return the DJL type holding integers of these parameters: UINT8 if unsigned, else INT8
+     */
     static DataType storageType(QParams q) {
         return q.getDType().isSigned() ? DataType.INT8 : DataType.UINT8;
     }

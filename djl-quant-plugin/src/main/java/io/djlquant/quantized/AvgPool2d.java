@@ -5,8 +5,8 @@ import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.quantization.QParams;
 
 /**
- * Quantized 2-d average pooling: each mean is rounded half-to-even onto the input's grid, so it
- * is within half a quantization step of the float average.
+ * Quantized 2-d average pooling: each mean is rounded half-to-even onto the input's grid, so it is
+ * within half a quantization step of the float average.
  */
 public class AvgPool2d extends QuantizedGlue {
 
@@ -35,8 +35,15 @@ public class AvgPool2d extends QuantizedGlue {
         expectRank(s, 4);
         byte[] y =
                 Int8Kernels.avgPool2d(
-                        a.data(), (int) s.get(0), (int) s.get(1), (int) s.get(2), (int) s.get(3),
-                        a.kernelQuant(), geometry.kernelH(), geometry.kernelW(), geometry.params(),
+                        a.data(),
+                        (int) s.get(0),
+                        (int) s.get(1),
+                        (int) s.get(2),
+                        (int) s.get(3),
+                        a.kernelQuant(),
+                        geometry.kernelH(),
+                        geometry.kernelW(),
+                        geometry.params(),
                         countIncludePad);
         return new QActivation(y, outputShape(s), a.qparams());
     }
@@ -47,12 +54,16 @@ public class AvgPool2d extends QuantizedGlue {
         return geometry.outputShape(in);
     }
 
-    /** @return window, stride and padding */
+    /**
+     * @return window, stride and padding
+     */
     public PoolGeometry getGeometry() {
         return geometry;
     }
 
-    /** @return whether padded zeros count in the divisor */
+    /**
+     * @return whether padded zeros count in the divisor
+     */
     public boolean isCountIncludePad() {
         return countIncludePad;
     }

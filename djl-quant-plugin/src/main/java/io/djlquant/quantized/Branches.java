@@ -24,13 +24,20 @@ public class Branches extends QuantizedBlock {
      * @param join the quantized join of all branch outputs
      */
     public Branches(List<Block> branches, Concat join) {
-        if (branches == null || branches.size() < 2 || branches.stream().anyMatch(java.util.Objects::isNull) || join == null) {
+        if (branches == null
+                || branches.size() < 2
+                || branches.stream().anyMatch(java.util.Objects::isNull)
+                || join == null) {
             throw new IllegalArgumentException(name() + " needs at least 2 branches and a join");
         }
         if (join.getInputQParams().length != branches.size()) {
             throw new IllegalArgumentException(
-                    name() + ": the join takes " + join.getInputQParams().length + " inputs but there are "
-                            + branches.size() + " branches");
+                    name()
+                            + ": the join takes "
+                            + join.getInputQParams().length
+                            + " inputs but there are "
+                            + branches.size()
+                            + " branches");
         }
         List<Block> added = new ArrayList<>();
         for (int i = 0; i < branches.size(); i++) {
@@ -50,7 +57,8 @@ public class Branches extends QuantizedBlock {
         for (Block b : branches) {
             NDList y = b.forward(ps, inputs, false, null);
             if (y.size() != 1) {
-                throw new IllegalStateException(name() + ": a branch returned " + y.size() + " arrays");
+                throw new IllegalStateException(
+                        name() + ": a branch returned " + y.size() + " arrays");
             }
             outs.add(y.head());
         }
@@ -67,12 +75,16 @@ public class Branches extends QuantizedBlock {
         return join.getOutputShapes(outs);
     }
 
-    /** @return the branches, in join order */
+    /**
+     * @return the branches, in join order
+     */
     public List<Block> getBranches() {
         return branches;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public Concat getJoin() {
         return join;
     }

@@ -1,6 +1,5 @@
 package io.djlquant.quantized;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.ActivationQuant;
@@ -53,9 +52,11 @@ public class Concat extends QuantizedBlock {
         long offset = 0;
         for (int i = 0; i < inputs.length; i++) {
             QActivation a = ActivationIO.read(name(), in.get(i), inputs[i]);
-            byte[] data = inputs[i].equals(output)
-                    ? a.data()
-                    : Int8Kernels.quantize(Int8Kernels.dequantize(a.data(), a.kernelQuant()), out);
+            byte[] data =
+                    inputs[i].equals(output)
+                            ? a.data()
+                            : Int8Kernels.quantize(
+                                    Int8Kernels.dequantize(a.data(), a.kernelQuant()), out);
             int row = Math.toIntExact(shapes[i].get(io.djlquant.nn.Concat.AXIS) * inner);
             for (int n = 0; n < batch; n++) {
                 System.arraycopy(data, n * row, y, Math.toIntExact(n * outRow + offset), row);
@@ -71,12 +72,16 @@ public class Concat extends QuantizedBlock {
         return new Shape[] {io.djlquant.nn.Concat.outputShape(name(), inputs.length, inputShapes)};
     }
 
-    /** @return the parameters of every input, in join order */
+    /**
+     * @return the parameters of every input, in join order
+     */
     public QParams[] getInputQParams() {
         return inputs.clone();
     }
 
-    /** @return the parameters of the output */
+    /**
+     * @return the parameters of the output
+     */
     public QParams getOutputQParams() {
         return output;
     }

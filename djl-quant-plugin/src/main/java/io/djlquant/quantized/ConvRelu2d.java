@@ -16,7 +16,11 @@ public class ConvRelu2d extends QuantizedConv2d {
      * @param output the output activation parameters
      */
     public ConvRelu2d(
-            QuantizedWeights weights, ConvParams geometry, int groups, QParams input, QParams output) {
+            QuantizedWeights weights,
+            ConvParams geometry,
+            int groups,
+            QParams input,
+            QParams output) {
         super(weights, geometry, groups, input, output, true);
     }
 
@@ -30,7 +34,12 @@ public class ConvRelu2d extends QuantizedConv2d {
      * @param output the output activation parameters
      * @param relu6 whether the ReLU is a ReLU6
      */
-    public ConvRelu2d(QuantizedWeights weights, ConvParams geometry, int groups, QParams input, QParams output,
+    public ConvRelu2d(
+            QuantizedWeights weights,
+            ConvParams geometry,
+            int groups,
+            QParams input,
+            QParams output,
             boolean relu6) {
         super(weights, geometry, groups, input, output, true, relu6);
     }

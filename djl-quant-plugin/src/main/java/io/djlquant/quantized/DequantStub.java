@@ -36,7 +36,9 @@ public class DequantStub extends QuantizedBlock {
         return inputShapes;
     }
 
-    /** @return the parameters of its input */
+    /**
+     * @return the parameters of its input
+     */
     public QParams getInputQParams() {
         return input;
     }

@@ -8,9 +8,9 @@ import io.djlquant.nn.ElementWise.Mode;
 import io.djlquant.quantization.QParams;
 
 /**
- * Quantized element-wise join of two activations with NumPy broadcasting: {@code
- * quantize(a + b)}, {@code quantize(relu(a + b))} or {@code quantize(a * b)} with the output
- * parameters, where {@code a} and {@code b} are dequantized in float32.
+ * Quantized element-wise join of two activations with NumPy broadcasting: {@code quantize(a + b)},
+ * {@code quantize(relu(a + b))} or {@code quantize(a * b)} with the output parameters, where {@code
+ * a} and {@code b} are dequantized in float32.
  */
 public class ElementWise extends QuantizedBlock {
 
@@ -54,7 +54,11 @@ public class ElementWise extends QuantizedBlock {
         } else {
             y =
                     Int8Kernels.add(
-                            da, a.kernelQuant(), db, b.kernelQuant(), outQuant(),
+                            da,
+                            a.kernelQuant(),
+                            db,
+                            b.kernelQuant(),
+                            outQuant(),
                             mode == Mode.ADD_RELU);
         }
         return new NDList(ActivationIO.write(new QActivation(y, shape, output), xa));
@@ -73,22 +77,30 @@ public class ElementWise extends QuantizedBlock {
         return new Shape[] {Broadcast.shape(name(), inputShapes[0], inputShapes[1])};
     }
 
-    /** @return the operation */
+    /**
+     * @return the operation
+     */
     public Mode getMode() {
         return mode;
     }
 
-    /** @return the parameters of the first input */
+    /**
+     * @return the parameters of the first input
+     */
     public QParams getInputAQParams() {
         return inputA;
     }
 
-    /** @return the parameters of the second input */
+    /**
+     * @return the parameters of the second input
+     */
     public QParams getInputBQParams() {
         return inputB;
     }
 
-    /** @return the parameters of the output */
+    /**
+     * @return the parameters of the output
+     */
     public QParams getOutputQParams() {
         return output;
     }

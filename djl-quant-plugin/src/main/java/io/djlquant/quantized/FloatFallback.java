@@ -8,18 +8,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.quantization.QParams;
 import io.djlquant.quantized.fallback.FloatOp;
 import io.djlquant.quantized.fallback.FloatOps;
 import io.djlquant.quantized.fallback.FloatValues;
-import io.djlquant.quantization.QParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A block kept in float inside a quantized model: its inputs are dequantized (with the producers'
- * parameters, or taken as float where the QFloat input was float), the float computation runs,
- * and its output is quantized with the parameters the QFloat output fake quant learned.
+ * parameters, or taken as float where the QFloat input was float), the float computation runs, and
+ * its output is quantized with the parameters the QFloat output fake quant learned.
  *
  * <p>Where the float block is made of the project's blocks ({@link FloatOps}), it runs in Java
  * ({@link FloatOp}, batch norm folded, parameters copied), is saved in {@code .jq} files and needs
@@ -76,10 +76,16 @@ public class FloatFallback extends QuantizedBlock {
         this.output = ActivationParams.check(name(), "output", output);
         this.floatOp = java.op();
         this.noJavaForm = java.problem();
-        if (floatOp != null && this.inputs.length > 0 && this.inputs.length != floatOp.inputCount()) {
+        if (floatOp != null
+                && this.inputs.length > 0
+                && this.inputs.length != floatOp.inputCount()) {
             throw new IllegalArgumentException(
-                    name() + ": the float ops take " + floatOp.inputCount() + " input(s), "
-                            + this.inputs.length + " input qparams given");
+                    name()
+                            + ": the float ops take "
+                            + floatOp.inputCount()
+                            + " input(s), "
+                            + this.inputs.length
+                            + " input qparams given");
         }
         // the Java form copies the parameters; only the native path keeps the float block
         this.floatBlock = floatOp == null ? addChildBlock("float", floatBlock) : floatBlock;
@@ -118,10 +124,16 @@ public class FloatFallback extends QuantizedBlock {
     private FloatValues forwardOnPyTorch(NDList in) {
         if (!Engine.hasEngine(FLOAT_ENGINE)) {
             throw new IllegalStateException(
-                    name() + " runs " + floatBlock.getClass().getSimpleName() + " in float on the "
-                            + FLOAT_ENGINE + " engine (" + noJavaForm + "), which is not on the"
-                            + " class path; add ai.djl.pytorch:pytorch-engine and the"
-                            + " pytorch-native-cpu jar of your platform, or quantize that block too");
+                    name()
+                            + " runs "
+                            + floatBlock.getClass().getSimpleName()
+                            + " in float on the "
+                            + FLOAT_ENGINE
+                            + " engine ("
+                            + noJavaForm
+                            + "), which is not on the class path; add ai.djl.pytorch:pytorch-engine"
+                            + " and the pytorch-native-cpu jar of your platform, or quantize that"
+                            + " block too");
         }
         try (NDManager m = Engine.getEngine(FLOAT_ENGINE).newBaseManager()) {
             NDList floats = new NDList(in.size());
@@ -146,12 +158,16 @@ public class FloatFallback extends QuantizedBlock {
         return floatBlock.getOutputShapes(inputShapes);
     }
 
-    /** @return the float block it was made from, or {@code null} when read from a file */
+    /**
+     * @return the float block it was made from, or {@code null} when read from a file
+     */
     public Block getFloatBlock() {
         return floatBlock;
     }
 
-    /** @return the Java float ops, or {@code null} where the float block runs on PyTorch */
+    /**
+     * @return the Java float ops, or {@code null} where the float block runs on PyTorch
+     */
     public FloatOp getFloatOp() {
         return floatOp;
     }
@@ -165,12 +181,16 @@ public class FloatFallback extends QuantizedBlock {
         return noJavaForm;
     }
 
-    /** @return per input the parameters, or null for float inputs (a copy) */
+    /**
+     * @return per input the parameters, or null for float inputs (a copy)
+     */
     public QParams[] getInputQParams() {
         return inputs.clone();
     }
 
-    /** @return the parameters of the quantized output */
+    /**
+     * @return the parameters of the quantized output
+     */
     public QParams getOutputQParams() {
         return output;
     }
@@ -182,7 +202,6 @@ public class FloatFallback extends QuantizedBlock {
                 floatOp != null
                         ? "Java " + floatOp.getClass().getSimpleName()
                         : "PyTorch " + floatBlock.getClass().getSimpleName();
-        return name() + "(" + what + ", in="
-                + Arrays.toString(inputs) + ", out=" + output + ")";
+        return name() + "(" + what + ", in=" + Arrays.toString(inputs) + ", out=" + output + ")";
     }
 }

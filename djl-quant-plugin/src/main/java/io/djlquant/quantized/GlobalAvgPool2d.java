@@ -25,7 +25,11 @@ public class GlobalAvgPool2d extends QuantizedGlue {
         expectRank(s, 4);
         byte[] y =
                 Int8Kernels.globalAvgPool2d(
-                        a.data(), (int) s.get(0), (int) s.get(1), (int) s.get(2), (int) s.get(3),
+                        a.data(),
+                        (int) s.get(0),
+                        (int) s.get(1),
+                        (int) s.get(2),
+                        (int) s.get(3),
                         a.kernelQuant());
         return new QActivation(y, outputShape(s), a.qparams());
     }

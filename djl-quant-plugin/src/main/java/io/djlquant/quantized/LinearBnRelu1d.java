@@ -2,7 +2,10 @@ package io.djlquant.quantized;
 
 import io.djlquant.quantization.QParams;
 
-/** Quantized int8 fully connected layer (batch norm folded, ReLU fused); see {@link QuantizedLinear}. */
+/**
+ * Quantized int8 fully connected layer (batch norm folded, ReLU fused); see {@link
+ * QuantizedLinear}.
+ */
 public class LinearBnRelu1d extends QuantizedLinear {
 
     /**

@@ -52,18 +52,33 @@ public class MaxPool2d extends QuantizedGlue {
         byte[] x = a.data();
         if (ceilMode) {
             // the input height/width that floor mode turns into the ceil-mode output size
-            int ph = Math.max(h, (int) (out.get(2) - 1) * geometry.params().strideH() + geometry.kernelH()
-                    - 2 * geometry.params().padH());
-            int pw = Math.max(w, (int) (out.get(3) - 1) * geometry.params().strideW() + geometry.kernelW()
-                    - 2 * geometry.params().padW());
+            int ph =
+                    Math.max(
+                            h,
+                            (int) (out.get(2) - 1) * geometry.params().strideH()
+                                    + geometry.kernelH()
+                                    - 2 * geometry.params().padH());
+            int pw =
+                    Math.max(
+                            w,
+                            (int) (out.get(3) - 1) * geometry.params().strideW()
+                                    + geometry.kernelW()
+                                    - 2 * geometry.params().padW());
             x = extend(x, (int) (s.get(0) * s.get(1)), h, w, ph, pw, (byte) a.kernelQuant().qmin());
             h = ph;
             w = pw;
         }
         byte[] y =
                 Int8Kernels.maxPool2d(
-                        x, (int) s.get(0), (int) s.get(1), h, w,
-                        a.kernelQuant(), geometry.kernelH(), geometry.kernelW(), geometry.params());
+                        x,
+                        (int) s.get(0),
+                        (int) s.get(1),
+                        h,
+                        w,
+                        a.kernelQuant(),
+                        geometry.kernelH(),
+                        geometry.kernelW(),
+                        geometry.params());
         return new QActivation(y, out, a.qparams());
     }
 
@@ -90,12 +105,17 @@ public class MaxPool2d extends QuantizedGlue {
             return floor;
         }
         ConvParams p = geometry.params();
-        return new Shape(in.get(0), in.get(1),
+        return new Shape(
+                in.get(0),
+                in.get(1),
                 ceilSize(in.get(2), geometry.kernelH(), p.strideH(), p.padH()),
                 ceilSize(in.get(3), geometry.kernelW(), p.strideW(), p.padW()));
     }
 
-    /** PyTorch's ceil-mode output length: rounded up, unless the last window starts in the right padding. */
+    /**
+     * PyTorch's ceil-mode output length: rounded up, unless the last window starts in the right
+     * padding.
+     */
     private static long ceilSize(long in, int k, int s, int p) {
         long out = Math.floorDiv(in + 2L * p - k + s - 1, s) + 1;
         if ((out - 1) * s >= in + p) {
@@ -104,12 +124,16 @@ public class MaxPool2d extends QuantizedGlue {
         return out;
     }
 
-    /** @return whether the output size rounds up */
+    /**
+     * @return whether the output size rounds up
+     */
     public boolean isCeilMode() {
         return ceilMode;
     }
 
-    /** @return window, stride and padding */
+    /**
+     * @return window, stride and padding
+     */
     public PoolGeometry getGeometry() {
         return geometry;
     }

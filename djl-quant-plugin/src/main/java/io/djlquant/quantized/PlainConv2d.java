@@ -16,7 +16,11 @@ public class PlainConv2d extends QuantizedConv2d {
      * @param output the output activation parameters
      */
     public PlainConv2d(
-            QuantizedWeights weights, ConvParams geometry, int groups, QParams input, QParams output) {
+            QuantizedWeights weights,
+            ConvParams geometry,
+            int groups,
+            QParams input,
+            QParams output) {
         super(weights, geometry, groups, input, output, false);
     }
 }

@@ -23,8 +23,14 @@ public record PoolGeometry(int kernelH, int kernelW, ConvParams params) {
         }
         if (params.padH() > kernelH / 2 || params.padW() > kernelW / 2) {
             throw new IllegalArgumentException(
-                    "pool padding " + params.padH() + "x" + params.padW()
-                            + " must be at most half the kernel " + kernelH + "x" + kernelW);
+                    "pool padding "
+                            + params.padH()
+                            + "x"
+                            + params.padW()
+                            + " must be at most half the kernel "
+                            + kernelH
+                            + "x"
+                            + kernelW);
         }
     }
 

@@ -14,7 +14,9 @@ import io.djlquant.quantization.QParams;
  */
 record QActivation(byte[] data, Shape shape, QParams qparams) {
 
-    /** @return the kernel view of the parameters */
+    /**
+     * @return the kernel view of the parameters
+     */
     ActivationQuant kernelQuant() {
         return kernelQuant(qparams);
     }

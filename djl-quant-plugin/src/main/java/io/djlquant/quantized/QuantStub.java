@@ -7,8 +7,8 @@ import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.quantization.QParams;
 
 /**
- * Where quantization starts: quantizes real values with the parameters the QFloat stub's
- * fake-quant learned. A quantized JavaQuant input is dequantized with its own parameters first.
+ * Where quantization starts: quantizes real values with the parameters the QFloat stub's fake-quant
+ * learned. A quantized JavaQuant input is dequantized with its own parameters first.
  */
 public class QuantStub extends QuantizedBlock {
 
@@ -40,7 +40,9 @@ public class QuantStub extends QuantizedBlock {
         return inputShapes;
     }
 
-    /** @return the parameters of the quantized output */
+    /**
+     * @return the parameters of the quantized output
+     */
     public QParams getOutputQParams() {
         return output;
     }

@@ -55,7 +55,11 @@ public abstract class QuantizedBlock extends AbstractBlock {
         for (int i = 0; i < inputs.size(); i++) {
             if (inputs.get(i).getShape().size() == 0) {
                 throw new IllegalArgumentException(
-                        name() + ": input " + i + " of shape " + inputs.get(i).getShape()
+                        name()
+                                + ": input "
+                                + i
+                                + " of shape "
+                                + inputs.get(i).getShape()
                                 + " is empty; a quantized block needs at least one element");
             }
         }
@@ -72,8 +76,11 @@ public abstract class QuantizedBlock extends AbstractBlock {
                 throw e;
             }
             throw new IllegalArgumentException(
-                    name() + " cannot run on input shape(s) " + Arrays.toString(inputs.getShapes())
-                            + ": " + message,
+                    name()
+                            + " cannot run on input shape(s) "
+                            + Arrays.toString(inputs.getShapes())
+                            + ": "
+                            + message,
                     e);
         }
     }
@@ -96,8 +103,8 @@ public abstract class QuantizedBlock extends AbstractBlock {
     public void saveParameters(DataOutputStream os) {
         throw new UnsupportedOperationException(
                 name()
-                        + " is stored in a .jq file: use QuantizedModels.save or a JavaQuant model's"
-                        + " save()");
+                        + " is stored in a .jq file: use QuantizedModels.save or a JavaQuant"
+                        + " model's save()");
     }
 
     /** {@inheritDoc} */
@@ -105,10 +112,14 @@ public abstract class QuantizedBlock extends AbstractBlock {
     public void loadParameters(NDManager manager, DataInputStream is)
             throws MalformedModelException {
         throw new MalformedModelException(
-                name() + " is loaded from a .jq file through Model.newInstance(name, \"JavaQuant\")");
+                name()
+                        + " is loaded from a .jq file through Model.newInstance(name,"
+                        + " \"JavaQuant\")");
     }
 
-    /** @return the block's class name, used in messages */
+    /**
+     * @return the block's class name, used in messages
+     */
     protected String name() {
         return NAME_PREFIX + getClass().getSimpleName();
     }

@@ -98,13 +98,15 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
                         (int) s.get(3),
                         groups,
                         weights.bias());
-        // The packed copy is the only one this layer keeps; the weights' values are read back from it.
+        // The packed copy is the only one this layer keeps; the weights' values are read back from
+        // it.
         this.weights = weights.readingFrom(packed::weights);
         multipliers =
                 Int8Kernels.requantMultipliers(
                         input.scale(0), weights.channelScales(), output.scale(0));
         inQuant = QActivation.kernelQuant(input);
-        outQuant = relu6 ? capAtSix(QActivation.kernelQuant(output)) : QActivation.kernelQuant(output);
+        outQuant =
+                relu6 ? capAtSix(QActivation.kernelQuant(output)) : QActivation.kernelQuant(output);
     }
 
     /** The output range with its top at the integer of 6 (never below the zero point). */
@@ -123,7 +125,11 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
         expectRank(in, 4);
         if (in.get(1) != packed.inChannels()) {
             throw new IllegalArgumentException(
-                    name() + " expects " + packed.inChannels() + " input channels, got shape " + in);
+                    name()
+                            + " expects "
+                            + packed.inChannels()
+                            + " input channels, got shape "
+                            + in);
         }
         QActivation a = ActivationIO.read(name(), x, input);
         int n = (int) in.get(0);
@@ -131,8 +137,17 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
         int w = (int) in.get(3);
         byte[] y =
                 Int8Kernels.conv2d(
-                        a.data(), n, packed.inChannels(), h, w, inQuant, packed, geometry,
-                        multipliers, outQuant, relu);
+                        a.data(),
+                        n,
+                        packed.inChannels(),
+                        h,
+                        w,
+                        inQuant,
+                        packed,
+                        geometry,
+                        multipliers,
+                        outQuant,
+                        relu);
         Shape outShape = outputShape(in);
         return new NDList(ActivationIO.write(new QActivation(y, outShape, output), x));
     }
@@ -155,42 +170,58 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
         return new Shape[] {outputShape(inputShapes[0])};
     }
 
-    /** @return the integer weights and bias */
+    /**
+     * @return the integer weights and bias
+     */
     public QuantizedWeights getWeights() {
         return weights;
     }
 
-    /** @return stride, padding and dilation */
+    /**
+     * @return stride, padding and dilation
+     */
     public ConvParams getGeometry() {
         return geometry;
     }
 
-    /** @return the number of groups */
+    /**
+     * @return the number of groups
+     */
     public int getGroups() {
         return groups;
     }
 
-    /** @return the input activation parameters */
+    /**
+     * @return the input activation parameters
+     */
     public QParams getInputQParams() {
         return input;
     }
 
-    /** @return the output activation parameters */
+    /**
+     * @return the output activation parameters
+     */
     public QParams getOutputQParams() {
         return output;
     }
 
-    /** @return whether ReLU is fused */
+    /**
+     * @return whether ReLU is fused
+     */
     public boolean hasRelu() {
         return relu;
     }
 
-    /** @return whether the fused ReLU is a ReLU6 */
+    /**
+     * @return whether the fused ReLU is a ReLU6
+     */
     public boolean hasRelu6() {
         return relu6;
     }
 
-    /** @return a copy of the requantization multipliers, one per output channel */
+    /**
+     * @return a copy of the requantization multipliers, one per output channel
+     */
     public float[] getMultipliers() {
         return multipliers.clone();
     }
@@ -198,8 +229,18 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return name() + "(weights=" + weights.getShape() + ", " + geometry + ", groups=" + groups
+        return name()
+                + "(weights="
+                + weights.getShape()
+                + ", "
+                + geometry
+                + ", groups="
+                + groups
                 + (relu6 ? ", relu6" : "")
-                + ", in=" + input + ", out=" + output + ")";
+                + ", in="
+                + input
+                + ", out="
+                + output
+                + ")";
     }
 }

@@ -11,12 +11,12 @@ import java.util.List;
 
 /**
  * Converts a calibrated or trained QFloat tree ({@code Quantizer.quantizeQat}) into its int8 Q
- * form. It walks the tree in execution order, tracking the parameters of the current activation
- * (as the QAT converter tracked producers), and replaces every block through {@link
- * QuantizedMappings}. Batch norm is folded once with the running statistics, weights are quantized
- * with the weight fake quant's parameters, biases to int32 with {@code inputScale *
- * weightScale[c]}, and activation parameters come from the wired fake quants. The result holds no
- * trainable parameters and refuses {@code training=true}.
+ * form. It walks the tree in execution order, tracking the parameters of the current activation (as
+ * the QAT converter tracked producers), and replaces every block through {@link QuantizedMappings}.
+ * Batch norm is folded once with the running statistics, weights are quantized with the weight fake
+ * quant's parameters, biases to int32 with {@code inputScale * weightScale[c]}, and activation
+ * parameters come from the wired fake quants. The result holds no trainable parameters and refuses
+ * {@code training=true}.
  */
 public final class QuantizedConverter {
 
@@ -40,8 +40,8 @@ public final class QuantizedConverter {
      * @param qfloat the QFloat tree
      * @return the Q tree
      * @throws IllegalStateException naming the block if a fake quant never observed data
-     * @throws IllegalArgumentException naming the block if it has no mapping or cannot be
-     *     expressed with the int8 kernels
+     * @throws IllegalArgumentException naming the block if it has no mapping or cannot be expressed
+     *     with the int8 kernels
      */
     public static Block quantize(Block qfloat) {
         return new QuantizedConverter(QuantizedMappings.defaults()).convert(qfloat);
@@ -81,8 +81,11 @@ public final class QuantizedConverter {
             Step joined = walk(r.getJoin(), join(path, "join"), null);
             if (!(joined.block() instanceof ElementWise)) {
                 throw new IllegalArgumentException(
-                        "block '" + path + "': the join of a residual must become a quantized"
-                                + " ElementWise, got " + joined.block().getClass().getName());
+                        "block '"
+                                + path
+                                + "': the join of a residual must become a quantized"
+                                + " ElementWise, got "
+                                + joined.block().getClass().getName());
             }
             return new Step(
                     new Residual(main.block(), shortcut.block(), (ElementWise) joined.block()),
@@ -95,8 +98,10 @@ public final class QuantizedConverter {
         String where = "block '" + display(b, path) + "' (" + b.getClass().getName() + ")";
         if (factory == null) {
             throw new IllegalArgumentException(
-                    where + " has no quantized mapping; register one with"
-                            + " QuantizedMappings.register(" + b.getClass().getSimpleName()
+                    where
+                            + " has no quantized mapping; register one with"
+                            + " QuantizedMappings.register("
+                            + b.getClass().getSimpleName()
                             + ".class, factory)");
         }
         try {
@@ -107,10 +112,14 @@ public final class QuantizedConverter {
             return new Step(q, outputOf(b, in));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(
-                    where + " cannot be quantized: " + e.getMessage()
-                            + " (calibrate with Quantizer.calibrate or train it first)", e);
+                    where
+                            + " cannot be quantized: "
+                            + e.getMessage()
+                            + " (calibrate with Quantizer.calibrate or train it first)",
+                    e);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException(where + " cannot be quantized: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    where + " cannot be quantized: " + e.getMessage(), e);
         }
     }
 
@@ -122,7 +131,9 @@ public final class QuantizedConverter {
         Step joined = walk(par.getJoin(), join(path, "join"), null);
         if (!(joined.block() instanceof Concat)) {
             throw new IllegalArgumentException(
-                    "block '" + path + "': the join of branches must become a quantized Concat, got "
+                    "block '"
+                            + path
+                            + "': the join of branches must become a quantized Concat, got "
                             + joined.block().getClass().getName());
         }
         return new Step(new Branches(converted, (Concat) joined.block()), joined.output());

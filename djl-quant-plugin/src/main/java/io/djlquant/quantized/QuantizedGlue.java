@@ -56,7 +56,9 @@ public abstract class QuantizedGlue extends QuantizedBlock {
         return new Shape[] {outputShape(inputShapes[0])};
     }
 
-    /** @return the parameters of the input and output activations */
+    /**
+     * @return the parameters of the input and output activations
+     */
     public QParams getQParams() {
         return qparams;
     }

@@ -33,10 +33,12 @@ public abstract class QuantizedLinear extends QuantizedBlock {
      * @param output the output activation parameters
      * @param relu whether ReLU is fused
      */
-    protected QuantizedLinear(QuantizedWeights weights, QParams input, QParams output, boolean relu) {
+    protected QuantizedLinear(
+            QuantizedWeights weights, QParams input, QParams output, boolean relu) {
         if (weights == null || weights.getShape().dimension() != 2) {
             throw new IllegalArgumentException(
-                    name() + " needs (out, in) weights, got "
+                    name()
+                            + " needs (out, in) weights, got "
                             + (weights == null ? "null" : weights.getShape()));
         }
         this.input = ActivationParams.check(name(), "input", input);
@@ -46,7 +48,8 @@ public abstract class QuantizedLinear extends QuantizedBlock {
         packed =
                 PackedLinearWeights.pack(
                         weights.values(), (int) s.get(0), (int) s.get(1), weights.bias());
-        // The packed copy is the only one this layer keeps; the weights' values are read back from it.
+        // The packed copy is the only one this layer keeps; the weights' values are read back from
+        // it.
         this.weights = weights.readingFrom(packed::weights);
         multipliers =
                 Int8Kernels.requantMultipliers(
@@ -71,8 +74,11 @@ public abstract class QuantizedLinear extends QuantizedBlock {
     private Shape outputShape(Shape in) {
         if (in.dimension() < 1 || in.get(in.dimension() - 1) != packed.inFeatures()) {
             throw new IllegalArgumentException(
-                    name() + " expects " + packed.inFeatures()
-                            + " features on the last axis, got shape " + in);
+                    name()
+                            + " expects "
+                            + packed.inFeatures()
+                            + " features on the last axis, got shape "
+                            + in);
         }
         long[] dims = in.getShape().clone();
         dims[dims.length - 1] = packed.outFeatures();
@@ -88,27 +94,37 @@ public abstract class QuantizedLinear extends QuantizedBlock {
         return new Shape[] {outputShape(inputShapes[0])};
     }
 
-    /** @return the integer weights and bias */
+    /**
+     * @return the integer weights and bias
+     */
     public QuantizedWeights getWeights() {
         return weights;
     }
 
-    /** @return the input activation parameters */
+    /**
+     * @return the input activation parameters
+     */
     public QParams getInputQParams() {
         return input;
     }
 
-    /** @return the output activation parameters */
+    /**
+     * @return the output activation parameters
+     */
     public QParams getOutputQParams() {
         return output;
     }
 
-    /** @return whether ReLU is fused */
+    /**
+     * @return whether ReLU is fused
+     */
     public boolean hasRelu() {
         return relu;
     }
 
-    /** @return a copy of the requantization multipliers, one per output feature */
+    /**
+     * @return a copy of the requantization multipliers, one per output feature
+     */
     public float[] getMultipliers() {
         return multipliers.clone();
     }
@@ -116,6 +132,13 @@ public abstract class QuantizedLinear extends QuantizedBlock {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return name() + "(weights=" + weights.getShape() + ", in=" + input + ", out=" + output + ")";
+        return name()
+                + "(weights="
+                + weights.getShape()
+                + ", in="
+                + input
+                + ", out="
+                + output
+                + ")";
     }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
  * The QFloat-to-Q table used by {@link QuantizedConverter}: exact QFloat class to a {@link
  * QuantizedFactory}. {@link #defaults()} covers {@code io.djlquant.qat} and the glue blocks of
  * {@code io.djlquant.nn} that QAT keeps as they are; {@link #register} adds or replaces entries.
- * Containers ({@code SequentialBlock}, {@code qat.Residual}, {@code qat.Branches}) are handled by the converter.
+ * Containers ({@code SequentialBlock}, {@code qat.Residual}, {@code qat.Branches}) are handled by
+ * the converter.
  */
 public final class QuantizedMappings {
 
@@ -25,18 +26,26 @@ public final class QuantizedMappings {
 
     private QuantizedMappings() {}
 
-    /** @return an empty table */
+    /**
+     * @return an empty table
+     */
     public static QuantizedMappings empty() {
         return new QuantizedMappings();
     }
 
-    /** @return a new table with the built-in mappings */
+    /**
+     * @return a new table with the built-in mappings
+     */
     public static QuantizedMappings defaults() {
         QuantizedMappings m = new QuantizedMappings();
         m.register(io.djlquant.qat.ConvBnRelu2d.class, (b, in) -> conv(b, ConvBnRelu2d::new));
-        m.register(io.djlquant.qat.ConvBn2d.class, (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new ConvBn2d(w, g, gr, i, o)));
+        m.register(
+                io.djlquant.qat.ConvBn2d.class,
+                (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new ConvBn2d(w, g, gr, i, o)));
         m.register(io.djlquant.qat.ConvRelu2d.class, (b, in) -> conv(b, ConvRelu2d::new));
-        m.register(io.djlquant.qat.PlainConv2d.class, (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new PlainConv2d(w, g, gr, i, o)));
+        m.register(
+                io.djlquant.qat.PlainConv2d.class,
+                (b, in) -> conv(b, (w, g, gr, i, o, r6) -> new PlainConv2d(w, g, gr, i, o)));
         m.register(io.djlquant.qat.LinearBnRelu1d.class, (b, in) -> linear(b, LinearBnRelu1d::new));
         m.register(io.djlquant.qat.LinearBn1d.class, (b, in) -> linear(b, LinearBn1d::new));
         m.register(io.djlquant.qat.LinearRelu.class, (b, in) -> linear(b, LinearRelu::new));
@@ -49,7 +58,9 @@ public final class QuantizedMappings {
                                 b.getInputQParams(0),
                                 b.getInputQParams(1),
                                 b.getOutputQParams()));
-        m.register(io.djlquant.qat.Concat.class, (b, in) -> new Concat(b.getInputQParamsAll(), b.getOutputQParams()));
+        m.register(
+                io.djlquant.qat.Concat.class,
+                (b, in) -> new Concat(b.getInputQParamsAll(), b.getOutputQParams()));
         m.register(io.djlquant.qat.QuantStub.class, (b, in) -> new QuantStub(b.getOutputQParams()));
         m.register(
                 io.djlquant.qat.DequantStub.class,
@@ -66,14 +77,14 @@ public final class QuantizedMappings {
                         b.getInputQuantizer() == null
                                 ? b.getFloatBlock()
                                 : new GlobalAvgPool2d(b.getInputQParams()));
-        m.register(
-                io.djlquant.nn.MaxPool2d.class,
-                (b, in) -> in == null ? b : maxPool(b, in));
+        m.register(io.djlquant.nn.MaxPool2d.class, (b, in) -> in == null ? b : maxPool(b, in));
         m.register(io.djlquant.nn.Flatten.class, (b, in) -> in == null ? b : new Flatten(in));
         m.register(io.djlquant.nn.Unflatten.class, (b, in) -> in == null ? b : new Unflatten(in));
         m.register(io.djlquant.nn.Identity.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.nn.Relu.class, (b, in) -> in == null ? b : new Relu(in));
-        m.register(io.djlquant.nn.Upsample.class, (b, in) -> in == null ? b : new Upsample(b.getScale(), in));
+        m.register(
+                io.djlquant.nn.Upsample.class,
+                (b, in) -> in == null ? b : new Upsample(b.getScale(), in));
         m.register(ai.djl.nn.norm.Dropout.class, (b, in) -> in == null ? b : new Identity(in));
         m.register(io.djlquant.qat.FloatFallback.class, (b, in) -> floatFallback(b));
         return m;
@@ -107,7 +118,9 @@ public final class QuantizedMappings {
         return factories.get(qfloatClass);
     }
 
-    /** @return the mapped classes */
+    /**
+     * @return the mapped classes
+     */
     public Set<Class<?>> mappedClasses() {
         return java.util.Collections.unmodifiableSet(factories.keySet());
     }
@@ -116,7 +129,12 @@ public final class QuantizedMappings {
     @FunctionalInterface
     interface ConvCtor {
         QuantizedConv2d create(
-                QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6);
+                QuantizedWeights w,
+                ConvParams g,
+                int groups,
+                QParams in,
+                QParams out,
+                boolean relu6);
     }
 
     /** Constructor shape of the four quantized linear layers. */
@@ -136,7 +154,8 @@ public final class QuantizedMappings {
                         (int) f.getPadding().get(1),
                         (int) f.getDilation().get(0),
                         (int) f.getDilation().get(1));
-        return ctor.create(weights(b, in), g, f.getGroups(), in, b.getOutputQParams(), f.hasRelu6());
+        return ctor.create(
+                weights(b, in), g, f.getGroups(), in, b.getOutputQParams(), f.hasRelu6());
     }
 
     static Block linear(FusedLinear b, LinearCtor ctor) {
@@ -187,6 +206,9 @@ public final class QuantizedMappings {
     }
 
     static Block maxPool(io.djlquant.nn.MaxPool2d f, QParams in) {
-        return new MaxPool2d(PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()), f.isCeilMode(), in);
+        return new MaxPool2d(
+                PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()),
+                f.isCeilMode(),
+                in);
     }
 }

@@ -18,8 +18,10 @@ public final class QuantizedWeights {
 
     /** The integers, or null when they are read back from {@link #source}. */
     private final byte[] values;
+
     /** Gives a fresh copy of the integers when {@link #values} is null. */
     private final Supplier<byte[]> source;
+
     private final Shape shape;
     private final QParams qparams;
     private final int[] bias;
@@ -36,25 +38,41 @@ public final class QuantizedWeights {
      */
     public QuantizedWeights(byte[] values, Shape shape, QParams qparams, int[] bias) {
         if (values == null || shape == null || qparams == null || bias == null) {
-            throw new IllegalArgumentException("QuantizedWeights needs values, shape, qparams and bias");
+            throw new IllegalArgumentException(
+                    "QuantizedWeights needs values, shape, qparams and bias");
         }
         checkQParams(qparams, shape);
         if (shape.size() != values.length) {
             throw new IllegalArgumentException(
-                    "weights of shape " + shape + " need " + shape.size() + " values, got "
+                    "weights of shape "
+                            + shape
+                            + " need "
+                            + shape.size()
+                            + " values, got "
                             + values.length);
         }
         if (bias.length != shape.get(0)) {
             throw new IllegalArgumentException(
-                    "bias has " + bias.length + " values but the weights have " + shape.get(0)
+                    "bias has "
+                            + bias.length
+                            + " values but the weights have "
+                            + shape.get(0)
                             + " output channels");
         }
         QDType d = qparams.getDType();
         for (int i = 0; i < values.length; i++) {
             if (values[i] < d.qmin() || values[i] > d.qmax()) {
                 throw new IllegalArgumentException(
-                        "weight value " + values[i] + " at index " + i + " is outside [" + d.qmin()
-                                + ", " + d.qmax() + "] of " + d);
+                        "weight value "
+                                + values[i]
+                                + " at index "
+                                + i
+                                + " is outside ["
+                                + d.qmin()
+                                + ", "
+                                + d.qmax()
+                                + "] of "
+                                + d);
             }
         }
         this.values = values.clone();
@@ -81,8 +99,8 @@ public final class QuantizedWeights {
     }
 
     /**
-     * Quantizes float weights and bias: {@code w_q = clamp(rint(w / s[c]), qmin, qmax)}, {@code
-     * b_q = rint(b / (inputScale * s[c]))} (see {@link QParams#forBias}).
+     * Quantizes float weights and bias: {@code w_q = clamp(rint(w / s[c]), qmin, qmax)}, {@code b_q
+     * = rint(b / (inputScale * s[c]))} (see {@link QParams#forBias}).
      *
      * @param weights float weights, row-major in {@code shape}
      * @param shape OIHW or (out, in)
@@ -97,7 +115,11 @@ public final class QuantizedWeights {
         int out = (int) shape.get(0);
         if (weights.length != shape.size()) {
             throw new IllegalArgumentException(
-                    "weights of shape " + shape + " need " + shape.size() + " values, got "
+                    "weights of shape "
+                            + shape
+                            + " need "
+                            + shape.size()
+                            + " values, got "
                             + weights.length);
         }
         int perChannel = weights.length / out;
@@ -139,12 +161,17 @@ public final class QuantizedWeights {
         }
         if (q.isPerChannel() && q.numChannels() != shape.get(0)) {
             throw new IllegalArgumentException(
-                    "per-channel weight qparams have " + q.numChannels()
-                            + " scales but the weights have " + shape.get(0) + " output channels");
+                    "per-channel weight qparams have "
+                            + q.numChannels()
+                            + " scales but the weights have "
+                            + shape.get(0)
+                            + " output channels");
         }
     }
 
-    /** @return a copy of the integer weights */
+    /**
+     * @return a copy of the integer weights
+     */
     public byte[] getValues() {
         return values != null ? values.clone() : source.get();
     }
@@ -154,17 +181,23 @@ public final class QuantizedWeights {
         return values != null ? values : source.get();
     }
 
-    /** @return the weight shape */
+    /**
+     * @return the weight shape
+     */
     public Shape getShape() {
         return shape;
     }
 
-    /** @return the weight parameters */
+    /**
+     * @return the weight parameters
+     */
     public QParams getQParams() {
         return qparams;
     }
 
-    /** @return a copy of the int32 bias */
+    /**
+     * @return a copy of the int32 bias
+     */
     public int[] getBias() {
         return bias.clone();
     }
@@ -173,7 +206,9 @@ public final class QuantizedWeights {
         return bias;
     }
 
-    /** @return the number of output channels */
+    /**
+     * @return the number of output channels
+     */
     public int outChannels() {
         return (int) shape.get(0);
     }

@@ -6,8 +6,8 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
 /**
- * Quantized residual unit: {@code join(main(x), shortcut(x))} with children "main", "shortcut"
- * and "join" (a quantized {@link ElementWise} wired to both branch outputs).
+ * Quantized residual unit: {@code join(main(x), shortcut(x))} with children "main", "shortcut" and
+ * "join" (a quantized {@link ElementWise} wired to both branch outputs).
  */
 public class Residual extends QuantizedBlock {
 
@@ -43,7 +43,10 @@ public class Residual extends QuantizedBlock {
         NDList b = shortcut.forward(ps, inputs, false, null);
         if (a.size() != 1 || b.size() != 1) {
             throw new IllegalStateException(
-                    name() + " branches must return one array each, got " + a.size() + " and "
+                    name()
+                            + " branches must return one array each, got "
+                            + a.size()
+                            + " and "
                             + b.size());
         }
         return join.forward(ps, new NDList(a.head(), b.head()), false, null);
@@ -57,17 +60,23 @@ public class Residual extends QuantizedBlock {
         return join.getOutputShapes(new Shape[] {a, b});
     }
 
-    /** @return the main branch */
+    /**
+     * @return the main branch
+     */
     public Block getMain() {
         return main;
     }
 
-    /** @return the shortcut branch */
+    /**
+     * @return the shortcut branch
+     */
     public Block getShortcut() {
         return shortcut;
     }
 
-    /** @return the join */
+    /**
+     * @return the join
+     */
     public ElementWise getJoin() {
         return join;
     }

@@ -50,7 +50,9 @@ public class Upsample extends QuantizedGlue {
         return new Shape(in.get(0), in.get(1), in.get(2) * scale, in.get(3) * scale);
     }
 
-    /** @return the factor along height and width */
+    /**
+     * @return the factor along height and width
+     */
     public int getScale() {
         return scale;
     }

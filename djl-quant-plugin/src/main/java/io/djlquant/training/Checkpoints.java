@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  * Per-epoch parameter checkpoints in DJL's own format: {@code <dir>/<name>-<epoch:04d>.params}
  * written by {@link Model#save}, with the epoch in the model property {@value #EPOCH_PROPERTY}.
  *
- * <p>Optimizer state (momentum, Adam moments) is not saved: DJL's Model format has no place for
- * it, so a resumed run restarts the optimizer from zero state.
+ * <p>Optimizer state (momentum, Adam moments) is not saved: DJL's Model format has no place for it,
+ * so a resumed run restarts the optimizer from zero state.
  */
 public final class Checkpoints {
 
@@ -88,7 +88,10 @@ public final class Checkpoints {
             if (!Files.isRegularFile(written)) {
                 throw new IOException("DJL did not write the expected checkpoint " + written);
             }
-            Files.move(written, file(epoch), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    written,
+                    file(epoch),
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } finally {
             try (Stream<Path> left = Files.list(tmp)) {
@@ -123,8 +126,8 @@ public final class Checkpoints {
      * Loads the parameters of one epoch into the model's (initialised) block.
      *
      * <p>Call this before creating a {@code Trainer} for the model: DJL's {@code
-     * Trainer.initialize} caches the parameter arrays, so arrays loaded afterwards would not be
-     * the ones it trains.
+     * Trainer.initialize} caches the parameter arrays, so arrays loaded afterwards would not be the
+     * ones it trains.
      *
      * @param model the model whose block has the same structure as the saved one
      * @param epoch the epoch to load

@@ -10,9 +10,23 @@ final class CommandLine {
 
     private static final Set<String> VALUE_FLAGS =
             Set.of(
-                    "--epochs", "--batch", "--lr", "--momentum", "--wd", "--optimizer", "--out",
-                    "--name", "--limit", "--test-limit", "--image-size", "--channels", "--seed",
-                    "--data", "--time-batches", "--threads", "--model");
+                    "--epochs",
+                    "--batch",
+                    "--lr",
+                    "--momentum",
+                    "--wd",
+                    "--optimizer",
+                    "--out",
+                    "--name",
+                    "--limit",
+                    "--test-limit",
+                    "--image-size",
+                    "--channels",
+                    "--seed",
+                    "--data",
+                    "--time-batches",
+                    "--threads",
+                    "--model");
 
     private final TrainOptions options;
     private final Path dataDir;

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * Estimates the wall time of one full training epoch by timing a few real training steps
- * (forward, backward, optimizer step, data loading) and extrapolating, so nobody has to run a full
- * epoch on a shared machine to plan one.
+ * Estimates the wall time of one full training epoch by timing a few real training steps (forward,
+ * backward, optimizer step, data loading) and extrapolating, so nobody has to run a full epoch on a
+ * shared machine to plan one.
  *
  * @param batchSize the batch size timed
  * @param timedBatches how many batches were timed (after the warm-up)
@@ -57,7 +57,9 @@ public record EpochTimeEstimate(
         long needed = (long) (warmup + timed) * options.batchSize();
         if (needed > epochImages) {
             throw new IllegalArgumentException(
-                    "warm-up plus timed batches need " + needed + " images, the set has "
+                    "warm-up plus timed batches need "
+                            + needed
+                            + " images, the set has "
                             + epochImages);
         }
         try (Model model = TrainFloat.newModel(options, factory);

@@ -42,7 +42,8 @@ public final class TrainFloat {
     private TrainFloat() {}
 
     /**
-     * Trains the network chosen by {@code --model} (or, with {@code --time-batches N}, only estimates the epoch time).
+     * Trains the network chosen by {@code --model} (or, with {@code --time-batches N}, only
+     * estimates the epoch time).
      *
      * @param args command-line options, see the usage text ({@code --help})
      * @throws Exception if training fails
@@ -159,7 +160,8 @@ public final class TrainFloat {
             case "djl-resnetv1":
                 return () -> djlResNet18(options.imageSize(), options.channels());
             default:
-                throw new IllegalArgumentException("unknown model " + name + ", expected one of " + MODELS);
+                throw new IllegalArgumentException(
+                        "unknown model " + name + ", expected one of " + MODELS);
         }
     }
 
@@ -170,10 +172,10 @@ public final class TrainFloat {
     /**
      * Builds DJL's {@code ResNetV1} with 18 layers and 10 classes.
      *
-     * <p>For a 32x32 input DJL uses a CIFAR-style stem (one 3x3 stride-1 convolution, no max
-     * pool) followed by four stages of <em>bottleneck</em> units (2, 2, 2, 2) with widths 64, 128,
-     * 256, 512; this is not the torchvision basic-block ResNet18. DJL rejects 18 layers for inputs
-     * of 28 or less, so pad to 32.
+     * <p>For a 32x32 input DJL uses a CIFAR-style stem (one 3x3 stride-1 convolution, no max pool)
+     * followed by four stages of <em>bottleneck</em> units (2, 2, 2, 2) with widths 64, 128, 256,
+     * 512; this is not the torchvision basic-block ResNet18. DJL rejects 18 layers for inputs of 28
+     * or less, so pad to 32.
      *
      * @param imageSize the square input side
      * @param channels the input channels

@@ -101,7 +101,8 @@ public final class TrainLoop {
     public static BatchResult trainBatch(Trainer trainer, Batch batch) {
         if (trainer.getManager().getEngine() != batch.getManager().getEngine()) {
             throw new IllegalArgumentException(
-                    "batch engine " + batch.getManager().getEngine().getEngineName()
+                    "batch engine "
+                            + batch.getManager().getEngine().getEngineName()
                             + " differs from the trainer engine "
                             + trainer.getManager().getEngine().getEngineName());
         }

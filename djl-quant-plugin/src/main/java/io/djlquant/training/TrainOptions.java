@@ -147,11 +147,39 @@ public final class TrainOptions {
     /** {@inheritDoc} */
     @Override
     public String toString() {
-        return "TrainOptions{epochs=" + epochs + ", batch=" + batchSize + ", lr=" + learningRate
-                + ", optimizer=" + optimizer + ", momentum=" + momentum + ", wd=" + weightDecay
-                + ", cosine=" + cosineSchedule + ", limit=" + limit + ", testLimit=" + testLimit
-                + ", image=" + channels + "x" + imageSize + "x" + imageSize + ", out=" + outputDir
-                + ", name=" + modelName + ", resume=" + resume + ", seed=" + seed + "}";
+        return "TrainOptions{epochs="
+                + epochs
+                + ", batch="
+                + batchSize
+                + ", lr="
+                + learningRate
+                + ", optimizer="
+                + optimizer
+                + ", momentum="
+                + momentum
+                + ", wd="
+                + weightDecay
+                + ", cosine="
+                + cosineSchedule
+                + ", limit="
+                + limit
+                + ", testLimit="
+                + testLimit
+                + ", image="
+                + channels
+                + "x"
+                + imageSize
+                + "x"
+                + imageSize
+                + ", out="
+                + outputDir
+                + ", name="
+                + modelName
+                + ", resume="
+                + resume
+                + ", seed="
+                + seed
+                + "}";
     }
 
     /** Builder for {@link TrainOptions}. */
@@ -280,16 +308,19 @@ public final class TrainOptions {
         public TrainOptions build() {
             check(epochs >= 1, "epochs must be >= 1, got " + epochs);
             check(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
-            check(learningRate > 0 && Float.isFinite(learningRate),
+            check(
+                    learningRate > 0 && Float.isFinite(learningRate),
                     "learning rate must be positive and finite, got " + learningRate);
             check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
-            check(weightDecay >= 0 && Float.isFinite(weightDecay),
+            check(
+                    weightDecay >= 0 && Float.isFinite(weightDecay),
                     "weight decay must be >= 0, got " + weightDecay);
             check(limit >= 1, "limit must be >= 1, got " + limit);
             check(testLimit >= 1, "test limit must be >= 1, got " + testLimit);
             check(imageSize >= 1, "image size must be >= 1, got " + imageSize);
             check(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
-            check(modelName.matches("[A-Za-z0-9_-]+"),
+            check(
+                    modelName.matches("[A-Za-z0-9_-]+"),
                     "model name must use letters, digits, '-' or '_', got '" + modelName + "'");
             check(!resume || outputDir != null, "resume needs an output directory");
             return new TrainOptions(this);

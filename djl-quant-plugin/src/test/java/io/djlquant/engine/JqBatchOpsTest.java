@@ -14,7 +14,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,8 @@ class JqBatchOpsTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) (i * 37 + seed * 11);
         }
-        return manager.create(b, shape).setQuantization(
-                new float[] {scale}, new int[] {zeroPoint}, JqNDArray.PER_TENSOR);
+        return manager.create(b, shape)
+                .setQuantization(new float[] {scale}, new int[] {zeroPoint}, JqNDArray.PER_TENSOR);
     }
 
     @Test
@@ -143,13 +142,16 @@ class JqBatchOpsTest {
         JqNDArray a = int8(new Shape(2, 2), 1, 0.05f, 0);
         JqNDArray b = int8(new Shape(2, 2), 2, 0.07f, 0);
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> NDArrays.stack(new NDList(a, b)));
+                assertThrows(
+                        IllegalArgumentException.class, () -> NDArrays.stack(new NDList(a, b)));
         assertTrue(e.getMessage().contains("quantized alike"), e.getMessage());
         JqNDArray plain = manager.create(new byte[4], new Shape(2, 2));
         assertThrows(IllegalArgumentException.class, () -> NDArrays.concat(new NDList(a, plain)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> NDArrays.stack(new NDList(a, manager.create(new float[4], new Shape(2, 2)))));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> NDArrays.stack(new NDList(a, int8(new Shape(4), 1, 0.05f, 0))));
     }
 
@@ -195,18 +197,24 @@ class JqBatchOpsTest {
             NDArray ptTensor = pt.getNDArrayInternal().toTensor();
             assertInstanceOf(JqNDArray.class, jqTensor);
             assertEquals(ptTensor.getShape(), jqTensor.getShape());
-            assertArrayEquals(ptTensor.toFloatArray(), jqTensor.toFloatArray(), 0f, "toTensor " + shape);
+            assertArrayEquals(
+                    ptTensor.toFloatArray(), jqTensor.toFloatArray(), 0f, "toTensor " + shape);
             NDArray jqNorm = jqTensor.getNDArrayInternal().normalize(mean, std);
             NDArray ptNorm = ptTensor.getNDArrayInternal().normalize(mean, std);
             assertInstanceOf(JqNDArray.class, jqNorm);
-            assertArrayEquals(ptNorm.toFloatArray(), jqNorm.toFloatArray(), 1e-6f, "normalize " + shape);
+            assertArrayEquals(
+                    ptNorm.toFloatArray(), jqNorm.toFloatArray(), 1e-6f, "normalize " + shape);
         }
         NDArray flat = manager.create(new float[] {1f, 2f});
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> flat.getNDArrayInternal().toTensor());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> flat.getNDArrayInternal().toTensor());
         assertTrue(e.getMessage().contains("HWC"), e.getMessage());
         NDArray chw = manager.create(new float[2 * 4], new Shape(2, 2, 2));
-        e = assertThrows(IllegalArgumentException.class, () -> chw.getNDArrayInternal().normalize(mean, std));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> chw.getNDArrayInternal().normalize(mean, std));
         assertTrue(e.getMessage().contains("3 means"), e.getMessage());
     }
 }

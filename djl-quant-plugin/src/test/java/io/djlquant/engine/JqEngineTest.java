@@ -15,7 +15,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import org.junit.jupiter.api.Test;
 
 /** The engine as DJL users see it, through DJL's public API only. */
@@ -108,7 +107,8 @@ class JqEngineTest {
     void rejectsGpuDevices() {
         Engine engine = Engine.getEngine("JavaQuant");
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> engine.newBaseManager(Device.gpu()));
+                assertThrows(
+                        IllegalArgumentException.class, () -> engine.newBaseManager(Device.gpu()));
         assertTrue(e.getMessage().contains("CPU"), e.getMessage());
     }
 }

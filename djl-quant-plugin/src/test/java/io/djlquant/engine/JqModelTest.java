@@ -18,21 +18,18 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
-
 import io.djlquant.format.AffineTestBlock;
 import io.djlquant.format.JqModelWriter;
 import io.djlquant.format.ScaleTestBlock;
 import io.djlquant.format.TestCodecs;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.FileNotFoundException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Loading and running .jq models through DJL's Model, Predictor and Criteria APIs. */
 class JqModelTest {
@@ -151,7 +148,8 @@ class JqModelTest {
     @Test
     void missingAndMalformedFiles(@TempDir Path dir) throws Exception {
         try (Model model = Model.newInstance("none", "JavaQuant")) {
-            FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> model.load(dir));
+            FileNotFoundException e =
+                    assertThrows(FileNotFoundException.class, () -> model.load(dir));
             assertTrue(e.getMessage().contains(".jq"), e.getMessage());
         }
         Files.write(dir.resolve("bad.jq"), new byte[] {'D', 'J', 'L', 'Q', 1, 0, 0});

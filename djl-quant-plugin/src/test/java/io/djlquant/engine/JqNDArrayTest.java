@@ -15,14 +15,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class JqNDArrayTest {
 
@@ -47,15 +45,22 @@ class JqNDArrayTest {
                 data[i] = i * 7 % 23;
             }
             Shape shape = new Shape(3, 4, 2);
-            for (Shape padding : new Shape[] {
-                new Shape(0, 0, 2, 1, 1, 3), new Shape(1, 2), new Shape(0, 0, 0, 0, 0, 0), new Shape(2, 0, 0, 1)}) {
+            for (Shape padding :
+                    new Shape[] {
+                        new Shape(0, 0, 2, 1, 1, 3),
+                        new Shape(1, 2),
+                        new Shape(0, 0, 0, 0, 0, 0),
+                        new Shape(2, 0, 0, 1)
+                    }) {
                 NDArray expected = pt.create(data, shape).pad(padding, 5);
                 NDArray got = manager.create(data, shape).pad(padding, 5);
                 assertEquals(expected.getShape(), got.getShape(), padding.toString());
                 assertArrayEquals(expected.toFloatArray(), got.toFloatArray(), padding.toString());
-                NDArray bytes = manager.create(data, shape).toType(DataType.UINT8, false).pad(padding, 0);
+                NDArray bytes =
+                        manager.create(data, shape).toType(DataType.UINT8, false).pad(padding, 0);
                 assertEquals(DataType.UINT8, bytes.getDataType());
-                assertArrayEquals(pt.create(data, shape).pad(padding, 0).toFloatArray(),
+                assertArrayEquals(
+                        pt.create(data, shape).pad(padding, 0).toFloatArray(),
                         bytes.toType(DataType.FLOAT32, false).toFloatArray());
             }
             NDArray a = manager.create(data, shape);
@@ -88,8 +93,10 @@ class JqNDArrayTest {
         assertArrayEquals(q, i8.getByteData());
 
         JqNDArray u8 =
-                manager.create(ByteBuffer.wrap(new byte[] {(byte) 255, 0, (byte) 128}),
-                        new Shape(3), DataType.UINT8);
+                manager.create(
+                        ByteBuffer.wrap(new byte[] {(byte) 255, 0, (byte) 128}),
+                        new Shape(3),
+                        DataType.UINT8);
         assertEquals(DataType.UINT8, u8.getDataType());
         assertEquals(255, u8.getByteData()[0] & 0xFF);
         assertArrayEquals(new int[] {255, 0, 128}, u8.toUint8Array());
@@ -129,7 +136,9 @@ class JqNDArrayTest {
         // Too little data is rejected with DJL's message.
         assertThrows(
                 IllegalArgumentException.class,
-                () -> manager.create(FloatBuffer.wrap(new float[2]), new Shape(3), DataType.FLOAT32));
+                () ->
+                        manager.create(
+                                FloatBuffer.wrap(new float[2]), new Shape(3), DataType.FLOAT32));
     }
 
     @Test
@@ -229,7 +238,8 @@ class JqNDArrayTest {
     @Test
     void zerosOnesFull() {
         assertArrayEquals(new float[4], manager.zeros(new Shape(2, 2)).toFloatArray());
-        assertArrayEquals(new int[] {1, 1}, manager.ones(new Shape(2), DataType.INT32).toIntArray());
+        assertArrayEquals(
+                new int[] {1, 1}, manager.ones(new Shape(2), DataType.INT32).toIntArray());
         assertArrayEquals(
                 new byte[] {-3, -3}, manager.full(new Shape(2), -3f, DataType.INT8).toByteArray());
         assertArrayEquals(
@@ -278,10 +288,14 @@ class JqNDArrayTest {
             NDArray[][] pairs = {
                 {manager.create(f), pt.create(f)},
                 {manager.create(q), pt.create(q)},
-                {manager.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8),
-                    pt.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8)},
-                {manager.create(new int[] {-9, 0, 5, 200, -1, 127}),
-                    pt.create(new int[] {-9, 0, 5, 200, -1, 127})}
+                {
+                    manager.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8),
+                    pt.create(ByteBuffer.wrap(u), new Shape(6), DataType.UINT8)
+                },
+                {
+                    manager.create(new int[] {-9, 0, 5, 200, -1, 127}),
+                    pt.create(new int[] {-9, 0, 5, 200, -1, 127})
+                }
             };
             for (NDArray[] pair : pairs) {
                 for (DataType to : new DataType[] {DataType.FLOAT32, DataType.INT32}) {
@@ -296,7 +310,9 @@ class JqNDArrayTest {
             }
             // In-range narrowing agrees too.
             NDArray small = manager.create(new int[] {-128, -5, 0, 127});
-            assertArrayEquals(new byte[] {-128, -5, 0, 127}, small.toType(DataType.INT8, false).toByteArray());
+            assertArrayEquals(
+                    new byte[] {-128, -5, 0, 127},
+                    small.toType(DataType.INT8, false).toByteArray());
         }
         JqNDArray quantized = manager.create(new byte[] {1, 2}, new Shape(2));
         quantized.setQuantization(new float[] {0.5f}, new int[] {0}, JqNDArray.PER_TENSOR);

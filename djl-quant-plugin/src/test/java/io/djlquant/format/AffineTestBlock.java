@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-
 import io.djlquant.engine.JqNDArray;
 import io.djlquant.engine.JqNDManager;
 
@@ -43,7 +42,10 @@ public final class AffineTestBlock extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            ParameterStore store,
+            NDList inputs,
+            boolean training,
+            PairList<String, Object> params) {
         JqNDManager manager = (JqNDManager) store.getManager();
         JqNDArray x = manager.from(inputs.singletonOrThrow());
         float[] in = x.getFloatData();

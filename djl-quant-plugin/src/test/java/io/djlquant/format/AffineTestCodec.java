@@ -25,8 +25,7 @@ public final class AffineTestCodec implements BlockCodec<AffineTestBlock> {
     }
 
     @Override
-    public AffineTestBlock decode(JqNode node, TensorSource source)
-            throws MalformedModelException {
+    public AffineTestBlock decode(JqNode node, TensorSource source) throws MalformedModelException {
         NDArray weight = source.getArray(node, "weight");
         NDArray bias = source.getArray(node, "bias");
         // The constructor rejects mismatched lengths; the registry reports that as malformed.

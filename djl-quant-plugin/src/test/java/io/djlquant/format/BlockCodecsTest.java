@@ -16,18 +16,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-
 import io.djlquant.engine.JqNDArray;
-
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 
 class BlockCodecsTest {
 
@@ -53,9 +50,10 @@ class BlockCodecsTest {
         inner.add(new ScaleTestBlock(-0.5f));
         inner.setReturnIntermediate(false);
         return new SequentialBlock()
-                .add(new AffineTestBlock(
-                        manager.create(new float[] {1f, 2f, 3f}),
-                        manager.create(new float[] {0.5f, 0f, -1f})))
+                .add(
+                        new AffineTestBlock(
+                                manager.create(new float[] {1f, 2f, 3f}),
+                                manager.create(new float[] {0.5f, 0f, -1f})))
                 .add(inner)
                 .add(new ScaleTestBlock(4f));
     }
@@ -105,11 +103,15 @@ class BlockCodecsTest {
     void unknownTypeIsNamed() throws Exception {
         JqGraph graph = new JqGraph(new JqNode("vendor.Mystery", "m"), Map.of(), Map.of());
         MalformedModelException e =
-                assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(graph, manager));
+                assertThrows(
+                        MalformedModelException.class, () -> BlockCodecs.decode(graph, manager));
         assertTrue(e.getMessage().contains("'vendor.Mystery'"), e.getMessage());
         // Also when nested inside a known container read from bytes.
-        JqNode root = new JqNode(SequentialBlockCodec.TYPE, "root").addChild(new JqNode("vendor.Other", "x"));
-        JqGraph nested = JqModelReader.read(JqModelWriter.toBytes(new JqGraph(root, Map.of(), Map.of())));
+        JqNode root =
+                new JqNode(SequentialBlockCodec.TYPE, "root")
+                        .addChild(new JqNode("vendor.Other", "x"));
+        JqGraph nested =
+                JqModelReader.read(JqModelWriter.toBytes(new JqGraph(root, Map.of(), Map.of())));
         e = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(nested, manager));
         assertTrue(e.getMessage().contains("'vendor.Other'"), e.getMessage());
     }
@@ -119,15 +121,20 @@ class BlockCodecsTest {
         // A Scale node without its factor.
         JqGraph noFactor = new JqGraph(new JqNode("test.Scale", "s"), Map.of(), Map.of());
         MalformedModelException e =
-                assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(noFactor, manager));
+                assertThrows(
+                        MalformedModelException.class, () -> BlockCodecs.decode(noFactor, manager));
         assertTrue(e.getMessage().contains("'factor'"), e.getMessage());
         // An Affine node whose tensors have different lengths: the block constructor's
         // IllegalArgumentException becomes a MalformedModelException naming the node.
         JqTensor w = JqTensor.of("w", new float[] {1f, 2f}, new Shape(2));
         JqTensor b = JqTensor.of("b", new float[] {1f}, new Shape(1));
-        JqNode node = new JqNode("test.Affine", "aff").putTensor("weight", "w").putTensor("bias", "b");
+        JqNode node =
+                new JqNode("test.Affine", "aff").putTensor("weight", "w").putTensor("bias", "b");
         JqGraph mismatched = new JqGraph(node, Map.of("w", w, "b", b), Map.of());
-        e = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(mismatched, manager));
+        e =
+                assertThrows(
+                        MalformedModelException.class,
+                        () -> BlockCodecs.decode(mismatched, manager));
         assertTrue(e.getMessage().contains("'aff'"), e.getMessage());
     }
 
@@ -135,7 +142,8 @@ class BlockCodecsTest {
     void blocksWithoutCodecCannotBeEncoded() {
         SequentialBlock block = new SequentialBlock().add(new ScaleTestBlock(1f)).add(x -> x);
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> BlockCodecs.encode(block, Map.of()));
+                assertThrows(
+                        IllegalArgumentException.class, () -> BlockCodecs.encode(block, Map.of()));
         assertTrue(e.getMessage().contains("LambdaBlock"), e.getMessage());
     }
 
@@ -166,7 +174,9 @@ class BlockCodecsTest {
                 };
         assertThrows(IllegalStateException.class, () -> BlockCodecs.register(impostor));
         assertSame(ScaleTestCodec.class, BlockCodecs.forType("test.Scale").getClass());
-        assertSame(SequentialBlockCodec.class, BlockCodecs.forBlockClass(SequentialBlock.class).getClass());
+        assertSame(
+                SequentialBlockCodec.class,
+                BlockCodecs.forBlockClass(SequentialBlock.class).getClass());
     }
 
     @Test
@@ -175,12 +185,19 @@ class BlockCodecsTest {
         JqModelWriter.write(file, sampleBlock(), Map.of());
         byte[] before = Files.readAllBytes(file);
         SequentialBlock broken = sampleBlock().add(x -> x);
-        assertThrows(IllegalArgumentException.class, () -> JqModelWriter.write(file, broken, Map.of()));
+        assertThrows(
+                IllegalArgumentException.class, () -> JqModelWriter.write(file, broken, Map.of()));
         assertArrayEquals(before, Files.readAllBytes(file));
         try (var list = Files.list(dir)) {
             assertEquals(1, list.count(), "no temporary file left behind");
         }
-        NDArray w = ((AffineTestBlock) JqModelReader.readBlock(file, manager).getChildren().get(0).getValue()).getWeight();
+        NDArray w =
+                ((AffineTestBlock)
+                                JqModelReader.readBlock(file, manager)
+                                        .getChildren()
+                                        .get(0)
+                                        .getValue())
+                        .getWeight();
         assertArrayEquals(new float[] {1f, 2f, 3f}, w.toFloatArray());
     }
 }

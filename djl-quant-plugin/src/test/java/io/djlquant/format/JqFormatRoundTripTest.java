@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,19 +17,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JqFormatRoundTripTest {
 
     /** A graph with nested nodes, every config kind, and tensors of several types and ranks. */
     static JqGraph sampleGraph() {
         Map<String, JqTensor> tensors = new LinkedHashMap<>();
-        JqTensor w = JqTensor.of("conv/weight", new byte[] {-128, -1, 0, 1, 2, 127}, new Shape(2, 1, 3), DataType.INT8);
-        JqTensor b = JqTensor.of("conv/bias", new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE}, new Shape(2));
+        JqTensor w =
+                JqTensor.of(
+                        "conv/weight",
+                        new byte[] {-128, -1, 0, 1, 2, 127},
+                        new Shape(2, 1, 3),
+                        DataType.INT8);
+        JqTensor b =
+                JqTensor.of(
+                        "conv/bias",
+                        new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE},
+                        new Shape(2));
         JqTensor s = JqTensor.of("conv/scale", new float[] {0.1f, Float.MIN_VALUE}, new Shape(2));
-        JqTensor u = JqTensor.of("act/table", new byte[] {(byte) 255, 0}, new Shape(2), DataType.UINT8);
+        JqTensor u =
+                JqTensor.of("act/table", new byte[] {(byte) 255, 0}, new Shape(2), DataType.UINT8);
         JqTensor scalar = JqTensor.of("act/scalar", new float[] {3.5f}, new Shape());
         JqTensor empty = JqTensor.of("act/empty", new float[0], new Shape(0, 4));
-        ByteBuffer longs = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-2).putLong(Long.MAX_VALUE);
+        ByteBuffer longs =
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(-2)
+                        .putLong(Long.MAX_VALUE);
         longs.flip();
         JqTensor l = new JqTensor("act/longs", DataType.INT64, new Shape(2), longs);
         for (JqTensor t : new JqTensor[] {w, b, s, u, scalar, empty, l}) {
@@ -59,7 +71,10 @@ class JqFormatRoundTripTest {
                         .putTensor("empty", "act/empty")
                         .putTensor("longs", "act/longs")
                         .putTensor("alias", "conv/scale");
-        JqNode root = new JqNode("djl.SequentialBlock", "root").addChild(conv).addChild(new JqNode("inner", "x").addChild(act));
+        JqNode root =
+                new JqNode("djl.SequentialBlock", "root")
+                        .addChild(conv)
+                        .addChild(new JqNode("inner", "x").addChild(act));
         Map<String, String> props = new LinkedHashMap<>();
         props.put("inputShape", "(1, 1, 28, 28)");
         props.put("note", "ünïcode");
@@ -80,7 +95,8 @@ class JqFormatRoundTripTest {
             assertArrayEquals(t.toByteArray(), r.toByteArray());
         }
         assertArrayEquals(bytes, JqModelWriter.toBytes(back), "writing is deterministic");
-        assertArrayEquals("DJLQ".getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(bytes, 4));
+        assertArrayEquals(
+                "DJLQ".getBytes(StandardCharsets.US_ASCII), java.util.Arrays.copyOf(bytes, 4));
         assertEquals(1, bytes[4]);
         assertEquals(0, bytes[5]);
     }
@@ -100,15 +116,26 @@ class JqFormatRoundTripTest {
         assertEquals("conv/weight", conv.getTensorName("weight"));
         JqTensor s = back.getTensor("conv/scale");
         assertArrayEquals(new float[] {0.1f, Float.MIN_VALUE}, s.toFloatArray());
-        assertArrayEquals(new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE}, back.getTensor("conv/bias").toIntArray());
+        assertArrayEquals(
+                new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE},
+                back.getTensor("conv/bias").toIntArray());
     }
 
     @Test
     void configGettersNameTheProblem() throws Exception {
-        JqNode conv = JqModelReader.read(JqModelWriter.toBytes(sampleGraph())).getRoot().getChildren().get(0);
-        MalformedModelException missing = assertThrows(MalformedModelException.class, () -> conv.getInt("padding"));
-        assertTrue(missing.getMessage().contains("'padding'") && missing.getMessage().contains("01Conv"), missing.getMessage());
-        assertThrows(MalformedModelException.class, () -> conv.getInt("outScale"), "0.1 is not an int");
+        JqNode conv =
+                JqModelReader.read(JqModelWriter.toBytes(sampleGraph()))
+                        .getRoot()
+                        .getChildren()
+                        .get(0);
+        MalformedModelException missing =
+                assertThrows(MalformedModelException.class, () -> conv.getInt("padding"));
+        assertTrue(
+                missing.getMessage().contains("'padding'")
+                        && missing.getMessage().contains("01Conv"),
+                missing.getMessage());
+        assertThrows(
+                MalformedModelException.class, () -> conv.getInt("outScale"), "0.1 is not an int");
         assertThrows(MalformedModelException.class, () -> conv.getInt("big"), "out of int range");
         assertThrows(MalformedModelException.class, () -> conv.getString("relu"));
         assertThrows(MalformedModelException.class, () -> conv.getBoolean("mode"));
@@ -139,7 +166,9 @@ class JqFormatRoundTripTest {
         w.expect(DataType.INT8).expect(DataType.INT8, 2, 3).expect(DataType.INT8, -1, 3);
         MalformedModelException e =
                 assertThrows(MalformedModelException.class, () -> w.expect(DataType.FLOAT32));
-        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("float32"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'w'") && e.getMessage().contains("float32"),
+                e.getMessage());
         e = assertThrows(MalformedModelException.class, () -> w.expect(DataType.INT8, 3, -1));
         assertTrue(e.getMessage().contains("[3, ?]"), e.getMessage());
         assertThrows(MalformedModelException.class, () -> w.expect(DataType.INT8, 6));
@@ -151,11 +180,15 @@ class JqFormatRoundTripTest {
         JqNode root = new JqNode("t", "r").putTensor("w", "missing");
         assertThrows(IllegalArgumentException.class, () -> new JqGraph(root, Map.of(), Map.of()));
         JqTensor t = JqTensor.of("t", new float[] {1f}, new Shape(1));
-        assertThrows(IllegalArgumentException.class,
-                () -> new JqGraph(new JqNode("t", "r"), Map.of("t", t), Map.of()), "unreferenced tensor");
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new JqGraph(new JqNode("t", "r"), Map.of("t", t), Map.of()),
+                "unreferenced tensor");
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new JqTensor("x", DataType.FLOAT32, new Shape(2), ByteBuffer.allocate(4)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new JqTensor("x", DataType.STRING, new Shape(1), ByteBuffer.allocate(1)));
         assertFalse(new JqNode("a", "b").equals(new JqNode("a", "c")));
     }

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every way a .jq file can be broken must end in a MalformedModelException naming the problem. */
 class JqMalformedFileTest {
@@ -138,22 +136,36 @@ class JqMalformedFileTest {
         String json = RawJq.oneNodeJson("t.N", "a");
         // 2^31 float32 elements with a 4-byte length: shape and length disagree.
         fails(
-                RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[] {1L << 31}, 0, 4)
-                        .bytes(new byte[4]).finish(),
-                "Tensor 'a'", "8589934592 bytes", "says 4");
+                RawJq.header(1, json)
+                        .u32(1)
+                        .entry("a", FLOAT32, new long[] {1L << 31}, 0, 4)
+                        .bytes(new byte[4])
+                        .finish(),
+                "Tensor 'a'",
+                "8589934592 bytes",
+                "says 4");
         // Consistent shape and length, but far beyond the file.
         fails(
-                RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[] {1L << 31}, 0, 1L << 33)
-                        .bytes(new byte[4]).finish(),
-                "Tensor 'a'", "outside the data section");
+                RawJq.header(1, json)
+                        .u32(1)
+                        .entry("a", FLOAT32, new long[] {1L << 31}, 0, 1L << 33)
+                        .bytes(new byte[4])
+                        .finish(),
+                "Tensor 'a'",
+                "outside the data section");
         // Element count overflowing a long.
         fails(
-                RawJq.header(1, json).u32(1)
+                RawJq.header(1, json)
+                        .u32(1)
                         .entry("a", FLOAT32, new long[] {1L << 40, 1L << 40}, 0, 4)
-                        .bytes(new byte[4]).finish(),
-                "Tensor 'a'", "overflows");
+                        .bytes(new byte[4])
+                        .finish(),
+                "Tensor 'a'",
+                "overflows");
         // Name length beyond the limit, rank beyond the limit, negative dimension and offset.
-        fails(RawJq.header(1, json).u32(1).u16(60000).bytes(new byte[30]).finish(), "name length 60000");
+        fails(
+                RawJq.header(1, json).u32(1).u16(60000).bytes(new byte[30]).finish(),
+                "name length 60000");
         fails(
                 RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[9], 0, 0).finish(),
                 "rank 9");
@@ -161,8 +173,11 @@ class JqMalformedFileTest {
                 RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[] {-1}, 0, 4).finish(),
                 "negative dimension");
         fails(
-                RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[] {1}, -4, 4)
-                        .bytes(new byte[4]).finish(),
+                RawJq.header(1, json)
+                        .u32(1)
+                        .entry("a", FLOAT32, new long[] {1}, -4, 4)
+                        .bytes(new byte[4])
+                        .finish(),
                 "negative offset");
     }
 
@@ -170,42 +185,57 @@ class JqMalformedFileTest {
     void shapeDisagreesWithByteLength() {
         String json = RawJq.oneNodeJson("t.N", "a");
         fails(
-                RawJq.header(1, json).u32(1).entry("a", FLOAT32, new long[] {3}, 0, 8)
-                        .bytes(new byte[8]).finish(),
-                "Tensor 'a'", "needs 12 bytes", "says 8");
+                RawJq.header(1, json)
+                        .u32(1)
+                        .entry("a", FLOAT32, new long[] {3}, 0, 8)
+                        .bytes(new byte[8])
+                        .finish(),
+                "Tensor 'a'",
+                "needs 12 bytes",
+                "says 8");
     }
 
     @Test
     void tableLayoutProblems() {
         String json = RawJq.oneNodeJson("t.N", "a", "b");
         fails(
-                RawJq.header(1, json).u32(2)
+                RawJq.header(1, json)
+                        .u32(2)
                         .entry("a", INT8, new long[] {4}, 0, 4)
                         .entry("b", INT8, new long[] {4}, 2, 4)
-                        .bytes(new byte[6]).finish(),
+                        .bytes(new byte[6])
+                        .finish(),
                 "overlaps");
         fails(
-                RawJq.header(1, json).u32(2)
+                RawJq.header(1, json)
+                        .u32(2)
                         .entry("a", INT8, new long[] {2}, 0, 2)
                         .entry("b", INT8, new long[] {2}, 4, 2)
-                        .bytes(new byte[6]).finish(),
+                        .bytes(new byte[6])
+                        .finish(),
                 "2 unused bytes");
         fails(
-                RawJq.header(1, json).u32(2)
+                RawJq.header(1, json)
+                        .u32(2)
                         .entry("a", INT8, new long[] {2}, 0, 2)
                         .entry("b", INT8, new long[] {2}, 2, 2)
-                        .bytes(new byte[7]).finish(),
+                        .bytes(new byte[7])
+                        .finish(),
                 "3 bytes after the last tensor");
         fails(
-                RawJq.header(1, json).u32(2)
+                RawJq.header(1, json)
+                        .u32(2)
                         .entry("a", INT8, new long[] {2}, 0, 2)
                         .entry("a", INT8, new long[] {2}, 2, 2)
-                        .bytes(new byte[4]).finish(),
+                        .bytes(new byte[4])
+                        .finish(),
                 "'a' appears twice");
         fails(
-                RawJq.header(1, RawJq.oneNodeJson("t.N", "a")).u32(1)
+                RawJq.header(1, RawJq.oneNodeJson("t.N", "a"))
+                        .u32(1)
                         .entry("a", 200, new long[] {2}, 0, 2)
-                        .bytes(new byte[2]).finish(),
+                        .bytes(new byte[2])
+                        .finish(),
                 "unknown data type code 200");
     }
 
@@ -215,26 +245,51 @@ class JqMalformedFileTest {
                 RawJq.header(1, RawJq.oneNodeJson("t.N", "nope")).u32(0).finish(),
                 "missing tensor 'nope'");
         fails(
-                RawJq.header(1, RawJq.oneNodeJson("t.N")).u32(1)
-                        .entry("a", INT8, new long[] {1}, 0, 1).bytes(new byte[1]).finish(),
+                RawJq.header(1, RawJq.oneNodeJson("t.N"))
+                        .u32(1)
+                        .entry("a", INT8, new long[] {1}, 0, 1)
+                        .bytes(new byte[1])
+                        .finish(),
                 "'a' is not referenced");
     }
 
     @Test
     void badJson() {
         fails(RawJq.header(1, "not json").u32(0).finish(), "not valid JSON");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\"}} {}").u32(0).finish(), "not valid JSON (at line 1");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\"}} {}").u32(0).finish(),
+                "not valid JSON (at line 1");
         fails(RawJq.header(1, "[1,2]").u32(0).finish(), "must be an object");
         fails(RawJq.header(1, "{\"properties\":{}}").u32(0).finish(), "no 'root'");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\",\"extra\":1}}").u32(0).finish(), "unknown field 'extra'");
-        fails(RawJq.header(1, "{\"root\":{\"type\":5}}").u32(0).finish(), "'type' must be a string");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\",\"extra\":1}}").u32(0).finish(),
+                "unknown field 'extra'");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":5}}").u32(0).finish(),
+                "'type' must be a string");
         fails(RawJq.header(1, "{\"root\":{\"type\":\"\"}}").u32(0).finish(), "empty type");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\",\"children\":{}}}").u32(0).finish(), "'children' must be an array");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\",\"config\":[]}}").u32(0).finish(), "'config' must be an object");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\",\"tensors\":{\"w\":1}}}").u32(0).finish(), "must be a string");
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\"},\"properties\":{\"k\":[]}}").u32(0).finish(), "properties");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\",\"children\":{}}}").u32(0).finish(),
+                "'children' must be an array");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\",\"config\":[]}}").u32(0).finish(),
+                "'config' must be an object");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\",\"tensors\":{\"w\":1}}}")
+                        .u32(0)
+                        .finish(),
+                "must be a string");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\"},\"properties\":{\"k\":[]}}")
+                        .u32(0)
+                        .finish(),
+                "properties");
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
-        fails(RawJq.header(1, "{\"root\":{\"type\":\"a\",\"config\":{\"x\":" + deep + "}}}").u32(0).finish(), "nests deeper");
+        fails(
+                RawJq.header(1, "{\"root\":{\"type\":\"a\",\"config\":{\"x\":" + deep + "}}}")
+                        .u32(0)
+                        .finish(),
+                "nests deeper");
         // Invalid UTF-8 inside the JSON bytes.
         byte[] bad = RawJq.header(1, "{\"root\":{\"type\":\"a?\"}}").u32(0).unfinished();
         bad[10 + "{\"root\":{\"type\":\"a".length()] = (byte) 0xC3;

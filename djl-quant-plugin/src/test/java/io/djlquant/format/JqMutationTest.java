@@ -3,12 +3,11 @@ package io.djlquant.format;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * Deterministic counterpart of {@link JqReaderFuzzTest} that always runs: thousands of random
@@ -24,8 +23,25 @@ class JqMutationTest {
 
     /* Values that stress length, count, dimension and offset fields. */
     private static final long[] FIELD_VALUES = {
-        0, 1, 2, 3, 7, 255, 256, 65535, 65536, 0x7FFFFFFFL, 0x80000000L, 0xFFFFFFFFL, 1L << 32,
-        1L << 40, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2, Integer.MIN_VALUE
+        0,
+        1,
+        2,
+        3,
+        7,
+        255,
+        256,
+        65535,
+        65536,
+        0x7FFFFFFFL,
+        0x80000000L,
+        0xFFFFFFFFL,
+        1L << 32,
+        1L << 40,
+        Long.MAX_VALUE,
+        Long.MIN_VALUE,
+        -1,
+        -2,
+        Integer.MIN_VALUE
     };
 
     private static byte[] seed(String name) throws Exception {
@@ -64,8 +80,11 @@ class JqMutationTest {
             }
             byte[] input = m;
             int n = i;
-            boolean valid1 = assertTimeoutPreemptively(WATCHDOG,
-                    () -> ModelBytesCheck.loadsOrRejects(input), () -> "case " + n + " of seed " + seed);
+            boolean valid1 =
+                    assertTimeoutPreemptively(
+                            WATCHDOG,
+                            () -> ModelBytesCheck.loadsOrRejects(input),
+                            () -> "case " + n + " of seed " + seed);
             rejected += valid1 ? 0 : 1;
         }
         // The mutations must mostly produce invalid files, else they test nothing.
@@ -85,39 +104,43 @@ class JqMutationTest {
             case 1:
                 b[at] ^= (byte) (1 << r.nextInt(8));
                 return b;
-            case 2: {
-                int n = 1 + r.nextInt(16);
-                byte[] out = new byte[b.length + n];
-                System.arraycopy(b, 0, out, 0, at);
-                for (int i = 0; i < n; i++) {
-                    out[at + i] = (byte) r.nextInt();
+            case 2:
+                {
+                    int n = 1 + r.nextInt(16);
+                    byte[] out = new byte[b.length + n];
+                    System.arraycopy(b, 0, out, 0, at);
+                    for (int i = 0; i < n; i++) {
+                        out[at + i] = (byte) r.nextInt();
+                    }
+                    System.arraycopy(b, at, out, at + n, b.length - at);
+                    return out;
                 }
-                System.arraycopy(b, at, out, at + n, b.length - at);
-                return out;
-            }
-            case 3: {
-                int n = Math.min(b.length - at, 1 + r.nextInt(32));
-                byte[] out = new byte[b.length - n];
-                System.arraycopy(b, 0, out, 0, at);
-                System.arraycopy(b, at + n, out, at, b.length - at - n);
-                return out;
-            }
-            case 4: {
-                int n = Math.min(b.length - at, 1 + r.nextInt(64));
-                int to = r.nextInt(b.length);
-                byte[] out = Arrays.copyOf(b, b.length + n);
-                System.arraycopy(b, to, out, to + n, b.length - to);
-                System.arraycopy(b, at, out, to, n);
-                return out;
-            }
-            default: {
-                long v = FIELD_VALUES[r.nextInt(FIELD_VALUES.length)];
-                int width = r.nextBoolean() ? 8 : r.nextBoolean() ? 4 : 2;
-                for (int i = 0; i < width && at + i < b.length; i++) {
-                    b[at + i] = (byte) (v >>> (8 * i));
+            case 3:
+                {
+                    int n = Math.min(b.length - at, 1 + r.nextInt(32));
+                    byte[] out = new byte[b.length - n];
+                    System.arraycopy(b, 0, out, 0, at);
+                    System.arraycopy(b, at + n, out, at, b.length - at - n);
+                    return out;
                 }
-                return b;
-            }
+            case 4:
+                {
+                    int n = Math.min(b.length - at, 1 + r.nextInt(64));
+                    int to = r.nextInt(b.length);
+                    byte[] out = Arrays.copyOf(b, b.length + n);
+                    System.arraycopy(b, to, out, to + n, b.length - to);
+                    System.arraycopy(b, at, out, to, n);
+                    return out;
+                }
+            default:
+                {
+                    long v = FIELD_VALUES[r.nextInt(FIELD_VALUES.length)];
+                    int width = r.nextBoolean() ? 8 : r.nextBoolean() ? 4 : 2;
+                    for (int i = 0; i < width && at + i < b.length; i++) {
+                        b[at + i] = (byte) (v >>> (8 * i));
+                    }
+                    return b;
+                }
         }
     }
 }

@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Fuzzes the .jq reader with Jazzer. A normal test run executes it over the seed corpus in {@code
- * src/test/resources/io/djlquant/format/JqReaderFuzzTestInputs/loadsOrRejects/} (valid models
- * plus every finding, kept as regression inputs); {@code JAZZER_FUZZ=1} makes it fuzz (see README,
+ * src/test/resources/io/djlquant/format/JqReaderFuzzTestInputs/loadsOrRejects/} (valid models plus
+ * every finding, kept as regression inputs); {@code JAZZER_FUZZ=1} makes it fuzz (see README,
  * Reliability):
  *
  * <pre>

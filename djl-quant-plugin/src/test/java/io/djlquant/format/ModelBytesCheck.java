@@ -3,15 +3,14 @@ package io.djlquant.format;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /**
  * The property the fuzz and mutation tests check on arbitrary bytes: loading them as a JavaQuant
- * model (validate, parse, decode every block with the registered codecs) either succeeds or
- * raises a {@link MalformedModelException} with a message. Any other throwable escapes to the
- * caller, which reports it as a failure.
+ * model (validate, parse, decode every block with the registered codecs) either succeeds or raises
+ * a {@link MalformedModelException} with a message. Any other throwable escapes to the caller,
+ * which reports it as a failure.
  */
 final class ModelBytesCheck {
 

@@ -35,7 +35,8 @@ final class RawJq {
     }
 
     RawJq u16(int v) {
-        return bytes(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) v).array());
+        return bytes(
+                ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) v).array());
     }
 
     RawJq u32(long v) {
@@ -94,7 +95,10 @@ final class RawJq {
             }
             refs.append("\"t").append(i).append("\":\"").append(tensorNames[i]).append('"');
         }
-        return "{\"root\":{\"type\":\"" + type + "\",\"name\":\"root\",\"tensors\":{" + refs
+        return "{\"root\":{\"type\":\""
+                + type
+                + "\",\"name\":\"root\",\"tensors\":{"
+                + refs
                 + "}},\"properties\":{}}";
     }
 }

@@ -23,7 +23,8 @@ final class Fixtures {
 
     static Path dir() {
         try {
-            return Paths.get(Fixtures.class.getResource("/fixtures/manifest.json").toURI()).getParent();
+            return Paths.get(Fixtures.class.getResource("/fixtures/manifest.json").toURI())
+                    .getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -33,7 +34,9 @@ final class Fixtures {
         return dir().resolve(name);
     }
 
-    /** @return the manifest entry of one fixture model */
+    /**
+     * @return the manifest entry of one fixture model
+     */
     static JsonObject manifest(String model) throws IOException {
         try (Reader r = Files.newBufferedReader(file("manifest.json"))) {
             return JsonUtils.GSON.fromJson(r, JsonObject.class).getAsJsonObject(model);
@@ -48,7 +51,9 @@ final class Fixtures {
         }
     }
 
-    /** Enlarges NCHW by repeating every pixel {@code r} x {@code r} times (as repeat_interleave). */
+    /**
+     * Enlarges NCHW by repeating every pixel {@code r} x {@code r} times (as repeat_interleave).
+     */
     static NDArray repeatPixels(NDManager manager, NDArray x, int r) {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);

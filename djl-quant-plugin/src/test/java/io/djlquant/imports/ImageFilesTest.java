@@ -30,11 +30,13 @@ class ImageFilesTest {
 
     @Test
     void imagenetPreprocessingAndFolderLabels(@TempDir Path dir) throws IOException {
-        // a wide solid image: resize keeps it solid, so every pixel is exactly the normalised colour
+        // a wide solid image: resize keeps it solid, so every pixel is exactly the normalised
+        // colour
         solid(dir.resolve("b/wide.png"), 100, 50, 0xff0080);
         solid(dir.resolve("a/tall.png"), 40, 90, 0x646464);
         Files.writeString(dir.resolve("notes.txt"), "not an image");
-        ImageFiles data = ImageFiles.builder().setRoot(dir).optImageSize(32).setSampling(2, false).build();
+        ImageFiles data =
+                ImageFiles.builder().setRoot(dir).optImageSize(32).setSampling(2, false).build();
         assertEquals(2, data.size());
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Record tall = data.get(m, 0);
@@ -52,8 +54,13 @@ class ImageFilesTest {
             assertEquals(0f, tall.getLabels().head().getFloat()); // folder "a"
             assertEquals(1f, wide.getLabels().head().getFloat()); // folder "b"
         }
-        ImageFiles grey = ImageFiles.builder().setRoot(dir.resolve("a")).optImageSize(16)
-                .optChannels(1).setSampling(1, false).build();
+        ImageFiles grey =
+                ImageFiles.builder()
+                        .setRoot(dir.resolve("a"))
+                        .optImageSize(16)
+                        .optChannels(1)
+                        .setSampling(1, false)
+                        .build();
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             NDArray x = grey.get(m, 0).getData().head();
             assertEquals(new Shape(1, 16, 16), x.getShape());
@@ -68,8 +75,14 @@ class ImageFilesTest {
     void badOptions(@TempDir Path dir) {
         assertThrows(IllegalArgumentException.class, () -> ImageFiles.builder().optChannels(2));
         assertThrows(IllegalArgumentException.class, () -> ImageFiles.builder().optImageSize(0));
-        IOException missing = assertThrows(IOException.class,
-                () -> ImageFiles.builder().setRoot(dir.resolve("nope")).setSampling(1, false).build());
+        IOException missing =
+                assertThrows(
+                        IOException.class,
+                        () ->
+                                ImageFiles.builder()
+                                        .setRoot(dir.resolve("nope"))
+                                        .setSampling(1, false)
+                                        .build());
         assertEquals(true, missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }

@@ -45,7 +45,10 @@ class ImportAndQuantizeTest {
             }
             Path sub = dir.resolve(i % 2 == 0 ? "cats" : "dogs");
             Files.createDirectories(sub);
-            ImageIO.write(img, i % 3 == 0 ? "jpg" : "png", sub.resolve("img" + i + (i % 3 == 0 ? ".jpg" : ".png")).toFile());
+            ImageIO.write(
+                    img,
+                    i % 3 == 0 ? "jpg" : "png",
+                    sub.resolve("img" + i + (i % 3 == 0 ? ".jpg" : ".png")).toFile());
         }
     }
 
@@ -54,12 +57,24 @@ class ImportAndQuantizeTest {
         Path images = tmp.resolve("images");
         writeImages(images, 16, 7);
         Path out = tmp.resolve("out").resolve("resnet18-int8.jq");
-        ImportOptions o = ImportOptions.parse(Fixtures.file(Fixtures.RESNET18).toString(),
-                "--calibration", images.toString(), "--out", out.toString(),
-                "--image-size", "64", "--batches", "2", "--batch-size", "8");
+        ImportOptions o =
+                ImportOptions.parse(
+                        Fixtures.file(Fixtures.RESNET18).toString(),
+                        "--calibration",
+                        images.toString(),
+                        "--out",
+                        out.toString(),
+                        "--image-size",
+                        "64",
+                        "--batches",
+                        "2",
+                        "--batch-size",
+                        "8");
         ImportAndQuantize.Result r = ImportAndQuantize.run(o);
-        System.out.printf("ImportAndQuantize on the fixture: Float vs Q top-1 %d/%d, %d float classes,"
-                + " max logit diff %.4f%n", r.agreeing(), r.images(), r.floatClasses(), r.maxLogitDiff());
+        System.out.printf(
+                "ImportAndQuantize on the fixture: Float vs Q top-1 %d/%d, %d float classes,"
+                        + " max logit diff %.4f%n",
+                r.agreeing(), r.images(), r.floatClasses(), r.maxLogitDiff());
         assertTrue(Files.size(out) > 0);
         assertEquals(16, r.images());
         assertEquals(10, r.layout().getNumClasses());
@@ -67,16 +82,19 @@ class ImportAndQuantizeTest {
         // agreement with a constant prediction would mean nothing
         assertTrue(r.floatClasses() >= 2, "float classes " + r.floatClasses());
 
-        // the per-layer report beside the model: every layer of ResNet18, Q computing what QFloat does
+        // the per-layer report beside the model: every layer of ResNet18, Q computing what QFloat
+        // does
         Path layers = out.resolveSibling("resnet18-int8.layers.json");
         assertEquals(layers, ImportAndQuantize.layersFile(out));
         JsonObject json = JsonParser.parseString(Files.readString(layers)).getAsJsonObject();
         assertEquals(8, json.get("images").getAsInt());
-        // QuantStub, stem conv, max pool, 8 blocks of 2 convs + join, 3 downsamples, pool, fc, DequantStub
+        // QuantStub, stem conv, max pool, 8 blocks of 2 convs + join, 3 downsamples, pool, fc,
+        // DequantStub
         assertEquals(3 + 8 * 3 + 3 + 3, json.getAsJsonArray("layers").size());
         for (JsonElement e : json.getAsJsonArray("layers")) {
             JsonObject q = e.getAsJsonObject().getAsJsonObject("qVsQfloat");
-            assertTrue(q.get("exact").getAsBoolean() || q.get("sqnrDb").getAsDouble() > 25,
+            assertTrue(
+                    q.get("exact").getAsBoolean() || q.get("sqnrDb").getAsDouble() > 25,
                     e.getAsJsonObject().get("path") + ": " + q);
         }
     }
@@ -85,12 +103,30 @@ class ImportAndQuantizeTest {
     void stateDictOnFashionMnist(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("resnet34-int8.jq");
         // the 1-channel small-stem fixture, trained on Fashion-MNIST; its test images at 28x28
-        ImportAndQuantize.Result r = ImportAndQuantize.run(ImportOptions.parse(
-                Fixtures.file(Fixtures.RESNET34).toString(), "--calibration", "fashion-mnist",
-                "--out", out.toString(), "--image-size", "28", "--batches", "2", "--batch-size", "16"));
-        System.out.printf("ImportAndQuantize ResNet34 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float classes,"
-                + " max logit diff %.4f, accuracy Float %d Q %d of %d%n", r.agreeing(), r.images(),
-                r.floatClasses(), r.maxLogitDiff(), r.floatCorrect(), r.qCorrect(), r.images());
+        ImportAndQuantize.Result r =
+                ImportAndQuantize.run(
+                        ImportOptions.parse(
+                                Fixtures.file(Fixtures.RESNET34).toString(),
+                                "--calibration",
+                                "fashion-mnist",
+                                "--out",
+                                out.toString(),
+                                "--image-size",
+                                "28",
+                                "--batches",
+                                "2",
+                                "--batch-size",
+                                "16"));
+        System.out.printf(
+                "ImportAndQuantize ResNet34 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float"
+                        + " classes, max logit diff %.4f, accuracy Float %d Q %d of %d%n",
+                r.agreeing(),
+                r.images(),
+                r.floatClasses(),
+                r.maxLogitDiff(),
+                r.floatCorrect(),
+                r.qCorrect(),
+                r.images());
         assertEquals(32, r.images());
         assertEquals(10, r.layout().getNumClasses());
         // the generator measured ~82% on the test split; 32 images leave room for sampling noise
@@ -103,12 +139,28 @@ class ImportAndQuantizeTest {
     @Test
     void mobileNetV2OnFashionMnist(@TempDir Path tmp) throws Exception {
         // TorchScript: the stride-1 stem is found from libtorch's output, so the input is 32x32
-        ImportAndQuantize.Result r = ImportAndQuantize.run(ImportOptions.parse(
-                Fixtures.file(MobileNetV2ImportTest.PT).toString(), "--calibration", "fashion-mnist",
-                "--out", tmp.resolve("mnv2-int8.jq").toString(), "--batches", "2", "--batch-size", "32"));
-        System.out.printf("ImportAndQuantize MobileNetV2 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float classes,"
-                + " max logit diff %.4f, accuracy Float %d Q %d of %d%n", r.agreeing(), r.images(),
-                r.floatClasses(), r.maxLogitDiff(), r.floatCorrect(), r.qCorrect(), r.images());
+        ImportAndQuantize.Result r =
+                ImportAndQuantize.run(
+                        ImportOptions.parse(
+                                Fixtures.file(MobileNetV2ImportTest.PT).toString(),
+                                "--calibration",
+                                "fashion-mnist",
+                                "--out",
+                                tmp.resolve("mnv2-int8.jq").toString(),
+                                "--batches",
+                                "2",
+                                "--batch-size",
+                                "32"));
+        System.out.printf(
+                "ImportAndQuantize MobileNetV2 on Fashion-MNIST: Float vs Q top-1 %d/%d, %d float"
+                        + " classes, max logit diff %.4f, accuracy Float %d Q %d of %d%n",
+                r.agreeing(),
+                r.images(),
+                r.floatClasses(),
+                r.maxLogitDiff(),
+                r.floatCorrect(),
+                r.qCorrect(),
+                r.images());
         MobileNetV2.Builder layout = assertInstanceOf(MobileNetV2.Builder.class, r.layout());
         assertEquals(1, layout.getStemStride());
         assertEquals(32, layout.defaultImageSize());
@@ -120,33 +172,77 @@ class ImportAndQuantizeTest {
         assertTrue(r.floatClasses() >= 5, "float classes " + r.floatClasses());
 
         // the float16 state dict of the same network, with the stride it cannot record
-        ImportAndQuantize.Result sd = ImportAndQuantize.run(ImportOptions.parse(
-                Fixtures.file(MobileNetV2ImportTest.PTH).toString(), "--calibration", "fashion-mnist",
-                "--out", tmp.resolve("mnv2-sd-int8.jq").toString(), "--batches", "2", "--batch-size", "32",
-                "--stem-stride", "1"));
+        ImportAndQuantize.Result sd =
+                ImportAndQuantize.run(
+                        ImportOptions.parse(
+                                Fixtures.file(MobileNetV2ImportTest.PTH).toString(),
+                                "--calibration",
+                                "fashion-mnist",
+                                "--out",
+                                tmp.resolve("mnv2-sd-int8.jq").toString(),
+                                "--batches",
+                                "2",
+                                "--batch-size",
+                                "32",
+                                "--stem-stride",
+                                "1"));
         assertEquals(r.floatCorrect(), sd.floatCorrect());
         assertTrue(sd.agreement() >= 0.9, "agreement " + sd.agreement());
 
         // a stem stride for a ResNet is refused, before anything is written
         Path resnetOut = tmp.resolve("resnet-int8.jq");
-        assertEquals(2, ImportAndQuantize.command(Fixtures.file(Fixtures.RESNET34).toString(),
-                "--calibration", "fashion-mnist", "--out", resnetOut.toString(), "--stem-stride", "1"));
+        assertEquals(
+                2,
+                ImportAndQuantize.command(
+                        Fixtures.file(Fixtures.RESNET34).toString(),
+                        "--calibration",
+                        "fashion-mnist",
+                        "--out",
+                        resnetOut.toString(),
+                        "--stem-stride",
+                        "1"));
         assertFalse(Files.exists(resnetOut));
-        assertEquals(2, ImportAndQuantize.command(Fixtures.file(MobileNetV2ImportTest.PT).toString(),
-                "--calibration", "fashion-mnist", "--out", resnetOut.toString(), "--stem-stride", "3"));
+        assertEquals(
+                2,
+                ImportAndQuantize.command(
+                        Fixtures.file(MobileNetV2ImportTest.PT).toString(),
+                        "--calibration",
+                        "fashion-mnist",
+                        "--out",
+                        resnetOut.toString(),
+                        "--stem-stride",
+                        "3"));
     }
 
     @Test
     void optionsAreChecked() {
-        assertThrows(IllegalArgumentException.class, () -> ImportOptions.parse("m.pt", "--out", "x.jq"));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--bogus", "1"));
+        assertThrows(
+                IllegalArgumentException.class, () -> ImportOptions.parse("m.pt", "--out", "x.jq"));
+        IllegalArgumentException unknown =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ImportOptions.parse(
+                                        "m.pt",
+                                        "--calibration",
+                                        "d",
+                                        "--out",
+                                        "x.jq",
+                                        "--bogus",
+                                        "1"));
         assertTrue(unknown.getMessage().contains("unknown option --bogus"), unknown.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--batches", "x"));
-        assertThrows(IllegalArgumentException.class,
-                () -> ImportOptions.parse("m.pt", "--calibration", "d", "--out", "x.jq", "--batches"));
-        ImportOptions ok = ImportOptions.parse("m.pt", "--calibration", "fashion-mnist", "--out", "x.jq");
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        ImportOptions.parse(
+                                "m.pt", "--calibration", "d", "--out", "x.jq", "--batches", "x"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        ImportOptions.parse(
+                                "m.pt", "--calibration", "d", "--out", "x.jq", "--batches"));
+        ImportOptions ok =
+                ImportOptions.parse("m.pt", "--calibration", "fashion-mnist", "--out", "x.jq");
         assertEquals(8, ok.batches());
         assertEquals(16, ok.batchSize());
         assertEquals(0, ok.imageSize());
@@ -155,8 +251,15 @@ class ImportAndQuantizeTest {
     /** A state dict whose pickle calls os.system: what a hostile download looks like. */
     private static Path hostileFile(Path dir) throws IOException {
         Path bad = dir.resolve("resnet18-weights.pth");
-        Files.write(bad, MaliciousFiles.archive(new MaliciousFiles.Pickle().global("os", "system")
-                .tuple(() -> new MaliciousFiles.Pickle()).op('R').stop(), 1));
+        Files.write(
+                bad,
+                MaliciousFiles.archive(
+                        new MaliciousFiles.Pickle()
+                                .global("os", "system")
+                                .tuple(() -> new MaliciousFiles.Pickle())
+                                .op('R')
+                                .stop(),
+                        1));
         return bad;
     }
 
@@ -167,12 +270,21 @@ class ImportAndQuantizeTest {
         Path stdout = tmp.resolve("stdout.txt");
         Path stderr = tmp.resolve("stderr.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Dai.djl.offline=true", "-cp",
-                System.getProperty("java.class.path"), ImportAndQuantize.class.getName(),
-                bad.toString(), "--calibration", "fashion-mnist", "--out", out.toString())
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                java,
+                                "-Dai.djl.offline=true",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ImportAndQuantize.class.getName(),
+                                bad.toString(),
+                                "--calibration",
+                                "fashion-mnist",
+                                "--out",
+                                out.toString())
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(stderr.toFile())
+                        .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the command hung");
         List<String> err = Files.readAllLines(stderr);
         assertEquals(2, p.exitValue(), "stderr: " + err);
@@ -194,8 +306,14 @@ class ImportAndQuantizeTest {
         Path zipBomb = tmp.resolve("bomb.pth");
         Files.write(zipBomb, MaliciousFiles.zip(bomb, true));
         for (Path model : new Path[] {hostileFile(tmp), zipBomb}) {
-            assertEquals(2, ImportAndQuantize.command(model.toString(), "--calibration",
-                    "fashion-mnist", "--out", out.toString()));
+            assertEquals(
+                    2,
+                    ImportAndQuantize.command(
+                            model.toString(),
+                            "--calibration",
+                            "fashion-mnist",
+                            "--out",
+                            out.toString()));
         }
         assertFalse(Files.exists(out), "nothing written");
         assertEquals(2, ImportAndQuantize.command("m.pth", "--out", out.toString()), "usage error");
@@ -203,8 +321,10 @@ class ImportAndQuantizeTest {
 
     @Test
     void emptyFolderIsReported(@TempDir Path tmp) {
-        IOException e = assertThrows(IOException.class,
-                () -> ImageFiles.builder().setRoot(tmp).setSampling(4, false).build());
+        IOException e =
+                assertThrows(
+                        IOException.class,
+                        () -> ImageFiles.builder().setRoot(tmp).setSampling(4, false).build());
         assertTrue(e.getMessage().contains("no images"), e.getMessage());
     }
 }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The property the importer's fuzz tests check: arbitrary bytes either import or are rejected
- * with a {@link MalformedModelException} that has a message. Any other throwable (including an
+ * The property the importer's fuzz tests check: arbitrary bytes either import or are rejected with
+ * a {@link MalformedModelException} that has a message. Any other throwable (including an
  * OutOfMemoryError or a StackOverflowError) escapes and is a finding.
  */
 final class ImporterChecks {
@@ -46,14 +46,15 @@ final class ImporterChecks {
     }
 
     /**
-     * Decodes {@code pickle} as the data.pkl of an archive whose storages are those of
-     * {@link #storages()}, and converts every floating tensor to floats.
+     * Decodes {@code pickle} as the data.pkl of an archive whose storages are those of {@link
+     * #storages()}, and converts every floating tensor to floats.
      *
      * @return the tensors, or null if rejected
      */
     static Map<String, TorchTensor> pickleDecodesOrRejects(byte[] pickle) {
         try {
-            Map<String, TorchTensor> tensors = TorchArchive.decode(entries(pickle), allowance(pickle));
+            Map<String, TorchTensor> tensors =
+                    TorchArchive.decode(entries(pickle), allowance(pickle));
             for (TorchTensor t : tensors.values()) {
                 if (t.isFloating()) {
                     t.toFloats();
@@ -69,8 +70,8 @@ final class ImporterChecks {
     }
 
     /**
-     * Decodes {@code pickle} as {@link #pickleDecodesOrRejects}, then detects the layout and
-     * builds the network from the float tensors (through the PyTorch engine, as an import does).
+     * Decodes {@code pickle} as {@link #pickleDecodesOrRejects}, then detects the layout and builds
+     * the network from the float tensors (through the PyTorch engine, as an import does).
      *
      * @return true if a network was built, false if rejected
      */
@@ -138,8 +139,8 @@ final class ImporterChecks {
     }
 
     /**
-     * Storages {@code data/0} to {@code data/99} of 4 KiB each, enough for every tensor of the
-     * seed pickles (the largest, in tiny_module's ResNet, has 144 floats). Their bytes are a fixed
+     * Storages {@code data/0} to {@code data/99} of 4 KiB each, enough for every tensor of the seed
+     * pickles (the largest, in tiny_module's ResNet, has 144 floats). Their bytes are a fixed
      * pattern: the decoding of views, not of values, is under test.
      */
     private static Map<String, byte[]> storages() {
@@ -157,9 +158,10 @@ final class ImporterChecks {
     /** A scratch file for archive inputs (ZipFile needs a file), in memory where possible. */
     static Path scratchFile() throws IOException {
         Path shm = Path.of("/dev/shm");
-        Path f = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempFile(shm, "importer-fuzz", ".pth")
-                : Files.createTempFile("importer-fuzz", ".pth");
+        Path f =
+                Files.isDirectory(shm) && Files.isWritable(shm)
+                        ? Files.createTempFile(shm, "importer-fuzz", ".pth")
+                        : Files.createTempFile("importer-fuzz", ".pth");
         f.toFile().deleteOnExit();
         return f;
     }

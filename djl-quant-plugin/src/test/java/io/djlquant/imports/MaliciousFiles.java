@@ -75,9 +75,16 @@ final class MaliciousFiles {
             return op('t');
         }
 
-        /** The persistent id of storage {@code key}: ('storage', torch.FloatStorage, key, 'cpu', numel). */
+        /**
+         * The persistent id of storage {@code key}: ('storage', torch.FloatStorage, key, 'cpu',
+         * numel).
+         */
         Pickle storage(String key, long numel) {
-            op('(').str("storage").global("torch", "FloatStorage").str(key).str("cpu").lng(numel)
+            op('(').str("storage")
+                    .global("torch", "FloatStorage")
+                    .str(key)
+                    .str("cpu")
+                    .lng(numel)
                     .op('t');
             return op('Q');
         }
@@ -96,7 +103,9 @@ final class MaliciousFiles {
             return tensor(key, n, 0, new long[] {n}, new long[] {1});
         }
 
-        /** A 4-byte little-endian int (the operand of LONG_BINPUT / LONG_BINGET), then more opcodes. */
+        /**
+         * A 4-byte little-endian int (the operand of LONG_BINPUT / LONG_BINGET), then more opcodes.
+         */
         Pickle int4(int v, int... more) {
             for (int i = 0; i < 4; i++) {
                 out.write(v >>> (8 * i));
@@ -110,7 +119,9 @@ final class MaliciousFiles {
         }
     }
 
-    /** @return float32 little-endian bytes of {@code n} elements 0, 1, 2, ... */
+    /**
+     * @return float32 little-endian bytes of {@code n} elements 0, 1, 2, ...
+     */
     static byte[] floats(int n) {
         ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
@@ -119,7 +130,9 @@ final class MaliciousFiles {
         return b.array();
     }
 
-    /** A {@code torch.save}-like archive: {@code archive/data.pkl} and {@code archive/data/<key>}. */
+    /**
+     * A {@code torch.save}-like archive: {@code archive/data.pkl} and {@code archive/data/<key>}.
+     */
     static byte[] archive(byte[] pickle, Map<String, byte[]> storages) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("archive/data.pkl", pickle);
@@ -165,7 +178,10 @@ final class MaliciousFiles {
         return out;
     }
 
-    /** Renames every occurrence of {@code from} (local and central headers) to {@code to}, same length. */
+    /**
+     * Renames every occurrence of {@code from} (local and central headers) to {@code to}, same
+     * length.
+     */
     static byte[] renamed(byte[] zip, String from, String to) {
         byte[] f = from.getBytes(StandardCharsets.UTF_8);
         byte[] t = to.getBytes(StandardCharsets.UTF_8);
@@ -185,7 +201,8 @@ final class MaliciousFiles {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i + 46 <= zip.length; i++) {
-            if (b.getInt(i) == 0x02014b50 && (b.getShort(i + 28) & 0xffff) == n.length
+            if (b.getInt(i) == 0x02014b50
+                    && (b.getShort(i + 28) & 0xffff) == n.length
                     && ByteBuffer.wrap(zip, i + 46, n.length).equals(ByteBuffer.wrap(n))) {
                 return i;
             }

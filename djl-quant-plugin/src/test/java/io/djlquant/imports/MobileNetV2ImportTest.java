@@ -40,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * torchvision MobileNetV2 (width 0.25, 1-channel stride-1 stem, trained on Fashion-MNIST at 32x32;
- * fixtures/make_mobilenet_fixture.py) imported from TorchScript and from a float16 state dict,
- * then quantized and run on JavaQuant.
+ * fixtures/make_mobilenet_fixture.py) imported from TorchScript and from a float16 state dict, then
+ * quantized and run on JavaQuant.
  */
 class MobileNetV2ImportTest {
 
@@ -50,12 +50,15 @@ class MobileNetV2ImportTest {
 
     /** The PyTorch outputs must be reproduced to this bound (float32 through 53 convolutions). */
     private static final float TOLERANCE = 1e-4f;
+
     private static final int SIZE = 32;
     private static final int EVAL = 500;
     private static final int EVAL_BATCH = 100;
     private static final int CLASSES = FashionMnist.NUM_CLASSES;
+
     /** Measured on this host: see the printed line; rounding flips only near-ties. */
     private static final double MIN_AGREEMENT = 0.97;
+
     /** Allowed accuracy loss of Q against Float, as a fraction of the evaluation images. */
     private static final double MAX_Q_DROP = 0.03;
 
@@ -85,13 +88,17 @@ class MobileNetV2ImportTest {
 
     /** The generator's spec as a builder: width multiplier, classes, stem stride. */
     private static MobileNetV2.Builder generatorSpec(JsonObject spec) {
-        return MobileNetV2.builder().optWidthMultiplier(spec.get("width_mult").getAsFloat())
-                .optNumClasses(spec.get("classes").getAsInt()).optStemStride(spec.get("stem_stride").getAsInt());
+        return MobileNetV2.builder()
+                .optWidthMultiplier(spec.get("width_mult").getAsFloat())
+                .optNumClasses(spec.get("classes").getAsInt())
+                .optStemStride(spec.get("stem_stride").getAsInt());
     }
 
     /** The layout read back from the imported network must be the one the generator used. */
-    private static void assertLayout(JsonObject spec, SequentialBlock net) throws MalformedModelException {
-        TorchvisionLayout detected = TorchvisionImport.detectLayout(shapes(MobileNetV2.torchvisionParameters(net)));
+    private static void assertLayout(JsonObject spec, SequentialBlock net)
+            throws MalformedModelException {
+        TorchvisionLayout detected =
+                TorchvisionImport.detectLayout(shapes(MobileNetV2.torchvisionParameters(net)));
         MobileNetV2.Builder mnv2 = (MobileNetV2.Builder) detected;
         assertEquals(spec.get("stem_channels").getAsInt(), mnv2.getStemChannels());
         assertArrayEquals(ints(spec.get("block_channels")), mnv2.getBlockChannels());
@@ -115,8 +122,12 @@ class MobileNetV2ImportTest {
             NDArray x = Fixtures.npy(m, o.get("input").getAsString());
             NDArray expected = Fixtures.npy(m, o.get("output").getAsString());
             float d = maxDiff(run(net, m, x), expected);
-            System.out.printf("import MobileNetV2 %s input %s: max |ours - PyTorch| = %.3g (logit range %.3g)%n",
-                    o.get("output").getAsString(), x.getShape(), d,
+            System.out.printf(
+                    "import MobileNetV2 %s input %s: max |ours - PyTorch| = %.3g (logit range"
+                            + " %.3g)%n",
+                    o.get("output").getAsString(),
+                    x.getShape(),
+                    d,
                     expected.max().getFloat() - expected.min().getFloat());
             assertTrue(d < TOLERANCE, o.get("output") + ": max abs diff " + d);
             worst = Math.max(worst, d);
@@ -143,9 +154,12 @@ class MobileNetV2ImportTest {
     @Test
     void halfStateDictReproducesPyTorchWithTheStemStrideGiven() throws Exception {
         JsonObject spec = Fixtures.manifest(PTH);
-        assertEquals("HALF", TorchArchive.read(Fixtures.file(PTH)).get("classifier.1.weight").getElementType());
+        assertEquals(
+                "HALF",
+                TorchArchive.read(Fixtures.file(PTH)).get("classifier.1.weight").getElementType());
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock net = TorchvisionImport.loadStateDict(Fixtures.file(PTH), generatorSpec(spec), m);
+            SequentialBlock net =
+                    TorchvisionImport.loadStateDict(Fixtures.file(PTH), generatorSpec(spec), m);
             assertLayout(spec, net);
             checkCases(spec, net, m);
             // a state dict does not record the stride: detected, it is torchvision's 2 ...
@@ -162,19 +176,24 @@ class MobileNetV2ImportTest {
     void batchNormStatisticsAreImported() throws Exception {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Map<String, NDArray> state = TorchvisionImport.readTorchScript(Fixtures.file(PT), m);
-            assertTrue(state.get("features.5.conv.1.1.running_var").sub(1).abs().max().getFloat() > 0.1f);
+            assertTrue(
+                    state.get("features.5.conv.1.1.running_var").sub(1).abs().max().getFloat()
+                            > 0.1f);
             assertTrue(!state.containsKey("features.0.1.num_batches_tracked"));
             JsonObject spec = Fixtures.manifest(PT);
             SequentialBlock net = TorchvisionImport.build(state, generatorSpec(spec));
             checkCases(spec, net, m);
-            for (Map.Entry<String, Parameter> e : MobileNetV2.torchvisionParameters(net).entrySet()) {
+            for (Map.Entry<String, Parameter> e :
+                    MobileNetV2.torchvisionParameters(net).entrySet()) {
                 if (e.getKey().endsWith("running_mean")) {
                     e.getValue().getArray().set(new float[(int) e.getValue().getArray().size()]);
                 }
             }
             NDArray x = Fixtures.npy(m, "mobilenet_v2_w025_fmnist_x.npy");
             float d = maxDiff(run(net, m, x), Fixtures.npy(m, "mobilenet_v2_w025_fmnist_y.npy"));
-            assertTrue(d > 100 * TOLERANCE, "zeroed running means should change the output, diff " + d);
+            assertTrue(
+                    d > 100 * TOLERANCE,
+                    "zeroed running means should change the output, diff " + d);
         }
     }
 
@@ -183,48 +202,78 @@ class MobileNetV2ImportTest {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Path pt = Fixtures.file(PT);
             // a wider network than the file's
-            MalformedModelException wide = assertThrows(MalformedModelException.class, () ->
-                    TorchvisionImport.loadTorchScript(pt, MobileNetV2.builder().optNumClasses(10), m));
-            assertTrue(wide.getMessage().contains("features.0.0.weight: file (8, 1, 3, 3), network (32, 1, 3, 3)"),
+            MalformedModelException wide =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () ->
+                                    TorchvisionImport.loadTorchScript(
+                                            pt, MobileNetV2.builder().optNumClasses(10), m));
+            assertTrue(
+                    wide.getMessage()
+                            .contains(
+                                    "features.0.0.weight: file (8, 1, 3, 3), network (32, 1, 3,"
+                                            + " 3)"),
                     wide.getMessage());
             assertTrue(wide.getMessage().startsWith(pt.toString()), wide.getMessage());
             // a ResNet layout for a MobileNetV2 file lists the MobileNetV2 keys as unexpected
-            MalformedModelException resnet = assertThrows(MalformedModelException.class, () ->
-                    TorchvisionImport.loadTorchScript(pt, io.djlquant.models.ResNet18.builder(), m));
+            MalformedModelException resnet =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () ->
+                                    TorchvisionImport.loadTorchScript(
+                                            pt, io.djlquant.models.ResNet18.builder(), m));
             assertTrue(resnet.getMessage().contains("conv1.weight"), resnet.getMessage());
 
             Map<String, NDArray> state = TorchvisionImport.readTorchScript(pt, m);
             Map<String, NDArray> missing = new LinkedHashMap<>(state);
             missing.remove("features.5.conv.1.0.weight");
-            MalformedModelException e1 = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(missing, null));
-            assertTrue(e1.getMessage().contains("1 missing keys: features.5.conv.1.0.weight"), e1.getMessage());
+            MalformedModelException e1 =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(missing, null));
+            assertTrue(
+                    e1.getMessage().contains("1 missing keys: features.5.conv.1.0.weight"),
+                    e1.getMessage());
 
             Map<String, NDArray> extra = new LinkedHashMap<>(state);
             extra.put("features.19.0.weight", m.zeros(new Shape(4, 1280, 1, 1)));
-            MalformedModelException e2 = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(extra, null));
-            assertTrue(e2.getMessage().contains("1 unexpected keys: features.19.0.weight"), e2.getMessage());
+            MalformedModelException e2 =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(extra, null));
+            assertTrue(
+                    e2.getMessage().contains("1 unexpected keys: features.19.0.weight"),
+                    e2.getMessage());
 
             // a hidden width that is not 6x the input: found by the layout check, not by detection
             Map<String, NDArray> hidden = new LinkedHashMap<>(state);
             hidden.put("features.3.conv.0.0.weight", m.zeros(new Shape(40, 8, 1, 1)));
-            MalformedModelException e3 = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(hidden, null));
-            assertTrue(e3.getMessage().contains(
-                    "features.3.conv.0.0.weight: file (40, 8, 1, 1), network (48, 8, 1, 1)"), e3.getMessage());
+            MalformedModelException e3 =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(hidden, null));
+            assertTrue(
+                    e3.getMessage()
+                            .contains(
+                                    "features.3.conv.0.0.weight: file (40, 8, 1, 1), network (48,"
+                                            + " 8, 1, 1)"),
+                    e3.getMessage());
 
             // an empty tensor claiming a huge width is refused before anything is allocated
             Map<String, NDArray> empty = new LinkedHashMap<>(state);
             empty.put("features.0.0.weight", m.zeros(new Shape(1L << 30, 0, 3, 3)));
-            MalformedModelException e4 = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(empty, null));
+            MalformedModelException e4 =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(empty, null));
             assertTrue(e4.getMessage().contains("features.0.0.weight"), e4.getMessage());
 
             Map<String, NDArray> noClassifier = new LinkedHashMap<>(state);
             noClassifier.remove("classifier.1.weight");
-            MalformedModelException e5 = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(noClassifier, null));
+            MalformedModelException e5 =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(noClassifier, null));
             assertTrue(e5.getMessage().contains("classifier.1.weight"), e5.getMessage());
         }
         // a truncated file
@@ -232,23 +281,33 @@ class MobileNetV2ImportTest {
         byte[] all = Files.readAllBytes(Fixtures.file(PTH));
         Files.write(cut, Arrays.copyOf(all, all.length / 2));
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            assertThrows(MalformedModelException.class, () -> TorchvisionImport.loadStateDict(cut, m));
+            assertThrows(
+                    MalformedModelException.class, () -> TorchvisionImport.loadStateDict(cut, m));
         }
     }
 
     /**
-     * Import, PTQ with {@code QConfigs.calibration()} on Fashion-MNIST training images, int8,
-     * save, reload on JavaQuant; Q against QFloat and the accuracies on 500 test images.
+     * Import, PTQ with {@code QConfigs.calibration()} on Fashion-MNIST training images, int8, save,
+     * reload on JavaQuant; Q against QFloat and the accuracies on 500 test images.
      */
     @Test
     void quantizesAndRunsOnJavaQuant(@TempDir Path dir) throws Exception {
         JsonObject spec = Fixtures.manifest(PT);
-        FashionMnist train = FashionMnist.builder().optUsage(Dataset.Usage.TRAIN)
-                .optImageSize(SIZE, FashionMnist.SizeMode.RESIZE).optLimit(256).setSampling(32, true).build();
+        FashionMnist train =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TRAIN)
+                        .optImageSize(SIZE, FashionMnist.SizeMode.RESIZE)
+                        .optLimit(256)
+                        .setSampling(32, true)
+                        .build();
         train.prepare();
-        FashionMnist test = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
-                .optImageSize(SIZE, FashionMnist.SizeMode.RESIZE).optLimit(EVAL).setSampling(EVAL_BATCH, false)
-                .build();
+        FashionMnist test =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TEST)
+                        .optImageSize(SIZE, FashionMnist.SizeMode.RESIZE)
+                        .optLimit(EVAL)
+                        .setSampling(EVAL_BATCH, false)
+                        .build();
         test.prepare();
         float[] images = new float[EVAL * SIZE * SIZE];
         int[] labels = new int[EVAL];
@@ -283,11 +342,15 @@ class MobileNetV2ImportTest {
                 accQFloat += qf1 == labels[i] ? 1 : 0;
                 accQ += q1 == labels[i] ? 1 : 0;
             }
-            System.out.printf("MobileNetV2 w0.25 (imported TorchScript): top-1 on %d Fashion-MNIST test images"
-                    + " Float %d, QFloat %d, Q (reloaded, JavaQuant) %d; Q vs QFloat agreement %d/%d%n",
+            System.out.printf(
+                    "MobileNetV2 w0.25 (imported TorchScript): top-1 on %d Fashion-MNIST test"
+                            + " images Float %d, QFloat %d, Q (reloaded, JavaQuant) %d; Q vs QFloat"
+                            + " agreement %d/%d%n",
                     EVAL, accFloat, accQFloat, accQ, agree, EVAL);
             double generator = spec.get("fashion_mnist_test_accuracy").getAsDouble();
-            assertTrue(accFloat >= (generator - 0.05) * EVAL, "float accuracy " + accFloat + " vs " + generator);
+            assertTrue(
+                    accFloat >= (generator - 0.05) * EVAL,
+                    "float accuracy " + accFloat + " vs " + generator);
             assertTrue(agree >= MIN_AGREEMENT * EVAL, "Q vs QFloat agreement " + agree);
             assertTrue(accQ >= accFloat - MAX_Q_DROP * EVAL, "Q " + accQ + " vs Float " + accFloat);
         }
@@ -298,7 +361,8 @@ class MobileNetV2ImportTest {
         for (int i = 0; i < EVAL; i += EVAL_BATCH) {
             try (NDManager scope = m.newSubManager()) {
                 NDArray x = scope.create(chunk(images, i), new Shape(EVAL_BATCH, 1, SIZE, SIZE));
-                NDArray y = b.forward(new ParameterStore(scope, false), new NDList(x), false).head();
+                NDArray y =
+                        b.forward(new ParameterStore(scope, false), new NDList(x), false).head();
                 System.arraycopy(y.toFloatArray(), 0, out, i * CLASSES, EVAL_BATCH * CLASSES);
             }
         }
@@ -311,7 +375,8 @@ class MobileNetV2ImportTest {
                 NDManager jq = Engine.getEngine("JavaQuant").newBaseManager()) {
             for (int i = 0; i < EVAL; i += EVAL_BATCH) {
                 try (NDManager scope = jq.newSubManager()) {
-                    NDArray x = scope.create(chunk(images, i), new Shape(EVAL_BATCH, 1, SIZE, SIZE));
+                    NDArray x =
+                            scope.create(chunk(images, i), new Shape(EVAL_BATCH, 1, SIZE, SIZE));
                     float[] y = p.predict(new NDList(x)).singletonOrThrow().toFloatArray();
                     System.arraycopy(y, 0, out, i * CLASSES, y.length);
                 }

@@ -56,7 +56,8 @@ class TorchvisionImportTest {
     /** The detected layout must be the one the generator used (from the manifest). */
     private static void assertLayout(JsonObject spec, SequentialBlock net)
             throws MalformedModelException {
-        ResNets.Builder detected = TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
+        ResNets.Builder detected =
+                TorchvisionImport.detect(shapes(ResNets.torchvisionParameters(net)));
         assertArrayEquals(ints(spec.get("blocks")), detected.getBlocks());
         assertArrayEquals(ints(spec.get("widths")), detected.getWidths());
         assertEquals(spec.get("classes").getAsInt(), detected.getNumClasses());
@@ -81,8 +82,11 @@ class TorchvisionImportTest {
             }
             NDArray expected = Fixtures.npy(m, o.get("output").getAsString());
             float d = maxDiff(run(net, m, x), expected);
-            System.out.printf("import %s input %s: max |ours - PyTorch| = %.3g (logit range %.3g)%n",
-                    o.get("output").getAsString(), x.getShape(), d,
+            System.out.printf(
+                    "import %s input %s: max |ours - PyTorch| = %.3g (logit range %.3g)%n",
+                    o.get("output").getAsString(),
+                    x.getShape(),
+                    d,
                     expected.max().getFloat() - expected.min().getFloat());
             assertTrue(d < TOLERANCE, o.get("output") + ": max abs diff " + d);
             worst = Math.max(worst, d);
@@ -94,7 +98,8 @@ class TorchvisionImportTest {
     void torchScriptResNet18ReproducesPyTorch() throws Exception {
         JsonObject spec = Fixtures.manifest(Fixtures.RESNET18);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock net = TorchvisionImport.loadTorchScript(Fixtures.file(Fixtures.RESNET18), m);
+            SequentialBlock net =
+                    TorchvisionImport.loadTorchScript(Fixtures.file(Fixtures.RESNET18), m);
             assertLayout(spec, net);
             assertEquals(new Shape(1, 3, 224, 224), net.getInputShapes()[0]);
             checkCases(spec, net, m);
@@ -111,7 +116,8 @@ class TorchvisionImportTest {
     @Test
     void batchNormBuffersMatterAndAreImported() throws Exception {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            Map<String, NDArray> state = TorchvisionImport.readTorchScript(Fixtures.file(Fixtures.RESNET18), m);
+            Map<String, NDArray> state =
+                    TorchvisionImport.readTorchScript(Fixtures.file(Fixtures.RESNET18), m);
             // the fixture's running stats are far from the defaults (0 mean, 1 variance) ...
             NDArray var = state.get("layer3.1.bn2.running_var");
             NDArray mean = state.get("layer3.1.bn2.running_mean");
@@ -128,7 +134,9 @@ class TorchvisionImportTest {
             }
             NDArray x = Fixtures.npy(m, "resnet18_w8_x.npy");
             float d = maxDiff(run(net, m, x), Fixtures.npy(m, "resnet18_w8_y.npy"));
-            assertTrue(d > 100 * TOLERANCE, "zeroed running means should change the output, diff " + d);
+            assertTrue(
+                    d > 100 * TOLERANCE,
+                    "zeroed running means should change the output, diff " + d);
         }
     }
 
@@ -145,7 +153,8 @@ class TorchvisionImportTest {
             int n = 0;
             for (Pair<String, Parameter> p : model.getBlock().getDirectParameters()) {
                 TorchTensor t = archive.get(p.getKey());
-                assertArrayEquals(p.getValue().getArray().toFloatArray(), t.toFloats(), 0f, p.getKey());
+                assertArrayEquals(
+                        p.getValue().getArray().toFloatArray(), t.toFloats(), 0f, p.getKey());
                 n++;
             }
             assertEquals(20 + 20 * 2 + 2, n, "libtorch lists parameters only, not buffers");
@@ -156,12 +165,19 @@ class TorchvisionImportTest {
     void stateDictResNet34SmallStemOneChannel() throws Exception {
         JsonObject spec = Fixtures.manifest(Fixtures.RESNET34);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock net = TorchvisionImport.loadStateDict(Fixtures.file(Fixtures.RESNET34), m);
+            SequentialBlock net =
+                    TorchvisionImport.loadStateDict(Fixtures.file(Fixtures.RESNET34), m);
             assertLayout(spec, net);
             checkCases(spec, net, m);
             // an explicit, matching spec works as well
-            SequentialBlock again = TorchvisionImport.loadStateDict(Fixtures.file(Fixtures.RESNET34),
-                    ResNet34.builder().optWidths(4, 8, 16, 32).optNumClasses(10).optStem(ResNet18.Stem.SMALL), m);
+            SequentialBlock again =
+                    TorchvisionImport.loadStateDict(
+                            Fixtures.file(Fixtures.RESNET34),
+                            ResNet34.builder()
+                                    .optWidths(4, 8, 16, 32)
+                                    .optNumClasses(10)
+                                    .optStem(ResNet18.Stem.SMALL),
+                            m);
             checkCases(spec, again, m);
         }
     }
@@ -171,7 +187,9 @@ class TorchvisionImportTest {
         for (String name : new String[] {"tiny_module.pth", "tiny_half.pth"}) {
             JsonObject spec = Fixtures.manifest(name);
             Map<String, TorchTensor> archive = TorchArchive.read(Fixtures.file(name));
-            assertEquals(name.contains("half") ? "HALF" : "FLOAT", archive.get("fc.weight").getElementType());
+            assertEquals(
+                    name.contains("half") ? "HALF" : "FLOAT",
+                    archive.get("fc.weight").getElementType());
             assertTrue(!TorchArchive.isTorchScript(Fixtures.file(name)));
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 SequentialBlock net = TorchvisionImport.loadStateDict(Fixtures.file(name), m);
@@ -186,35 +204,56 @@ class TorchvisionImportTest {
     void mismatchesAreListed() throws Exception {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Path pt = Fixtures.file(Fixtures.RESNET18);
-            MalformedModelException wide = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.loadTorchScript(pt, ResNet18.builder().optNumClasses(10), m));
-            assertTrue(wide.getMessage().contains("conv1.weight: file (8, 3, 7, 7), network (64, 3, 7, 7)"),
+            MalformedModelException wide =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () ->
+                                    TorchvisionImport.loadTorchScript(
+                                            pt, ResNet18.builder().optNumClasses(10), m));
+            assertTrue(
+                    wide.getMessage()
+                            .contains("conv1.weight: file (8, 3, 7, 7), network (64, 3, 7, 7)"),
                     wide.getMessage());
-            MalformedModelException deep = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.loadTorchScript(pt,
-                            ResNet34.builder().optWidths(8, 16, 32, 64).optNumClasses(10), m));
-            assertTrue(deep.getMessage().contains("missing keys: layer1.2.conv1.weight"), deep.getMessage());
+            MalformedModelException deep =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () ->
+                                    TorchvisionImport.loadTorchScript(
+                                            pt,
+                                            ResNet34.builder()
+                                                    .optWidths(8, 16, 32, 64)
+                                                    .optNumClasses(10),
+                                            m));
+            assertTrue(
+                    deep.getMessage().contains("missing keys: layer1.2.conv1.weight"),
+                    deep.getMessage());
             assertTrue(!deep.getMessage().contains("unexpected"), deep.getMessage());
 
             Map<String, NDArray> state = TorchvisionImport.readTorchScript(pt, m);
             state.put("head.weight", m.zeros(new Shape(2)));
             state.remove("fc.bias");
-            MalformedModelException both = assertThrows(MalformedModelException.class,
-                    () -> TorchvisionImport.build(state, null));
+            MalformedModelException both =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () -> TorchvisionImport.build(state, null));
             assertTrue(both.getMessage().contains("1 missing keys: fc.bias"), both.getMessage());
-            assertTrue(both.getMessage().contains("1 unexpected keys: head.weight"), both.getMessage());
+            assertTrue(
+                    both.getMessage().contains("1 unexpected keys: head.weight"),
+                    both.getMessage());
         }
     }
 
     @Test
     void detectRejectsOtherArchitectures() {
         Map<String, Shape> s = new LinkedHashMap<>();
-        MalformedModelException none = assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
+        MalformedModelException none =
+                assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
         assertTrue(none.getMessage().contains("conv1.weight"), none.getMessage());
         s.put("conv1.weight", new Shape(64, 3, 7, 7));
         s.put("layer1.0.conv1.weight", new Shape(64, 64, 1, 1));
         s.put("layer1.0.conv3.weight", new Shape(256, 64, 1, 1));
-        MalformedModelException bottleneck = assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
+        MalformedModelException bottleneck =
+                assertThrows(MalformedModelException.class, () -> TorchvisionImport.detect(s));
         assertTrue(bottleneck.getMessage().contains("Bottleneck"), bottleneck.getMessage());
         s.remove("layer1.0.conv3.weight");
         s.put("conv1.weight", new Shape(64, 3, 5, 5));
@@ -225,7 +264,8 @@ class TorchvisionImportTest {
     void nonArchivesAreRejected(@TempDir Path tmp) throws IOException {
         Path junk = tmp.resolve("legacy.pth");
         Files.write(junk, new byte[] {(byte) 0x80, 2, 'K', 1, '.'});
-        MalformedModelException e = assertThrows(MalformedModelException.class, () -> TorchArchive.read(junk));
+        MalformedModelException e =
+                assertThrows(MalformedModelException.class, () -> TorchArchive.read(junk));
         assertTrue(e.getMessage().contains("not a zip-format PyTorch archive"), e.getMessage());
     }
 }

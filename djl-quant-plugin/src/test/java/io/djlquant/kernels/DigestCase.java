@@ -9,15 +9,18 @@ import java.util.function.Function;
 
 /**
  * One kernel call with fixed inputs for the cross-architecture digest check: a stable name, a
- * description of its shape and parameters, a digest of its inputs, and a function computing its output
- * bytes with a given implementation. Numbers are serialized little-endian explicitly, so a digest
- * depends only on the values, never on the machine's byte order.
+ * description of its shape and parameters, a digest of its inputs, and a function computing its
+ * output bytes with a given implementation. Numbers are serialized little-endian explicitly, so a
+ * digest depends only on the values, never on the machine's byte order.
  */
-record DigestCase(String name, String description, String inputDigest, Function<Int8Impl, byte[]> compute) {
+record DigestCase(
+        String name, String description, String inputDigest, Function<Int8Impl, byte[]> compute) {
 
     /** Builds a case; {@code inputs} are the arrays the kernel reads (byte[], int[] or float[]). */
-    static DigestCase of(String name, String description, Function<Int8Impl, byte[]> compute, Object... inputs) {
-        // The description is left out: float formatting may differ between JDK versions, values do not.
+    static DigestCase of(
+            String name, String description, Function<Int8Impl, byte[]> compute, Object... inputs) {
+        // The description is left out: float formatting may differ between JDK versions, values do
+        // not.
         MessageDigest md = sha256();
         for (Object in : inputs) {
             md.update(bytesOf(in));

@@ -13,7 +13,9 @@ import java.util.Random;
 final class DigestCases {
 
     /** Sizes on either side of 4, 8, 16, 32 and 64 lanes. */
-    private static final int[] TAIL_SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65};
+    private static final int[] TAIL_SIZES = {
+        1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65
+    };
 
     private DigestCases() {}
 
@@ -50,7 +52,8 @@ final class DigestCases {
     private static void conv(List<DigestCase> cases) {
         Random r = new Random(1001);
         for (int i = 0; i < 52; i++) {
-            int kind = i % 4; // 0 dense, 1 grouped, 2 depthwise (multiplier 1 or 2), 3 dense 1x1 or wide kernel
+            int kind = i % 4; // 0 dense, 1 grouped, 2 depthwise (multiplier 1 or 2), 3 dense 1x1
+            // or wide kernel
             int groups = kind == 1 ? 2 + r.nextInt(2) : 1;
             int c = groups * (1 + r.nextInt(kind == 0 ? 9 : 4));
             int oc = groups * (1 + r.nextInt(kind == 0 ? 40 : 6));
@@ -70,7 +73,8 @@ final class DigestCases {
             int h = Math.max(1 + r.nextInt(9), dil * (kh - 1) + 1);
             int n = 1 + r.nextInt(2);
             if (i >= 48) {
-                // batches of small maps (BatchInnerConv), and 3x3 kernels on maps where taps read only padding
+                // batches of small maps (BatchInnerConv), and 3x3 kernels on maps where taps read
+                // only padding
                 kh = 3;
                 kw = 3;
                 p = ConvParams.of(1 + (i & 1), 1, 1);
@@ -96,10 +100,33 @@ final class DigestCases {
             int fh = h;
             int fw = w;
             ConvParams fp = p;
-            String desc = String.format("n%d c%d h%d w%d oc%d k%dx%d g%d %s in=%s out=%s relu=%b strategy=%s",
-                    n, c, h, w, oc, kh, kw, groups, p, in, out, relu, ConvKernel.strategy(pw, p, n, h, w));
-            cases.add(DigestCase.of(String.format("conv/%02d", i), desc,
-                    impl -> Int8Kernels.conv2d(impl, x, fn, fc, fh, fw, in, pw, fp, m, out, relu), x, wt, b, m));
+            String desc =
+                    String.format(
+                            "n%d c%d h%d w%d oc%d k%dx%d g%d %s in=%s out=%s relu=%b strategy=%s",
+                            n,
+                            c,
+                            h,
+                            w,
+                            oc,
+                            kh,
+                            kw,
+                            groups,
+                            p,
+                            in,
+                            out,
+                            relu,
+                            ConvKernel.strategy(pw, p, n, h, w));
+            cases.add(
+                    DigestCase.of(
+                            String.format("conv/%02d", i),
+                            desc,
+                            impl ->
+                                    Int8Kernels.conv2d(
+                                            impl, x, fn, fc, fh, fw, in, pw, fp, m, out, relu),
+                            x,
+                            wt,
+                            b,
+                            m));
         }
     }
 
@@ -118,16 +145,27 @@ final class DigestCases {
                 float[] m = TestData.multipliers(r, outF, inF, i % 5 == 4 ? 60f : 1f);
                 boolean relu = r.nextBoolean();
                 PackedLinearWeights pw = PackedLinearWeights.pack(wt, outF, inF, b);
-                String desc = String.format("rows%d in%d out%d in=%s out=%s relu=%b", rows, inF, outF, in, out, relu);
-                cases.add(DigestCase.of(String.format("linear/%02d", i++), desc,
-                        impl -> Int8Kernels.linear(impl, x, rows, in, pw, m, out, relu), x, wt, b, m));
+                String desc =
+                        String.format(
+                                "rows%d in%d out%d in=%s out=%s relu=%b",
+                                rows, inF, outF, in, out, relu);
+                cases.add(
+                        DigestCase.of(
+                                String.format("linear/%02d", i++),
+                                desc,
+                                impl -> Int8Kernels.linear(impl, x, rows, in, pw, m, out, relu),
+                                x,
+                                wt,
+                                b,
+                                m));
             }
         }
     }
 
     /**
-     * The raw int32 products with int8 weights and activations far outside the byte range, so accumulators overflow: Java
-     * int arithmetic wraps the same way in scalar code and on every vector unit.
+     * The raw int32 products with int8 weights and activations far outside the byte range, so
+     * accumulators overflow: Java int arithmetic wraps the same way in scalar code and on every
+     * vector unit.
      */
     private static void gemmWrap(List<DigestCase> cases) {
         Random r = new Random(1003);
@@ -138,27 +176,42 @@ final class DigestCases {
             byte[] w = new byte[m * k]; // weights are int8; full-range int operands still wrap
             r.nextBytes(w);
             int[] x = randomInts(r, k);
-            cases.add(DigestCase.of(String.format("gemmDot/%d", i), "m" + m + " k" + k + " wrapping", impl -> {
-                int[] acc = new int[m + 3];
-                impl.gemmDot(w, 0, m, k, x, 0, acc, 3);
-                return DigestCase.le(acc);
-            }, w, x));
+            cases.add(
+                    DigestCase.of(
+                            String.format("gemmDot/%d", i),
+                            "m" + m + " k" + k + " wrapping",
+                            impl -> {
+                                int[] acc = new int[m + 3];
+                                impl.gemmDot(w, 0, m, k, x, 0, acc, 3);
+                                return DigestCase.le(acc);
+                            },
+                            w,
+                            x));
             // Rows overlap (shifted views), as in the shifted convolution.
             int[] col = randomInts(r, k + n + 7);
             int[] rowOff = new int[k];
             for (int kk = 0; kk < k; kk++) {
                 rowOff[kk] = r.nextInt(8 + k - kk);
             }
-            cases.add(DigestCase.of(String.format("gemmBroadcast/%d", i), "m" + m + " k" + k + " n" + n + " wrapping",
-                    impl -> {
-                        int[] acc = new int[m * n];
-                        impl.gemmBroadcast(w, 0, m, k, col, rowOff, n, acc);
-                        return DigestCase.le(acc);
-                    }, w, col, rowOff));
+            cases.add(
+                    DigestCase.of(
+                            String.format("gemmBroadcast/%d", i),
+                            "m" + m + " k" + k + " n" + n + " wrapping",
+                            impl -> {
+                                int[] acc = new int[m * n];
+                                impl.gemmBroadcast(w, 0, m, k, col, rowOff, n, acc);
+                                return DigestCase.le(acc);
+                            },
+                            w,
+                            col,
+                            rowOff));
         }
     }
 
-    /** The pair product on its valid ranges (int8 weights, unsigned 8-bit activations), every block and tail. */
+    /**
+     * The pair product on its valid ranges (int8 weights, unsigned 8-bit activations), every block
+     * and tail.
+     */
     private static void gemmPairs(List<DigestCase> cases) {
         Random r = new Random(1005);
         for (int i = 0; i < 10; i++) {
@@ -177,11 +230,18 @@ final class DigestCases {
             for (int t = 0; t < kp; t++) {
                 rowOff[t] = r.nextInt(19); // overlapping rows, odd offsets too
             }
-            cases.add(DigestCase.of(String.format("gemmPairs/%d", i), "m" + m + " kp" + kp + " n" + n, impl -> {
-                int[] acc = new int[m * n];
-                impl.gemmPairs(w, 0, m, kp, col, rowOff, n, acc);
-                return DigestCase.le(acc);
-            }, w, col, rowOff));
+            cases.add(
+                    DigestCase.of(
+                            String.format("gemmPairs/%d", i),
+                            "m" + m + " kp" + kp + " n" + n,
+                            impl -> {
+                                int[] acc = new int[m * n];
+                                impl.gemmPairs(w, 0, m, kp, col, rowOff, n, acc);
+                                return DigestCase.le(acc);
+                            },
+                            w,
+                            col,
+                            rowOff));
         }
     }
 
@@ -204,10 +264,28 @@ final class DigestCases {
             byte[] b = TestData.bytes(r, n, qb);
             boolean relu = r.nextBoolean();
             boolean mul = i % 2 == 1;
-            String desc = (mul ? "mul" : "add") + " n" + n + " a=" + qa + " b=" + qb + " out=" + qo + " relu=" + relu;
-            cases.add(DigestCase.of(String.format("elementwise/%02d", i), desc,
-                    impl -> mul ? Int8Kernels.mul(a, qa, b, qb, qo, relu) : Int8Kernels.add(a, qa, b, qb, qo, relu),
-                    a, b));
+            String desc =
+                    (mul ? "mul" : "add")
+                            + " n"
+                            + n
+                            + " a="
+                            + qa
+                            + " b="
+                            + qb
+                            + " out="
+                            + qo
+                            + " relu="
+                            + relu;
+            cases.add(
+                    DigestCase.of(
+                            String.format("elementwise/%02d", i),
+                            desc,
+                            impl ->
+                                    mul
+                                            ? Int8Kernels.mul(a, qa, b, qb, qo, relu)
+                                            : Int8Kernels.add(a, qa, b, qb, qo, relu),
+                            a,
+                            b));
         }
     }
 
@@ -219,42 +297,90 @@ final class DigestCases {
             int kh = 1 + r.nextInt(4);
             int kw = 1 + r.nextInt(4);
             int dil = i % 4 == 0 ? 2 : 1;
-            ConvParams p = new ConvParams(1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(kh / 2 + 1),
-                    r.nextInt(kw / 2 + 1), dil, dil);
+            ConvParams p =
+                    new ConvParams(
+                            1 + r.nextInt(3),
+                            1 + r.nextInt(3),
+                            r.nextInt(kh / 2 + 1),
+                            r.nextInt(kw / 2 + 1),
+                            dil,
+                            dil);
             ConvParams plain = new ConvParams(p.strideH(), p.strideW(), p.padH(), p.padW(), 1, 1);
             int h = dil * (kh - 1) + 1 + r.nextInt(9);
             int w = Math.max(dil * (kw - 1) + 1, TAIL_SIZES[r.nextInt(TAIL_SIZES.length)]);
             ActivationQuant q = act(r);
             byte[] x = TestData.bytes(r, n * c * h * w, q);
             boolean includePad = r.nextBoolean();
-            String shape = "n" + n + " c" + c + " h" + h + " w" + w + " k" + kh + "x" + kw + " q=" + q;
+            String shape =
+                    "n" + n + " c" + c + " h" + h + " w" + w + " k" + kh + "x" + kw + " q=" + q;
             String name = String.format("pool/%02d/", i);
-            cases.add(DigestCase.of(name + "max", shape + " " + p,
-                    impl -> Int8Kernels.maxPool2d(x, n, c, h, w, q, kh, kw, p), x));
-            cases.add(DigestCase.of(name + "avg", shape + " " + plain + " includePad=" + includePad,
-                    impl -> Int8Kernels.avgPool2d(x, n, c, h, w, q, kh, kw, plain, includePad), x));
-            cases.add(DigestCase.of(name + "global", shape, impl -> Int8Kernels.globalAvgPool2d(x, n, c, h, w, q), x));
+            cases.add(
+                    DigestCase.of(
+                            name + "max",
+                            shape + " " + p,
+                            impl -> Int8Kernels.maxPool2d(x, n, c, h, w, q, kh, kw, p),
+                            x));
+            cases.add(
+                    DigestCase.of(
+                            name + "avg",
+                            shape + " " + plain + " includePad=" + includePad,
+                            impl ->
+                                    Int8Kernels.avgPool2d(
+                                            x, n, c, h, w, q, kh, kw, plain, includePad),
+                            x));
+            cases.add(
+                    DigestCase.of(
+                            name + "global",
+                            shape,
+                            impl -> Int8Kernels.globalAvgPool2d(x, n, c, h, w, q),
+                            x));
         }
     }
 
     private static void quantize(List<DigestCase> cases) {
         Random r = new Random(1006);
-        float[] special = {0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -2.5f, 0.49999997f, Float.NaN, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE, 4194303.5f, 1e-30f};
+        float[] special = {
+            0f,
+            -0f,
+            0.5f,
+            1.5f,
+            2.5f,
+            -0.5f,
+            -2.5f,
+            0.49999997f,
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE,
+            -Float.MAX_VALUE,
+            4194303.5f,
+            1e-30f
+        };
         for (int i = 0; i < 8; i++) {
             ActivationQuant q = act(r);
             int n = TAIL_SIZES[r.nextInt(TAIL_SIZES.length)] + special.length;
             float[] x = new float[n];
             for (int j = 0; j < n; j++) {
                 // Exact multiples of half the scale hit the rounding ties.
-                x[j] = j < special.length ? special[j] * q.scale()
-                        : (r.nextInt(600) - 300) * 0.5f * q.scale() + (i % 2 == 0 ? 0f : (float) r.nextGaussian());
+                x[j] =
+                        j < special.length
+                                ? special[j] * q.scale()
+                                : (r.nextInt(600) - 300) * 0.5f * q.scale()
+                                        + (i % 2 == 0 ? 0f : (float) r.nextGaussian());
             }
             byte[] qx = TestData.bytes(r, n, q);
-            cases.add(DigestCase.of(String.format("quantize/%d", i), "n" + n + " q=" + q,
-                    impl -> Int8Kernels.quantize(x, q), x));
-            cases.add(DigestCase.of(String.format("dequantize/%d", i), "n" + n + " q=" + q,
-                    impl -> DigestCase.le(Int8Kernels.dequantize(qx, q)), qx));
+            cases.add(
+                    DigestCase.of(
+                            String.format("quantize/%d", i),
+                            "n" + n + " q=" + q,
+                            impl -> Int8Kernels.quantize(x, q),
+                            x));
+            cases.add(
+                    DigestCase.of(
+                            String.format("dequantize/%d", i),
+                            "n" + n + " q=" + q,
+                            impl -> DigestCase.le(Int8Kernels.dequantize(qx, q)),
+                            qx));
         }
     }
 }

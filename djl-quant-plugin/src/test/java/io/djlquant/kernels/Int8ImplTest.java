@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The two raw products, scalar against SIMD against a plain triple loop, over every register-block
- * remainder (channel counts around multiples of 6 and 2, pixel counts around multiples of the vector
- * length) and extreme values (weights -128/127, activations +-255).
+ * remainder (channel counts around multiples of 6 and 2, pixel counts around multiples of the
+ * vector length) and extreme values (weights -128/127, activations +-255).
  */
 class Int8ImplTest {
 
@@ -23,7 +23,8 @@ class Int8ImplTest {
 
     @Test
     void warmUpWatchesMethodsThatExist() {
-        // the aarch64 check waits for C2 code of these names; a renamed block must not make it wait forever
+        // the aarch64 check waits for C2 code of these names; a renamed block must not make it wait
+        // forever
         java.util.Set<String> declared = new java.util.HashSet<>();
         for (java.lang.reflect.Method m : PanamaInt8Impl.class.getDeclaredMethods()) {
             declared.add(m.getName());
@@ -68,7 +69,9 @@ class Int8ImplTest {
                     int[] acc = new int[m * n + 3];
                     java.util.Arrays.fill(acc, 12345); // every cell must be overwritten
                     impl.gemmBroadcast(w, wOff, m, k, col, rowOff, n, acc);
-                    assertArrayEquals(expected, java.util.Arrays.copyOf(acc, m * n),
+                    assertArrayEquals(
+                            expected,
+                            java.util.Arrays.copyOf(acc, m * n),
                             impl.name() + " m=" + m + " n=" + n + " k=" + k);
                 }
             }
@@ -124,7 +127,9 @@ class Int8ImplTest {
                     int[] acc = new int[m * n + 3];
                     java.util.Arrays.fill(acc, 12345); // every cell must be overwritten
                     impl.gemmPairs(w, wOff, m, kp, col, rowOff, n, acc);
-                    assertArrayEquals(expected, java.util.Arrays.copyOf(acc, m * n),
+                    assertArrayEquals(
+                            expected,
+                            java.util.Arrays.copyOf(acc, m * n),
                             impl.name() + " m=" + m + " n=" + n + " kp=" + kp);
                 }
             }
@@ -191,8 +196,23 @@ class Int8ImplTest {
     @Test
     void requantRowsAgreeWithRequantIncludingTheVectorPath() {
         Random r = new Random(13);
-        int[] special = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 4194304, -4194304, 8388609, 1 << 24,
-            (1 << 24) + 1, 3, -3, 5, -5, 1000001};
+        int[] special = {
+            0,
+            1,
+            -1,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            4194304,
+            -4194304,
+            8388609,
+            1 << 24,
+            (1 << 24) + 1,
+            3,
+            -3,
+            5,
+            -5,
+            1000001
+        };
         float[] ms = {0f, 0.5f, 1f, 1e-3f, 0.0001234f, 2.5f, 1e-30f, 7f};
         for (int trial = 0; trial < 200; trial++) {
             int len = r.nextInt(70);
@@ -200,7 +220,10 @@ class Int8ImplTest {
             int dst = r.nextInt(4);
             int[] acc = new int[src + len];
             for (int i = 0; i < acc.length; i++) {
-                acc[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : r.nextInt(2_000_000) - 1_000_000;
+                acc[i] =
+                        r.nextInt(4) == 0
+                                ? special[r.nextInt(special.length)]
+                                : r.nextInt(2_000_000) - 1_000_000;
             }
             float m = r.nextBoolean() ? ms[r.nextInt(ms.length)] : r.nextFloat() * 0.01f;
             int bias = r.nextInt(3) == 0 ? 0 : r.nextInt(200_001) - 100_000;
@@ -220,8 +243,11 @@ class Int8ImplTest {
             // The vector loop directly: its own element count and values.
             byte[] v = new byte[dst + len];
             int done = PanamaInt8Impl.requantVectors(acc, src, bias, m, zp, lo, hi, v, dst, len);
-            assertEquals(len - len % jdk.incubator.vector.IntVector.SPECIES_PREFERRED.length(), done);
-            assertArrayEquals(java.util.Arrays.copyOf(expected, dst + done), java.util.Arrays.copyOf(v, dst + done),
+            assertEquals(
+                    len - len % jdk.incubator.vector.IntVector.SPECIES_PREFERRED.length(), done);
+            assertArrayEquals(
+                    java.util.Arrays.copyOf(expected, dst + done),
+                    java.util.Arrays.copyOf(v, dst + done),
                     "vector requant, trial " + trial);
         }
     }
@@ -278,7 +304,8 @@ class Int8ImplTest {
             byte[] windows = new byte[dst + count];
             for (int j = 0; j < count; j++) {
                 int s = from + 2 * j;
-                windows[dst + j] = (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
+                windows[dst + j] =
+                        (byte) (Math.max(Math.max(rows[s], rows[s + 1]), rows[s + 2]) ^ flip);
             }
             for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
                 byte[] got = start.clone();
@@ -294,14 +321,30 @@ class Int8ImplTest {
     @Test
     void quantizeRowsAgreeWithRequantIncludingNaNAndInfinities() {
         Random r = new Random(16);
-        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 0.5f, -0.5f, 1.5f,
-            2.5f, -2.5f, 1e30f, -1e30f, Float.MIN_VALUE};
+        float[] special = {
+            Float.NaN,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            0f,
+            -0f,
+            0.5f,
+            -0.5f,
+            1.5f,
+            2.5f,
+            -2.5f,
+            1e30f,
+            -1e30f,
+            Float.MIN_VALUE
+        };
         for (int trial = 0; trial < 300; trial++) {
             int off = r.nextInt(5);
             int len = r.nextInt(150);
             float[] x = new float[off + len];
             for (int i = 0; i < x.length; i++) {
-                x[i] = r.nextInt(8) == 0 ? special[r.nextInt(special.length)] : (float) r.nextGaussian() * 4f;
+                x[i] =
+                        r.nextInt(8) == 0
+                                ? special[r.nextInt(special.length)]
+                                : (float) r.nextGaussian() * 4f;
             }
             float scale = trial % 3 == 0 ? 1f : 0.001f + r.nextFloat() * 0.1f;
             boolean unsigned = r.nextBoolean();
@@ -328,7 +371,8 @@ class Int8ImplTest {
             int len = r.nextInt(70);
             int flip = r.nextBoolean() ? 0x80 : 0;
             int span = len == 0 ? 1 : (len - 1) * step + 1;
-            // Rows end exactly at the array's end in a third of the trials: the vector loads must stop.
+            // Rows end exactly at the array's end in a third of the trials: the vector loads must
+            // stop.
             int slack = trial % 3 == 0 ? 0 : r.nextInt(40);
             int ia = r.nextInt(20);
             int ib = ia + span + r.nextInt(20);
@@ -336,7 +380,9 @@ class Int8ImplTest {
             int d = r.nextInt(4);
             int[] expected = new int[d + len];
             for (int j = 0; j < len; j++) {
-                expected[d + j] = ((x[ia + j * step] ^ flip) & 0xFF) | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
+                expected[d + j] =
+                        ((x[ia + j * step] ^ flip) & 0xFF)
+                                | ((x[ib + j * step] ^ flip) & 0xFF) << 16;
             }
             for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
                 int[] got = new int[d + len];

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Implementation selection: the pure decision logic, and real child JVMs with and without the module. */
+/**
+ * Implementation selection: the pure decision logic, and real child JVMs with and without the
+ * module.
+ */
 class KernelSelectorTest {
 
     @Test
@@ -28,10 +31,13 @@ class KernelSelectorTest {
         assertEquals(Choice.SCALAR, KernelSelector.choose("scalar", true));
         assertEquals(Choice.SCALAR, KernelSelector.choose("SCALAR", false));
         assertEquals(Choice.SIMD, KernelSelector.choose("Simd", true));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelSelector.choose("simd", false));
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class, () -> KernelSelector.choose("simd", false));
         assertTrue(e.getMessage().contains("--add-modules jdk.incubator.vector"), e.getMessage());
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> KernelSelector.choose("avx", true));
+        IllegalArgumentException bad =
+                assertThrows(
+                        IllegalArgumentException.class, () -> KernelSelector.choose("avx", true));
         assertTrue(bad.getMessage().contains("'avx'"), bad.getMessage());
     }
 
@@ -44,8 +50,11 @@ class KernelSelectorTest {
 
     @Test
     void thisJvmHasTheVectorModule() {
-        // Surefire runs with --add-modules jdk.incubator.vector; without it the SIMD tests would be void.
-        assertTrue(KernelSelector.vectorModulePresent(), "tests must run with --add-modules jdk.incubator.vector");
+        // Surefire runs with --add-modules jdk.incubator.vector; without it the SIMD tests would be
+        // void.
+        assertTrue(
+                KernelSelector.vectorModulePresent(),
+                "tests must run with --add-modules jdk.incubator.vector");
         assertEquals("simd", KernelSelector.create(Choice.SIMD).name());
         assertEquals("scalar", KernelSelector.create(Choice.SCALAR).name());
     }
@@ -64,7 +73,10 @@ class KernelSelectorTest {
     void childJvmForcedSimdWithoutModuleFailsClearly() throws Exception {
         Result r = runProbe(List.of("-Ddjlquant.kernels=simd"));
         assertTrue(r.exit != 0, r.output);
-        assertTrue(r.output.contains("java.lang.IllegalStateException: -Ddjlquant.kernels=simd needs the Vector API"),
+        assertTrue(
+                r.output.contains(
+                        "java.lang.IllegalStateException: -Ddjlquant.kernels=simd needs the Vector"
+                                + " API"),
                 r.output);
         assertTrue(r.output.contains("--add-modules jdk.incubator.vector"), r.output);
         assertFalse(r.output.contains("ExceptionInInitializerError"), r.output);
@@ -76,7 +88,12 @@ class KernelSelectorTest {
         assertEquals(0, r.exit, r.output);
         assertTrue(r.output.contains("IMPL=simd"), r.output);
         assertFalse(r.output.contains("--add-modules jdk.incubator.vector to"), r.output);
-        Result forced = runProbe(List.of("--add-modules", "jdk.incubator.vector", "-Ddjlquant.kernels=scalar"));
+        Result forced =
+                runProbe(
+                        List.of(
+                                "--add-modules",
+                                "jdk.incubator.vector",
+                                "-Ddjlquant.kernels=scalar"));
         assertTrue(forced.output.contains("IMPL=scalar"), forced.output);
         assertFalse(forced.output.contains("PanamaInt8Impl"), forced.output);
     }
@@ -91,8 +108,10 @@ class KernelSelectorTest {
         cmd.add("-Xlog:class+load=info");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path") + File.pathSeparator
-                + new File("target/test-classes").getAbsolutePath());
+        cmd.add(
+                System.getProperty("java.class.path")
+                        + File.pathSeparator
+                        + new File("target/test-classes").getAbsolutePath());
         cmd.add(SelectorProbe.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();

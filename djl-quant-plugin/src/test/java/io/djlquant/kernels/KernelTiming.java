@@ -4,7 +4,8 @@ import java.util.Random;
 
 /**
  * Rough timing of typical layers for scalar vs SIMD (not a test, not JMH; numbers are indicative).
- * Run: {@code java --add-modules jdk.incubator.vector -cp <classes> io.djlquant.kernels.KernelTiming [threads]}.
+ * Run: {@code java --add-modules jdk.incubator.vector -cp <classes>
+ * io.djlquant.kernels.KernelTiming [threads]}.
  */
 public final class KernelTiming {
 
@@ -24,20 +25,26 @@ public final class KernelTiming {
         for (int[] c : convs) {
             int k = c[0] / c[7] * c[4] * c[4];
             byte[] x = TestData.bytes(r, c[0] * c[1] * c[2]);
-            PackedConvWeights w = PackedConvWeights.pack(TestData.bytes(r, c[3] * k), c[3], c[0], c[4], c[4], c[7], null);
+            PackedConvWeights w =
+                    PackedConvWeights.pack(
+                            TestData.bytes(r, c[3] * k), c[3], c[0], c[4], c[4], c[7], null);
             ConvParams p = ConvParams.of(c[5], c[6], 1);
             float[] m = TestData.multipliers(r, c[3], k, 1f);
             long macs = (long) c[3] * k * p.outH(c[1], c[4]) * p.outW(c[2], c[4]);
             for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
-                Runnable run = () -> Int8Kernels.conv2d(impl, x, 1, c[0], c[1], c[2], q, w, p, m, q, true);
+                Runnable run =
+                        () -> Int8Kernels.conv2d(impl, x, 1, c[0], c[1], c[2], q, w, p, m, q, true);
                 report("conv " + java.util.Arrays.toString(c) + " " + impl.name(), run, macs);
             }
         }
-        PackedLinearWeights lw = PackedLinearWeights.pack(TestData.bytes(r, 1000 * 2048), 1000, 2048, null);
+        PackedLinearWeights lw =
+                PackedLinearWeights.pack(TestData.bytes(r, 1000 * 2048), 1000, 2048, null);
         byte[] lx = TestData.bytes(r, 2048);
         float[] lm = TestData.multipliers(r, 1000, 2048, 1f);
         for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
-            report("linear 2048->1000 " + impl.name(), () -> Int8Kernels.linear(impl, lx, 1, q, lw, lm, q, false),
+            report(
+                    "linear 2048->1000 " + impl.name(),
+                    () -> Int8Kernels.linear(impl, lx, 1, q, lw, lm, q, false),
                     2048L * 1000);
         }
     }

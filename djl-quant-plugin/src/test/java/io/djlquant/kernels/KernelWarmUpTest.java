@@ -19,6 +19,7 @@ class KernelWarmUpTest {
 
     @Test
     void convolutionsVisitEveryStrategy() {
-        assertEquals(java.util.EnumSet.allOf(ConvKernel.Strategy.class), KernelWarmUp.convStrategies());
+        assertEquals(
+                java.util.EnumSet.allOf(ConvKernel.Strategy.class), KernelWarmUp.convStrategies());
     }
 }

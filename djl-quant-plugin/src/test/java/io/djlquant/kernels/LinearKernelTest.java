@@ -29,8 +29,20 @@ class LinearKernelTest {
             Int8Kernels.setThreads(threads);
             for (Int8Impl impl : new Int8Impl[] {TestData.SCALAR, TestData.SIMD}) {
                 byte[] y = Int8Kernels.linear(impl, x, rows, in, pw, m, out, relu);
-                assertArrayEquals(expected, y, impl.name() + " threads=" + threads + " rows=" + rows + " in="
-                        + inF + " out=" + outF + " relu=" + relu);
+                assertArrayEquals(
+                        expected,
+                        y,
+                        impl.name()
+                                + " threads="
+                                + threads
+                                + " rows="
+                                + rows
+                                + " in="
+                                + inF
+                                + " out="
+                                + outF
+                                + " relu="
+                                + relu);
             }
         }
     }

@@ -26,8 +26,15 @@ class PackedConvWeightsTest {
     void weightsComeBackInOihwOrderForEveryLayout() {
         Random r = new Random(5);
         // {oc, ic, kh, kw, groups}: dense even/odd channels, 1x1, grouped, depthwise
-        int[][] shapes = {{8, 4, 3, 3, 1}, {6, 3, 7, 7, 1}, {5, 1, 3, 3, 1}, {16, 32, 1, 1, 1}, {8, 8, 3, 3, 2},
-            {6, 6, 3, 3, 3}, {4, 4, 3, 3, 4}};
+        int[][] shapes = {
+            {8, 4, 3, 3, 1},
+            {6, 3, 7, 7, 1},
+            {5, 1, 3, 3, 1},
+            {16, 32, 1, 1, 1},
+            {8, 8, 3, 3, 2},
+            {6, 6, 3, 3, 3},
+            {4, 4, 3, 3, 4}
+        };
         for (int[] s : shapes) {
             byte[] w = random(r, s[0] * (s[1] / s[4]) * s[2] * s[3]);
             byte[] copy = w.clone();
@@ -43,7 +50,8 @@ class PackedConvWeightsTest {
         assertNull(dense.weights);
         assertEquals(8 * 4 * 9, dense.pairChunks[0].length);
         // 512 channels of 256 x 3 x 3: no array of G1's humongous size, still one byte per weight
-        PackedConvWeights big = PackedConvWeights.pack(new byte[512 * 256 * 9], 512, 256, 3, 3, 1, null);
+        PackedConvWeights big =
+                PackedConvWeights.pack(new byte[512 * 256 * 9], 512, 256, 3, 3, 1, null);
         long total = 0;
         for (byte[] chunk : big.pairChunks) {
             assertTrue(chunk.length <= PackedConvWeights.CHUNK_BYTES);
@@ -74,20 +82,25 @@ class PackedConvWeightsTest {
                     for (int tap = 0; tap < taps; tap++) {
                         int w0 = w[(o * cg + 2 * icp) * taps + tap];
                         int w1 = 2 * icp + 1 < cg ? w[(o * cg + 2 * icp + 1) * taps + tap] : 0;
-                        assertEquals((w0 + 128) | w1 << 16, pairs[j * kp + icp * taps + tap], impl.name());
+                        assertEquals(
+                                (w0 + 128) | w1 << 16,
+                                pairs[j * kp + icp * taps + tap],
+                                impl.name());
                     }
                 }
             }
         }
         // widening across chunk boundaries gives the same ints as widening channel by channel
-        PackedConvWeights big = PackedConvWeights.pack(random(r, 300 * 64 * 9), 300, 64, 3, 3, 1, null);
+        PackedConvWeights big =
+                PackedConvWeights.pack(random(r, 300 * 64 * 9), 300, 64, 3, 3, 1, null);
         int bkp = big.pairRowLength();
         int[] all = new int[300 * bkp];
         big.widenPairs(TestData.SIMD, 0, 300, all);
         for (int o = 0; o < 300; o += 7) {
             int[] one = new int[bkp];
             big.widenPairs(TestData.SCALAR, o, 1, one);
-            assertArrayEquals(one, java.util.Arrays.copyOfRange(all, o * bkp, (o + 1) * bkp), "channel " + o);
+            assertArrayEquals(
+                    one, java.util.Arrays.copyOfRange(all, o * bkp, (o + 1) * bkp), "channel " + o);
         }
         int k = cg * taps;
         int rkp = p.rowPairLength();

@@ -23,10 +23,13 @@ class PoolKernelsTest {
         for (int[] s : new int[][] {{100, 512, 1, 1}, {30, 300, 2, 2}}) {
             ActivationQuant q = TestData.act(r, r.nextBoolean());
             byte[] x = TestData.bytes(r, s[0] * s[1] * s[2] * s[3]);
-            byte[] expected = Reference.avgPool(x, s[0], s[1], s[2], s[3], q, s[2], s[3], ConvParams.of(1, 0, 1), true);
+            byte[] expected =
+                    Reference.avgPool(
+                            x, s[0], s[1], s[2], s[3], q, s[2], s[3], ConvParams.of(1, 0, 1), true);
             for (int threads : new int[] {1, 2}) {
                 Int8Kernels.setThreads(threads);
-                assertArrayEquals(expected, Int8Kernels.globalAvgPool2d(x, s[0], s[1], s[2], s[3], q));
+                assertArrayEquals(
+                        expected, Int8Kernels.globalAvgPool2d(x, s[0], s[1], s[2], s[3], q));
             }
         }
     }
@@ -40,8 +43,14 @@ class PoolKernelsTest {
             int kh = 1 + r.nextInt(4);
             int kw = 1 + r.nextInt(4);
             int dil = i % 4 == 0 ? 2 : 1;
-            ConvParams p = new ConvParams(1 + r.nextInt(3), 1 + r.nextInt(3), r.nextInt(kh / 2 + 1),
-                    r.nextInt(kw / 2 + 1), dil, dil);
+            ConvParams p =
+                    new ConvParams(
+                            1 + r.nextInt(3),
+                            1 + r.nextInt(3),
+                            r.nextInt(kh / 2 + 1),
+                            r.nextInt(kw / 2 + 1),
+                            dil,
+                            dil);
             int h = dil * (kh - 1) + 1 + r.nextInt(9);
             int w = dil * (kw - 1) + 1 + r.nextInt(9);
             ActivationQuant q = TestData.act(r, r.nextBoolean());
@@ -50,12 +59,18 @@ class PoolKernelsTest {
             boolean includePad = r.nextBoolean();
             for (int threads : new int[] {1, 2}) {
                 Int8Kernels.setThreads(threads);
-                assertArrayEquals(Reference.maxPool(x, n, c, h, w, q, kh, kw, p),
-                        Int8Kernels.maxPool2d(x, n, c, h, w, q, kh, kw, p), "max " + p);
-                assertArrayEquals(Reference.avgPool(x, n, c, h, w, q, kh, kw, plain, includePad),
-                        Int8Kernels.avgPool2d(x, n, c, h, w, q, kh, kw, plain, includePad), "avg " + plain);
-                assertArrayEquals(Reference.avgPool(x, n, c, h, w, q, h, w, ConvParams.of(1, 0, 1), true),
-                        Int8Kernels.globalAvgPool2d(x, n, c, h, w, q), "global");
+                assertArrayEquals(
+                        Reference.maxPool(x, n, c, h, w, q, kh, kw, p),
+                        Int8Kernels.maxPool2d(x, n, c, h, w, q, kh, kw, p),
+                        "max " + p);
+                assertArrayEquals(
+                        Reference.avgPool(x, n, c, h, w, q, kh, kw, plain, includePad),
+                        Int8Kernels.avgPool2d(x, n, c, h, w, q, kh, kw, plain, includePad),
+                        "avg " + plain);
+                assertArrayEquals(
+                        Reference.avgPool(x, n, c, h, w, q, h, w, ConvParams.of(1, 0, 1), true),
+                        Int8Kernels.globalAvgPool2d(x, n, c, h, w, q),
+                        "global");
             }
         }
     }
@@ -71,8 +86,10 @@ class PoolKernelsTest {
             byte[] x = TestData.bytes(r, 16 * 112 * 111);
             for (int threads : new int[] {1, 2}) {
                 Int8Kernels.setThreads(threads);
-                assertArrayEquals(Reference.maxPool(x, 1, 16, 112, 111, q, 3, 3, p),
-                        Int8Kernels.maxPool2d(x, 1, 16, 112, 111, q, 3, 3, p), "unsigned " + unsigned);
+                assertArrayEquals(
+                        Reference.maxPool(x, 1, 16, 112, 111, q, 3, 3, p),
+                        Int8Kernels.maxPool2d(x, 1, 16, 112, 111, q, 3, 3, p),
+                        "unsigned " + unsigned);
             }
         }
     }
@@ -86,16 +103,21 @@ class PoolKernelsTest {
         // With a zero point of 100 the same differences round the same way.
         ActivationQuant u = ActivationQuant.uint8(1f, 100);
         byte[] xu = {100, 101, 101, 102, 99, 98, 102, 103};
-        assertArrayEquals(new byte[] {100, 102, 98, 102}, Int8Kernels.globalAvgPool2d(xu, 1, 4, 1, 2, u));
+        assertArrayEquals(
+                new byte[] {100, 102, 98, 102}, Int8Kernels.globalAvgPool2d(xu, 1, 4, 1, 2, u));
     }
 
     @Test
     void maxPoolReadsUnsignedBytes() {
         // 200 as uint8 is the maximum; read as int8 it would be -56 and lose to 100.
         byte[] x = {(byte) 200, 100, 5, 7};
-        assertArrayEquals(new byte[] {(byte) 200},
-                Int8Kernels.maxPool2d(x, 1, 1, 2, 2, ActivationQuant.uint8(1f, 0), 2, 2, ConvParams.of(2, 0, 1)));
-        assertArrayEquals(new byte[] {100},
-                Int8Kernels.maxPool2d(x, 1, 1, 2, 2, ActivationQuant.int8(1f, 0), 2, 2, ConvParams.of(2, 0, 1)));
+        assertArrayEquals(
+                new byte[] {(byte) 200},
+                Int8Kernels.maxPool2d(
+                        x, 1, 1, 2, 2, ActivationQuant.uint8(1f, 0), 2, 2, ConvParams.of(2, 0, 1)));
+        assertArrayEquals(
+                new byte[] {100},
+                Int8Kernels.maxPool2d(
+                        x, 1, 1, 2, 2, ActivationQuant.int8(1f, 0), 2, 2, ConvParams.of(2, 0, 1)));
     }
 }

@@ -32,8 +32,23 @@ final class Reference {
         return clampToByte(Math.rint(d) + out.zeroPoint(), lo, out.qmax());
     }
 
-    static byte[] conv2d(byte[] x, int n, int c, int h, int w, ActivationQuant in, byte[] wt, int oc, int kh,
-            int kw, int groups, int[] bias, ConvParams p, float[] m, ActivationQuant out, boolean relu) {
+    static byte[] conv2d(
+            byte[] x,
+            int n,
+            int c,
+            int h,
+            int w,
+            ActivationQuant in,
+            byte[] wt,
+            int oc,
+            int kh,
+            int kw,
+            int groups,
+            int[] bias,
+            ConvParams p,
+            float[] m,
+            ActivationQuant out,
+            boolean relu) {
         int oh = p.outH(h, kh);
         int ow = p.outW(w, kw);
         int cg = c / groups;
@@ -52,8 +67,12 @@ final class Reference {
                                     int iy = yy * p.strideH() - p.padH() + i * p.dilationH();
                                     int ix = xx * p.strideW() - p.padW() + j * p.dilationW();
                                     // Zero padding means the input zero point (real value 0).
-                                    int v = (iy < 0 || iy >= h || ix < 0 || ix >= w) ? in.zeroPoint()
-                                            : value(x[((b * c + ch) * h + iy) * w + ix], in);
+                                    int v =
+                                            (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                                    ? in.zeroPoint()
+                                                    : value(
+                                                            x[((b * c + ch) * h + iy) * w + ix],
+                                                            in);
                                     int wv = wt[((o * cg + ic) * kh + i) * kw + j];
                                     acc += (long) wv * (v - in.zeroPoint());
                                 }
@@ -67,8 +86,17 @@ final class Reference {
         return y;
     }
 
-    static byte[] linear(byte[] x, int rows, int inF, ActivationQuant in, byte[] wt, int outF, int[] bias,
-            float[] m, ActivationQuant out, boolean relu) {
+    static byte[] linear(
+            byte[] x,
+            int rows,
+            int inF,
+            ActivationQuant in,
+            byte[] wt,
+            int outF,
+            int[] bias,
+            float[] m,
+            ActivationQuant out,
+            boolean relu) {
         byte[] y = new byte[rows * outF];
         for (int r = 0; r < rows; r++) {
             for (int o = 0; o < outF; o++) {
@@ -86,8 +114,14 @@ final class Reference {
         return (value(b, q) - q.zeroPoint()) * q.scale();
     }
 
-    static byte[] binary(byte[] a, ActivationQuant qa, byte[] b, ActivationQuant qb, ActivationQuant out,
-            boolean relu, boolean mul) {
+    static byte[] binary(
+            byte[] a,
+            ActivationQuant qa,
+            byte[] b,
+            ActivationQuant qb,
+            ActivationQuant out,
+            boolean relu,
+            boolean mul) {
         byte[] y = new byte[a.length];
         for (int i = 0; i < a.length; i++) {
             float fa = dequant(a[i], qa);
@@ -97,7 +131,8 @@ final class Reference {
         return y;
     }
 
-    static byte[] maxPool(byte[] x, int n, int c, int h, int w, ActivationQuant q, int kh, int kw, ConvParams p) {
+    static byte[] maxPool(
+            byte[] x, int n, int c, int h, int w, ActivationQuant q, int kh, int kw, ConvParams p) {
         int oh = p.outH(h, kh);
         int ow = p.outW(w, kw);
         byte[] y = new byte[n * c * oh * ow];
@@ -124,11 +159,21 @@ final class Reference {
 
     /** Round-half-even integer division via BigDecimal, independent of the production helper. */
     static long divHalfEven(long num, long den) {
-        return new java.math.BigDecimal(num).divide(new java.math.BigDecimal(den), 0,
-                java.math.RoundingMode.HALF_EVEN).longValueExact();
+        return new java.math.BigDecimal(num)
+                .divide(new java.math.BigDecimal(den), 0, java.math.RoundingMode.HALF_EVEN)
+                .longValueExact();
     }
 
-    static byte[] avgPool(byte[] x, int n, int c, int h, int w, ActivationQuant q, int kh, int kw, ConvParams p,
+    static byte[] avgPool(
+            byte[] x,
+            int n,
+            int c,
+            int h,
+            int w,
+            ActivationQuant q,
+            int kh,
+            int kw,
+            ConvParams p,
             boolean includePad) {
         int oh = p.outH(h, kh);
         int ow = p.outW(w, kw);

@@ -1,6 +1,9 @@
 package io.djlquant.kernels;
 
-/** Main class run in a child JVM by {@link KernelSelectorTest}: uses the kernels twice, prints the choice. */
+/**
+ * Main class run in a child JVM by {@link KernelSelectorTest}: uses the kernels twice, prints the
+ * choice.
+ */
 final class SelectorProbe {
 
     private SelectorProbe() {}

@@ -16,7 +16,9 @@ final class TestData {
         return b;
     }
 
-    /** Bytes restricted to a quantization range (matters for narrow ranges such as QINT8_NARROW). */
+    /**
+     * Bytes restricted to a quantization range (matters for narrow ranges such as QINT8_NARROW).
+     */
     static byte[] bytes(Random r, int n, ActivationQuant q) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -36,10 +38,15 @@ final class TestData {
     /** uint8 or int8 parameters with a random zero point. */
     static ActivationQuant act(Random r, boolean unsigned) {
         float scale = 0.01f + r.nextFloat() * 0.1f;
-        return unsigned ? ActivationQuant.uint8(scale, r.nextInt(256)) : ActivationQuant.int8(scale, r.nextInt(256) - 128);
+        return unsigned
+                ? ActivationQuant.uint8(scale, r.nextInt(256))
+                : ActivationQuant.int8(scale, r.nextInt(256) - 128);
     }
 
-    /** Multipliers scaled so outputs spread over the range (times {@code boost} to force saturation). */
+    /**
+     * Multipliers scaled so outputs spread over the range (times {@code boost} to force
+     * saturation).
+     */
     static float[] multipliers(Random r, int n, int k, float boost) {
         float[] m = new float[n];
         for (int i = 0; i < n; i++) {

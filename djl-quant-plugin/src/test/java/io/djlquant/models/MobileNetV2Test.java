@@ -40,7 +40,10 @@ class MobileNetV2Test {
         try (InputStream is = MobileNetV2Test.class.getResourceAsStream("/fixtures/manifest.json");
                 Reader r = new InputStreamReader(is, StandardCharsets.UTF_8)) {
             List<JsonObject> out = new ArrayList<>();
-            for (JsonElement e : JsonUtils.GSON.fromJson(r, JsonObject.class).getAsJsonArray("mobilenet_v2_names")) {
+            for (JsonElement e :
+                    JsonUtils.GSON
+                            .fromJson(r, JsonObject.class)
+                            .getAsJsonArray("mobilenet_v2_names")) {
                 out.add(e.getAsJsonObject());
             }
             return out;
@@ -64,22 +67,29 @@ class MobileNetV2Test {
             float width = listing.get("width_mult").getAsFloat();
             int classes = listing.get("classes").getAsInt();
             Map<String, Shape> torchvision = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> e : listing.getAsJsonObject("parameters").entrySet()) {
+            for (Map.Entry<String, JsonElement> e :
+                    listing.getAsJsonObject("parameters").entrySet()) {
                 torchvision.put(e.getKey(), shape(e.getValue().getAsString()));
             }
-            MobileNetV2.Builder b = MobileNetV2.builder().optWidthMultiplier(width).optNumClasses(classes);
+            MobileNetV2.Builder b =
+                    MobileNetV2.builder().optWidthMultiplier(width).optNumClasses(classes);
             // the layout's shapes, computed without allocating, in torchvision's order
-            assertEquals(new ArrayList<>(torchvision.entrySet()),
-                    new ArrayList<>(b.torchvisionShapes(3).entrySet()), "width " + width);
+            assertEquals(
+                    new ArrayList<>(torchvision.entrySet()),
+                    new ArrayList<>(b.torchvisionShapes(3).entrySet()),
+                    "width " + width);
             // and the built network's parameters under those names
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 SequentialBlock net = b.build();
                 net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
                 Map<String, Shape> built = new LinkedHashMap<>();
-                for (Map.Entry<String, Parameter> e : MobileNetV2.torchvisionParameters(net).entrySet()) {
+                for (Map.Entry<String, Parameter> e :
+                        MobileNetV2.torchvisionParameters(net).entrySet()) {
                     built.put(e.getKey(), e.getValue().getArray().getShape());
                 }
-                assertEquals(new ArrayList<>(torchvision.entrySet()), new ArrayList<>(built.entrySet()),
+                assertEquals(
+                        new ArrayList<>(torchvision.entrySet()),
+                        new ArrayList<>(built.entrySet()),
                         "width " + width);
                 // every parameter of the network has a torchvision name
                 assertEquals(net.getParameters().size(), built.size());
@@ -104,24 +114,36 @@ class MobileNetV2Test {
     @Test
     void stride1StemRuns32x32AndResidualsAreTorchvisions() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock net = MobileNetV2.builder().optWidthMultiplier(0.5f).optNumClasses(10)
-                    .optStemStride(1).build();
+            SequentialBlock net =
+                    MobileNetV2.builder()
+                            .optWidthMultiplier(0.5f)
+                            .optNumClasses(10)
+                            .optStemStride(1)
+                            .build();
             net.initialize(m, DataType.FLOAT32, new Shape(2, 1, 32, 32));
-            NDArray y = net.forward(new ParameterStore(m, false),
-                    new NDList(m.randomNormal(new Shape(2, 1, 32, 32))), false).head();
+            NDArray y =
+                    net.forward(
+                                    new ParameterStore(m, false),
+                                    new NDList(m.randomNormal(new Shape(2, 1, 32, 32))),
+                                    false)
+                            .head();
             assertEquals(new Shape(2, 10), y.getShape());
-            // torchvision: a shortcut where stride 1 and width unchanged; width 0.5 keeps 16 -> 8 in features.1
+            // torchvision: a shortcut where stride 1 and width unchanged; width 0.5 keeps 16 -> 8
+            // in features.1
             Map<String, Residual> residuals = BlockTree.find(net, Residual.class);
             assertEquals(10, residuals.size());
             for (Residual r : residuals.values()) {
                 assertTrue(r.getShortcut() instanceof Identity);
             }
-            long relu6 = BlockTree.find(net, FusedConv2d.class).values().stream()
-                    .filter(FusedConv2d::hasRelu6).count();
+            long relu6 =
+                    BlockTree.find(net, FusedConv2d.class).values().stream()
+                            .filter(FusedConv2d::hasRelu6)
+                            .count();
             // stem + 16 expansions + 17 depthwise + features.18
             assertEquals(1 + 16 + 17 + 1, relu6);
         }
-        // width 0.25: features.1 maps 8 to 8 channels at stride 1, so torchvision adds its shortcut too
+        // width 0.25: features.1 maps 8 to 8 channels at stride 1, so torchvision adds its shortcut
+        // too
         SequentialBlock narrow = MobileNetV2.builder().optWidthMultiplier(0.25f).build();
         assertTrue(narrow.getChildren().get(2).getValue() instanceof Residual);
     }
@@ -129,11 +151,14 @@ class MobileNetV2Test {
     @Test
     void optionsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> MobileNetV2.builder().optStemStride(3));
-        assertThrows(IllegalArgumentException.class, () -> MobileNetV2.builder().optWidthMultiplier(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> MobileNetV2.builder().optWidthMultiplier(0));
         assertThrows(IllegalArgumentException.class, () -> MobileNetV2.builder().optNumClasses(0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> MobileNetV2.builder().optChannels(8, new int[] {8, 8}, 1280));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> MobileNetV2.torchvisionParameters(ResNet18.builder().build()));
     }
 

@@ -36,11 +36,16 @@ class ResNet18Test {
             }
             assertEquals(TORCHVISION_TRAINABLE, trainable);
             assertEquals(new Shape(64, 3, 7, 7), tv.get("conv1.weight").getArray().getShape());
-            assertEquals(new Shape(128, 64, 1, 1), tv.get("layer2.0.downsample.0.weight").getArray().getShape());
+            assertEquals(
+                    new Shape(128, 64, 1, 1),
+                    tv.get("layer2.0.downsample.0.weight").getArray().getShape());
             assertEquals(new Shape(512), tv.get("layer4.1.bn2.running_var").getArray().getShape());
             assertEquals(new Shape(1000, 512), tv.get("fc.weight").getArray().getShape());
-            NDList out = net.forward(new ParameterStore(m, false),
-                    new NDList(m.randomNormal(new Shape(1, 3, 224, 224))), false);
+            NDList out =
+                    net.forward(
+                            new ParameterStore(m, false),
+                            new NDList(m.randomNormal(new Shape(1, 3, 224, 224))),
+                            false);
             assertEquals(new Shape(1, 1000), out.head().getShape());
         }
     }
@@ -48,21 +53,36 @@ class ResNet18Test {
     @Test
     void smallStemForFashionMnist() {
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock net = ResNet18.builder().optNumClasses(10).optStem(ResNet18.Stem.SMALL).build();
+            SequentialBlock net =
+                    ResNet18.builder().optNumClasses(10).optStem(ResNet18.Stem.SMALL).build();
             net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 32, 32));
             Map<String, Parameter> tv = ResNet18.torchvisionParameters(net);
             assertEquals(new Shape(64, 3, 3, 3), tv.get("conv1.weight").getArray().getShape());
-            NDList out = net.forward(new ParameterStore(m, false),
-                    new NDList(m.randomNormal(new Shape(2, 3, 32, 32))), false);
+            NDList out =
+                    net.forward(
+                            new ParameterStore(m, false),
+                            new NDList(m.randomNormal(new Shape(2, 3, 32, 32))),
+                            false);
             assertEquals(new Shape(2, 10), out.head().getShape());
-            assertTrue(net.getChildren().values().stream().noneMatch(b -> b instanceof io.djlquant.nn.MaxPool2d));
+            assertTrue(
+                    net.getChildren().values().stream()
+                            .noneMatch(b -> b instanceof io.djlquant.nn.MaxPool2d));
         }
     }
 
     @Test
     void rejectsForeignTrees() {
-        SequentialBlock other = new SequentialBlock().add(ConvBn2d.builder().setFilters(4).setKernelShape(new Shape(1, 1)).build());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResNet18.torchvisionParameters(other));
+        SequentialBlock other =
+                new SequentialBlock()
+                        .add(
+                                ConvBn2d.builder()
+                                        .setFilters(4)
+                                        .setKernelShape(new Shape(1, 1))
+                                        .build());
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ResNet18.torchvisionParameters(other));
         assertTrue(e.getMessage().contains("QuantStub"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ResNet18.builder().optNumClasses(0));
     }

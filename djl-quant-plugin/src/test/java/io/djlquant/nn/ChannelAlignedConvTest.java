@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
  * PyTorch's oneDNN convolution gets wrong on AVX-512 hosts (see {@link ChannelAlignedConv}).
  *
  * <p>PyTorch runs float64 convolutions without oneDNN, so the reference is independent of the
- * problem. On the AVX-512 host (Zen 5) the plain {@link Conv2d#conv2d} fails these checks for
- * every pair below except (16, 32) and (64, 64): wrong input gradients and NaN, and for 24 and 40
- * input channels a wrong forward result.
+ * problem. On the AVX-512 host (Zen 5) the plain {@link Conv2d#conv2d} fails these checks for every
+ * pair below except (16, 32) and (64, 64): wrong input gradients and NaN, and for 24 and 40 input
+ * channels a wrong forward result.
  */
 class ChannelAlignedConvTest {
 
@@ -28,8 +28,10 @@ class ChannelAlignedConvTest {
 
     @Test
     void forwardAndGradientsMatchFloat64() {
-        int[][] channels = {{3, 8}, {8, 8}, {8, 3}, {16, 24}, {24, 32}, {24, 24}, {40, 12},
-            {48, 16}, {16, 32}, {64, 64}};
+        int[][] channels = {
+            {3, 8}, {8, 8}, {8, 3}, {16, 24}, {24, 32}, {24, 24}, {40, 12}, {48, 16}, {16, 32},
+            {64, 64}
+        };
         Engine.getEngine("PyTorch").setRandomSeed(7);
         for (int[] c : channels) {
             check(c[0], c[1], 3, ONE);
@@ -55,7 +57,10 @@ class ChannelAlignedConvTest {
                 NDArray y = ChannelAlignedConv.conv2d(x, w, b, stride, pad, ONE, 1);
                 NDArray y64 = Conv2d.conv2d(x64, w64, b64, stride, pad, ONE, 1).head();
                 assertEquals(y64.getShape(), y.getShape(), what);
-                assertEquals(new Shape(out, in, kernel, kernel), w.getShape(), "weight shape changed, " + what);
+                assertEquals(
+                        new Shape(out, in, kernel, kernel),
+                        w.getShape(),
+                        "weight shape changed, " + what);
                 assertEquals(new Shape(8, in, 6, 6), x.getShape(), "input shape changed, " + what);
                 assertClose(y64, y, 1e-3, "forward, " + what);
                 NDArray g = m.randomNormal(y.getShape());
@@ -74,7 +79,9 @@ class ChannelAlignedConvTest {
         assertEquals(e.length, a.length, what);
         for (int i = 0; i < e.length; i++) {
             double diff = Math.abs(e[i] - a[i]);
-            assertTrue(diff <= tol, what + ": element " + i + " is " + a[i] + ", float64 gives " + e[i]);
+            assertTrue(
+                    diff <= tol,
+                    what + ": element " + i + " is " + a[i] + ", float64 gives " + e[i]);
         }
     }
 

@@ -108,7 +108,9 @@ class FusedConvBlocksTest {
                 TestSupport.copyParams(djlBn, ours.getBatchNorm(), m);
             }
             ours.initialize(m, DataType.FLOAT32, in);
-            assertEquals(ref.getOutputShapes(new Shape[] {in})[0], ours.getOutputShapes(new Shape[] {in})[0]);
+            assertEquals(
+                    ref.getOutputShapes(new Shape[] {in})[0],
+                    ours.getOutputShapes(new Shape[] {in})[0]);
 
             NDArray x = m.randomNormal(in);
             ParameterStore ps = new ParameterStore(m, false);
@@ -169,19 +171,24 @@ class FusedConvBlocksTest {
             NDArray perChannel = z.transpose(1, 0, 2, 3).reshape(z.getShape().get(1), -1);
             NDArray mean = perChannel.mean(new int[] {1});
             NDArray centered = z.sub(mean.reshape(1, -1, 1, 1));
-            NDArray biasedVar =
-                    perChannel.sub(mean.reshape(-1, 1)).square().mean(new int[] {1});
+            NDArray biasedVar = perChannel.sub(mean.reshape(-1, 1)).square().mean(new int[] {1});
             NDArray gamma = c.getBatchNormParameter("gamma").getArray().reshape(1, -1, 1, 1);
             NDArray beta = c.getBatchNormParameter("beta").getArray().reshape(1, -1, 1, 1);
             NDArray expected =
-                    centered.div(biasedVar.add(eps).sqrt().reshape(1, -1, 1, 1)).mul(gamma).add(beta);
+                    centered.div(biasedVar.add(eps).sqrt().reshape(1, -1, 1, 1))
+                            .mul(gamma)
+                            .add(beta);
             assertTrue(TestSupport.maxDiff(expected, y) < 1e-4f, "training-mode output");
 
             NDArray expMean = oldMean.mul(momentum).add(mean.mul(1 - momentum));
             NDArray unbiasedVar = biasedVar.mul((float) n / (n - 1));
             NDArray expVar = oldVar.mul(momentum).add(unbiasedVar.mul(1 - momentum));
-            assertTrue(TestSupport.maxDiff(expMean, c.getBatchNormParameter("runningMean").getArray()) < 1e-5f);
-            assertTrue(TestSupport.maxDiff(expVar, c.getBatchNormParameter("runningVar").getArray()) < 1e-5f);
+            assertTrue(
+                    TestSupport.maxDiff(expMean, c.getBatchNormParameter("runningMean").getArray())
+                            < 1e-5f);
+            assertTrue(
+                    TestSupport.maxDiff(expVar, c.getBatchNormParameter("runningVar").getArray())
+                            < 1e-5f);
         }
     }
 
@@ -203,7 +210,12 @@ class FusedConvBlocksTest {
         assertEquals(3, c.getGroups());
         assertEquals(6, c.getFilters());
         assertFalse(c.isIncludeBias(), "conv before batch norm has no bias by default");
-        assertTrue(ConvRelu2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).build().isIncludeBias());
+        assertTrue(
+                ConvRelu2d.builder()
+                        .setKernelShape(new Shape(1, 1))
+                        .setFilters(1)
+                        .build()
+                        .isIncludeBias());
         assertEquals(1e-3f, c.getEpsilon());
         assertEquals(0.9f, c.getMomentum());
         assertEquals(c.getConv().getGroups(), 3);
@@ -219,9 +231,15 @@ class FusedConvBlocksTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> ConvBn2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6).optGroups(4).build());
+                        () ->
+                                ConvBn2d.builder()
+                                        .setKernelShape(new Shape(3, 3))
+                                        .setFilters(6)
+                                        .optGroups(4)
+                                        .build());
         assertTrue(e.getMessage().contains("ConvBn2d"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ConvBn2d.builder().setFilters(6).build());
+        assertThrows(
+                IllegalArgumentException.class, () -> ConvBn2d.builder().setFilters(6).build());
         ConvBn2d c = ConvBn2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2).build();
         c.initialize(manager, DataType.FLOAT32, new Shape(1, 2, 4, 4));
         e =
@@ -232,6 +250,8 @@ class FusedConvBlocksTest {
                                         new ParameterStore(manager, false),
                                         new NDList(manager.ones(new Shape(2, 4, 4))),
                                         false));
-        assertTrue(e.getMessage().contains("ConvBn2d") && e.getMessage().contains("rank"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("ConvBn2d") && e.getMessage().contains("rank"),
+                e.getMessage());
     }
 }

@@ -68,10 +68,22 @@ class FusedLinearBlocksTest {
                     ours = LinearRelu.builder().setUnits(7).optBias(bias).build();
                     break;
                 case "LinearBn1d":
-                    ours = LinearBn1d.builder().setUnits(7).optBias(bias).optEpsilon(eps).optMomentum(0.7f).build();
+                    ours =
+                            LinearBn1d.builder()
+                                    .setUnits(7)
+                                    .optBias(bias)
+                                    .optEpsilon(eps)
+                                    .optMomentum(0.7f)
+                                    .build();
                     break;
                 case "LinearBnRelu1d":
-                    ours = LinearBnRelu1d.builder().setUnits(7).optBias(bias).optEpsilon(eps).optMomentum(0.7f).build();
+                    ours =
+                            LinearBnRelu1d.builder()
+                                    .setUnits(7)
+                                    .optBias(bias)
+                                    .optEpsilon(eps)
+                                    .optMomentum(0.7f)
+                                    .build();
                     break;
                 default:
                     ours = PlainLinear.builder().setUnits(7).optBias(bias).build();

@@ -58,8 +58,11 @@ class FuserTest {
             return; // their DJL children are the intended implementation
         }
         assertFalse(
-                b instanceof Conv2d || b instanceof BatchNorm || b instanceof Linear
-                        || b instanceof LambdaBlock || b instanceof ParallelBlock,
+                b instanceof Conv2d
+                        || b instanceof BatchNorm
+                        || b instanceof Linear
+                        || b instanceof LambdaBlock
+                        || b instanceof ParallelBlock,
                 "unfused DJL block left: " + b.getClass().getName());
         for (Pair<String, Block> c : b.getChildren()) {
             census(c.getValue(), counts);
@@ -127,20 +130,33 @@ class FuserTest {
         SequentialBlock model = new SequentialBlock();
         QuantStub stub = new QuantStub();
         model.add(stub);
-        model.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).optPadding(new Shape(1, 1)).build());
+        model.add(
+                Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .setFilters(4)
+                        .optPadding(new Shape(1, 1))
+                        .build());
         model.add(Activation.reluBlock());
         model.add(
                 new ParallelBlock(
                         l -> new NDList(l.get(0).head().add(l.get(1).head())),
                         Arrays.asList(
                                 new SequentialBlock()
-                                        .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).optBias(false).build())
+                                        .add(
+                                                Conv2d.builder()
+                                                        .setKernelShape(new Shape(1, 1))
+                                                        .setFilters(4)
+                                                        .optBias(false)
+                                                        .build())
                                         .add(BatchNorm.builder().optEpsilon(1e-3f).build()),
                                 new SequentialBlock().add(x -> x))));
         model.add(
                 new ParallelBlock(
                         l -> new NDList(l.get(0).head().mul(l.get(1).head())),
-                        Arrays.asList(Activation.reluBlock(), Pool.avgPool2dBlock(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))));
+                        Arrays.asList(
+                                Activation.reluBlock(),
+                                Pool.avgPool2dBlock(
+                                        new Shape(3, 3), new Shape(1, 1), new Shape(1, 1)))));
         // a - b: neither add, mul nor a channel concatenation (those are converted)
         ParallelBlock concat =
                 new ParallelBlock(
@@ -186,7 +202,13 @@ class FuserTest {
         assertTrue(TestSupport.maxDiff(infer(model, x), before) < 1e-5f);
 
         // the fused tree owns copies: changing the original leaves it untouched
-        model.getChildren().get(1).getValue().getDirectParameters().get("weight").getArray().muli(0);
+        model.getChildren()
+                .get(1)
+                .getValue()
+                .getDirectParameters()
+                .get("weight")
+                .getArray()
+                .muli(0);
         assertEquals(0f, TestSupport.maxDiff(infer(fused, x), before));
     }
 

@@ -56,15 +56,18 @@ class GlueBlocksTest {
                         },
                         new Block[] {
                             new MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), true),
-                            Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), true)
+                            Pool.maxPool2dBlock(
+                                    new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), true)
                         },
                         new Block[] {
                             new AvgPool2d(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)),
                             Pool.avgPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1))
                         },
                         new Block[] {
-                            new AvgPool2d(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), true, false),
-                            Pool.avgPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), true, false)
+                            new AvgPool2d(
+                                    new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), true, false),
+                            Pool.avgPool2dBlock(
+                                    new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), true, false)
                         },
                         new Block[] {new GlobalAvgPool2d(), Pool.globalAvgPool2dBlock()},
                         new Block[] {new Flatten(), Blocks.batchFlattenBlock()},
@@ -74,7 +77,8 @@ class GlueBlocksTest {
                         new Block[] {new DequantStub(), Blocks.identityBlock()});
         for (Block[] p : pairs) {
             NDArray ours = run(p[0], x);
-            NDArray djl = p[1].forward(new ParameterStore(manager, false), new NDList(x), false).head();
+            NDArray djl =
+                    p[1].forward(new ParameterStore(manager, false), new NDList(x), false).head();
             assertTrue(TestSupport.maxDiff(ours, djl) == 0f, p[0].toString());
         }
         assertEquals(new Shape(2, 3), run(new GlobalAvgPool2d(), x).getShape(), "DJL drops H, W");
@@ -85,8 +89,12 @@ class GlueBlocksTest {
         NDArray a = manager.randomNormal(new Shape(2, 3, 4, 4));
         NDArray b = manager.randomNormal(new Shape(2, 3, 4, 4));
         NDArray c = manager.randomNormal(new Shape(3, 1, 1));
-        assertEquals(0f, TestSupport.maxDiff(run(new ElementWise(ElementWise.Mode.ADD), a, b), a.add(b)));
-        assertEquals(0f, TestSupport.maxDiff(run(new ElementWise(ElementWise.Mode.MUL), a, b), a.mul(b)));
+        assertEquals(
+                0f,
+                TestSupport.maxDiff(run(new ElementWise(ElementWise.Mode.ADD), a, b), a.add(b)));
+        assertEquals(
+                0f,
+                TestSupport.maxDiff(run(new ElementWise(ElementWise.Mode.MUL), a, b), a.mul(b)));
         NDArray r = run(new ElementWise(ElementWise.Mode.ADD_RELU), a, c);
         assertEquals(0f, TestSupport.maxDiff(r, a.add(c).maximum(0f)));
     }
@@ -105,7 +113,9 @@ class GlueBlocksTest {
         NDList mismatch = new NDList(a, manager.ones(new Shape(4, 5)));
         IllegalArgumentException ex =
                 assertThrows(IllegalArgumentException.class, () -> e.forward(ps, mismatch, false));
-        assertTrue(ex.getMessage().contains("ElementWise(ADD)") && ex.getMessage().contains("broadcast"),
+        assertTrue(
+                ex.getMessage().contains("ElementWise(ADD)")
+                        && ex.getMessage().contains("broadcast"),
                 ex.getMessage());
         assertThrows(
                 IllegalArgumentException.class,

@@ -52,7 +52,10 @@ class SaveLoadTest {
                                 .build())
                 .add(
                         new Residual(
-                                ConvBn2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).build(),
+                                ConvBn2d.builder()
+                                        .setKernelShape(new Shape(1, 1))
+                                        .setFilters(4)
+                                        .build(),
                                 new Identity(),
                                 new ElementWise(ElementWise.Mode.ADD_RELU)))
                 .add(ConvRelu2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build())
@@ -109,7 +112,9 @@ class SaveLoadTest {
         bytes[0] = 42;
         MalformedModelException e =
                 assertThrows(MalformedModelException.class, () -> load(make.get(), bytes));
-        assertTrue(e.getMessage().contains("ConvBnRelu2d") && e.getMessage().contains("42"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("ConvBnRelu2d") && e.getMessage().contains("42"),
+                e.getMessage());
 
         for (Block glue : new Block[] {new Identity(), new GlobalAvgPool2d()}) {
             glue.initialize(manager, DataType.FLOAT32, IN);
@@ -129,7 +134,8 @@ class SaveLoadTest {
         assertTrue(e.getMessage().contains("epsilon"), e.getMessage());
 
         Block saved = new MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0));
-        IllegalStateException notInit = assertThrows(IllegalStateException.class, () -> save(saved));
+        IllegalStateException notInit =
+                assertThrows(IllegalStateException.class, () -> save(saved));
         assertTrue(notInit.getMessage().contains("MaxPool2d"), notInit.getMessage());
         saved.initialize(manager, DataType.FLOAT32, IN);
         byte[] pool = save(saved);
@@ -140,9 +146,12 @@ class SaveLoadTest {
         add.initialize(manager, DataType.FLOAT32, IN, IN);
         byte[] join = save(add);
         join[0] = 7;
-        assertThrows(MalformedModelException.class, () -> load(new ElementWise(ElementWise.Mode.ADD), join));
+        assertThrows(
+                MalformedModelException.class,
+                () -> load(new ElementWise(ElementWise.Mode.ADD), join));
         join[0] = ElementWise.VERSION;
         assertThrows(
-                MalformedModelException.class, () -> load(new ElementWise(ElementWise.Mode.MUL), join));
+                MalformedModelException.class,
+                () -> load(new ElementWise(ElementWise.Mode.MUL), join));
     }
 }

@@ -35,7 +35,11 @@ class TrainingTest {
                                         .build())
                         .add(
                                 new Residual(
-                                        ConvBn2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).optPadding(new Shape(1, 1)).build(),
+                                        ConvBn2d.builder()
+                                                .setKernelShape(new Shape(3, 3))
+                                                .setFilters(8)
+                                                .optPadding(new Shape(1, 1))
+                                                .build(),
                                         new Identity(),
                                         new ElementWise(ElementWise.Mode.ADD_RELU)))
                         .add(new MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0)))
@@ -48,7 +52,9 @@ class TrainingTest {
             DefaultTrainingConfig cfg =
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                             .optOptimizer(
-                                    Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
+                                    Optimizer.sgd()
+                                            .setLearningRateTracker(Tracker.fixed(0.1f))
+                                            .build());
             try (Trainer trainer = model.newTrainer(cfg)) {
                 Shape in = new Shape(16, 3, 8, 8);
                 trainer.initialize(in);
@@ -66,9 +72,11 @@ class TrainingTest {
                     if (step == 0) {
                         FusedConv2d first = (FusedConv2d) net.getChildren().get(1).getValue();
                         assertNonZeroGradient(first.getWeight().getArray(), "conv weight");
-                        assertNonZeroGradient(first.getBatchNormParameter("gamma").getArray(), "bn gamma");
+                        assertNonZeroGradient(
+                                first.getBatchNormParameter("gamma").getArray(), "bn gamma");
                         Residual r = (Residual) net.getChildren().get(2).getValue();
-                        assertNonZeroGradient(((ConvBn2d) r.getMain()).getWeight().getArray(), "residual conv");
+                        assertNonZeroGradient(
+                                ((ConvBn2d) r.getMain()).getWeight().getArray(), "residual conv");
                     }
                     trainer.step();
                 }

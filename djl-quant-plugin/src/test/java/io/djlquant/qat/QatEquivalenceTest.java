@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** With fake quant and observers off, the QAT tree computes exactly what the float tree computes. */
+/**
+ * With fake quant and observers off, the QAT tree computes exactly what the float tree computes.
+ */
 class QatEquivalenceTest {
 
     private NDManager manager;
@@ -46,7 +48,8 @@ class QatEquivalenceTest {
     @Test
     void inferenceMatchesFloat() {
         for (Supplier<SequentialBlock> s :
-                Arrays.<Supplier<SequentialBlock>>asList(QatTestNets::smallCnn, QatTestNets::wideNet)) {
+                Arrays.<Supplier<SequentialBlock>>asList(
+                        QatTestNets::smallCnn, QatTestNets::wideNet)) {
             SequentialBlock net = s.get();
             Block qat = floatQat(net);
             NDArray x = manager.randomNormal(QatTestNets.INPUT);
@@ -62,7 +65,8 @@ class QatEquivalenceTest {
     @Test
     void trainingMatchesFloatIncludingRunningStats() {
         for (Supplier<SequentialBlock> s :
-                Arrays.<Supplier<SequentialBlock>>asList(QatTestNets::smallCnn, QatTestNets::wideNet)) {
+                Arrays.<Supplier<SequentialBlock>>asList(
+                        QatTestNets::smallCnn, QatTestNets::wideNet)) {
             SequentialBlock net = s.get();
             Block qat = floatQat(net);
             NDArray x = manager.randomNormal(QatTestNets.INPUT).mul(2f).add(0.5f);
@@ -92,7 +96,8 @@ class QatEquivalenceTest {
                     assertNotEquals(before.get(param)[0], q[0], p.getKey() + " was not updated");
                 }
             }
-            assertTrue(runningStats >= 4, "expected batch norms in the model, found " + runningStats);
+            assertTrue(
+                    runningStats >= 4, "expected batch norms in the model, found " + runningStats);
         }
     }
 
@@ -105,7 +110,8 @@ class QatEquivalenceTest {
         Map<Parameter, float[]> before = QatTestNets.snapshot(net);
         NDArray yTrain = run(qat, manager, x, true);
         Map<Parameter, float[]> after = QatTestNets.snapshot(net);
-        before.forEach((p, v) -> assertTrue(Arrays.equals(v, after.get(p)), p.getName() + " changed"));
+        before.forEach(
+                (p, v) -> assertTrue(Arrays.equals(v, after.get(p)), p.getName() + " changed"));
         // frozen training forward == inference forward == float inference
         NDArray yEval = run(qat, manager, x, false);
         assertTrue(maxDiff(yTrain, yEval) < 1e-6f);

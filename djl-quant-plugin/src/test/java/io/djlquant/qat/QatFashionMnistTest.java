@@ -10,7 +10,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
@@ -44,11 +43,27 @@ class QatFashionMnistTest {
     static SequentialBlock residualNet() {
         SequentialBlock main =
                 new SequentialBlock()
-                        .add(ConvBnRelu2d.builder().setKernelShape(s(3, 3)).setFilters(16).optPadding(s(1, 1)).build())
-                        .add(ConvBn2d.builder().setKernelShape(s(3, 3)).setFilters(16).optPadding(s(1, 1)).build());
+                        .add(
+                                ConvBnRelu2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(16)
+                                        .optPadding(s(1, 1))
+                                        .build())
+                        .add(
+                                ConvBn2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(16)
+                                        .optPadding(s(1, 1))
+                                        .build());
         return new SequentialBlock()
                 .add(new QuantStub())
-                .add(ConvBnRelu2d.builder().setKernelShape(s(3, 3)).setFilters(16).optStride(s(2, 2)).optPadding(s(1, 1)).build())
+                .add(
+                        ConvBnRelu2d.builder()
+                                .setKernelShape(s(3, 3))
+                                .setFilters(16)
+                                .optStride(s(2, 2))
+                                .optPadding(s(1, 1))
+                                .build())
                 .add(new Residual(main, new Identity(), new ElementWise(ElementWise.Mode.ADD_RELU)))
                 .add(new GlobalAvgPool2d())
                 .add(PlainLinear.builder().setUnits(10).build())
@@ -84,7 +99,8 @@ class QatFashionMnistTest {
                 for (int epoch = 0; epoch < 2; epoch++) {
                     for (Batch batch : trainer.iterateDataset(train)) {
                         try (batch) {
-                            try (ai.djl.training.GradientCollector gc = trainer.newGradientCollector()) {
+                            try (ai.djl.training.GradientCollector gc =
+                                    trainer.newGradientCollector()) {
                                 NDList pred = trainer.forward(batch.getData());
                                 NDArray loss = trainer.getLoss().evaluate(batch.getLabels(), pred);
                                 gc.backward(loss);
@@ -92,12 +108,24 @@ class QatFashionMnistTest {
                             }
                             String bad = firstNonFinite(qat, true);
                             if (bad != null) {
-                                throw new AssertionError("step " + step + ": non-finite gradient in " + bad + " losses " + losses);
+                                throw new AssertionError(
+                                        "step "
+                                                + step
+                                                + ": non-finite gradient in "
+                                                + bad
+                                                + " losses "
+                                                + losses);
                             }
                             trainer.step();
                             bad = firstNonFinite(qat, false);
                             if (bad != null) {
-                                throw new AssertionError("step " + step + ": non-finite value in " + bad + " losses " + losses);
+                                throw new AssertionError(
+                                        "step "
+                                                + step
+                                                + ": non-finite value in "
+                                                + bad
+                                                + " losses "
+                                                + losses);
                             }
                             step++;
                         }

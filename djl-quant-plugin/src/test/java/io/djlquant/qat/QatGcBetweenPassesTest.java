@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * QAT gradients must not depend on when the garbage collector runs.
  *
  * <p>DJL's PyTorch engine wraps Java direct buffers for the numbers of {@code mul(float)}, {@code
- * div(float)} and {@code clip(lo, hi)}; if autograd keeps such a tensor for backward and the
- * buffer is collected in between, backward reads freed memory. That gave intermittent NaN in QAT
+ * div(float)} and {@code clip(lo, hi)}; if autograd keeps such a tensor for backward and the buffer
+ * is collected in between, backward reads freed memory. That gave intermittent NaN in QAT
  * fine-tuning on Fashion-MNIST. Here a collection (and re-use of the freed native memory) is forced
  * between forward and backward, and the gradients must equal those of an undisturbed pass.
  */
@@ -66,7 +66,8 @@ class QatGcBetweenPassesTest {
             model.setBlock(qat);
             NDArray x = m.randomNormal(in);
             NDArray y = m.randomInteger(0, 4, new Shape(8), ai.djl.ndarray.types.DataType.INT32);
-            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+            try (Trainer trainer =
+                    model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
                 trainer.initialize(in);
                 // freeze observers so both passes see the same scales
                 trainer.forward(new NDList(x));
@@ -74,8 +75,13 @@ class QatGcBetweenPassesTest {
                 Map<String, float[]> quiet = gradients(trainer, qat, x, y, false);
                 Map<String, float[]> disturbed = gradients(trainer, qat, x, y, true);
                 for (Map.Entry<String, float[]> e : quiet.entrySet()) {
-                    assertArrayEquals(e.getValue(), disturbed.get(e.getKey()), 0f,
-                            "gradient of " + e.getKey() + " changed by a GC between forward and backward");
+                    assertArrayEquals(
+                            e.getValue(),
+                            disturbed.get(e.getKey()),
+                            0f,
+                            "gradient of "
+                                    + e.getKey()
+                                    + " changed by a GC between forward and backward");
                 }
             }
         }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** With fake quant on, activations at wired points lie on their grids; biases use inScale*wScale. */
+/**
+ * With fake quant on, activations at wired points lie on their grids; biases use inScale*wScale.
+ */
 class QatGridTest {
 
     private NDManager manager;
@@ -53,7 +55,8 @@ class QatGridTest {
             NDList x = in;
             FakeQuantizeBase p = producer;
             for (Pair<String, Block> c : b.getChildren()) {
-                Pair<NDArray, FakeQuantizeBase> r = walk(c.getValue(), x, p, path + "/" + c.getKey());
+                Pair<NDArray, FakeQuantizeBase> r =
+                        walk(c.getValue(), x, p, path + "/" + c.getKey());
                 x = new NDList(r.getKey());
                 p = r.getValue();
             }
@@ -62,11 +65,13 @@ class QatGridTest {
         if (b instanceof Residual) {
             Residual res = (Residual) b;
             Pair<NDArray, FakeQuantizeBase> m = walk(res.getMain(), in, producer, path + "/main");
-            Pair<NDArray, FakeQuantizeBase> s = walk(res.getShortcut(), in, producer, path + "/shortcut");
+            Pair<NDArray, FakeQuantizeBase> s =
+                    walk(res.getShortcut(), in, producer, path + "/shortcut");
             QatModule join = (QatModule) res.getJoin();
             assertEquals(m.getValue(), join.getInputQuantizer(0), "join input 0 wiring");
             assertEquals(s.getValue(), join.getInputQuantizer(1), "join input 1 wiring");
-            return walk(res.getJoin(), new NDList(m.getKey(), s.getKey()), producer, path + "/join");
+            return walk(
+                    res.getJoin(), new NDList(m.getKey(), s.getKey()), producer, path + "/join");
         }
         NDArray y = b.forward(ps, in, false).singletonOrThrow();
         FakeQuantizeBase out = producer;
@@ -110,9 +115,14 @@ class QatGridTest {
         SequentialBlock net =
                 new SequentialBlock()
                         .add(new io.djlquant.nn.QuantStub())
-                        .add(io.djlquant.nn.PlainConv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2).build());
+                        .add(
+                                io.djlquant.nn.PlainConv2d.builder()
+                                        .setKernelShape(new Shape(1, 1))
+                                        .setFilters(2)
+                                        .build());
         net.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 1, 2, 2));
-        io.djlquant.nn.PlainConv2d fc = (io.djlquant.nn.PlainConv2d) net.getChildren().get(1).getValue();
+        io.djlquant.nn.PlainConv2d fc =
+                (io.djlquant.nn.PlainConv2d) net.getChildren().get(1).getValue();
         fc.getWeight().getArray().set(new float[] {1f, -0.5f});
         fc.getBias().getArray().set(new float[] {0.3f, -0.2f});
         Block qat = Quantizer.quantizeQat(net, passive);
@@ -120,7 +130,8 @@ class QatGridTest {
         conv.getOutputFakeQuant().enableFakeQuant(false);
         NDArray x = manager.create(new float[] {0.5f, 1f, -0.25f, 0f}, new Shape(1, 1, 2, 2));
         float[] y = run(qat, manager, x, false).toFloatArray();
-        // bias 0.3 -> 0.25 and -0.2 -> -0.25 on the 0.125 grid; weights and input are on their grids
+        // bias 0.3 -> 0.25 and -0.2 -> -0.25 on the 0.125 grid; weights and input are on their
+        // grids
         assertArrayEquals(
                 new float[] {0.75f, 1.25f, 0f, 0.25f, -0.5f, -0.75f, -0.125f, -0.25f}, y, 1e-6f);
         assertArrayEquals(new float[] {0.125f}, conv.getBiasQParams().getScales(), 0f);

@@ -34,7 +34,9 @@ class QatMemoryTest {
                 step(qat, ps, model, true);
                 step(qat, ps, model, false);
             }
-            assertEquals(before, ((BaseNDManager) model).getManagedArrays().size(),
+            assertEquals(
+                    before,
+                    ((BaseNDManager) model).getManagedArrays().size(),
                     "arrays left in the model manager after 10 QAT forwards");
         }
     }

@@ -56,11 +56,26 @@ public final class QatTestNets {
     public static SequentialBlock smallCnn() {
         SequentialBlock main =
                 new SequentialBlock()
-                        .add(ConvBnRelu2d.builder().setKernelShape(s(3, 3)).setFilters(8).optPadding(s(1, 1)).build())
-                        .add(ConvBn2d.builder().setKernelShape(s(3, 3)).setFilters(8).optPadding(s(1, 1)).build());
+                        .add(
+                                ConvBnRelu2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(8)
+                                        .optPadding(s(1, 1))
+                                        .build())
+                        .add(
+                                ConvBn2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(8)
+                                        .optPadding(s(1, 1))
+                                        .build());
         return new SequentialBlock()
                 .add(new QuantStub())
-                .add(ConvBnRelu2d.builder().setKernelShape(s(3, 3)).setFilters(8).optPadding(s(1, 1)).build())
+                .add(
+                        ConvBnRelu2d.builder()
+                                .setKernelShape(s(3, 3))
+                                .setFilters(8)
+                                .optPadding(s(1, 1))
+                                .build())
                 .add(new MaxPool2d(s(2, 2), s(2, 2), s(0, 0)))
                 .add(new Residual(main, new Identity(), new ElementWise(ElementWise.Mode.ADD_RELU)))
                 .add(new GlobalAvgPool2d())
@@ -77,9 +92,20 @@ public final class QatTestNets {
     public static SequentialBlock wideNet() {
         return new SequentialBlock()
                 .add(new QuantStub())
-                .add(ConvRelu2d.builder().setKernelShape(s(3, 3)).setFilters(6).optPadding(s(1, 1)).build())
+                .add(
+                        ConvRelu2d.builder()
+                                .setKernelShape(s(3, 3))
+                                .setFilters(6)
+                                .optPadding(s(1, 1))
+                                .build())
                 .add(new io.djlquant.nn.AvgPool2d(s(2, 2), s(2, 2), s(0, 0)))
-                .add(ConvBn2d.builder().setKernelShape(s(3, 3)).setFilters(6).optPadding(s(1, 1)).optBias(true).build())
+                .add(
+                        ConvBn2d.builder()
+                                .setKernelShape(s(3, 3))
+                                .setFilters(6)
+                                .optPadding(s(1, 1))
+                                .optBias(true)
+                                .build())
                 .add(PlainConv2d.builder().setKernelShape(s(1, 1)).setFilters(5).build())
                 .add(new Flatten())
                 .add(LinearBnRelu1d.builder().setUnits(16).build())
@@ -159,7 +185,9 @@ public final class QatTestNets {
             double q = v[i] / (double) s + zp;
             double r = Math.rint(q);
             assertTrue(
-                    Math.abs(q - r) < 1e-3 && r >= qp.getDType().qmin() && r <= qp.getDType().qmax(),
+                    Math.abs(q - r) < 1e-3
+                            && r >= qp.getDType().qmin()
+                            && r <= qp.getDType().qmax(),
                     where + ": value " + v[i] + " is not on the grid (q=" + q + ", " + qp + ")");
         }
     }
@@ -174,7 +202,8 @@ public final class QatTestNets {
      * @return the single output
      */
     public static NDArray run(Block b, NDManager manager, NDArray x, boolean training) {
-        return b.forward(new ai.djl.training.ParameterStore(manager, false), new NDList(x), training)
+        return b.forward(
+                        new ai.djl.training.ParameterStore(manager, false), new NDList(x), training)
                 .singletonOrThrow();
     }
 }

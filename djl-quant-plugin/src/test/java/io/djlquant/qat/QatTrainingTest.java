@@ -51,11 +51,15 @@ class QatTrainingTest {
 
             float[] weightBefore =
                     ((io.djlquant.nn.PlainLinear) net.getChildren().get(5).getValue())
-                            .getWeight().getArray().toFloatArray();
+                            .getWeight()
+                            .getArray()
+                            .toFloatArray();
             DefaultTrainingConfig cfg =
                     new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                             .optOptimizer(
-                                    Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
+                                    Optimizer.sgd()
+                                            .setLearningRateTracker(Tracker.fixed(0.1f))
+                                            .build());
             List<Float> losses = new ArrayList<>();
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(in);
@@ -65,7 +69,6 @@ class QatTrainingTest {
                         NDArray loss = trainer.getLoss().evaluate(new NDList(y), pred);
                         gc.backward(loss);
                         losses.add(loss.getFloat());
-
                     }
                     trainer.step();
                 }
@@ -75,7 +78,9 @@ class QatTrainingTest {
             assertTrue(last < 0.9f * first, "loss did not fall enough: " + losses);
             float[] weightAfter =
                     ((io.djlquant.nn.PlainLinear) net.getChildren().get(5).getValue())
-                            .getWeight().getArray().toFloatArray();
+                            .getWeight()
+                            .getArray()
+                            .toFloatArray();
             assertFalse(Arrays.equals(weightBefore, weightAfter), "float weights were not trained");
             // the float tree still works on its own
             NDArray yf = QatTestNets.run(net, m, x, false);

@@ -21,15 +21,18 @@ class BiasCorrectionTest {
         Engine.getEngine("PyTorch").setRandomSeed(31);
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 30);
-            List<NDArray> calib = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 2000, 512, null);
-            List<NDArray> heldOut = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 1024, null);
+            List<NDArray> calib =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 2000, 512, null);
+            List<NDArray> heldOut =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 1024, null);
             // float logits before the correction changes the shared parameters
             List<NDArray> floatOut = new ArrayList<>();
             for (NDArray x : heldOut) {
                 floatOut.add(PtqTestNets.forward(net, x));
             }
             PtqAlgorithms.Outcome plain =
-                    PtqAlgorithms.quantize(net, QConfigs.int4Weights(), calib, PtqAlgorithms.Options.none());
+                    PtqAlgorithms.quantize(
+                            net, QConfigs.int4Weights(), calib, PtqAlgorithms.Options.none());
             double[] before = meanErrors(plain.qfloat(), heldOut, floatOut);
 
             BiasCorrection.Result r = BiasCorrection.correct(net, plain.qfloat(), calib);
@@ -48,17 +51,28 @@ class BiasCorrectionTest {
     void badArgumentsAreRefused() throws Exception {
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 1);
-            List<NDArray> xs = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 64, null);
+            List<NDArray> xs =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 64, null);
             Block uncalibrated = Quantizer.quantizeQat(net, QConfigs.minMaxFakeQuant());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> BiasCorrection.correct(net, uncalibrated, xs));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> BiasCorrection.correct(net, uncalibrated, xs));
             assertTrue(e.getMessage().contains("not calibrated"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> BiasCorrection.correct(net, uncalibrated, List.of()));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> BiasCorrection.correct(net, uncalibrated, List.of()));
             assertTrue(e.getMessage().contains("at least one batch"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BiasCorrection.correct(null, uncalibrated, xs));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> BiasCorrection.correct(null, uncalibrated, xs));
             assertTrue(e.getMessage().contains("float tree"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> BiasCorrection.correct(net, net, xs));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> BiasCorrection.correct(net, net, xs));
             assertTrue(e.getMessage().contains("quantizeQat"), e.getMessage());
         }
     }

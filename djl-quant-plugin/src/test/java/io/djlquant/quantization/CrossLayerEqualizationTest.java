@@ -25,9 +25,11 @@ class CrossLayerEqualizationTest {
         Engine.getEngine("PyTorch").setRandomSeed(23);
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 30);
-            List<NDArray> xs = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 256, null);
+            List<NDArray> xs =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 256, null);
             List<NDArray> before = outputs(net, xs);
-            List<FusedConv2d> convs = new ArrayList<>(BlockTree.find(net, FusedConv2d.class).values());
+            List<FusedConv2d> convs =
+                    new ArrayList<>(BlockTree.find(net, FusedConv2d.class).values());
             double dwSpreadBefore = CrossLayerEqualization.spread(convs.get(1));
 
             CrossLayerEqualization.Result r = CrossLayerEqualization.equalize(net);
@@ -37,7 +39,8 @@ class CrossLayerEqualizationTest {
             assertEquals(4, r.pairs());
             assertEquals(0, r.skippedRelu6());
             assertTrue(r.spreadAfter() < 0.75 * r.spreadBefore(), r.summary());
-            assertTrue(CrossLayerEqualization.spread(convs.get(1)) < dwSpreadBefore,
+            assertTrue(
+                    CrossLayerEqualization.spread(convs.get(1)) < dwSpreadBefore,
                     "the first depthwise conv's channel ranges are more even");
             assertSameOutputs(before, outputs(net, xs));
         }
@@ -48,7 +51,8 @@ class CrossLayerEqualizationTest {
         Engine.getEngine("PyTorch").setRandomSeed(29);
         try (Model model = Model.newInstance("mnv2", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.mobileNetV2(), 10);
-            List<NDArray> xs = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 128, null);
+            List<NDArray> xs =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 128, null);
             List<NDArray> before = outputs(net, xs);
             CrossLayerEqualization.Result r = CrossLayerEqualization.equalize(net);
             System.out.println("MobileNetV2 " + r.summary());
@@ -66,15 +70,24 @@ class CrossLayerEqualizationTest {
 
     @Test
     void badArgumentsAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CrossLayerEqualization.equalize(null));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> CrossLayerEqualization.equalize(null));
         assertTrue(e.getMessage().contains("float tree"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> CrossLayerEqualization.equalize(
-                        PtqTestNets.depthwiseNet(), 0, CrossLayerEqualization.Relu6.SKIP));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                CrossLayerEqualization.equalize(
+                                        PtqTestNets.depthwiseNet(),
+                                        0,
+                                        CrossLayerEqualization.Relu6.SKIP));
         assertTrue(e.getMessage().contains("sweeps"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> CrossLayerEqualization.equalize(PtqTestNets.depthwiseNet()));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> CrossLayerEqualization.equalize(PtqTestNets.depthwiseNet()));
         assertTrue(e.getMessage().contains("not initialized"), e.getMessage());
     }
 
@@ -90,7 +103,9 @@ class CrossLayerEqualizationTest {
         for (int i = 0; i < before.size(); i++) {
             float scale = before.get(i).abs().max().getFloat();
             float diff = before.get(i).sub(after.get(i)).abs().max().getFloat();
-            assertTrue(diff <= TOLERANCE * scale, "batch " + i + ": max |diff| " + diff + " vs max |y| " + scale);
+            assertTrue(
+                    diff <= TOLERANCE * scale,
+                    "batch " + i + ": max |diff| " + diff + " vs max |y| " + scale);
         }
     }
 }

@@ -56,8 +56,9 @@ class MixedPrecisionTest {
 
     private int[] top1(Block model) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray y = model.forward(new ParameterStore(scope, false), new NDList(evalInputs), false)
-                    .singletonOrThrow();
+            NDArray y =
+                    model.forward(new ParameterStore(scope, false), new NDList(evalInputs), false)
+                            .singletonOrThrow();
             return y.argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
         }
     }
@@ -75,8 +76,16 @@ class MixedPrecisionTest {
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             NDArray x = manager.randomUniform(-2f, 2f, QatTestNets.INPUT);
-            batches.add(new Batch(manager, new NDList(x), new NDList(x), 1, Batchifier.STACK,
-                    Batchifier.STACK, i, 4));
+            batches.add(
+                    new Batch(
+                            manager,
+                            new NDList(x),
+                            new NDList(x),
+                            1,
+                            Batchifier.STACK,
+                            Batchifier.STACK,
+                            i,
+                            4));
         }
         Quantizer.calibrate(qfloat, batches, 4);
     }
@@ -84,18 +93,23 @@ class MixedPrecisionTest {
     @Test
     void keepsTheMostSensitiveLayersInFloatUntilTheBudgetIsMet(@TempDir Path dir) throws Exception {
         MixedPrecision.Result r =
-                MixedPrecision.search(net, QConfigs.int4Weights(), this::calibrate, this::agreement, 0.0, 4);
+                MixedPrecision.search(
+                        net, QConfigs.int4Weights(), this::calibrate, this::agreement, 0.0, 4);
         System.out.print(r.table());
         assertEquals(1.0, r.floatAccuracy());
         MixedPrecision.Trial all = r.trials().get(0);
         assertTrue(all.floatLayers().isEmpty());
-        assertTrue(all.accuracy() < 1.0, "4-bit weights must change some predictions: " + all.accuracy());
+        assertTrue(
+                all.accuracy() < 1.0,
+                "4-bit weights must change some predictions: " + all.accuracy());
         // three convs and the linear layer, most sensitive first
         assertEquals(4, r.sensitivities().size());
         for (int i = 1; i < r.sensitivities().size(); i++) {
-            assertTrue(r.sensitivities().get(i - 1).accuracy() >= r.sensitivities().get(i).accuracy());
+            assertTrue(
+                    r.sensitivities().get(i - 1).accuracy() >= r.sensitivities().get(i).accuracy());
         }
-        // every trial keeps a prefix of the ranking in float; the search stops at the first that meets the budget
+        // every trial keeps a prefix of the ranking in float; the search stops at the first that
+        // meets the budget
         for (int t = 1; t < r.trials().size(); t++) {
             List<String> kept = r.trials().get(t).floatLayers();
             assertEquals(t, kept.size());
@@ -103,14 +117,22 @@ class MixedPrecisionTest {
                 assertEquals(r.sensitivities().get(i).path(), kept.get(i));
             }
             boolean met = 1.0 - r.trials().get(t).accuracy() <= 0.0;
-            assertEquals(t == r.trials().size() - 1 && met, met, "search continued after meeting the budget");
+            assertEquals(
+                    t == r.trials().size() - 1 && met,
+                    met,
+                    "search continued after meeting the budget");
         }
         assertEquals(1.0 - r.chosen().accuracy() <= 0.0, r.budgetMet());
-        assertEquals(r.chosen().accuracy(), agreement(r.qfloat()), 1e-9, "the returned tree is the chosen one");
+        assertEquals(
+                r.chosen().accuracy(),
+                agreement(r.qfloat()),
+                1e-9,
+                "the returned tree is the chosen one");
 
         // the chosen tree converts with its float layers as Java FloatFallbacks, and saves
         Block q = Quantizer.quantize(r.qfloat());
-        List<FloatFallback> fallbacks = new ArrayList<>(BlockTree.find(q, FloatFallback.class).values());
+        List<FloatFallback> fallbacks =
+                new ArrayList<>(BlockTree.find(q, FloatFallback.class).values());
         assertEquals(r.chosen().floatLayers().size(), fallbacks.size());
         fallbacks.forEach(f -> assertNotNull(f.getFloatOp(), f.toString()));
         QuantizedModels.save(q, dir.resolve("mixed.jq"), Map.of());
@@ -120,7 +142,8 @@ class MixedPrecisionTest {
     @Test
     void noSearchWhenTheQuantizedModelIsWithinBudget() throws Exception {
         MixedPrecision.Result r =
-                MixedPrecision.search(net, QConfigs.int4Weights(), this::calibrate, this::agreement, 1.0, 4);
+                MixedPrecision.search(
+                        net, QConfigs.int4Weights(), this::calibrate, this::agreement, 1.0, 4);
         assertEquals(1, r.trials().size());
         assertTrue(r.sensitivities().isEmpty());
         assertTrue(r.budgetMet());
@@ -130,11 +153,23 @@ class MixedPrecisionTest {
     @Test
     void badArgumentsAreNamed() {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class,
-                        () -> MixedPrecision.search(net, QConfigs.int4Weights(), this::calibrate, this::agreement, -0.1, 4));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                MixedPrecision.search(
+                                        net,
+                                        QConfigs.int4Weights(),
+                                        this::calibrate,
+                                        this::agreement,
+                                        -0.1,
+                                        4));
         assertTrue(e.getMessage().contains("maxDrop"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> MixedPrecision.search(net, null, this::calibrate, this::agreement, 0.1, 4));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                MixedPrecision.search(
+                                        net, null, this::calibrate, this::agreement, 0.1, 4));
         assertTrue(e.getMessage().contains("QConfig"), e.getMessage());
     }
 }

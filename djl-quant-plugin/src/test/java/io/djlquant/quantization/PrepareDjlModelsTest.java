@@ -19,16 +19,16 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -52,9 +52,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Models built with DJL's own API ({@code ai.djl.basicmodelzoo}), unmodified, go through
- * prepare, QAT conversion, calibration, int8 conversion, save and reload on JavaQuant, trained a
- * little on real Fashion-MNIST images.
+ * Models built with DJL's own API ({@code ai.djl.basicmodelzoo}), unmodified, go through prepare,
+ * QAT conversion, calibration, int8 conversion, save and reload on JavaQuant, trained a little on
+ * real Fashion-MNIST images.
  */
 class PrepareDjlModelsTest {
 
@@ -64,14 +64,17 @@ class PrepareDjlModelsTest {
     private static final int EVAL_BATCH = 100;
     private static final int CLASSES = FashionMnist.NUM_CLASSES;
     private static final Shape TRAIN_SHAPE = new Shape(BATCH, 1, 28, 28);
+
     /**
      * Measured on this host (Zen 5, DJL 0.36 PyTorch): 498/500 for ResNet-20 and 500/500 for the
      * MLP; int8 rounding flips the top-1 only where two logits are within a step or so, and 2 % of
      * the images leaves room for that without letting a broken conversion through.
      */
     private static final double MIN_Q_QFLOAT_AGREEMENT = 0.98;
+
     /** Measured QFloat minus Float: -3/500 (ResNet-20), 0/500 (MLP); 10 images of slack. */
     private static final double MAX_QFLOAT_DROP = 0.02;
+
     /** Chance is 10 %; 40 SGD steps reach 47 % (ResNet-20) and 72 % (MLP) here. */
     private static final double MIN_FLOAT_ACCURACY = 0.35;
 
@@ -122,7 +125,8 @@ class PrepareDjlModelsTest {
             // prepare before training: the fused convolutions avoid the host's oneDNN defect
             Block prepared = Quantizer.prepare(djl, m, TRAIN_SHAPE);
             assertBracketed(prepared);
-            assertEquals(9, BlockTree.find(prepared, Residual.class).size(), "residual joins found");
+            assertEquals(
+                    9, BlockTree.find(prepared, Residual.class).size(), "residual joins found");
             model.setBlock(prepared);
             trainSgd(model);
             endToEnd("resnet20", prepared, m, dir);
@@ -146,16 +150,29 @@ class PrepareDjlModelsTest {
             NDManager m = model.getNDManager();
             djl.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
             // the fused tree computes what DJL's does (ReLU6 was once taken for ReLU here)
-            io.djlquant.nn.FuseResult fused = io.djlquant.nn.Fuser.fuseWithReport(djl, m, TRAIN_SHAPE);
+            io.djlquant.nn.FuseResult fused =
+                    io.djlquant.nn.Fuser.fuseWithReport(djl, m, TRAIN_SHAPE);
             assertTrue(fused.getReport().getMaxAbsDiff() < 1e-4, fused.getReport().toString());
             Block prepared = Quantizer.prepare(djl, m, TRAIN_SHAPE);
             assertBracketed(prepared);
-            assertEquals(10, BlockTree.find(prepared, Residual.class).size(), "inverted residuals found");
-            assertEquals(36, BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
-                    .filter(io.djlquant.nn.FusedConv2d::hasRelu6).count(), "ReLU6 convolutions");
-            assertEquals(1, BlockTree.find(prepared, io.djlquant.nn.Unflatten.class).size(), "the reshape to 1x1");
-            long depthwise = BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
-                    .filter(c -> c.getGroups() > 1).count();
+            assertEquals(
+                    10,
+                    BlockTree.find(prepared, Residual.class).size(),
+                    "inverted residuals found");
+            assertEquals(
+                    36,
+                    BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
+                            .filter(io.djlquant.nn.FusedConv2d::hasRelu6)
+                            .count(),
+                    "ReLU6 convolutions");
+            assertEquals(
+                    1,
+                    BlockTree.find(prepared, io.djlquant.nn.Unflatten.class).size(),
+                    "the reshape to 1x1");
+            long depthwise =
+                    BlockTree.find(prepared, io.djlquant.nn.FusedConv2d.class).values().stream()
+                            .filter(c -> c.getGroups() > 1)
+                            .count();
             assertEquals(17, depthwise, "depthwise convolutions");
             model.setBlock(prepared);
             // plain SGD barely moves this net in 40 steps (chance level): Adam, two passes
@@ -181,7 +198,10 @@ class PrepareDjlModelsTest {
             assertTrue(fused.getReport().getMaxAbsDiff() < 1e-4, fused.getReport().toString());
             Block prepared = Quantizer.prepare(djl, m, in);
             assertBracketed(prepared);
-            assertEquals(8, BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(), "fire modules found");
+            assertEquals(
+                    8,
+                    BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(),
+                    "fire modules found");
             Block qfloat = Quantizer.quantizeQat(prepared, QConfigs.calibration());
             Quantizer.calibrate(qfloat, train, m, 1);
             Block q = Quantizer.quantize(qfloat);
@@ -197,21 +217,29 @@ class PrepareDjlModelsTest {
     @Test
     void fireNetPreparedThenTrained(@TempDir Path dir) throws Exception {
         Engine.getEngine("PyTorch").setRandomSeed(21);
-        SequentialBlock djl = new SequentialBlock()
-                .add(convBnRelu(16, 3))
-                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
-                .add(fire(8, 16))
-                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
-                .add(fire(16, 32))
-                .add(Dropout.builder().optRate(0.2f).build())
-                .add(Pool.globalAvgPool2dBlock())
-                .add(Linear.builder().setUnits(CLASSES).build());
+        SequentialBlock djl =
+                new SequentialBlock()
+                        .add(convBnRelu(16, 3))
+                        .add(
+                                Pool.maxPool2dBlock(
+                                        new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                        .add(fire(8, 16))
+                        .add(
+                                Pool.maxPool2dBlock(
+                                        new Shape(3, 3), new Shape(2, 2), new Shape(0, 0), true))
+                        .add(fire(16, 32))
+                        .add(Dropout.builder().optRate(0.2f).build())
+                        .add(Pool.globalAvgPool2dBlock())
+                        .add(Linear.builder().setUnits(CLASSES).build());
         try (Model model = Model.newInstance("firenet", "PyTorch")) {
             NDManager m = model.getNDManager();
             djl.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
             Block prepared = Quantizer.prepare(djl, m, TRAIN_SHAPE);
             assertBracketed(prepared);
-            assertEquals(2, BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(), "fire modules found");
+            assertEquals(
+                    2,
+                    BlockTree.find(prepared, io.djlquant.nn.Branches.class).size(),
+                    "fire modules found");
             model.setBlock(prepared);
             trainSgd(model);
             endToEnd("firenet", prepared, m, dir);
@@ -220,17 +248,28 @@ class PrepareDjlModelsTest {
 
     private static SequentialBlock convBnRelu(int filters, int kernel) {
         return new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).setFilters(filters)
-                        .optPadding(new Shape(kernel / 2, kernel / 2)).build())
+                .add(
+                        Conv2d.builder()
+                                .setKernelShape(new Shape(kernel, kernel))
+                                .setFilters(filters)
+                                .optPadding(new Shape(kernel / 2, kernel / 2))
+                                .build())
                 .add(BatchNorm.builder().build())
                 .add(Activation.reluBlock());
     }
 
-    /** SqueezeNet's fire module with batch norm: squeeze 1x1, then 1x1 and 3x3 expands side by side. */
+    /**
+     * SqueezeNet's fire module with batch norm: squeeze 1x1, then 1x1 and 3x3 expands side by side.
+     */
     private static SequentialBlock fire(int squeeze, int expand) {
-        ParallelBlock expands = new ParallelBlock(
-                outs -> new NDList(NDArrays.concat(new NDList(outs.get(0).head(), outs.get(1).head()), 1)),
-                List.of(convBnRelu(expand, 1), convBnRelu(expand, 3)));
+        ParallelBlock expands =
+                new ParallelBlock(
+                        outs ->
+                                new NDList(
+                                        NDArrays.concat(
+                                                new NDList(outs.get(0).head(), outs.get(1).head()),
+                                                1)),
+                        List.of(convBnRelu(expand, 1), convBnRelu(expand, 3)));
         return new SequentialBlock().add(convBnRelu(squeeze, 1)).add(expands);
     }
 
@@ -251,8 +290,8 @@ class PrepareDjlModelsTest {
 
     /**
      * A block with no int8 form (an unknown lambda) stays in float between a dequantization and a
-     * quantization: the model prepares, converts and runs; saving names the block that has no
-     * Java float form, and writes nothing.
+     * quantization: the model prepares, converts and runs; saving names the block that has no Java
+     * float form, and writes nothing.
      */
     @Test
     void unknownBlockStaysInFloat(@TempDir Path dir) {
@@ -265,7 +304,8 @@ class PrepareDjlModelsTest {
             net.initialize(m, DataType.FLOAT32, in);
             Block prepared = Quantizer.prepare(net, m, in);
             assertBracketed(prepared);
-            Map<String, io.djlquant.nn.KeepFloat> kept = BlockTree.find(prepared, io.djlquant.nn.KeepFloat.class);
+            Map<String, io.djlquant.nn.KeepFloat> kept =
+                    BlockTree.find(prepared, io.djlquant.nn.KeepFloat.class);
             assertEquals(1, kept.size(), kept.toString());
             assertInstanceOf(LambdaBlock.class, kept.values().iterator().next().getBlock());
 
@@ -280,17 +320,23 @@ class PrepareDjlModelsTest {
             NDArray actual = q.forward(ps, new NDList(x), false).head();
             float range = expected.abs().max().getFloat();
             // int8 input, weights and activations around the float affine: within a few percent
-            assertTrue(expected.sub(actual).abs().max().getFloat() < 0.05f * range + 1e-3f,
+            assertTrue(
+                    expected.sub(actual).abs().max().getFloat() < 0.05f * range + 1e-3f,
                     expected + " vs " + actual);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> QuantizedModels.save(q, dir.resolve("affine.jq"), Map.of()));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> QuantizedModels.save(q, dir.resolve("affine.jq"), Map.of()));
             assertTrue(e.getMessage().contains("LambdaBlock"), e.getMessage());
             assertTrue(!java.nio.file.Files.exists(dir.resolve("affine.jq")), "nothing written");
 
             SequentialBlock stubbed = new SequentialBlock().add(new QuantStub());
             stubbed.add(Linear.builder().setUnits(8).build());
             stubbed.initialize(m, DataType.FLOAT32, in);
-            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.prepare(stubbed, m, in));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Quantizer.prepare(stubbed, m, in));
             assertTrue(e.getMessage().contains("already holds a QuantStub"), e.getMessage());
         }
     }
@@ -302,15 +348,21 @@ class PrepareDjlModelsTest {
     @Test
     void djlLeNetKeepsItsSigmoidsInFloat(@TempDir Path dir) throws Exception {
         Engine.getEngine("PyTorch").setRandomSeed(22);
-        Block lenet = LeNet.builder().setNumChannels(new int[] {16, 16, 32, 32}).setOutSize(CLASSES).build();
+        Block lenet =
+                LeNet.builder()
+                        .setNumChannels(new int[] {16, 16, 32, 32})
+                        .setOutSize(CLASSES)
+                        .build();
         try (Model model = Model.newInstance("lenet", "PyTorch")) {
             NDManager m = model.getNDManager();
             lenet.initialize(m, DataType.FLOAT32, TRAIN_SHAPE);
-            io.djlquant.nn.FuseResult fused = io.djlquant.nn.Fuser.fuseWithReport(lenet, m, TRAIN_SHAPE);
+            io.djlquant.nn.FuseResult fused =
+                    io.djlquant.nn.Fuser.fuseWithReport(lenet, m, TRAIN_SHAPE);
             assertTrue(fused.getReport().isComplete(), fused.getReport().toString());
             Block prepared = Quantizer.prepare(lenet, m, TRAIN_SHAPE);
             assertBracketed(prepared);
-            assertEquals(4, BlockTree.find(prepared, io.djlquant.nn.Sigmoid.class).size(), "sigmoids");
+            assertEquals(
+                    4, BlockTree.find(prepared, io.djlquant.nn.Sigmoid.class).size(), "sigmoids");
             model.setBlock(prepared);
             train(model, Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.005f)).build(), 2);
             endToEnd("lenet", prepared, m, dir);
@@ -326,7 +378,13 @@ class PrepareDjlModelsTest {
     }
 
     private static void trainSgd(Model model) throws Exception {
-        train(model, Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build(), 1);
+        train(
+                model,
+                Optimizer.sgd()
+                        .setLearningRateTracker(Tracker.fixed(0.05f))
+                        .optMomentum(0.9f)
+                        .build(),
+                1);
     }
 
     private static void train(Model model, Optimizer optimizer, int passes) throws Exception {
@@ -382,9 +440,13 @@ class PrepareDjlModelsTest {
                         + " Q vs QFloat agreement %d/%d%n",
                 name, EVAL, accFloat, accQFloat, accQ, agree, EVAL);
         // the few training steps must have taught the float model something
-        assertTrue(accFloat >= MIN_FLOAT_ACCURACY * EVAL, name + " float model did not learn: " + accFloat);
-        assertTrue(agree >= MIN_Q_QFLOAT_AGREEMENT * EVAL, name + " Q vs QFloat agreement " + agree);
-        assertTrue(accQFloat >= accFloat - MAX_QFLOAT_DROP * EVAL,
+        assertTrue(
+                accFloat >= MIN_FLOAT_ACCURACY * EVAL,
+                name + " float model did not learn: " + accFloat);
+        assertTrue(
+                agree >= MIN_Q_QFLOAT_AGREEMENT * EVAL, name + " Q vs QFloat agreement " + agree);
+        assertTrue(
+                accQFloat >= accFloat - MAX_QFLOAT_DROP * EVAL,
                 name + " QFloat " + accQFloat + " vs Float " + accFloat);
     }
 
@@ -393,7 +455,8 @@ class PrepareDjlModelsTest {
         for (int i = 0; i < EVAL; i += EVAL_BATCH) {
             try (NDManager scope = m.newSubManager()) {
                 NDArray x = scope.create(chunk(i), new Shape(EVAL_BATCH, 1, 28, 28));
-                NDArray y = b.forward(new ParameterStore(scope, false), new NDList(x), false).head();
+                NDArray y =
+                        b.forward(new ParameterStore(scope, false), new NDList(x), false).head();
                 System.arraycopy(y.toFloatArray(), 0, out, i * CLASSES, EVAL_BATCH * CLASSES);
             }
         }

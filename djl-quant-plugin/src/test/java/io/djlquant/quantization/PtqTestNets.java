@@ -56,15 +56,17 @@ final class PtqTestNets {
         return b;
     }
 
-    private static void conv(SequentialBlock b, int filters, int k, int stride, int groups, boolean relu) {
-        b.add(Conv2d.builder()
-                .setKernelShape(new Shape(k, k))
-                .setFilters(filters)
-                .optStride(new Shape(stride, stride))
-                .optPadding(new Shape(k / 2, k / 2))
-                .optGroups(groups)
-                .optBias(false)
-                .build());
+    private static void conv(
+            SequentialBlock b, int filters, int k, int stride, int groups, boolean relu) {
+        b.add(
+                Conv2d.builder()
+                        .setKernelShape(new Shape(k, k))
+                        .setFilters(filters)
+                        .optStride(new Shape(stride, stride))
+                        .optPadding(new Shape(k / 2, k / 2))
+                        .optGroups(groups)
+                        .optBias(false)
+                        .build());
         b.add(BatchNorm.builder().build());
         if (relu) {
             b.add(Activation::relu);
@@ -90,14 +92,19 @@ final class PtqTestNets {
         djl.initialize(m, DataType.FLOAT32, INPUT);
         Block net = Quantizer.prepare(djl, m, INPUT);
         model.setBlock(net);
-        FashionMnist train = FashionMnist.builder()
-                .optUsage(Dataset.Usage.TRAIN)
-                .optLimit((long) BATCH * steps)
-                .setSampling(BATCH, true)
-                .build();
+        FashionMnist train =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TRAIN)
+                        .optLimit((long) BATCH * steps)
+                        .setSampling(BATCH, true)
+                        .build();
         train.prepare();
-        DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.003f)).build());
+        DefaultTrainingConfig cfg =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(
+                                Optimizer.adam()
+                                        .optLearningRateTracker(Tracker.fixed(0.003f))
+                                        .build());
         try (Trainer trainer = model.newTrainer(cfg)) {
             trainer.initialize(INPUT);
             for (Batch batch : trainer.iterateDataset(train)) {
@@ -117,13 +124,15 @@ final class PtqTestNets {
      *
      * @return the batches (with their labels in {@code labels} if not null), owned by {@code m}
      */
-    static List<NDArray> images(NDManager m, Dataset.Usage usage, int skip, int count, List<Integer> labels)
+    static List<NDArray> images(
+            NDManager m, Dataset.Usage usage, int skip, int count, List<Integer> labels)
             throws Exception {
-        FashionMnist ds = FashionMnist.builder()
-                .optUsage(usage)
-                .optLimit((long) skip + count)
-                .setSampling(BATCH, false)
-                .build();
+        FashionMnist ds =
+                FashionMnist.builder()
+                        .optUsage(usage)
+                        .optLimit((long) skip + count)
+                        .setSampling(BATCH, false)
+                        .build();
         ds.prepare();
         List<NDArray> out = new ArrayList<>();
         for (int start = skip; start < skip + count; start += BATCH) {
@@ -140,7 +149,10 @@ final class PtqTestNets {
         return out;
     }
 
-    /** Inference-mode output of a tree on one batch, as a detached copy owned by the batch's manager. */
+    /**
+     * Inference-mode output of a tree on one batch, as a detached copy owned by the batch's
+     * manager.
+     */
     static NDArray forward(Block b, NDArray x) {
         NDManager owner = x.getManager();
         try (NDManager scope = owner.newSubManager()) {

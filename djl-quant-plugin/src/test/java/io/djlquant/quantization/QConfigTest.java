@@ -15,7 +15,6 @@ import io.djlquant.quantization.observer.HistogramObserver;
 import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.PassiveObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-
 import org.junit.jupiter.api.Test;
 
 class QConfigTest {
@@ -39,9 +38,11 @@ class QConfigTest {
         assertEquals(QScheme.PER_TENSOR_SYMMETRIC, ema.getWeightScheme());
         assertEquals(QDType.QUINT8, ema.getActDType());
         assertEquals(QScheme.PER_TENSOR_AFFINE, ema.getActScheme());
-        assertEquals(QScheme.PER_CHANNEL_SYMMETRIC, QConfigs.emaFakeQuantPerChannel().getWeightScheme());
         assertEquals(
-                QScheme.PER_CHANNEL_SYMMETRIC, QConfigs.minMaxFakeQuantPerChannel().getWeightScheme());
+                QScheme.PER_CHANNEL_SYMMETRIC, QConfigs.emaFakeQuantPerChannel().getWeightScheme());
+        assertEquals(
+                QScheme.PER_CHANNEL_SYMMETRIC,
+                QConfigs.minMaxFakeQuantPerChannel().getWeightScheme());
         QConfig low = QConfigs.emaLowBit();
         assertEquals(QDType.QINT4, low.getWeightDType());
         assertEquals(QDType.QUINT4, low.getActDType());
@@ -79,13 +80,14 @@ class QConfigTest {
                 IllegalArgumentException.class,
                 () ->
                         new QConfig(
-                                () -> new PerChannelMinMaxObserver(
-                                        QDType.QINT8, QScheme.PER_CHANNEL_SYMMETRIC),
+                                () ->
+                                        new PerChannelMinMaxObserver(
+                                                QDType.QINT8, QScheme.PER_CHANNEL_SYMMETRIC),
                                 FakeQuantize::new,
-                                () -> new PerChannelMinMaxObserver(
-                                        QDType.QINT8, QScheme.PER_CHANNEL_SYMMETRIC),
+                                () ->
+                                        new PerChannelMinMaxObserver(
+                                                QDType.QINT8, QScheme.PER_CHANNEL_SYMMETRIC),
                                 FakeQuantize::new));
-        assertThrows(
-                IllegalArgumentException.class, () -> new QConfig(null, null, null, null));
+        assertThrows(IllegalArgumentException.class, () -> new QConfig(null, null, null, null));
     }
 }

@@ -53,7 +53,8 @@ class QParamsTest {
         assertEquals(7, QParams.perTensor(QDType.QINT4, 1f, 0).quantize(7.6f, 0));
         assertEquals(-8, QParams.perTensor(QDType.QINT4, 1f, 0).quantize(-9f, 0));
         assertEquals(15, QParams.perTensor(QDType.QUINT4, 1f, 8).quantize(7.5f, 0)); // 8+8
-        assertEquals(Integer.MAX_VALUE, QParams.perTensor(QDType.QINT32, 1e-9f, 0).quantize(10f, 0));
+        assertEquals(
+                Integer.MAX_VALUE, QParams.perTensor(QDType.QINT32, 1e-9f, 0).quantize(10f, 0));
     }
 
     @Test

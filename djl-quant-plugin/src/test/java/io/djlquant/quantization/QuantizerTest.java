@@ -58,7 +58,16 @@ class QuantizerTest {
         List<Batch> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             NDArray x = manager.randomNormal(QatTestNets.INPUT);
-            out.add(new Batch(manager, new NDList(x), new NDList(), 4, Batchifier.STACK, Batchifier.STACK, i, n));
+            out.add(
+                    new Batch(
+                            manager,
+                            new NDList(x),
+                            new NDList(),
+                            4,
+                            Batchifier.STACK,
+                            Batchifier.STACK,
+                            i,
+                            n));
         }
         return out;
     }
@@ -126,9 +135,20 @@ class QuantizerTest {
         Block qat = Quantizer.quantizeQat(initializedCnn(), QConfigs.calibration());
         NDArray x = manager.randomNormal(QatTestNets.INPUT);
         x.set(new ai.djl.ndarray.index.NDIndex("0, 0, 0, 0"), Float.NaN);
-        Batch b = new Batch(manager, new NDList(x), new NDList(), 4, Batchifier.STACK, Batchifier.STACK, 0, 1);
+        Batch b =
+                new Batch(
+                        manager,
+                        new NDList(x),
+                        new NDList(),
+                        4,
+                        Batchifier.STACK,
+                        Batchifier.STACK,
+                        0,
+                        1);
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Quantizer.calibrate(qat, List.of(b), 1));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Quantizer.calibrate(qat, List.of(b), 1));
         assertTrue(e.getMessage().contains("'01QuantStub'"), e.getMessage());
         assertTrue(e.getMessage().contains("NaN"), e.getMessage());
     }
@@ -149,14 +169,25 @@ class QuantizerTest {
         SequentialBlock raw =
                 new SequentialBlock()
                         .add(new QuantStub())
-                        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(2).build());
-        e = assertThrows(IllegalArgumentException.class, () -> Quantizer.quantizeQat(raw, QConfigs.emaFakeQuant()));
-        assertTrue(e.getMessage().contains("'02Conv2d'") && e.getMessage().contains("Fuser"), e.getMessage());
+                        .add(
+                                Conv2d.builder()
+                                        .setKernelShape(new Shape(3, 3))
+                                        .setFilters(2)
+                                        .build());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Quantizer.quantizeQat(raw, QConfigs.emaFakeQuant()));
+        assertTrue(
+                e.getMessage().contains("'02Conv2d'") && e.getMessage().contains("Fuser"),
+                e.getMessage());
 
         // both ways out work: leave it in float, or register a mapping
         Block kept =
                 Quantizer.quantizeQat(
-                        lambda, QConfigs.emaFakeQuant(), new QConfigOverrides().forPath("02LambdaBlock", null));
+                        lambda,
+                        QConfigs.emaFakeQuant(),
+                        new QConfigOverrides().forPath("02LambdaBlock", null));
         assertInstanceOf(FloatFallback.class, kept.getChildren().get(1).getValue());
         Block mapped =
                 Quantizer.quantizeQat(
@@ -169,15 +200,22 @@ class QuantizerTest {
 
     @Test
     void floatActivationIntoQuantizedLayerAsksForQuantStub() {
-        SequentialBlock net =
-                new SequentialBlock().add(PlainLinear.builder().setUnits(2).build());
+        SequentialBlock net = new SequentialBlock().add(PlainLinear.builder().setUnits(2).build());
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> Quantizer.quantizeQat(net, QConfigs.emaFakeQuant()));
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Quantizer.quantizeQat(net, QConfigs.emaFakeQuant()));
         assertTrue(e.getMessage().contains("'01PlainLinear'"), e.getMessage());
         assertTrue(e.getMessage().contains("insert a QuantStub"), e.getMessage());
 
-        SequentialBlock join = new SequentialBlock().add(new QuantStub()).add(new ElementWise(ElementWise.Mode.ADD));
-        e = assertThrows(IllegalArgumentException.class, () -> Quantizer.quantizeQat(join, QConfigs.emaFakeQuant()));
+        SequentialBlock join =
+                new SequentialBlock()
+                        .add(new QuantStub())
+                        .add(new ElementWise(ElementWise.Mode.ADD));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Quantizer.quantizeQat(join, QConfigs.emaFakeQuant()));
         assertTrue(e.getMessage().contains("'02ElementWise'"), e.getMessage());
     }
 
@@ -185,7 +223,9 @@ class QuantizerTest {
     void overrideKeepsABlockInFloat() {
         SequentialBlock net = initializedCnn();
         Block linear = net.getChildren().get(5).getValue();
-        Block qat = Quantizer.quantizeQat(net, QConfigs.calibration(), Collections.singletonMap(linear, null));
+        Block qat =
+                Quantizer.quantizeQat(
+                        net, QConfigs.calibration(), Collections.singletonMap(linear, null));
         FloatFallback fb = (FloatFallback) qat.getChildren().get(5).getValue();
         assertTrue(fb.getFloatBlock() == linear);
         // it is wired to the pool's producer (the residual join), and produces its own output fq
@@ -193,13 +233,17 @@ class QuantizerTest {
         assertEquals(fb.getOutputFakeQuant(), fb.getOutputQuantizer());
         NDArray x = manager.randomNormal(QatTestNets.INPUT);
         Quantizer.calibrate(qat, batches(2), 2);
-        // no weight fake quant for the float linear: 3 convs (2 each) + stub + join + fallback output
+        // no weight fake quant for the float linear: 3 convs (2 each) + stub + join + fallback
+        // output
         assertEquals(9, Quantizer.findFakeQuants(qat).size());
         QatTestNets.assertOnGrid(run(qat, manager, x, false), fb.getOutputQParams(), "fallback");
 
         // a type rule: every PlainLinear in float; with fake quant off it equals the float model
         Block qat2 =
-                Quantizer.quantizeQat(net, QConfigs.calibration(), new QConfigOverrides().forType(PlainLinear.class, null));
+                Quantizer.quantizeQat(
+                        net,
+                        QConfigs.calibration(),
+                        new QConfigOverrides().forType(PlainLinear.class, null));
         assertInstanceOf(FloatFallback.class, qat2.getChildren().get(5).getValue());
         assertTrue(maxDiff(run(net, manager, x, false), run(qat2, manager, x, false)) < 1e-5f);
     }
@@ -218,7 +262,8 @@ class QuantizerTest {
 
         // a fresh, never initialized float model converted the same way, then loaded
         Block fresh = Quantizer.quantizeQat(QatTestNets.smallCnn(), QConfigs.calibration());
-        try (DataInputStream is = new DataInputStream(new ByteArrayInputStream(bos.toByteArray()))) {
+        try (DataInputStream is =
+                new DataInputStream(new ByteArrayInputStream(bos.toByteArray()))) {
             fresh.loadParameters(manager, is);
         }
         assertArrayEquals(expected, run(fresh, manager, x, false).toFloatArray(), 0f);
@@ -236,6 +281,7 @@ class QuantizerTest {
         SequentialBlock net = initializedCnn();
         Block qat = Quantizer.quantizeQat(net, QConfigs.emaFakeQuant());
         assertTrue(qat.isInitialized());
-        assertEquals(DataType.FLOAT32, net.getParameters().get(0).getValue().getArray().getDataType());
+        assertEquals(
+                DataType.FLOAT32, net.getParameters().get(0).getValue().getArray().getDataType());
     }
 }

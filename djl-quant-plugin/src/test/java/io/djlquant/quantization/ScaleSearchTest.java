@@ -25,11 +25,14 @@ class ScaleSearchTest {
         try (Model model = Model.newInstance("dw", "PyTorch");
                 NDManager jq = Engine.getEngine("JavaQuant").newBaseManager()) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 30);
-            List<NDArray> calib = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 2000, 512, null);
+            List<NDArray> calib =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 2000, 512, null);
             List<Integer> labels = new ArrayList<>();
-            List<NDArray> heldOut = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 1024, labels);
+            List<NDArray> heldOut =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TEST, 0, 1024, labels);
             PtqAlgorithms.Outcome plain =
-                    PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calib, PtqAlgorithms.Options.none());
+                    PtqAlgorithms.quantize(
+                            net, QConfigs.minMaxFakeQuant(), calib, PtqAlgorithms.Options.none());
             double plainAcc = PtqTestNets.accuracy(plain.qfloat(), heldOut, labels);
 
             ScaleSearch.Result r = ScaleSearch.search(plain.qfloat(), calib);
@@ -44,7 +47,8 @@ class ScaleSearchTest {
             }
             assertTrue(clipped, "min/max ranges of a trained net have outliers worth clipping");
             double searchedAcc = PtqTestNets.accuracy(plain.qfloat(), heldOut, labels);
-            System.out.printf("held-out top-1: plain PTQ %.4f, searched %.4f%n", plainAcc, searchedAcc);
+            System.out.printf(
+                    "held-out top-1: plain PTQ %.4f, searched %.4f%n", plainAcc, searchedAcc);
             assertTrue(searchedAcc >= plainAcc - 0.01, plainAcc + " -> " + searchedAcc);
 
             // Q is built from the searched observer ranges: it predicts what QFloat predicts
@@ -55,7 +59,9 @@ class ScaleSearchTest {
                 long[] qf = PtqTestNets.forward(plain.qfloat(), x).argMax(1).toLongArray();
                 try (NDManager scope = jq.newSubManager()) {
                     NDArray xq = scope.create(x.toFloatArray(), x.getShape());
-                    NDArray y = q.forward(new ParameterStore(scope, false), new NDList(xq), false).head();
+                    NDArray y =
+                            q.forward(new ParameterStore(scope, false), new NDList(xq), false)
+                                    .head();
                     long[] qq = y.argMax(1).toLongArray();
                     for (int i = 0; i < qq.length; i++) {
                         agree += qq[i] == qf[i] ? 1 : 0;
@@ -73,10 +79,18 @@ class ScaleSearchTest {
         Engine.getEngine("PyTorch").setRandomSeed(41);
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 20);
-            List<NDArray> calib = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 256, null);
-            PtqAlgorithms.Outcome o = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calib,
-                    PtqAlgorithms.Options.none().scaleSearch(true)
-                            .search(ScaleSearch.Objective.COSINE, ScaleSearch.defaultFactors()));
+            List<NDArray> calib =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 256, null);
+            PtqAlgorithms.Outcome o =
+                    PtqAlgorithms.quantize(
+                            net,
+                            QConfigs.minMaxFakeQuant(),
+                            calib,
+                            PtqAlgorithms.Options.none()
+                                    .scaleSearch(true)
+                                    .search(
+                                            ScaleSearch.Objective.COSINE,
+                                            ScaleSearch.defaultFactors()));
             ScaleSearch.Result r = o.report().scales();
             System.out.println(r.summary());
             for (ScaleSearch.Choice c : r.choices()) {
@@ -90,17 +104,40 @@ class ScaleSearchTest {
         Engine.getEngine("PyTorch").setRandomSeed(43);
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 5);
-            List<NDArray> calib = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 128, null);
-            Block qf = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), calib, PtqAlgorithms.Options.none())
-                    .qfloat();
+            List<NDArray> calib =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 128, null);
+            Block qf =
+                    PtqAlgorithms.quantize(
+                                    net,
+                                    QConfigs.minMaxFakeQuant(),
+                                    calib,
+                                    PtqAlgorithms.Options.none())
+                            .qfloat();
             List<ScaleSearch.Choice> one =
-                    ScaleSearch.search(qf, calib, new float[] {1f}, ScaleSearch.Objective.MSE, true, false).choices();
-            // a range clipped to 30 % of the weights' extremes must be scored worse than the calibrated one
+                    ScaleSearch.search(
+                                    qf,
+                                    calib,
+                                    new float[] {1f},
+                                    ScaleSearch.Objective.MSE,
+                                    true,
+                                    false)
+                            .choices();
+            // a range clipped to 30 % of the weights' extremes must be scored worse than the
+            // calibrated one
             List<ScaleSearch.Choice> clipped =
-                    ScaleSearch.search(qf, calib, new float[] {0.3f}, ScaleSearch.Objective.MSE, true, false).choices();
+                    ScaleSearch.search(
+                                    qf,
+                                    calib,
+                                    new float[] {0.3f},
+                                    ScaleSearch.Objective.MSE,
+                                    true,
+                                    false)
+                            .choices();
             for (int i = 0; i < one.size(); i++) {
                 assertEquals(0.3f, clipped.get(i).factor());
-                assertTrue(clipped.get(i).after() > 2 * one.get(i).after(), one.get(i) + " vs " + clipped.get(i));
+                assertTrue(
+                        clipped.get(i).after() > 2 * one.get(i).after(),
+                        one.get(i) + " vs " + clipped.get(i));
             }
             assertEquals(6, one.size());
         }
@@ -110,22 +147,56 @@ class ScaleSearchTest {
     void badArgumentsAreRefused() throws Exception {
         try (Model model = Model.newInstance("dw", "PyTorch")) {
             Block net = PtqTestNets.prepareAndTrain(model, PtqTestNets.depthwiseNet(), 1);
-            List<NDArray> xs = PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 64, null);
-            Block qf = PtqAlgorithms.quantize(net, QConfigs.minMaxFakeQuant(), xs, PtqAlgorithms.Options.none())
-                    .qfloat();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ScaleSearch.search(qf, xs, new float[] {1f, 0f}, ScaleSearch.Objective.MSE, true, true));
+            List<NDArray> xs =
+                    PtqTestNets.images(model.getNDManager(), Dataset.Usage.TRAIN, 0, 64, null);
+            Block qf =
+                    PtqAlgorithms.quantize(
+                                    net,
+                                    QConfigs.minMaxFakeQuant(),
+                                    xs,
+                                    PtqAlgorithms.Options.none())
+                            .qfloat();
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    ScaleSearch.search(
+                                            qf,
+                                            xs,
+                                            new float[] {1f, 0f},
+                                            ScaleSearch.Objective.MSE,
+                                            true,
+                                            true));
             assertTrue(e.getMessage().contains("> 0"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> ScaleSearch.search(qf, xs, ScaleSearch.defaultFactors(), ScaleSearch.Objective.MSE, false,
-                            false));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    ScaleSearch.search(
+                                            qf,
+                                            xs,
+                                            ScaleSearch.defaultFactors(),
+                                            ScaleSearch.Objective.MSE,
+                                            false,
+                                            false));
             assertTrue(e.getMessage().contains("weights, outputs or both"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> ScaleSearch.search(qf, List.of()));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> ScaleSearch.search(qf, List.of()));
             assertTrue(e.getMessage().contains("at least one batch"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> ScaleSearch.search(Quantizer.quantizeQat(net, QConfigs.minMaxFakeQuant()), xs));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    ScaleSearch.search(
+                                            Quantizer.quantizeQat(net, QConfigs.minMaxFakeQuant()),
+                                            xs));
             assertTrue(e.getMessage().contains("not calibrated"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> PtqAlgorithms.Options.parse("cle+adaround"));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> PtqAlgorithms.Options.parse("cle+adaround"));
             assertTrue(e.getMessage().contains("adaround"), e.getMessage());
         }
     }

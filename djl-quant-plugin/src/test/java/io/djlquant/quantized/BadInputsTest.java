@@ -57,7 +57,8 @@ class BadInputsTest {
         try (NDManager jq = QTests.jq();
                 Predictor<NDList, NDList> p = model.newPredictor(new NoopTranslator())) {
             NDArray x = input.apply(jq);
-            TranslateException e = assertThrows(TranslateException.class, () -> p.predict(new NDList(x)));
+            TranslateException e =
+                    assertThrows(TranslateException.class, () -> p.predict(new NDList(x)));
             IllegalArgumentException cause = causeOf(e);
             expect(cause.getMessage(), messageParts);
         }
@@ -87,7 +88,8 @@ class BadInputsTest {
     void goodInputWorksBothWays() throws Exception {
         try (NDManager jq = QTests.jq();
                 Predictor<NDList, NDList> p = model.newPredictor(new NoopTranslator())) {
-            NDArray y = p.predict(new NDList(uniform(jq, new Shape(2, 3, 8, 8)))).singletonOrThrow();
+            NDArray y =
+                    p.predict(new NDList(uniform(jq, new Shape(2, 3, 8, 8)))).singletonOrThrow();
             assertEquals(new Shape(2, 10), y.getShape());
             NDArray direct = QTests.run(NET, jq, uniform(jq, new Shape(2, 3, 8, 8)));
             assertEquals(DataType.FLOAT32, direct.getDataType());
@@ -108,25 +110,42 @@ class BadInputsTest {
 
     @Test
     void zeroSizeInputs() throws Exception {
-        rejected(m -> m.create(new float[0], new Shape(0, 3, 8, 8)), "quantized.QuantStub", "empty", "(0, 3, 8, 8)");
+        rejected(
+                m -> m.create(new float[0], new Shape(0, 3, 8, 8)),
+                "quantized.QuantStub",
+                "empty",
+                "(0, 3, 8, 8)");
         rejected(m -> m.create(new float[0], new Shape(1, 3, 0, 8)), "empty", "(1, 3, 0, 8)");
     }
 
     @Test
     void imagesTooSmallForTheNetwork() throws Exception {
         // 1x1 passes the first padded conv, the 2x2/stride-2 max pool cannot
-        rejected(m -> uniform(m, new Shape(1, 3, 1, 1)), "quantized.MaxPool2d", "(1, 8, 1, 1)", "does not fit");
+        rejected(
+                m -> uniform(m, new Shape(1, 3, 1, 1)),
+                "quantized.MaxPool2d",
+                "(1, 8, 1, 1)",
+                "does not fit");
     }
 
     @Test
     void hugeOutputsAreRejectedBeforeAllocating() {
         // A 1x1 image padded by 2^15 on each side would give a 65537x65537 output per channel
         // (34 GB): rejected from the sizes, before any allocation.
-        QuantizedConv2d huge = new PlainConv2d(
-                HandBuilt.weights(new java.util.Random(1), io.djlquant.quantization.QDType.QINT8, false, 8, 3, 1, 1),
-                io.djlquant.kernels.ConvParams.of(1, 1 << 15, 1), 1,
-                HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.02f, 128),
-                HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.05f, 0));
+        QuantizedConv2d huge =
+                new PlainConv2d(
+                        HandBuilt.weights(
+                                new java.util.Random(1),
+                                io.djlquant.quantization.QDType.QINT8,
+                                false,
+                                8,
+                                3,
+                                1,
+                                1),
+                        io.djlquant.kernels.ConvParams.of(1, 1 << 15, 1),
+                        1,
+                        HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.02f, 128),
+                        HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.05f, 0));
         try (NDManager jq = QTests.jq()) {
             NDArray x = uniform(jq, new Shape(1, 3, 1, 1));
             IllegalArgumentException e =
@@ -137,12 +156,19 @@ class BadInputsTest {
 
     @Test
     void nanAndInfinity() throws Exception {
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            IllegalArgumentException e = rejected(m -> {
-                float[] x = QTests.uniform(5, 2 * 3 * 8 * 8, -1f, 1f);
-                x[100] = bad;
-                return m.create(x, new Shape(2, 3, 8, 8));
-            }, "QuantStub", "finite", Float.toString(bad), "index 100");
+        for (float bad :
+                new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e =
+                    rejected(
+                            m -> {
+                                float[] x = QTests.uniform(5, 2 * 3 * 8 * 8, -1f, 1f);
+                                x[100] = bad;
+                                return m.create(x, new Shape(2, 3, 8, 8));
+                            },
+                            "QuantStub",
+                            "finite",
+                            Float.toString(bad),
+                            "index 100");
             assertTrue(e.getMessage().startsWith("quantized.QuantStub"), e.getMessage());
         }
     }
@@ -161,8 +187,11 @@ class BadInputsTest {
             assertEquals("PyTorch", y.getManager().getEngine().getEngineName());
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, y.toFloatArray());
             try (Predictor<NDList, NDList> p = model.newPredictor(new NoopTranslator())) {
-                NDArray viaPredictor = p.predict(new NDList(pt.create(x, new Shape(2, 3, 8, 8)))).singletonOrThrow();
-                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, viaPredictor.toFloatArray());
+                NDArray viaPredictor =
+                        p.predict(new NDList(pt.create(x, new Shape(2, 3, 8, 8))))
+                                .singletonOrThrow();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        expected, viaPredictor.toFloatArray());
             }
             NDArray wrong = pt.create(x, new Shape(2, 3, 64));
             IllegalArgumentException e =

@@ -40,16 +40,21 @@ class ConcatTest {
 
     private static io.djlquant.nn.FusedConv2d conv(int filters, int kernel, boolean relu) {
         var b = relu ? io.djlquant.nn.ConvBnRelu2d.builder() : io.djlquant.nn.ConvBn2d.builder();
-        return (io.djlquant.nn.FusedConv2d) b.setKernelShape(new Shape(kernel, kernel)).setFilters(filters)
-                .optPadding(new Shape(kernel / 2, kernel / 2)).build();
+        return (io.djlquant.nn.FusedConv2d)
+                b.setKernelShape(new Shape(kernel, kernel))
+                        .setFilters(filters)
+                        .optPadding(new Shape(kernel / 2, kernel / 2))
+                        .build();
     }
 
     /** Three branches with different ranges (a ReLU one, a signed one, a two-layer one). */
     private static SequentialBlock inception() {
-        Branches module = new Branches(List.of(
-                conv(3, 1, true),
-                conv(5, 3, false),
-                new SequentialBlock().add(conv(2, 1, true)).add(conv(4, 3, true))));
+        Branches module =
+                new Branches(
+                        List.of(
+                                conv(3, 1, true),
+                                conv(5, 3, false),
+                                new SequentialBlock().add(conv(2, 1, true)).add(conv(4, 3, true))));
         return QFloatFixture.wrap(conv(6, 3, true), module, conv(5, 1, false));
     }
 
@@ -60,9 +65,13 @@ class ConcatTest {
             Block qat = QFloatFixture.qfloat(inception(), QConfigs.calibration(), pt, IN, -3f, 3f);
             Block q = QuantizedConverter.quantize(qat);
             io.djlquant.quantized.Branches qb =
-                    assertInstanceOf(io.djlquant.quantized.Branches.class, q.getChildren().get(2).getValue());
+                    assertInstanceOf(
+                            io.djlquant.quantized.Branches.class,
+                            q.getChildren().get(2).getValue());
             long grids = java.util.Arrays.stream(qb.getJoin().getInputQParams()).distinct().count();
-            assertTrue(grids >= 2, "branches should reach the join with their own grids: " + qb.getJoin());
+            assertTrue(
+                    grids >= 2,
+                    "branches should reach the join with their own grids: " + qb.getJoin());
 
             float[] x = QTests.uniform(7, (int) IN.size(), -3f, 3f);
             float[] yf = QTests.run(qat, pt, pt.create(x, IN)).toFloatArray();
@@ -72,7 +81,8 @@ class ConcatTest {
             for (int i = 0; i < yf.length; i++) {
                 worst = Math.max(worst, Math.abs(yf[i] - yq[i]) / step);
             }
-            // the join requantizes exactly as the fake quant does; the last conv may round differently by 1
+            // the join requantizes exactly as the fake quant does; the last conv may round
+            // differently by 1
             assertTrue(worst <= 1.0001, "max |Q - QFloat| " + worst + " output steps");
 
             JqGraph g = BlockCodecs.encode(q, Map.of());
@@ -83,21 +93,36 @@ class ConcatTest {
 
             // a count that the node cannot back is refused before anything is allocated
             concat.put("inputs", Integer.MAX_VALUE);
-            MalformedModelException e = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
+            MalformedModelException e =
+                    assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
             assertTrue(e.getMessage().contains("input count"), e.getMessage());
             concat.put("inputs", 2);
             e = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
-            assertTrue(e.getMessage().contains("join takes 2 inputs but there are 3 branches"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("join takes 2 inputs but there are 3 branches"),
+                    e.getMessage());
         }
     }
 
     @Test
     void mismatchedBranchShapesAreRefusedByName() {
-        Branches bad = new Branches(List.of(conv(3, 1, true), new SequentialBlock().add(conv(3, 3, true))
-                .add(new io.djlquant.nn.MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false))));
+        Branches bad =
+                new Branches(
+                        List.of(
+                                conv(3, 1, true),
+                                new SequentialBlock()
+                                        .add(conv(3, 3, true))
+                                        .add(
+                                                new io.djlquant.nn.MaxPool2d(
+                                                        new Shape(2, 2),
+                                                        new Shape(2, 2),
+                                                        new Shape(0, 0),
+                                                        false))));
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> bad.initialize(pt, DataType.FLOAT32, IN));
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> bad.initialize(pt, DataType.FLOAT32, IN));
             assertTrue(e.getMessage().contains("differ on axis 2"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> new Branches(List.of(conv(3, 1, true))));
@@ -106,18 +131,48 @@ class ConcatTest {
     @Test
     void fuserTurnsAConcatenatingParallelBlockIntoBranches() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            // as DJL's GoogLeNet builds an inception module: raw Conv2d + relu lambdas, a pool branch
-            ParallelBlock djlInception = new ParallelBlock(
-                    list -> new NDList(NDArrays.concat(new NDList(list.stream().map(NDList::head).toArray(
-                            ai.djl.ndarray.NDArray[]::new)), 1)),
-                    List.of(
-                            new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(3)
-                                    .build()).add(Activation.reluBlock()),
-                            new SequentialBlock().add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(5)
-                                    .optPadding(new Shape(1, 1)).build()).add(Activation.reluBlock()),
-                            new SequentialBlock().add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(1, 1),
-                                    new Shape(1, 1))).add(Conv2d.builder().setKernelShape(new Shape(1, 1))
-                                    .setFilters(2).build()).add(Activation.reluBlock())));
+            // as DJL's GoogLeNet builds an inception module: raw Conv2d + relu lambdas, a pool
+            // branch
+            ParallelBlock djlInception =
+                    new ParallelBlock(
+                            list ->
+                                    new NDList(
+                                            NDArrays.concat(
+                                                    new NDList(
+                                                            list.stream()
+                                                                    .map(NDList::head)
+                                                                    .toArray(
+                                                                            ai.djl.ndarray.NDArray[]
+                                                                                    ::new)),
+                                                    1)),
+                            List.of(
+                                    new SequentialBlock()
+                                            .add(
+                                                    Conv2d.builder()
+                                                            .setKernelShape(new Shape(1, 1))
+                                                            .setFilters(3)
+                                                            .build())
+                                            .add(Activation.reluBlock()),
+                                    new SequentialBlock()
+                                            .add(
+                                                    Conv2d.builder()
+                                                            .setKernelShape(new Shape(3, 3))
+                                                            .setFilters(5)
+                                                            .optPadding(new Shape(1, 1))
+                                                            .build())
+                                            .add(Activation.reluBlock()),
+                                    new SequentialBlock()
+                                            .add(
+                                                    Pool.maxPool2dBlock(
+                                                            new Shape(3, 3),
+                                                            new Shape(1, 1),
+                                                            new Shape(1, 1)))
+                                            .add(
+                                                    Conv2d.builder()
+                                                            .setKernelShape(new Shape(1, 1))
+                                                            .setFilters(2)
+                                                            .build())
+                                            .add(Activation.reluBlock())));
             SequentialBlock djl = new SequentialBlock().add(djlInception);
             QFloatFixture.randomInit(djl);
             djl.initialize(pt, DataType.FLOAT32, IN);
@@ -125,8 +180,12 @@ class ConcatTest {
             assertTrue(r.getReport().isComplete(), r.getReport().toString());
             assertTrue(r.getReport().getMaxAbsDiff() < 1e-5, r.getReport().toString());
             Block fused = r.getBlock();
-            Branches b = assertInstanceOf(Branches.class,
-                    fused instanceof Branches ? fused : fused.getChildren().get(0).getValue());
+            Branches b =
+                    assertInstanceOf(
+                            Branches.class,
+                            fused instanceof Branches
+                                    ? fused
+                                    : fused.getChildren().get(0).getValue());
             assertEquals(3, b.getBranches().size());
             assertEquals(new Shape(2, 10, 9, 9), fused.getOutputShapes(new Shape[] {IN})[0]);
         }

@@ -13,10 +13,10 @@ import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QScheme;
+import io.djlquant.quantization.Quantizer;
 import io.djlquant.quantization.fakequant.FakeQuantize;
 import io.djlquant.quantization.observer.MinMaxObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-import io.djlquant.quantization.Quantizer;
 import org.junit.jupiter.api.Test;
 
 /** What the int8 converter refuses, and how it says so. */
@@ -25,7 +25,10 @@ class ConverterErrorsTest {
     private static final Shape IN = new Shape(2, 3, 6, 6);
 
     private static Block conv() {
-        return io.djlquant.nn.ConvBnRelu2d.builder().setKernelShape(new Shape(3, 3)).setFilters(4).build();
+        return io.djlquant.nn.ConvBnRelu2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .setFilters(4)
+                .build();
     }
 
     @Test
@@ -36,7 +39,8 @@ class ConverterErrorsTest {
             Block qat = Quantizer.quantizeQat(floatNet, QConfigs.minMaxFakeQuantPerChannel());
             qat.initialize(pt, DataType.FLOAT32, IN);
             IllegalStateException e =
-                    assertThrows(IllegalStateException.class, () -> QuantizedConverter.quantize(qat));
+                    assertThrows(
+                            IllegalStateException.class, () -> QuantizedConverter.quantize(qat));
             assertTrue(e.getMessage().contains("QuantStub"), e.getMessage());
             assertTrue(e.getMessage().contains("calibrat"), e.getMessage());
         }
@@ -45,20 +49,33 @@ class ConverterErrorsTest {
     @Test
     void convertedModelHasNoTrainableParameters() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(conv()), QConfigs.emaFakeQuant(), pt, IN, -1f, 1f);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            QFloatFixture.wrap(conv()), QConfigs.emaFakeQuant(), pt, IN, -1f, 1f);
             Block q = QuantizedConverter.quantize(qat);
             assertTrue(q.getParameters().isEmpty());
-            assertInstanceOf(ConvBnRelu2d.class, ((SequentialBlock) q).getChildren().get(1).getValue());
+            assertInstanceOf(
+                    ConvBnRelu2d.class, ((SequentialBlock) q).getChildren().get(1).getValue());
         }
     }
 
     @Test
     void excludePadAveragePoolIsRefused() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            Block pool = new io.djlquant.nn.AvgPool2d(new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), false, false);
-            Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(conv(), pool), QConfigs.emaFakeQuant(), pt, IN, -1f, 1f);
+            Block pool =
+                    new io.djlquant.nn.AvgPool2d(
+                            new Shape(3, 3), new Shape(1, 1), new Shape(1, 1), false, false);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            QFloatFixture.wrap(conv(), pool),
+                            QConfigs.emaFakeQuant(),
+                            pt,
+                            IN,
+                            -1f,
+                            1f);
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> QuantizedConverter.quantize(qat));
+                    assertThrows(
+                            IllegalArgumentException.class, () -> QuantizedConverter.quantize(qat));
             assertTrue(e.getMessage().contains("countIncludePad"), e.getMessage());
             assertTrue(e.getMessage().contains("AvgPool2d"), e.getMessage());
         }
@@ -67,7 +84,9 @@ class ConverterErrorsTest {
     @Test
     void unmappedBlockIsNamed() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(conv()), QConfigs.emaFakeQuant(), pt, IN, -1f, 1f);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            QFloatFixture.wrap(conv()), QConfigs.emaFakeQuant(), pt, IN, -1f, 1f);
             QuantizedMappings m = QuantizedMappings.defaults();
             QuantizedMappings without = QuantizedMappings.empty();
             for (Class<?> c : m.mappedClasses()) {
@@ -76,7 +95,9 @@ class ConverterErrorsTest {
                 }
             }
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> new QuantizedConverter(without).convert(qat));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> new QuantizedConverter(without).convert(qat));
             assertTrue(e.getMessage().contains("io.djlquant.qat.ConvBnRelu2d"), e.getMessage());
             assertTrue(e.getMessage().contains("QuantizedMappings.register"), e.getMessage());
         }
@@ -86,15 +107,19 @@ class ConverterErrorsTest {
     void unsignedWeightsAreRefusedNamingTheBlock() {
         // QConfig accepts any observer dtype, but the int8 kernels multiply signed weights: the
         // Q converter must refuse QUINT8 weights clearly instead of producing wrong integers.
-        QConfig unsignedWeights = new QConfig(
-                () -> new MinMaxObserver(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE),
-                FakeQuantize::new,
-                () -> new MinMaxObserver(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE),
-                FakeQuantize::new);
+        QConfig unsignedWeights =
+                new QConfig(
+                        () -> new MinMaxObserver(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE),
+                        FakeQuantize::new,
+                        () -> new MinMaxObserver(QDType.QUINT8, QScheme.PER_TENSOR_AFFINE),
+                        FakeQuantize::new);
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(conv()), unsignedWeights, pt, IN, -1f, 1f);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            QFloatFixture.wrap(conv()), unsignedWeights, pt, IN, -1f, 1f);
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> QuantizedConverter.quantize(qat));
+                    assertThrows(
+                            IllegalArgumentException.class, () -> QuantizedConverter.quantize(qat));
             assertTrue(e.getMessage().contains("ConvBnRelu2d"), e.getMessage());
             assertTrue(e.getMessage().contains("signed"), e.getMessage());
             assertTrue(e.getMessage().contains("QUINT8"), e.getMessage());
@@ -105,15 +130,19 @@ class ConverterErrorsTest {
     void fourBitPerChannelWeightsWithFourBitActivationsConvert() {
         // 4-bit per-channel weights and 4-bit activations are supported (not a float fallback):
         // the Q model follows its QFloat model.
-        QConfig lowBit = new QConfig(
-                () -> new PerChannelMinMaxObserver(QDType.QINT4, QScheme.PER_CHANNEL_SYMMETRIC),
-                FakeQuantize::new,
-                () -> new MinMaxObserver(QDType.QUINT4, QScheme.PER_TENSOR_AFFINE),
-                FakeQuantize::new);
+        QConfig lowBit =
+                new QConfig(
+                        () ->
+                                new PerChannelMinMaxObserver(
+                                        QDType.QINT4, QScheme.PER_CHANNEL_SYMMETRIC),
+                        FakeQuantize::new,
+                        () -> new MinMaxObserver(QDType.QUINT4, QScheme.PER_TENSOR_AFFINE),
+                        FakeQuantize::new);
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
             Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(conv()), lowBit, pt, IN, -1f, 1f);
             Block q = QuantizedConverter.quantize(qat);
-            ConvBnRelu2d conv = (ConvBnRelu2d) ((SequentialBlock) q).getChildren().get(1).getValue();
+            ConvBnRelu2d conv =
+                    (ConvBnRelu2d) ((SequentialBlock) q).getChildren().get(1).getValue();
             assertTrue(conv.getWeights().getQParams().getDType() == QDType.QINT4, conv.toString());
             ai.djl.ndarray.NDArray x = QTests.input(pt, 4, IN, -1f, 1f);
             float[] expected = QTests.run(qat, pt, x).toFloatArray();
@@ -122,11 +151,13 @@ class ConverterErrorsTest {
             float step = conv.getOutputQParams().scale(0);
             int differ = 0;
             for (int i = 0; i < expected.length; i++) {
-                assertTrue(Math.abs(expected[i] - actual[i]) <= step * 1.001f,
+                assertTrue(
+                        Math.abs(expected[i] - actual[i]) <= step * 1.001f,
                         i + ": " + expected[i] + " vs " + actual[i] + ", step " + step);
                 differ += expected[i] == actual[i] ? 0 : 1;
             }
-            assertTrue(differ < expected.length / 10, differ + " of " + expected.length + " differ");
+            assertTrue(
+                    differ < expected.length / 10, differ + " of " + expected.length + " differ");
         }
     }
 

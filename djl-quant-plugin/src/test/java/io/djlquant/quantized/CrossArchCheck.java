@@ -8,9 +8,10 @@ import java.nio.file.Path;
  * quantized network ({@link CrossArchModel}) in one JVM, so the emulated machine starts one JVM and
  * warms the SIMD kernels up once.
  *
- * <p>Usage: {@code write DIR [--jit-log FILE]} on the reference machine (needs PyTorch for the model),
- * {@code check DIR [--jit-log FILE] [--expect-bits N]} on the machine under test (JavaQuant only). DIR
- * holds {@code kernels.digest} and the model files. Exit status 0 all equal, 1 any mismatch, 2 usage.
+ * <p>Usage: {@code write DIR [--jit-log FILE]} on the reference machine (needs PyTorch for the
+ * model), {@code check DIR [--jit-log FILE] [--expect-bits N]} on the machine under test (JavaQuant
+ * only). DIR holds {@code kernels.digest} and the model files. Exit status 0 all equal, 1 any
+ * mismatch, 2 usage.
  */
 public final class CrossArchCheck {
 
@@ -35,16 +36,19 @@ public final class CrossArchCheck {
         }
         Path dir = Path.of(args[1]);
         java.nio.file.Files.createDirectories(dir);
-        boolean kernels = CrossArchDigest.run(args[0], dir.resolve("kernels.digest"), jitLog, expectBits);
+        boolean kernels =
+                CrossArchDigest.run(args[0], dir.resolve("kernels.digest"), jitLog, expectBits);
         // The model runs even after a kernel mismatch: both results help to locate a problem.
         boolean model = CrossArchModel.run(args[0], dir, jitLog);
-        System.out.println("kernels " + (kernels ? "OK" : "FAIL") + ", model " + (model ? "OK" : "FAIL"));
+        System.out.println(
+                "kernels " + (kernels ? "OK" : "FAIL") + ", model " + (model ? "OK" : "FAIL"));
         System.exit(kernels && model ? 0 : 1);
     }
 
     private static void usage(String problem) {
         System.out.println("CrossArchCheck: " + problem);
-        System.out.println("usage: CrossArchCheck write|check DIR [--jit-log FILE] [--expect-bits N]");
+        System.out.println(
+                "usage: CrossArchCheck write|check DIR [--jit-log FILE] [--expect-bits N]");
         System.exit(2);
     }
 }

@@ -23,17 +23,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Cross-architecture check of a whole quantized network (used by {@code .ci/arm64-check}), the way a
- * model reaches a device: quantized on a workstation, shipped as a {@code .jq} file, run by the
+ * Cross-architecture check of a whole quantized network (used by {@code .ci/arm64-check}), the way
+ * a model reaches a device: quantized on a workstation, shipped as a {@code .jq} file, run by the
  * JavaQuant engine.
  *
  * <p>{@code write} (reference machine, needs PyTorch): builds the {@link SmallCnn} residual network
- * with seeded weights, calibrates it, converts it with {@link Quantizer#quantize}, saves
- * {@code DIR/model/cnn.jq}, fixed input images {@code DIR/inputs.bin} and its JavaQuant logits
- * {@code DIR/logits.bin}. {@code check} (machine under test, no PyTorch): loads the
- * file with the JavaQuant engine, predicts the same images and requires bit-identical logits, once cold
- * and, with a JIT log, once more after C2 has compiled the SIMD kernels.
- * Run by {@link CrossArchCheck}.
+ * with seeded weights, calibrates it, converts it with {@link Quantizer#quantize}, saves {@code
+ * DIR/model/cnn.jq}, fixed input images {@code DIR/inputs.bin} and its JavaQuant logits {@code
+ * DIR/logits.bin}. {@code check} (machine under test, no PyTorch): loads the file with the
+ * JavaQuant engine, predicts the same images and requires bit-identical logits, once cold and, with
+ * a JIT log, once more after C2 has compiled the SIMD kernels. Run by {@link CrossArchCheck}.
  */
 public final class CrossArchModel {
 
@@ -48,7 +47,8 @@ public final class CrossArchModel {
      *
      * @param mode {@code write} (reference machine, needs PyTorch) or {@code check}
      * @param dir directory of the model, inputs and reference logits
-     * @param jitLog this JVM's {@code -Xlog:jit+compilation=debug:file=...} log, or null for no hot pass
+     * @param jitLog this JVM's {@code -Xlog:jit+compilation=debug:file=...} log, or null for no hot
+     *     pass
      * @return true when the logits matched (check) or the reference is usable (write)
      */
     public static boolean run(String mode, Path dir, Path jitLog) throws Exception {
@@ -56,14 +56,24 @@ public final class CrossArchModel {
         Path modelDir = dir.resolve("model");
         Path inputs = dir.resolve("inputs.bin");
         Path logits = dir.resolve("logits.bin");
-        boolean ok = mode.equals("write") ? write(modelDir, inputs, logits) : check(modelDir, inputs, logits, jitLog);
-        System.out.printf("model %s: SmallCnn, %d images, kernels %s, %.1f s%n", mode, IMAGES,
-                Int8Kernels.implementationName(), (System.nanoTime() - start) / 1e9);
+        boolean ok =
+                mode.equals("write")
+                        ? write(modelDir, inputs, logits)
+                        : check(modelDir, inputs, logits, jitLog);
+        System.out.printf(
+                "model %s: SmallCnn, %d images, kernels %s, %.1f s%n",
+                mode, IMAGES, Int8Kernels.implementationName(), (System.nanoTime() - start) / 1e9);
         if (!ok) {
-            System.out.println("FAIL: model " + (mode.equals("write") ? "reference is degenerate" : "outputs differ"));
+            System.out.println(
+                    "FAIL: model "
+                            + (mode.equals("write")
+                                    ? "reference is degenerate"
+                                    : "outputs differ"));
         } else {
-            System.out.println(mode.equals("write") ? "OK: reference model, inputs and logits written to " + dir
-                    : "OK: model outputs identical to " + logits);
+            System.out.println(
+                    mode.equals("write")
+                            ? "OK: reference model, inputs and logits written to " + dir
+                            : "OK: model outputs identical to " + logits);
         }
         return ok;
     }
@@ -84,7 +94,10 @@ public final class CrossArchModel {
             for (int i = 0; i < 4; i++) {
                 float[] x = SmallCnn.images(protos, 32, 5000 + i, new float[32]);
                 try (NDManager scope = pt.newSubManager()) {
-                    QTests.run(qat, scope, scope.create(x, new Shape(32, 1, SmallCnn.SIDE, SmallCnn.SIDE)));
+                    QTests.run(
+                            qat,
+                            scope,
+                            scope.create(x, new Shape(32, 1, SmallCnn.SIDE, SmallCnn.SIDE)));
                 }
             }
             Quantizer.enableObserver(qat, false);
@@ -100,15 +113,23 @@ public final class CrossArchModel {
         for (float v : out) {
             distinct.add(v);
         }
-        System.out.println("reference logits: " + distinct.size() + " distinct values, first image "
-                + Arrays.toString(Arrays.copyOf(out, SmallCnn.CLASSES)));
+        System.out.println(
+                "reference logits: "
+                        + distinct.size()
+                        + " distinct values, first image "
+                        + Arrays.toString(Arrays.copyOf(out, SmallCnn.CLASSES)));
         SmallCnnTest.writeFloats(logits, out);
         return distinct.size() > 20;
     }
 
-    private static boolean check(Path modelDir, Path inputs, Path logits, Path jitLog) throws Exception {
+    private static boolean check(Path modelDir, Path inputs, Path logits, Path jitLog)
+            throws Exception {
         if (!Files.isRegularFile(logits) || !Files.isRegularFile(inputs)) {
-            System.out.println(logits + " or " + inputs + " missing: run 'write' on the reference machine first");
+            System.out.println(
+                    logits
+                            + " or "
+                            + inputs
+                            + " missing: run 'write' on the reference machine first");
             return false;
         }
         float[] images = SmallCnnTest.readFloats(inputs);
@@ -117,18 +138,24 @@ public final class CrossArchModel {
         if (jitLog != null) {
             C2Code c2 = new C2Code(jitLog);
             for (int attempt = 1; ; attempt++) {
-                // C2 compiling SVE code under QEMU took over 300 s once when the machine was loaded;
-                // the per-JVM limit in .ci/arm64-check (ARM64_TIMEOUT, 1200 s) still bounds the wait.
+                // C2 compiling SVE code under QEMU took over 300 s once when the machine was
+                // loaded;
+                // the per-JVM limit in .ci/arm64-check (ARM64_TIMEOUT, 1200 s) still bounds the
+                // wait.
                 double warm = SimdWarmUp.untilCompiled(c2, 900);
                 String before = c2.simdIds();
                 float[] hot = predict(modelDir, images);
                 if (before.equals(c2.simdIds())) {
-                    System.out.printf("hot pass with C2-compiled SIMD kernels (%s) after %.1f s warm-up%n", before, warm);
+                    System.out.printf(
+                            "hot pass with C2-compiled SIMD kernels (%s) after %.1f s warm-up%n",
+                            before, warm);
                     ok &= compare("hot pass", hot, expected);
                     break;
                 }
                 if (attempt == 3) {
-                    System.out.println("hot pass: C2 code kept being discarded; the hot pass never ran compiled");
+                    System.out.println(
+                            "hot pass: C2 code kept being discarded; the hot pass never ran"
+                                    + " compiled");
                     return false;
                 }
             }
@@ -158,7 +185,8 @@ public final class CrossArchModel {
 
     private static boolean compare(String pass, float[] actual, float[] expected) {
         if (actual.length != expected.length) {
-            System.out.println(pass + ": " + actual.length + " logits, reference has " + expected.length);
+            System.out.println(
+                    pass + ": " + actual.length + " logits, reference has " + expected.length);
             return false;
         }
         int differ = 0;
@@ -170,11 +198,19 @@ public final class CrossArchModel {
             }
         }
         if (differ == 0) {
-            System.out.println(pass + ": all " + actual.length + " logits bit-identical to the reference");
+            System.out.println(
+                    pass + ": all " + actual.length + " logits bit-identical to the reference");
             return true;
         }
-        System.out.printf("%s: %d of %d logits differ; first at image %d class %d: %s vs reference %s%n", pass, differ,
-                actual.length, first / SmallCnn.CLASSES, first % SmallCnn.CLASSES, actual[first], expected[first]);
+        System.out.printf(
+                "%s: %d of %d logits differ; first at image %d class %d: %s vs reference %s%n",
+                pass,
+                differ,
+                actual.length,
+                first / SmallCnn.CLASSES,
+                first % SmallCnn.CLASSES,
+                actual[first],
+                expected[first]);
         return false;
     }
 }

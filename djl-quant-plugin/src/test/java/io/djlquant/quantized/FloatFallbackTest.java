@@ -26,7 +26,6 @@ import io.djlquant.nn.ConvBn2d;
 import io.djlquant.nn.ConvBnRelu2d;
 import io.djlquant.nn.ElementWise;
 import io.djlquant.nn.Flatten;
-import io.djlquant.nn.GlobalAvgPool2d;
 import io.djlquant.nn.Identity;
 import io.djlquant.nn.LinearBnRelu1d;
 import io.djlquant.nn.MaxPool2d;
@@ -48,8 +47,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Layers kept in float inside an int8 model: their Java float form equals the PyTorch blocks,
- * a mixed-precision model saves to .jq and loads bit-identical, and what cannot be saved says why.
+ * Layers kept in float inside an int8 model: their Java float form equals the PyTorch blocks, a
+ * mixed-precision model saves to .jq and loads bit-identical, and what cannot be saved says why.
  */
 class FloatFallbackTest {
 
@@ -61,25 +60,56 @@ class FloatFallbackTest {
     private static SequentialBlock everyKind() {
         SequentialBlock branch =
                 new SequentialBlock()
-                        .add(ConvBnRelu2d.builder().setKernelShape(s(3, 3)).setFilters(6)
-                                .optPadding(s(1, 1)).build())
-                        .add(ConvBn2d.builder().setKernelShape(s(3, 3)).setFilters(6)
-                                .optPadding(s(2, 2)).optDilation(s(2, 2)).optGroups(2)
-                                .optBias(true).build());
+                        .add(
+                                ConvBnRelu2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(6)
+                                        .optPadding(s(1, 1))
+                                        .build())
+                        .add(
+                                ConvBn2d.builder()
+                                        .setKernelShape(s(3, 3))
+                                        .setFilters(6)
+                                        .optPadding(s(2, 2))
+                                        .optDilation(s(2, 2))
+                                        .optGroups(2)
+                                        .optBias(true)
+                                        .build());
         return new SequentialBlock()
-                .add(ConvBnRelu2d.builder().setKernelShape(s(5, 5)).setFilters(6)
-                        .optStride(s(2, 2)).optPadding(s(2, 2)).build())
+                .add(
+                        ConvBnRelu2d.builder()
+                                .setKernelShape(s(5, 5))
+                                .setFilters(6)
+                                .optStride(s(2, 2))
+                                .optPadding(s(2, 2))
+                                .build())
                 .add(new MaxPool2d(s(3, 3), s(2, 2), s(1, 1)))
-                .add(new Residual(branch, new Identity(), new ElementWise(ElementWise.Mode.ADD_RELU)))
+                .add(
+                        new Residual(
+                                branch, new Identity(), new ElementWise(ElementWise.Mode.ADD_RELU)))
                 .add(new AvgPool2d(s(3, 3), s(1, 1), s(1, 1)))
-                .add(new io.djlquant.nn.Branches(java.util.List.of(
-                        ConvBnRelu2d.builder().setKernelShape(s(1, 1)).setFilters(3).build(),
-                        new SequentialBlock().add(new MaxPool2d(s(2, 2), s(2, 2), s(0, 0)))
-                                .add(PlainConv2d.builder().setKernelShape(s(1, 1)).setFilters(2).build())
-                                .add(new io.djlquant.nn.Upsample(2)))))
+                .add(
+                        new io.djlquant.nn.Branches(
+                                java.util.List.of(
+                                        ConvBnRelu2d.builder()
+                                                .setKernelShape(s(1, 1))
+                                                .setFilters(3)
+                                                .build(),
+                                        new SequentialBlock()
+                                                .add(new MaxPool2d(s(2, 2), s(2, 2), s(0, 0)))
+                                                .add(
+                                                        PlainConv2d.builder()
+                                                                .setKernelShape(s(1, 1))
+                                                                .setFilters(2)
+                                                                .build())
+                                                .add(new io.djlquant.nn.Upsample(2)))))
                 .add(new io.djlquant.nn.Sigmoid())
-                .add(PlainConv2d.builder().setKernelShape(s(1, 3)).setFilters(4)
-                        .optStride(s(1, 2)).build())
+                .add(
+                        PlainConv2d.builder()
+                                .setKernelShape(s(1, 3))
+                                .setFilters(4)
+                                .optStride(s(1, 2))
+                                .build())
                 .add(new Flatten())
                 .add(LinearBnRelu1d.builder().setUnits(7).build())
                 .add(new io.djlquant.nn.Tanh())
@@ -97,19 +127,26 @@ class FloatFallbackTest {
             ParameterStore ps = new ParameterStore(pt, false);
             NDArray layerIn = x;
             for (var child : net.getChildren()) {
-                NDArray layerOut = child.getValue().forward(ps, new NDList(layerIn), false).singletonOrThrow();
+                NDArray layerOut =
+                        child.getValue().forward(ps, new NDList(layerIn), false).singletonOrThrow();
                 assertClose(child.getKey(), layerOut, FloatOps.of(child.getValue()), layerIn);
                 layerIn = layerOut;
             }
             assertClose("whole tree", layerIn, FloatOps.of(net), x);
             assertNull(FloatOps.of(new SequentialBlock().add(x1 -> x1)).op());
-            assertTrue(FloatOps.of(new SequentialBlock().add(x1 -> x1)).problem().contains("LambdaBlock"));
-            String excluded = FloatOps.of(new AvgPool2d(s(3, 3), s(1, 1), s(1, 1), false, false)).problem();
+            assertTrue(
+                    FloatOps.of(new SequentialBlock().add(x1 -> x1))
+                            .problem()
+                            .contains("LambdaBlock"));
+            String excluded =
+                    FloatOps.of(new AvgPool2d(s(3, 3), s(1, 1), s(1, 1), false, false)).problem();
             assertTrue(excluded.contains("countIncludePad"), excluded);
         }
     }
 
-    /** Every kind of Java float op survives the .jq nodes: decoded outputs equal the encoded ones. */
+    /**
+     * Every kind of Java float op survives the .jq nodes: decoded outputs equal the encoded ones.
+     */
     @Test
     void everyFloatOpRoundTripsThroughTheFile() throws Exception {
         Shape in = new Shape(2, 5, 15, 13);
@@ -117,20 +154,26 @@ class FloatFallbackTest {
                 NDManager jq = QTests.jq()) {
             SequentialBlock net = everyKind();
             QatTestNets.init(net, pt, in);
-            FloatFallback kept = new FloatFallback(net, new io.djlquant.quantization.QParams[] {null},
-                    io.djlquant.quantization.QParams.perTensor(io.djlquant.quantization.QDType.QINT8, 0.02f, 0));
+            FloatFallback kept =
+                    new FloatFallback(
+                            net,
+                            new io.djlquant.quantization.QParams[] {null},
+                            io.djlquant.quantization.QParams.perTensor(
+                                    io.djlquant.quantization.QDType.QINT8, 0.02f, 0));
             float[] x = QTests.uniform(3, (int) in.size(), -2f, 2f);
             float[] before = QuantizedModels.realValues(QTests.run(kept, jq, jq.create(x, in)));
-            io.djlquant.format.JqGraph g = io.djlquant.format.BlockCodecs.encode(kept, java.util.Map.of());
+            io.djlquant.format.JqGraph g =
+                    io.djlquant.format.BlockCodecs.encode(kept, java.util.Map.of());
             QTests.findNode(g.getRoot(), "djlquant.float.Branches");
             QTests.findNode(g.getRoot(), "djlquant.float.Upsample");
             Block decoded = io.djlquant.format.BlockCodecs.decode(g, jq);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(before,
-                    QuantizedModels.realValues(QTests.run(decoded, jq, jq.create(x, in))));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    before, QuantizedModels.realValues(QTests.run(decoded, jq, jq.create(x, in))));
         }
     }
 
-    private static void assertClose(String what, NDArray expected, FloatOps.Conversion c, NDArray in) {
+    private static void assertClose(
+            String what, NDArray expected, FloatOps.Conversion c, NDArray in) {
         assertNull(c.problem(), what);
         FloatValues got = c.op().apply(List.of(new FloatValues(in.toFloatArray(), in.getShape())));
         assertEquals(expected.getShape(), got.shape(), what);
@@ -146,7 +189,9 @@ class FloatFallbackTest {
         }
     }
 
-    /** The small residual CNN with its first conv, the whole residual block and the linear in float. */
+    /**
+     * The small residual CNN with its first conv, the whole residual block and the linear in float.
+     */
     private static Block[] mixedPrecision(NDManager pt) {
         // the same network whatever ran before in this JVM (the tolerance below was measured on it)
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(1234);
@@ -179,7 +224,8 @@ class FloatFallbackTest {
             float[] onJq = QTests.run(q, jq, x).toFloatArray();
             NDArray xPt = pt.create(x.toFloatArray(), x.getShape());
             float[] qfloat = QTests.run(forms[0], pt, xPt).toFloatArray();
-            float step = ((DequantStub) q.getChildren().get(6).getValue()).getInputQParams().scale(0);
+            float step =
+                    ((DequantStub) q.getChildren().get(6).getValue()).getInputQParams().scale(0);
             for (int i = 0; i < qfloat.length; i++) {
                 // float sums in another order may move a value across a rounding boundary
                 assertEquals(qfloat[i], onJq[i], 2.01f * step, "logit " + i);
@@ -195,9 +241,15 @@ class FloatFallbackTest {
             QuantizedModels.save(q, modelDir.resolve("mixed.jq"), Map.of());
             try (Model model = Model.newInstance("mixed", "JavaQuant")) {
                 model.load(modelDir);
-                assertEquals(QuantizedEngineTest.describe(q), QuantizedEngineTest.describe(model.getBlock()));
-                float[] loaded = QTests.run(model.getBlock(), model.getNDManager(),
-                        model.getNDManager().create(x.toFloatArray(), x.getShape())).toFloatArray();
+                assertEquals(
+                        QuantizedEngineTest.describe(q),
+                        QuantizedEngineTest.describe(model.getBlock()));
+                float[] loaded =
+                        QTests.run(
+                                        model.getBlock(),
+                                        model.getNDManager(),
+                                        model.getNDManager().create(x.toFloatArray(), x.getShape()))
+                                .toFloatArray();
                 assertArrayEquals(onJq, loaded, "the reloaded model must be bit-identical");
             }
         }
@@ -213,26 +265,38 @@ class FloatFallbackTest {
                             .add(x -> new NDList(x.head().mul(2f)))
                             .add(new io.djlquant.nn.DequantStub());
             net.initialize(pt, DataType.FLOAT32, new Shape(2, 3));
-            Block qat = Quantizer.quantizeQat(net, QConfigs.calibration(),
-                    new QConfigOverrides().forPath("02LambdaBlock", null));
+            Block qat =
+                    Quantizer.quantizeQat(
+                            net,
+                            QConfigs.calibration(),
+                            new QConfigOverrides().forPath("02LambdaBlock", null));
             QFloatFixture.calibrate(qat, pt, new Shape(2, 3), -1f, 1f, 2);
             Block q = Quantizer.quantize(qat);
             FloatFallback f = (FloatFallback) q.getChildren().get(1).getValue();
             assertNull(f.getFloatOp());
             assertTrue(f.getNoJavaFormReason().contains("LambdaBlock"), f.getNoJavaFormReason());
             // neither a float block nor float ops: refused by name, not a NullPointerException
-            IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-                    () -> new FloatFallback((io.djlquant.quantized.fallback.FloatOp) null,
-                            new io.djlquant.quantization.QParams[0], f.getOutputQParams()));
+            IllegalArgumentException none =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    new FloatFallback(
+                                            (io.djlquant.quantized.fallback.FloatOp) null,
+                                            new io.djlquant.quantization.QParams[0],
+                                            f.getOutputQParams()));
             assertTrue(none.getMessage().contains("float ops"), none.getMessage());
             // it still runs, on PyTorch
-            NDArray x = jq.create(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.05f}, new Shape(2, 3));
+            NDArray x =
+                    jq.create(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.05f}, new Shape(2, 3));
             float[] y = QTests.run(q, jq, x).toFloatArray();
             assertEquals(0.6f, y[2], 0.05f);
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class,
+                    assertThrows(
+                            IllegalArgumentException.class,
                             () -> QuantizedModels.save(q, dir.resolve("m.jq"), Map.of()));
-            assertTrue(e.getMessage().contains("cannot be saved") && e.getMessage().contains("LambdaBlock"),
+            assertTrue(
+                    e.getMessage().contains("cannot be saved")
+                            && e.getMessage().contains("LambdaBlock"),
                     e.getMessage());
             assertTrue(!dir.resolve("m.jq").toFile().exists(), "no partial file is left");
         }
@@ -299,5 +363,4 @@ class FloatFallbackTest {
         }
         return n;
     }
-
 }

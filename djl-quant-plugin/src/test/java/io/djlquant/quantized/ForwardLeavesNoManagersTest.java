@@ -45,7 +45,9 @@ class ForwardLeavesNoManagersTest {
                         q.forward(ps, new NDList(x.duplicate()), false).attach(call);
                     }
                 }
-                assertEquals(before, children(ptSystem),
+                assertEquals(
+                        before,
+                        children(ptSystem),
                         "PyTorch managers left open by 50 int8 forward passes on JavaQuant");
             }
         }

@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * Writes the valid models used as seeds of the .jq fuzz test ({@code HandBuilt.network}: every
- * quantized block type, 4-bit and 8-bit weights, in a few kilobytes, and {@link #stubs}). Run once to refresh the
- * committed seeds after a format change; {@code JqSeedsTest} fails while they are stale.
+ * quantized block type, 4-bit and 8-bit weights, in a few kilobytes, and {@link #stubs}). Run once
+ * to refresh the committed seeds after a format change; {@code JqSeedsTest} fails while they are
+ * stale.
  */
 public final class FuzzSeeds {
 
@@ -25,12 +26,16 @@ public final class FuzzSeeds {
         return new SequentialBlock().add(new QuantStub(q)).add(new DequantStub(q));
     }
 
-    /** @param args the directory to write {@code handbuilt-network.jq} into */
+    /**
+     * @param args the directory to write {@code handbuilt-network.jq} into
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
         QuantizedModels.save(
-                HandBuilt.network(NETWORK_SEED), dir.resolve("handbuilt-network.jq"), Map.of("seed", "7"));
+                HandBuilt.network(NETWORK_SEED),
+                dir.resolve("handbuilt-network.jq"),
+                Map.of("seed", "7"));
         QuantizedModels.save(stubs(), dir.resolve("stubs.jq"), Map.of());
     }
 }

@@ -35,7 +35,9 @@ class GoldenTest {
     /** Per-channel QINT8_NARROW weights, QINT8 affine activations. */
     private static QConfig int8Acts() {
         return new QConfig(
-                () -> new PerChannelMinMaxObserver(QDType.QINT8_NARROW, QScheme.PER_CHANNEL_SYMMETRIC),
+                () ->
+                        new PerChannelMinMaxObserver(
+                                QDType.QINT8_NARROW, QScheme.PER_CHANNEL_SYMMETRIC),
                 FakeQuantize::new,
                 () -> new MovingAverageMinMaxObserver(QDType.QINT8, QScheme.PER_TENSOR_AFFINE),
                 FakeQuantize::new);
@@ -64,74 +66,160 @@ class GoldenTest {
             NDArray yq = QTests.run(q, jq, jq.create(x, in));
             assertEquals(yf.getShape(), yq.getShape(), name);
             SequentialBlock qs = (SequentialBlock) q;
-            DequantStub last = (DequantStub) qs.getChildren().get(qs.getChildren().size() - 1).getValue();
+            DequantStub last =
+                    (DequantStub) qs.getChildren().get(qs.getChildren().size() - 1).getValue();
             float step = last.getInputQParams().scale(0);
             float[] a = yf.toFloatArray();
             float[] b = yq.toFloatArray();
             double max = 0;
-            int distinct = (int) java.util.stream.IntStream.range(0, b.length).mapToObj(i -> b[i]).distinct().count();
+            int distinct =
+                    (int)
+                            java.util.stream.IntStream.range(0, b.length)
+                                    .mapToObj(i -> b[i])
+                                    .distinct()
+                                    .count();
             for (int i = 0; i < a.length; i++) {
                 max = Math.max(max, Math.abs(a[i] - b[i]) / step);
             }
-            REPORT.add(String.format("%-36s max |Q - QFloat| = %.4f steps (%d values, %d distinct)", name, max, b.length, distinct));
-            assertTrue(distinct > 3, name + ": output is degenerate (" + distinct + " distinct values)");
+            REPORT.add(
+                    String.format(
+                            "%-36s max |Q - QFloat| = %.4f steps (%d values, %d distinct)",
+                            name, max, b.length, distinct));
+            assertTrue(
+                    distinct > 3,
+                    name + ": output is degenerate (" + distinct + " distinct values)");
             assertTrue(max <= 1.0001, name + ": max difference " + max + " steps");
             return max;
         }
     }
 
     private static Block convBnRelu(int filters, int k, int stride, int pad, int groups) {
-        return io.djlquant.nn.ConvBnRelu2d.builder().setKernelShape(new Shape(k, k)).setFilters(filters)
-                .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad)).optGroups(groups).build();
+        return io.djlquant.nn.ConvBnRelu2d.builder()
+                .setKernelShape(new Shape(k, k))
+                .setFilters(filters)
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .optGroups(groups)
+                .build();
     }
 
     @Test
     void convBlocks() {
-        golden("ConvBnRelu2d per-channel QUINT8", QConfigs.minMaxFakeQuantPerChannel(), IMG,
+        golden(
+                "ConvBnRelu2d per-channel QUINT8",
+                QConfigs.minMaxFakeQuantPerChannel(),
+                IMG,
                 () -> new Block[] {convBnRelu(8, 3, 1, 1, 1)});
-        golden("ConvBn2d per-tensor QUINT8", QConfigs.minMaxFakeQuant(), IMG,
-                () -> new Block[] {io.djlquant.nn.ConvBn2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8)
-                        .optStride(new Shape(2, 2)).optBias(true).build()});
-        golden("ConvRelu2d groups+dilation QINT8", int8Acts(), IMG,
-                () -> new Block[] {io.djlquant.nn.ConvRelu2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6)
-                        .optPadding(new Shape(2, 2)).optDilation(new Shape(2, 2)).optGroups(3).build()});
-        golden("PlainConv2d depthwise QINT8", int8Acts(), IMG,
-                () -> new Block[] {io.djlquant.nn.PlainConv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6)
-                        .optPadding(new Shape(1, 1)).optGroups(6).build()});
-        golden("ConvBnRelu2d 4-bit (emaLowBit)", QConfigs.emaLowBit(), IMG,
+        golden(
+                "ConvBn2d per-tensor QUINT8",
+                QConfigs.minMaxFakeQuant(),
+                IMG,
+                () ->
+                        new Block[] {
+                            io.djlquant.nn.ConvBn2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .setFilters(8)
+                                    .optStride(new Shape(2, 2))
+                                    .optBias(true)
+                                    .build()
+                        });
+        golden(
+                "ConvRelu2d groups+dilation QINT8",
+                int8Acts(),
+                IMG,
+                () ->
+                        new Block[] {
+                            io.djlquant.nn.ConvRelu2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .setFilters(6)
+                                    .optPadding(new Shape(2, 2))
+                                    .optDilation(new Shape(2, 2))
+                                    .optGroups(3)
+                                    .build()
+                        });
+        golden(
+                "PlainConv2d depthwise QINT8",
+                int8Acts(),
+                IMG,
+                () ->
+                        new Block[] {
+                            io.djlquant.nn.PlainConv2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .setFilters(6)
+                                    .optPadding(new Shape(1, 1))
+                                    .optGroups(6)
+                                    .build()
+                        });
+        golden(
+                "ConvBnRelu2d 4-bit (emaLowBit)",
+                QConfigs.emaLowBit(),
+                IMG,
                 () -> new Block[] {convBnRelu(8, 3, 1, 1, 1)});
     }
 
     @Test
     void linearBlocks() {
-        golden("LinearBnRelu1d per-channel QUINT8", QConfigs.emaFakeQuantPerChannel(), VEC,
+        golden(
+                "LinearBnRelu1d per-channel QUINT8",
+                QConfigs.emaFakeQuantPerChannel(),
+                VEC,
                 () -> new Block[] {io.djlquant.nn.LinearBnRelu1d.builder().setUnits(16).build()});
-        golden("LinearBn1d per-tensor QUINT8", QConfigs.emaFakeQuant(), VEC,
+        golden(
+                "LinearBn1d per-tensor QUINT8",
+                QConfigs.emaFakeQuant(),
+                VEC,
                 () -> new Block[] {io.djlquant.nn.LinearBn1d.builder().setUnits(16).build()});
-        golden("LinearRelu QINT8", int8Acts(), VEC,
+        golden(
+                "LinearRelu QINT8",
+                int8Acts(),
+                VEC,
                 () -> new Block[] {io.djlquant.nn.LinearRelu.builder().setUnits(16).build()});
-        golden("PlainLinear per-tensor QUINT8", QConfigs.minMaxFakeQuant(), VEC,
+        golden(
+                "PlainLinear per-tensor QUINT8",
+                QConfigs.minMaxFakeQuant(),
+                VEC,
                 () -> new Block[] {io.djlquant.nn.PlainLinear.builder().setUnits(16).build()});
-        golden("PlainLinear 4-bit (emaLowBit)", QConfigs.emaLowBit(), VEC,
+        golden(
+                "PlainLinear 4-bit (emaLowBit)",
+                QConfigs.emaLowBit(),
+                VEC,
                 () -> new Block[] {io.djlquant.nn.PlainLinear.builder().setUnits(16).build()});
     }
 
     @Test
     void residualJoins() {
         for (Mode mode : Mode.values()) {
-            golden("Residual " + mode + " QUINT8", QConfigs.minMaxFakeQuantPerChannel(), IMG,
-                    () -> new Block[] {new io.djlquant.nn.Residual(
-                            io.djlquant.nn.ConvBn2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6)
-                                    .optPadding(new Shape(1, 1)).build(),
-                            new io.djlquant.nn.Identity(),
-                            new io.djlquant.nn.ElementWise(mode))});
+            golden(
+                    "Residual " + mode + " QUINT8",
+                    QConfigs.minMaxFakeQuantPerChannel(),
+                    IMG,
+                    () ->
+                            new Block[] {
+                                new io.djlquant.nn.Residual(
+                                        io.djlquant.nn.ConvBn2d.builder()
+                                                .setKernelShape(new Shape(3, 3))
+                                                .setFilters(6)
+                                                .optPadding(new Shape(1, 1))
+                                                .build(),
+                                        new io.djlquant.nn.Identity(),
+                                        new io.djlquant.nn.ElementWise(mode))
+                            });
         }
-        golden("Residual ADD_RELU QINT8 downsample", int8Acts(), IMG,
-                () -> new Block[] {new io.djlquant.nn.Residual(
-                        convBnRelu(8, 3, 2, 1, 1),
-                        io.djlquant.nn.ConvBn2d.builder().setKernelShape(new Shape(1, 1)).setFilters(8)
-                                .optStride(new Shape(2, 2)).build(),
-                        new io.djlquant.nn.ElementWise(Mode.ADD_RELU))});
+        golden(
+                "Residual ADD_RELU QINT8 downsample",
+                int8Acts(),
+                IMG,
+                () ->
+                        new Block[] {
+                            new io.djlquant.nn.Residual(
+                                    convBnRelu(8, 3, 2, 1, 1),
+                                    io.djlquant.nn.ConvBn2d.builder()
+                                            .setKernelShape(new Shape(1, 1))
+                                            .setFilters(8)
+                                            .optStride(new Shape(2, 2))
+                                            .build(),
+                                    new io.djlquant.nn.ElementWise(Mode.ADD_RELU))
+                        });
     }
 
     @Test
@@ -140,18 +228,44 @@ class GoldenTest {
         Shape k3 = new Shape(3, 3);
         Shape one = new Shape(1, 1);
         Shape zero = new Shape(0, 0);
-        golden("MaxPool2d QUINT8", QConfigs.minMaxFakeQuant(), IMG,
+        golden(
+                "MaxPool2d QUINT8",
+                QConfigs.minMaxFakeQuant(),
+                IMG,
                 () -> new Block[] {new io.djlquant.nn.MaxPool2d(k3, k2, one)});
-        golden("AvgPool2d countIncludePad QUINT8", QConfigs.minMaxFakeQuant(), IMG,
+        golden(
+                "AvgPool2d countIncludePad QUINT8",
+                QConfigs.minMaxFakeQuant(),
+                IMG,
                 () -> new Block[] {new io.djlquant.nn.AvgPool2d(k3, k2, one)});
-        golden("AvgPool2d stride 1 QINT8", int8Acts(), IMG,
+        golden(
+                "AvgPool2d stride 1 QINT8",
+                int8Acts(),
+                IMG,
                 () -> new Block[] {new io.djlquant.nn.AvgPool2d(k3, one, one)});
-        golden("GlobalAvgPool2d QINT8", int8Acts(), IMG,
+        golden(
+                "GlobalAvgPool2d QINT8",
+                int8Acts(),
+                IMG,
                 () -> new Block[] {new io.djlquant.nn.GlobalAvgPool2d()});
-        golden("Flatten+Identity+Relu QINT8", int8Acts(), IMG,
-                () -> new Block[] {new io.djlquant.nn.Flatten(), new io.djlquant.nn.Identity(), new io.djlquant.nn.Relu()});
-        golden("Conv -> MaxPool2d (no pad) QUINT8", QConfigs.emaFakeQuantPerChannel(), IMG,
-                () -> new Block[] {convBnRelu(8, 3, 1, 1, 1), new io.djlquant.nn.MaxPool2d(k2, k2, zero)});
+        golden(
+                "Flatten+Identity+Relu QINT8",
+                int8Acts(),
+                IMG,
+                () ->
+                        new Block[] {
+                            new io.djlquant.nn.Flatten(),
+                            new io.djlquant.nn.Identity(),
+                            new io.djlquant.nn.Relu()
+                        });
+        golden(
+                "Conv -> MaxPool2d (no pad) QUINT8",
+                QConfigs.emaFakeQuantPerChannel(),
+                IMG,
+                () ->
+                        new Block[] {
+                            convBnRelu(8, 3, 1, 1, 1), new io.djlquant.nn.MaxPool2d(k2, k2, zero)
+                        });
     }
 
     @Test
@@ -163,32 +277,46 @@ class GoldenTest {
                     QFloatFixture.wrap(
                             convBnRelu(6, 3, 1, 1, 1),
                             ai.djl.nn.Activation.tanhBlock(),
-                            io.djlquant.nn.PlainConv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).build());
+                            io.djlquant.nn.PlainConv2d.builder()
+                                    .setKernelShape(new Shape(1, 1))
+                                    .setFilters(4)
+                                    .build());
             QFloatFixture.randomInit(floatNet);
             Block qat =
                     io.djlquant.quantization.Quantizer.quantizeQat(
                             floatNet,
                             QConfigs.minMaxFakeQuantPerChannel(),
-                            new io.djlquant.quantization.QConfigOverrides().forPath("03LambdaBlock", null));
+                            new io.djlquant.quantization.QConfigOverrides()
+                                    .forPath("03LambdaBlock", null));
             qat.initialize(pt, ai.djl.ndarray.types.DataType.FLOAT32, in);
             QFloatFixture.calibrate(qat, pt, in, -3f, 3f, 4);
             Block q = QuantizedConverter.quantize(qat);
-            assertTrue(((SequentialBlock) q).getChildren().get(2).getValue() instanceof FloatFallback);
+            assertTrue(
+                    ((SequentialBlock) q).getChildren().get(2).getValue() instanceof FloatFallback);
             float[] x = QTests.uniform(99, (int) in.size(), -3f, 3f);
             float[] yf = QTests.run(qat, pt, pt.create(x, in)).toFloatArray();
             float[] yq = QTests.run(q, jq, jq.create(x, in)).toFloatArray();
             SequentialBlock qs = (SequentialBlock) q;
-            float step = ((DequantStub) qs.getChildren().get(qs.getChildren().size() - 1).getValue())
-                    .getInputQParams().scale(0);
+            float step =
+                    ((DequantStub) qs.getChildren().get(qs.getChildren().size() - 1).getValue())
+                            .getInputQParams()
+                            .scale(0);
             double max = 0;
             for (int i = 0; i < yf.length; i++) {
                 max = Math.max(max, Math.abs(yf[i] - yq[i]) / step);
             }
-            REPORT.add(String.format("%-36s max |Q - QFloat| = %.4f steps", "FloatFallback(tanh) between convs", max));
+            REPORT.add(
+                    String.format(
+                            "%-36s max |Q - QFloat| = %.4f steps",
+                            "FloatFallback(tanh) between convs", max));
             assertTrue(max <= 1.0001, "FloatFallback: " + max + " steps");
-            assertThrows(IllegalStateException.class,
-                    () -> q.forward(new ai.djl.training.ParameterStore(jq, false),
-                            new ai.djl.ndarray.NDList(jq.create(x, in)), true));
+            assertThrows(
+                    IllegalStateException.class,
+                    () ->
+                            q.forward(
+                                    new ai.djl.training.ParameterStore(jq, false),
+                                    new ai.djl.ndarray.NDList(jq.create(x, in)),
+                                    true));
         }
     }
 

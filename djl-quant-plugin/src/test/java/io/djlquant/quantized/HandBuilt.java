@@ -55,19 +55,43 @@ final class HandBuilt {
         Residual res =
                 new Residual(
                         new SequentialBlock()
-                                .add(new ConvRelu2d(weights(r, QDType.QINT8_NARROW, true, 8, 8, 3, 3), same, 1, a1, a3))
-                                .add(new PlainConv2d(weights(r, QDType.QINT8, false, 8, 8, 1, 1), ConvParams.of(1, 0, 1), 1, a3, a2)),
+                                .add(
+                                        new ConvRelu2d(
+                                                weights(r, QDType.QINT8_NARROW, true, 8, 8, 3, 3),
+                                                same,
+                                                1,
+                                                a1,
+                                                a3))
+                                .add(
+                                        new PlainConv2d(
+                                                weights(r, QDType.QINT8, false, 8, 8, 1, 1),
+                                                ConvParams.of(1, 0, 1),
+                                                1,
+                                                a3,
+                                                a2)),
                         new Identity(a1),
                         new ElementWise(Mode.ADD_RELU, a2, a1, a4));
         return new SequentialBlock()
                 .add(new QuantStub(a0))
-                .add(new ConvBnRelu2d(weights(r, QDType.QINT8_NARROW, true, 8, 3, 3, 3), same, 1, a0, a1))
+                .add(
+                        new ConvBnRelu2d(
+                                weights(r, QDType.QINT8_NARROW, true, 8, 3, 3, 3), same, 1, a0, a1))
                 .add(new MaxPool2d(new PoolGeometry(2, 2, ConvParams.of(2, 0, 1)), a1))
                 .add(res)
-                .add(new ConvBn2d(weights(r, QDType.QINT4, false, 8, 2, 3, 3), ConvParams.of(1, 1, 1), 4, a4, a2))
+                .add(
+                        new ConvBn2d(
+                                weights(r, QDType.QINT4, false, 8, 2, 3, 3),
+                                ConvParams.of(1, 1, 1),
+                                4,
+                                a4,
+                                a2))
                 .add(new Relu(a2))
                 .add(new AvgPool2d(new PoolGeometry(3, 3, ConvParams.of(1, 1, 1)), true, a2))
-                .add(new Residual(new Identity(a2), new Identity(a2), new ElementWise(Mode.MUL, a2, a2, a5)))
+                .add(
+                        new Residual(
+                                new Identity(a2),
+                                new Identity(a2),
+                                new ElementWise(Mode.MUL, a2, a2, a5)))
                 .add(new GlobalAvgPool2d(a5))
                 .add(new Flatten(a5))
                 .add(new LinearBnRelu1d(weights(r, QDType.QINT8_NARROW, true, 16, 8), a5, a1))

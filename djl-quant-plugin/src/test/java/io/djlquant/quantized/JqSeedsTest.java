@@ -25,7 +25,9 @@ class JqSeedsTest {
             try (InputStream in = JqSeedsTest.class.getResourceAsStream(DIR + name)) {
                 committed = in.readAllBytes();
             }
-            assertArrayEquals(Files.readAllBytes(tmp.resolve(name)), committed,
+            assertArrayEquals(
+                    Files.readAllBytes(tmp.resolve(name)),
+                    committed,
                     name + " is stale: rerun io.djlquant.quantized.FuzzSeeds");
         }
     }

@@ -46,18 +46,23 @@ class LayerComparisonTest {
             net.initialize(pt, DataType.FLOAT32, INPUT);
             List<NDArray> batches = batches(pt, protos, 2, 900);
 
-            LayerComparison plain = quantizeAndCompare(net, QConfigOverrides.none(), pt, protos, batches);
+            LayerComparison plain =
+                    quantizeAndCompare(net, QConfigOverrides.none(), pt, protos, batches);
             System.out.print(plain.table());
             assertEquals(LAYERS, plain.layers().size());
             assertEquals(2 * BATCH, plain.images());
             assertEquals("QuantStub", plain.layers().get(0).block());
             assertEquals("DequantStub", plain.layers().get(LAYERS - 1).block());
             for (LayerComparison.Layer l : plain.layers()) {
-                // the int8 engine computes what QFloat predicts: within a step or two at every layer
-                assertTrue(l.qVsQfloat().exact() || l.qVsQfloat().sqnrDb() > 30,
+                // the int8 engine computes what QFloat predicts: within a step or two at every
+                // layer
+                assertTrue(
+                        l.qVsQfloat().exact() || l.qVsQfloat().sqnrDb() > 30,
                         l.path() + " Q/QFloat " + l.qVsQfloat());
                 // 8 bits everywhere: no layer loses much against float
-                assertTrue(l.qfloatVsFloat().sqnrDb() > 15, l.path() + " QFloat/Float " + l.qfloatVsFloat());
+                assertTrue(
+                        l.qfloatVsFloat().sqnrDb() > 15,
+                        l.path() + " QFloat/Float " + l.qfloatVsFloat());
                 assertEquals(l.block(), l.qBlock(), "the three forms have the same layers");
             }
             JsonObject json = JsonParser.parseString(plain.json()).getAsJsonObject();
@@ -65,19 +70,32 @@ class LayerComparisonTest {
             assertEquals(2 * BATCH, json.get("images").getAsInt());
 
             // one conv with 4-bit weights and activations: the report must point at it
-            Block target = ((SequentialBlock) ((Residual) net.getChildren().get(4).getValue()).getMain())
-                    .getChildren().get(0).getValue();
-            LayerComparison lowBit = quantizeAndCompare(
-                    net, QConfigOverrides.none().forBlock(target, QConfigs.emaLowBit()), pt, protos, batches);
+            Block target =
+                    ((SequentialBlock) ((Residual) net.getChildren().get(4).getValue()).getMain())
+                            .getChildren()
+                            .get(0)
+                            .getValue();
+            LayerComparison lowBit =
+                    quantizeAndCompare(
+                            net,
+                            QConfigOverrides.none().forBlock(target, QConfigs.emaLowBit()),
+                            pt,
+                            protos,
+                            batches);
             System.out.print(lowBit.table());
             LayerComparison.Layer drop = lowBit.largestDrop();
-            assertTrue(drop.path().endsWith("01ConvBnRelu2d") && drop.path().contains("05Residual"),
+            assertTrue(
+                    drop.path().endsWith("01ConvBnRelu2d") && drop.path().contains("05Residual"),
                     "largest drop at " + drop.path());
             int at = indexOf(lowBit, drop.path());
             double before = plain.layers().get(at).qfloatVsFloat().sqnrDb();
             double after = lowBit.layers().get(at).qfloatVsFloat().sqnrDb();
-            assertTrue(before - after > 10, "4 bits cost " + (before - after) + " dB at " + drop.path());
-            assertTrue(lowBit.layers().get(at).qVsQfloat().sqnrDb() > 20, "Q still matches QFloat at 4 bits");
+            assertTrue(
+                    before - after > 10,
+                    "4 bits cost " + (before - after) + " dB at " + drop.path());
+            assertTrue(
+                    lowBit.layers().get(at).qVsQfloat().sqnrDb() > 20,
+                    "Q still matches QFloat at 4 bits");
             assertTrue(lowBit.table().contains("largest QFloat/Float SQNR drop at " + drop.path()));
         }
     }
@@ -104,22 +122,34 @@ class LayerComparisonTest {
             int i = 0;
             for (FakeQuantizeBase fq : fqs.values()) {
                 assertTrue(fq.isObserverEnabled(), "observer state restored");
-                assertEquals(before.get(i++), fq.getQParams().toString(), "compare must not observe");
+                assertEquals(
+                        before.get(i++), fq.getQParams().toString(), "compare must not observe");
             }
 
-            SequentialBlock other = new SequentialBlock().add(new io.djlquant.nn.QuantStub())
-                    .add(new io.djlquant.nn.DequantStub());
+            SequentialBlock other =
+                    new SequentialBlock()
+                            .add(new io.djlquant.nn.QuantStub())
+                            .add(new io.djlquant.nn.DequantStub());
             IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> Quantizer.compare(other, qat, q, batches));
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Quantizer.compare(other, qat, q, batches));
             assertTrue(e.getMessage().contains("three forms of one network"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.compare(net, qat, q, List.of()));
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> Quantizer.compare(net, qat, q, List.of()));
             assertTrue(e.getMessage().contains("at least one input batch"), e.getMessage());
             assertFalse(fqs.isEmpty());
         }
     }
 
     private static LayerComparison quantizeAndCompare(
-            Block net, QConfigOverrides overrides, NDManager pt, float[][] protos, List<NDArray> batches) {
+            Block net,
+            QConfigOverrides overrides,
+            NDManager pt,
+            float[][] protos,
+            List<NDArray> batches) {
         QConfig base = QConfigs.emaFakeQuantPerChannel();
         Block qat = Quantizer.quantizeQat(net, base, overrides);
         calibrate(qat, pt, protos);

@@ -30,14 +30,16 @@ class PredictorLifecycleTest {
     }
 
     /** Output arrays of a NoopTranslator are returned to the caller, so they live in {@code in}. */
-    private static NDArray predict(Predictor<NDList, NDList> p, NDManager in, int seed) throws Exception {
+    private static NDArray predict(Predictor<NDList, NDList> p, NDManager in, int seed)
+            throws Exception {
         NDList out = p.predict(new NDList(QTests.input(in, seed, IN, -2f, 2f)));
         return out.singletonOrThrow();
     }
 
     @Test
     void resourcesReturnToTheBaselineAfterManyPredictions(@TempDir Path dir) throws Exception {
-        try (Model model = load(dir); NDManager in = QTests.jq()) {
+        try (Model model = load(dir);
+                NDManager in = QTests.jq()) {
             JqNDManager manager = (JqNDManager) model.getNDManager();
             int beforePredictor = manager.countResources();
             try (Predictor<NDList, NDList> p = model.newPredictor(new NoopTranslator())) {
@@ -48,9 +50,13 @@ class PredictorLifecycleTest {
                         predict(p, call, i);
                     }
                 }
-                assertEquals(baseline, manager.countResources(), "resources left by 300 predictions");
+                assertEquals(
+                        baseline, manager.countResources(), "resources left by 300 predictions");
             }
-            assertEquals(beforePredictor, manager.countResources(), "resources left by a closed predictor");
+            assertEquals(
+                    beforePredictor,
+                    manager.countResources(),
+                    "resources left by a closed predictor");
         }
     }
 

@@ -178,19 +178,30 @@ class QuantizedEngineTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new QuantizedWeights(new byte[4], new Shape(2, 2), affineW, new int[2]));
+                        () ->
+                                new QuantizedWeights(
+                                        new byte[4], new Shape(2, 2), affineW, new int[2]));
         assertTrue(e.getMessage().contains("zero point 0"), e.getMessage());
         QParams narrow = QParams.perTensor(QDType.QINT8_NARROW, 0.1f, 0);
         e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new QuantizedWeights(new byte[] {0, -128, 1, 2}, new Shape(2, 2), narrow, new int[2]));
+                        () ->
+                                new QuantizedWeights(
+                                        new byte[] {0, -128, 1, 2},
+                                        new Shape(2, 2),
+                                        narrow,
+                                        new int[2]));
         assertTrue(e.getMessage().contains("-128"), e.getMessage());
         QParams perChannelAct = QParams.perChannel(QDType.QUINT8, new float[] {1f, 1f}, new int[2]);
         e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new PlainLinear(HandBuilt.weights(r, QDType.QINT8, true, 2, 2), perChannelAct, a));
+                        () ->
+                                new PlainLinear(
+                                        HandBuilt.weights(r, QDType.QINT8, true, 2, 2),
+                                        perChannelAct,
+                                        a));
         assertTrue(e.getMessage().contains("per tensor"), e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
@@ -211,7 +222,13 @@ class QuantizedEngineTest {
         if (!(b instanceof SequentialBlock) && !(b instanceof Residual)) {
             sb.append(b);
         }
-        b.getChildren().forEach(p -> sb.append(p.getKey()).append('=').append(describe(p.getValue())).append(';'));
+        b.getChildren()
+                .forEach(
+                        p ->
+                                sb.append(p.getKey())
+                                        .append('=')
+                                        .append(describe(p.getValue()))
+                                        .append(';'));
         return sb.append(']').toString();
     }
 }

@@ -39,17 +39,25 @@ class Relu6Test {
     private static final Shape IN = new Shape(2, 6, 9, 9);
 
     private static io.djlquant.nn.ConvBnRelu2d convBnRelu(boolean relu6) {
-        return (io.djlquant.nn.ConvBnRelu2d) io.djlquant.nn.ConvBnRelu2d.builder().setKernelShape(new Shape(3, 3))
-                .setFilters(8).optPadding(new Shape(1, 1)).optRelu6(relu6).build();
+        return (io.djlquant.nn.ConvBnRelu2d)
+                io.djlquant.nn.ConvBnRelu2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .setFilters(8)
+                        .optPadding(new Shape(1, 1))
+                        .optRelu6(relu6)
+                        .build();
     }
 
     @Test
     void qfloatAndInt8AgreeWhereTheCapBites() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch");
                 NDManager jq = QTests.jq()) {
-            // activation scale 0.1 (QINT8, range +-12.7): the cap at 6 (q = 60) lies inside the range
+            // activation scale 0.1 (QINT8, range +-12.7): the cap at 6 (q = 60) lies inside the
+            // range
             SequentialBlock floatNet = QFloatFixture.wrap(convBnRelu(true));
-            Block qat = QFloatFixture.qfloat(floatNet, QConfigs.passive(0.01f, 0.1f), pt, IN, -10f, 10f);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            floatNet, QConfigs.passive(0.01f, 0.1f), pt, IN, -10f, 10f);
             Block q = QuantizedConverter.quantize(qat);
             ConvBnRelu2d conv = (ConvBnRelu2d) q.getChildren().get(1).getValue();
             assertTrue(conv.hasRelu6(), conv.toString());
@@ -61,9 +69,12 @@ class Relu6Test {
             for (int i = 0; i < yf.length; i++) {
                 max = Math.max(max, Math.abs(yf[i] - yq[i]) / 0.1f);
                 capped += yq[i] == 6f ? 1 : 0;
-                assertTrue(yq[i] <= 6f && yf[i] <= 6f, "output " + i + " above 6: " + yq[i] + " / " + yf[i]);
+                assertTrue(
+                        yq[i] <= 6f && yf[i] <= 6f,
+                        "output " + i + " above 6: " + yq[i] + " / " + yf[i]);
             }
-            assertTrue(capped > yq.length / 20, "the cap must bite: " + capped + " of " + yq.length);
+            assertTrue(
+                    capped > yq.length / 20, "the cap must bite: " + capped + " of " + yq.length);
             assertTrue(max <= 1.0001, "max |Q - QFloat| " + max + " steps");
 
             // the .jq node carries the flag, and the decoded block keeps it
@@ -82,17 +93,33 @@ class Relu6Test {
     @Test
     void relu6OnAConvolutionWithoutReluIsRefused() throws Exception {
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class,
-                        () -> io.djlquant.nn.ConvBn2d.builder().setKernelShape(new Shape(1, 1)).setFilters(2)
-                                .optRelu6(true).build());
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                io.djlquant.nn.ConvBn2d.builder()
+                                        .setKernelShape(new Shape(1, 1))
+                                        .setFilters(2)
+                                        .optRelu6(true)
+                                        .build());
         assertTrue(e.getMessage().contains("ReLU6"), e.getMessage());
         try (NDManager pt = NDManager.newBaseManager("PyTorch");
                 NDManager jq = QTests.jq()) {
-            Block qat = QFloatFixture.qfloat(QFloatFixture.wrap(io.djlquant.nn.ConvBn2d.builder()
-                    .setKernelShape(new Shape(1, 1)).setFilters(2).build()), QConfigs.minMaxFakeQuant(), pt, IN, -1f, 1f);
+            Block qat =
+                    QFloatFixture.qfloat(
+                            QFloatFixture.wrap(
+                                    io.djlquant.nn.ConvBn2d.builder()
+                                            .setKernelShape(new Shape(1, 1))
+                                            .setFilters(2)
+                                            .build()),
+                            QConfigs.minMaxFakeQuant(),
+                            pt,
+                            IN,
+                            -1f,
+                            1f);
             JqGraph g = BlockCodecs.encode(QuantizedConverter.quantize(qat), Map.of());
             QTests.findNode(g.getRoot(), "djlquant.quantized.ConvBn2d").put("relu6", true);
-            MalformedModelException m = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
+            MalformedModelException m =
+                    assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
             assertTrue(m.getMessage().contains("relu6"), m.getMessage());
         }
     }
@@ -110,13 +137,21 @@ class Relu6Test {
             six.saveParameters(new DataOutputStream(bytes));
 
             io.djlquant.nn.ConvBnRelu2d again = convBnRelu(true);
-            again.loadParameters(pt, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            again.loadParameters(
+                    pt, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
             NDArray y2 = again.forward(new ParameterStore(pt, false), new NDList(x), false).head();
             assertEquals(0f, y.sub(y2).abs().max().getFloat(), 0f);
 
             io.djlquant.nn.ConvBnRelu2d plain = convBnRelu(false);
-            MalformedModelException e = assertThrows(MalformedModelException.class,
-                    () -> plain.loadParameters(pt, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
+            MalformedModelException e =
+                    assertThrows(
+                            MalformedModelException.class,
+                            () ->
+                                    plain.loadParameters(
+                                            pt,
+                                            new DataInputStream(
+                                                    new ByteArrayInputStream(
+                                                            bytes.toByteArray()))));
             assertTrue(e.getMessage().contains("version"), e.getMessage());
         }
     }
@@ -124,13 +159,23 @@ class Relu6Test {
     @Test
     void fuserTellsRelu6FromRelu() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock djl = new SequentialBlock()
-                    .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(8).optPadding(new Shape(1, 1)).build())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.relu6Block())
-                    .add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(4).build())
-                    .add(BatchNorm.builder().build())
-                    .add(Activation.reluBlock());
+            SequentialBlock djl =
+                    new SequentialBlock()
+                            .add(
+                                    Conv2d.builder()
+                                            .setKernelShape(new Shape(3, 3))
+                                            .setFilters(8)
+                                            .optPadding(new Shape(1, 1))
+                                            .build())
+                            .add(BatchNorm.builder().build())
+                            .add(Activation.relu6Block())
+                            .add(
+                                    Conv2d.builder()
+                                            .setKernelShape(new Shape(1, 1))
+                                            .setFilters(4)
+                                            .build())
+                            .add(BatchNorm.builder().build())
+                            .add(Activation.reluBlock());
             QFloatFixture.randomInit(djl);
             djl.initialize(pt, DataType.FLOAT32, IN);
             FuseResult r = Fuser.fuseWithReport(djl, pt, IN);
@@ -145,8 +190,9 @@ class Relu6Test {
             alone.initialize(pt, DataType.FLOAT32, IN);
             FuseResult k = Fuser.fuseWithReport(alone, pt, IN);
             assertFalse(k.getReport().isComplete());
-            assertTrue(String.join(";", k.getReport().getKept()).contains("relu6"), k.getReport().toString());
+            assertTrue(
+                    String.join(";", k.getReport().getKept()).contains("relu6"),
+                    k.getReport().toString());
         }
     }
-
 }

@@ -28,8 +28,18 @@ final class SmallCnn {
         Shape s = new Shape(stride, stride);
         Shape p = new Shape(k / 2, k / 2);
         return relu
-                ? ConvBnRelu2d.builder().setKernelShape(kernel).setFilters(filters).optStride(s).optPadding(p).build()
-                : ConvBn2d.builder().setKernelShape(kernel).setFilters(filters).optStride(s).optPadding(p).build();
+                ? ConvBnRelu2d.builder()
+                        .setKernelShape(kernel)
+                        .setFilters(filters)
+                        .optStride(s)
+                        .optPadding(p)
+                        .build()
+                : ConvBn2d.builder()
+                        .setKernelShape(kernel)
+                        .setFilters(filters)
+                        .optStride(s)
+                        .optPadding(p)
+                        .build();
     }
 
     /**
@@ -42,14 +52,20 @@ final class SmallCnn {
                 .add(new QuantStub())
                 .add(conv(8, 3, 1, true))
                 .add(new MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0)))
-                .add(new Residual(
-                        new SequentialBlock().add(conv(8, 3, 1, true)).add(conv(8, 3, 1, false)),
-                        new Identity(),
-                        new ElementWise(ElementWise.Mode.ADD_RELU)))
-                .add(new Residual(
-                        new SequentialBlock().add(conv(16, 3, 2, true)).add(conv(16, 3, 1, false)),
-                        conv(16, 1, 2, false),
-                        new ElementWise(ElementWise.Mode.ADD_RELU)))
+                .add(
+                        new Residual(
+                                new SequentialBlock()
+                                        .add(conv(8, 3, 1, true))
+                                        .add(conv(8, 3, 1, false)),
+                                new Identity(),
+                                new ElementWise(ElementWise.Mode.ADD_RELU)))
+                .add(
+                        new Residual(
+                                new SequentialBlock()
+                                        .add(conv(16, 3, 2, true))
+                                        .add(conv(16, 3, 1, false)),
+                                conv(16, 1, 2, false),
+                                new ElementWise(ElementWise.Mode.ADD_RELU)))
                 .add(new GlobalAvgPool2d())
                 .add(PlainLinear.builder().setUnits(CLASSES).build())
                 .add(new DequantStub());

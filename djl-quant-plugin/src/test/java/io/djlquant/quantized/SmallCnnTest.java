@@ -22,7 +22,6 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.NoopTranslator;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
-import java.io.DataOutputStream;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,9 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The small residual CNN end to end: QAT training for a few steps, calibration, int8 conversion;
- * Q vs QFloat agreement, save/load through the JavaQuant engine, drop-in use on PyTorch arrays,
- * and scalar vs SIMD kernels in child JVMs.
+ * The small residual CNN end to end: QAT training for a few steps, calibration, int8 conversion; Q
+ * vs QFloat agreement, save/load through the JavaQuant engine, drop-in use on PyTorch arrays, and
+ * scalar vs SIMD kernels in child JVMs.
  */
 class SmallCnnTest {
 
@@ -92,7 +91,9 @@ class SmallCnnTest {
             // one-step differences inside the network may add up at the logits, but stay small
             assertTrue(maxSteps <= 8, "max logit difference " + maxSteps + " steps");
             // chance is 10%: twice that shows the trained weights matter
-            assertTrue(correct > EVAL / 5, "the trained model must have learned something: " + correct);
+            assertTrue(
+                    correct > EVAL / 5,
+                    "the trained model must have learned something: " + correct);
             // a constant model would agree trivially
             assertTrue(predicted.size() >= 5, "predicted classes: " + predicted);
 
@@ -112,7 +113,9 @@ class SmallCnnTest {
             float[] loaded;
             try (Model jqModel = Model.newInstance("cnn", "JavaQuant")) {
                 jqModel.load(modelDir);
-                assertEquals(QuantizedEngineTest.describe(q), QuantizedEngineTest.describe(jqModel.getBlock()));
+                assertEquals(
+                        QuantizedEngineTest.describe(q),
+                        QuantizedEngineTest.describe(jqModel.getBlock()));
                 loaded = predictAll(jqModel, some);
             }
             assertArrayEquals(someJq, loaded, "the reloaded model must be bit-identical");
@@ -132,7 +135,10 @@ class SmallCnnTest {
     private static void train(Model model, float[][] protos) {
         DefaultTrainingConfig cfg =
                 new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
+                        .optOptimizer(
+                                Optimizer.adam()
+                                        .optLearningRateTracker(Tracker.fixed(0.01f))
+                                        .build());
         try (Trainer trainer = model.newTrainer(cfg)) {
             trainer.initialize(new Shape(32, 1, SmallCnn.SIDE, SmallCnn.SIDE));
             for (int stepIdx = 0; stepIdx < 20; stepIdx++) {
@@ -159,7 +165,10 @@ class SmallCnnTest {
             float[] labels = new float[64];
             float[] x = SmallCnn.images(protos, 64, 5000 + i, labels);
             try (NDManager scope = pt.newSubManager()) {
-                QTests.run(qat, scope, scope.create(x, new Shape(64, 1, SmallCnn.SIDE, SmallCnn.SIDE)));
+                QTests.run(
+                        qat,
+                        scope,
+                        scope.create(x, new Shape(64, 1, SmallCnn.SIDE, SmallCnn.SIDE)));
             }
         }
         Quantizer.enableObserver(qat, false);
@@ -222,7 +231,8 @@ class SmallCnnTest {
         return v;
     }
 
-    private static float[] runChild(Path modelDir, Path in, Path out, String impl) throws Exception {
+    private static float[] runChild(Path modelDir, Path in, Path out, String impl)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
@@ -231,8 +241,10 @@ class SmallCnnTest {
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-Ddjlquant.kernels=" + impl);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path") + File.pathSeparator
-                + new File("target/test-classes").getAbsolutePath());
+        cmd.add(
+                System.getProperty("java.class.path")
+                        + File.pathSeparator
+                        + new File("target/test-classes").getAbsolutePath());
         cmd.add(KernelProbe.class.getName());
         cmd.add(modelDir.toString());
         cmd.add(in.toString());

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Nearest-neighbour upsampling: the int8 form copies integers (a U-Net-style skip joined by
- * concatenation agrees with QFloat), the .jq node checks its factor, and the Fuser recognises a
- * DJL lambda that repeats pixels.
+ * concatenation agrees with QFloat), the .jq node checks its factor, and the Fuser recognises a DJL
+ * lambda that repeats pixels.
  */
 class UpsampleTest {
 
@@ -39,12 +39,32 @@ class UpsampleTest {
 
     @Test
     void skipConnectionWithUpsamplingAgreesWithQFloat() throws MalformedModelException {
-        io.djlquant.nn.FusedConv2d head = (io.djlquant.nn.FusedConv2d) io.djlquant.nn.ConvBnRelu2d.builder()
-                .setKernelShape(new Shape(3, 3)).setFilters(4).optPadding(new Shape(1, 1)).build();
-        io.djlquant.nn.FusedConv2d deep = (io.djlquant.nn.FusedConv2d) io.djlquant.nn.ConvBn2d.builder()
-                .setKernelShape(new Shape(3, 3)).setFilters(5).optPadding(new Shape(1, 1)).build();
-        Branches skip = new Branches(List.of(new Identity(), new SequentialBlock()
-                .add(new MaxPool2d(new Shape(2, 2), new Shape(2, 2), new Shape(0, 0))).add(deep).add(new Upsample(2))));
+        io.djlquant.nn.FusedConv2d head =
+                (io.djlquant.nn.FusedConv2d)
+                        io.djlquant.nn.ConvBnRelu2d.builder()
+                                .setKernelShape(new Shape(3, 3))
+                                .setFilters(4)
+                                .optPadding(new Shape(1, 1))
+                                .build();
+        io.djlquant.nn.FusedConv2d deep =
+                (io.djlquant.nn.FusedConv2d)
+                        io.djlquant.nn.ConvBn2d.builder()
+                                .setKernelShape(new Shape(3, 3))
+                                .setFilters(5)
+                                .optPadding(new Shape(1, 1))
+                                .build();
+        Branches skip =
+                new Branches(
+                        List.of(
+                                new Identity(),
+                                new SequentialBlock()
+                                        .add(
+                                                new MaxPool2d(
+                                                        new Shape(2, 2),
+                                                        new Shape(2, 2),
+                                                        new Shape(0, 0)))
+                                        .add(deep)
+                                        .add(new Upsample(2))));
         SequentialBlock net = QFloatFixture.wrap(head, skip);
         try (NDManager pt = NDManager.newBaseManager("PyTorch");
                 NDManager jq = QTests.jq()) {
@@ -55,10 +75,15 @@ class UpsampleTest {
             NDArray out = QTests.run(q, jq, jq.create(x, IN));
             assertEquals(new Shape(2, 9, 8, 8), out.getShape());
             float[] yq = out.toFloatArray();
-            float step = ((io.djlquant.quantized.Branches) q.getChildren().get(2).getValue())
-                    .getJoin().getOutputQParams().scale(0);
+            float step =
+                    ((io.djlquant.quantized.Branches) q.getChildren().get(2).getValue())
+                            .getJoin()
+                            .getOutputQParams()
+                            .scale(0);
             for (int i = 0; i < yf.length; i++) {
-                assertTrue(Math.abs(yf[i] - yq[i]) <= step * 1.0001f, i + ": " + yf[i] + " vs " + yq[i]);
+                assertTrue(
+                        Math.abs(yf[i] - yq[i]) <= step * 1.0001f,
+                        i + ": " + yf[i] + " vs " + yq[i]);
             }
             // the upsampled half: every 2x2 block holds one value
             for (int c = 4; c < 9; c++) {
@@ -77,7 +102,8 @@ class UpsampleTest {
             assertArrayEquals(yq, QTests.run(decoded, jq, jq.create(x, IN)).toFloatArray());
             JqNode node = QTests.findNode(g.getRoot(), "djlquant.quantized.Upsample");
             node.put("scale", 4096);
-            MalformedModelException e = assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
+            MalformedModelException e =
+                    assertThrows(MalformedModelException.class, () -> BlockCodecs.decode(g, jq));
             assertTrue(e.getMessage().contains("upsampling factor"), e.getMessage());
         }
     }
@@ -85,8 +111,9 @@ class UpsampleTest {
     @Test
     void fuserRecognisesARepeatingLambda() {
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
-            SequentialBlock djl = new SequentialBlock()
-                    .add(LambdaBlock.singleton(x -> x.repeat(2, 2).repeat(3, 2), "up2"));
+            SequentialBlock djl =
+                    new SequentialBlock()
+                            .add(LambdaBlock.singleton(x -> x.repeat(2, 2).repeat(3, 2), "up2"));
             djl.initialize(pt, DataType.FLOAT32, IN);
             FuseResult r = Fuser.fuseWithReport(djl, pt, IN);
             assertTrue(r.getReport().isComplete(), r.getReport().toString());

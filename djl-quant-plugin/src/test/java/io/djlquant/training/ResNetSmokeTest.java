@@ -34,14 +34,15 @@ class ResNetSmokeTest {
             // CIFAR stem: one 3x3 stride-1 conv keeping 32x32, then directly the first residual
             // unit (no BatchNorm, ReLU or max pool as in the ImageNet stem).
             Conv2d stem = (Conv2d) children.get(0);
-            assertEquals(new Shape(64, 3, 3, 3), stem.getParameters().get("weight").getArray()
-                    .getShape());
+            assertEquals(
+                    new Shape(64, 3, 3, 3),
+                    stem.getParameters().get("weight").getArray().getShape());
             assertEquals(new Shape(2, 64, 32, 32), stem.getOutputShapes(new Shape[] {input})[0]);
             ParallelBlock unit = (ParallelBlock) children.get(1);
             // DJL builds 18 layers at this size from bottleneck units (three convs per branch).
             SequentialBlock branch = (SequentialBlock) unit.getChildren().get(0).getValue();
-            long convs = branch.getChildren().values().stream().filter(b -> b instanceof Conv2d)
-                    .count();
+            long convs =
+                    branch.getChildren().values().stream().filter(b -> b instanceof Conv2d).count();
             assertEquals(3, convs);
             assertEquals(new Shape(2, 10), net.getOutputShapes(new Shape[] {input})[0]);
         }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Runs a test class with one PyTorch intra-op thread and restores the previous count afterwards.
  *
- * <p>On this shared 2-core machine two busy-waiting OpenMP threads were measured 6-10x slower
- * than one thread whenever other processes compete for the cores.
+ * <p>On this shared 2-core machine two busy-waiting OpenMP threads were measured 6-10x slower than
+ * one thread whenever other processes compete for the cores.
  */
 final class SingleThreadedTorch implements BeforeAllCallback, AfterAllCallback {
 

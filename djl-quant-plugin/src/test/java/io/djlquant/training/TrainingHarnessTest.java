@@ -57,14 +57,17 @@ class TrainingHarnessTest {
         assertTrue(h.last().testAccuracy() > 0.3, "test accuracy " + h.last().testAccuracy());
 
         // Resuming with epochs=3 runs only epoch 3, starting from the saved epoch-2 weights.
-        TrainingHistory resumed = TrainFloat.run(TinyNet::create, tiny().epochs(3).resume(true).build());
+        TrainingHistory resumed =
+                TrainFloat.run(TinyNet::create, tiny().epochs(3).resume(true).build());
         assertEquals(1, resumed.epochs().size());
         assertEquals(3, resumed.last().epoch());
         assertTrue(Files.isRegularFile(ck.file(3)));
         // A resumed model starts trained: its first-batch loss is far below a fresh model's.
         assertTrue(
                 resumed.batchLosses()[0] < h.batchLosses()[0] * 0.8,
-                "resumed first loss " + resumed.batchLosses()[0] + " vs fresh "
+                "resumed first loss "
+                        + resumed.batchLosses()[0]
+                        + " vs fresh "
                         + h.batchLosses()[0]);
         // No leftover temporary directories from the atomic save.
         try (var files = Files.list(out)) {
@@ -90,8 +93,7 @@ class TrainingHarnessTest {
             // The BatchNorm running mean moved away from its initial zeros during training.
             NDArray runningMean = runningMean(a);
             assertTrue(runningMean.abs().sum().getFloat() > 0f);
-            assertEquals(
-                    0f, runningMean(fresh.getBlock()).abs().sum().getFloat(), "fresh BN mean");
+            assertEquals(0f, runningMean(fresh.getBlock()).abs().sum().getFloat(), "fresh BN mean");
             // Same parameters give the same inference output.
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {
                 NDArray x = m.randomNormal(new Shape(4, 1, 28, 28));
@@ -100,7 +102,9 @@ class TrainingHarnessTest {
                 assertArrayEquals(ya.toFloatArray(), yb.toFloatArray(), 0f);
             }
             // The saved model reproduces the test accuracy the training run reported.
-            double acc = Evaluator.top1(trained, TrainFloat.testSet(opts, FashionMnist.DEFAULT_DIRECTORY), 50);
+            double acc =
+                    Evaluator.top1(
+                            trained, TrainFloat.testSet(opts, FashionMnist.DEFAULT_DIRECTORY), 50);
             assertEquals(h.last().testAccuracy(), acc, 1e-12);
         }
     }
@@ -110,8 +114,14 @@ class TrainingHarnessTest {
         Checkpoints ck = new Checkpoints(out.resolve("none"), "m");
         assertFalse(ck.latestEpoch().isPresent());
         Files.createDirectories(out.resolve("mixed"));
-        for (String f : new String[] {"m-0001.params", "m-0010.params", "m-0002.params",
-                "other-0099.params", "m-0003.params.tmp"}) {
+        for (String f :
+                new String[] {
+                    "m-0001.params",
+                    "m-0010.params",
+                    "m-0002.params",
+                    "other-0099.params",
+                    "m-0003.params.tmp"
+                }) {
             Files.writeString(out.resolve("mixed").resolve(f), "x");
         }
         Checkpoints mixed = new Checkpoints(out.resolve("mixed"), "m");
@@ -135,7 +145,8 @@ class TrainingHarnessTest {
                         .build();
         TrainingHistory h = TrainFloat.run(TinyNet::create, adam);
         float[] l = h.batchLosses();
-        assertTrue(mean(l, 15, 20) < 0.75 * mean(l, 0, 5), "losses " + java.util.Arrays.toString(l));
+        assertTrue(
+                mean(l, 15, 20) < 0.75 * mean(l, 0, 5), "losses " + java.util.Arrays.toString(l));
         assertTrue(h.last().testAccuracy() > 0.3, "test accuracy " + h.last().testAccuracy());
         assertEquals(null, h.last().checkpoint());
     }
@@ -161,7 +172,9 @@ class TrainingHarnessTest {
         Model model = Model.newInstance("tiny", Device.cpu(), "PyTorch");
         model.setBlock(TinyNet.create());
         model.getBlock()
-                .initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                .initialize(
+                        model.getNDManager(),
+                        ai.djl.ndarray.types.DataType.FLOAT32,
                         new Shape(1, opts.channels(), opts.imageSize(), opts.imageSize()));
         return model;
     }

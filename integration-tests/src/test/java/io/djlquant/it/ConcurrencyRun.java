@@ -13,8 +13,8 @@ import java.util.concurrent.Future;
 
 /**
  * Many threads, each with its own {@link Predictor} on one shared zoo model, every answer compared
- * with the single-thread answer for the same image (full probability vectors, exact equality).
- * Used by {@link ConcurrentPredictorsTest} (small) and {@link ConcurrencyStress} (8 x 2000).
+ * with the single-thread answer for the same image (full probability vectors, exact equality). Used
+ * by {@link ConcurrentPredictorsTest} (small) and {@link ConcurrencyStress} (8 x 2000).
  */
 final class ConcurrencyRun {
 
@@ -36,7 +36,10 @@ final class ConcurrencyRun {
         public String toString() {
             return String.format(
                     "%d predictions in %.1f s (%.1f/s), %d differ from the single-thread answer%s",
-                    predictions, seconds, predictions / seconds, mismatches,
+                    predictions,
+                    seconds,
+                    predictions / seconds,
+                    mismatches,
                     firstMismatch == null ? "" : "; first: " + firstMismatch);
         }
     }
@@ -44,11 +47,12 @@ final class ConcurrencyRun {
     private ConcurrencyRun() {}
 
     /**
-     * Runs {@code threads} predictors concurrently, {@code perThread} predictions each, over
-     * {@code images} (thread t starts at a different image so that different inputs overlap).
+     * Runs {@code threads} predictors concurrently, {@code perThread} predictions each, over {@code
+     * images} (thread t starts at a different image so that different inputs overlap).
      */
-    static Result run(ZooModel<Image, Classifications> model, List<Image> images, int threads,
-            int perThread) throws Exception {
+    static Result run(
+            ZooModel<Image, Classifications> model, List<Image> images, int threads, int perThread)
+            throws Exception {
         List<List<Double>> expected;
         try (Predictor<Image, Classifications> one = model.newPredictor()) {
             expected = ZooModels.probabilities(one, images);
@@ -59,25 +63,38 @@ final class ConcurrencyRun {
             List<Future<String[]>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
-                futures.add(pool.submit(() -> {
-                    long bad = 0;
-                    String first = null;
-                    try (Predictor<Image, Classifications> p = model.newPredictor()) {
-                        start.await();
-                        for (int k = 0; k < perThread; k++) {
-                            int i = (thread * 7 + k) % images.size();
-                            List<Double> got = ZooModels.probabilities(p, List.of(images.get(i))).get(0);
-                            if (!got.equals(expected.get(i))) {
-                                bad++;
-                                if (first == null) {
-                                    first = "thread " + thread + " image " + i + ": " + got
-                                            + " != " + expected.get(i);
-                                }
-                            }
-                        }
-                    }
-                    return new String[] {Long.toString(bad), first};
-                }));
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    long bad = 0;
+                                    String first = null;
+                                    try (Predictor<Image, Classifications> p =
+                                            model.newPredictor()) {
+                                        start.await();
+                                        for (int k = 0; k < perThread; k++) {
+                                            int i = (thread * 7 + k) % images.size();
+                                            List<Double> got =
+                                                    ZooModels.probabilities(
+                                                                    p, List.of(images.get(i)))
+                                                            .get(0);
+                                            if (!got.equals(expected.get(i))) {
+                                                bad++;
+                                                if (first == null) {
+                                                    first =
+                                                            "thread "
+                                                                    + thread
+                                                                    + " image "
+                                                                    + i
+                                                                    + ": "
+                                                                    + got
+                                                                    + " != "
+                                                                    + expected.get(i);
+                                                }
+                                            }
+                                        }
+                                    }
+                                    return new String[] {Long.toString(bad), first};
+                                }));
             }
             long t0 = System.nanoTime();
             start.countDown();

@@ -11,8 +11,8 @@ import java.util.List;
  * every probability vector equal to the single-thread one. Exits with status 1 on any difference.
  *
  * <p>Run: {@code mvn -B -ntp -o -Pstress -pl integration-tests test-compile exec:exec@concurrency}
- * (after {@code mvn -B -ntp -o install -DskipTests}); arguments: {@code
- * -Dstress.args="threads perThread quantization"}.
+ * (after {@code mvn -B -ntp -o install -DskipTests}); arguments: {@code -Dstress.args="threads
+ * perThread quantization"}.
  */
 public final class ConcurrencyStress {
 
@@ -24,8 +24,12 @@ public final class ConcurrencyStress {
         String quantization = args.length > 2 ? args[2] : "ptq";
         List<Image> images = FashionMnistTestImages.read(100).images;
         try (ZooModel<Image, Classifications> model = ZooModels.load(quantization)) {
-            System.out.printf("%s on %s: %d threads x %d predictions, %d cores%n", model.getName(),
-                    ZooModels.engineOf(quantization), threads, perThread,
+            System.out.printf(
+                    "%s on %s: %d threads x %d predictions, %d cores%n",
+                    model.getName(),
+                    ZooModels.engineOf(quantization),
+                    threads,
+                    perThread,
                     Runtime.getRuntime().availableProcessors());
             ConcurrencyRun.Result r = ConcurrencyRun.run(model, images, threads, perThread);
             System.out.println(r);

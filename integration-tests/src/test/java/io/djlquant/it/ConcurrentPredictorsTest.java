@@ -11,9 +11,9 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,19 +60,23 @@ class ConcurrentPredictorsTest {
         try {
             List<Future<Throwable>> futures = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
-                futures.add(pool.submit(() -> {
-                    try (Predictor<Image, Classifications> p = model.newPredictor()) {
-                        for (int i = 0; !stop.get(); i++) {
-                            p.predict(images.get(i % images.size()));
-                            if (i == 1) {
-                                predicting.countDown();
-                            }
-                        }
-                        return null; // still predicting long after the close: reported below
-                    } catch (Throwable e) {
-                        return e;
-                    }
-                }));
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    try (Predictor<Image, Classifications> p =
+                                            model.newPredictor()) {
+                                        for (int i = 0; !stop.get(); i++) {
+                                            p.predict(images.get(i % images.size()));
+                                            if (i == 1) {
+                                                predicting.countDown();
+                                            }
+                                        }
+                                        return null; // still predicting long after the close:
+                                        // reported below
+                                    } catch (Throwable e) {
+                                        return e;
+                                    }
+                                }));
             }
             assertTrue(predicting.await(120, TimeUnit.SECONDS), "predictors did not start");
             model.close();
@@ -82,17 +86,21 @@ class ConcurrentPredictorsTest {
                     e = f.get(60, TimeUnit.SECONDS);
                 } catch (TimeoutException hang) {
                     stop.set(true);
-                    throw new AssertionError("a predictor still runs 60 s after the model was closed");
+                    throw new AssertionError(
+                            "a predictor still runs 60 s after the model was closed");
                 }
                 assertNotNull(e, "prediction went on after the model was closed");
-                assertTrue(e instanceof TranslateException || e instanceof IllegalStateException,
+                assertTrue(
+                        e instanceof TranslateException || e instanceof IllegalStateException,
                         "unexpected " + e);
                 StringBuilder messages = new StringBuilder();
                 for (Throwable c = e; c != null; c = c.getCause()) {
                     messages.append(c).append('\n');
                 }
-                // Depending on where the close lands: our managers refuse new arrays ("... is closed")
-                // or a PyTorch array that the translator's alternative manager already freed reports
+                // Depending on where the close lands: our managers refuse new arrays ("... is
+                // closed")
+                // or a PyTorch array that the translator's alternative manager already freed
+                // reports
                 // DJL's own wording, "Native resource has been release already." (sic, DJL 0.36's
                 // NativeResource). Both say what happened.
                 String m = messages.toString();
@@ -117,17 +125,25 @@ class ConcurrentPredictorsTest {
                 List<Future<List<List<Double>>>> futures = new ArrayList<>();
                 for (int t = 0; t < THREADS; t++) {
                     int shift = t * IMAGES / THREADS;
-                    futures.add(pool.submit(() -> {
-                        // each thread walks the images from a different start, so calls overlap
-                        List<Image> order = new ArrayList<>(images.subList(shift, IMAGES));
-                        order.addAll(images.subList(0, shift));
-                        try (Predictor<Image, Classifications> p = model.newPredictor()) {
-                            List<List<Double>> got = ZooModels.probabilities(p, order);
-                            List<List<Double>> back = new ArrayList<>(got.subList(IMAGES - shift, IMAGES));
-                            back.addAll(got.subList(0, IMAGES - shift));
-                            return back;
-                        }
-                    }));
+                    futures.add(
+                            pool.submit(
+                                    () -> {
+                                        // each thread walks the images from a different start, so
+                                        // calls overlap
+                                        List<Image> order =
+                                                new ArrayList<>(images.subList(shift, IMAGES));
+                                        order.addAll(images.subList(0, shift));
+                                        try (Predictor<Image, Classifications> p =
+                                                model.newPredictor()) {
+                                            List<List<Double>> got =
+                                                    ZooModels.probabilities(p, order);
+                                            List<List<Double>> back =
+                                                    new ArrayList<>(
+                                                            got.subList(IMAGES - shift, IMAGES));
+                                            back.addAll(got.subList(0, IMAGES - shift));
+                                            return back;
+                                        }
+                                    }));
                 }
                 for (int t = 0; t < THREADS; t++) {
                     assertEquals(expected, futures.get(t).get(), quantization + " thread " + t);

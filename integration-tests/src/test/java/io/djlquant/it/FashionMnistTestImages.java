@@ -21,6 +21,7 @@ final class FashionMnistTestImages {
 
     final List<Image> images;
     final int[] labels;
+
     /** The gray 28x28 pixels, 784 bytes per image. */
     final byte[] pixels;
 
@@ -65,7 +66,8 @@ final class FashionMnistTestImages {
     private static DataInputStream open(String name) throws IOException {
         Path file = DIR.resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + " is missing: install the Debian package dataset-fashion-mnist");
+            throw new IOException(
+                    file + " is missing: install the Debian package dataset-fashion-mnist");
         }
         InputStream is = new GZIPInputStream(Files.newInputStream(file), 1 << 16);
         return new DataInputStream(new java.io.BufferedInputStream(is, 1 << 16));

@@ -17,8 +17,8 @@ import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 
 /**
- * Unusual images through the int8 zoo model's predictor: tiny and large images are resized like
- * any other; an image too large to convert safely fails with a TranslateException saying why.
+ * Unusual images through the int8 zoo model's predictor: tiny and large images are resized like any
+ * other; an image too large to convert safely fails with a TranslateException saying why.
  */
 class ImageInputsTest {
 
@@ -68,16 +68,17 @@ class ImageInputsTest {
     @Test
     void djlsStandardTranslatorReadsTheZooArguments() throws Exception {
         FashionMnistTestImages data = FashionMnistTestImages.read(200);
-        Criteria<Image, Classifications> standard = Criteria.builder()
-                .setTypes(Image.class, Classifications.class)
-                .optApplication(Application.CV.IMAGE_CLASSIFICATION)
-                .optArtifactId("resnet18")
-                .optEngine("JavaQuant")
-                .optFilter("dataset", "fashion-mnist")
-                .optFilter("quantization", "qat")
-                .optTranslatorFactory(new ImageClassificationTranslatorFactory())
-                .optArgument("topK", 3)
-                .build();
+        Criteria<Image, Classifications> standard =
+                Criteria.builder()
+                        .setTypes(Image.class, Classifications.class)
+                        .optApplication(Application.CV.IMAGE_CLASSIFICATION)
+                        .optArtifactId("resnet18")
+                        .optEngine("JavaQuant")
+                        .optFilter("dataset", "fashion-mnist")
+                        .optFilter("quantization", "qat")
+                        .optTranslatorFactory(new ImageClassificationTranslatorFactory())
+                        .optArgument("topK", 3)
+                        .build();
         try (ZooModel<Image, Classifications> zoo = ZooModels.load("qat");
                 Predictor<Image, Classifications> own = zoo.newPredictor();
                 ZooModel<Image, Classifications> djl = standard.loadModel();
@@ -87,7 +88,11 @@ class ImageInputsTest {
                 Classifications got = p.predict(image);
                 assertEquals(3, got.topK().size(), "topK from the user's argument");
                 for (String name : ZooModels.CLASS_NAMES) {
-                    assertEquals(expected.get(name).getProbability(), got.get(name).getProbability(), 1e-6, name);
+                    assertEquals(
+                            expected.get(name).getProbability(),
+                            got.get(name).getProbability(),
+                            1e-6,
+                            name);
                 }
             }
         }

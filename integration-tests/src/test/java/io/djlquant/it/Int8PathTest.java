@@ -47,9 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A predictor of an int8 model keeps the batch in JavaQuant arrays from the translator to the
- * logits on every public way to load it: no Q block receives or returns an array of another
- * engine (which would mean a float copy out of PyTorch, a quantization and a copy back per block),
- * for one image and for batches. Runs with and without PyTorch on the class path (see the pom).
+ * logits on every public way to load it: no Q block receives or returns an array of another engine
+ * (which would mean a float copy out of PyTorch, a quantization and a copy back per block), for one
+ * image and for batches. Runs with and without PyTorch on the class path (see the pom).
  */
 class Int8PathTest {
 
@@ -70,9 +70,13 @@ class Int8PathTest {
     @Test
     void pyTorchIsAbsentWhenThisRunSaysSo() {
         boolean absent = Boolean.getBoolean(NO_PYTORCH);
-        assertEquals(!absent, Engine.hasEngine("PyTorch"), "PyTorch registered: " + Engine.getAllEngines());
+        assertEquals(
+                !absent,
+                Engine.hasEngine("PyTorch"),
+                "PyTorch registered: " + Engine.getAllEngines());
         if (absent) {
-            assertThrows(ClassNotFoundException.class,
+            assertThrows(
+                    ClassNotFoundException.class,
                     () -> Class.forName("ai.djl.pytorch.engine.PtEngine"));
             assertEquals(null, Engine.getEngine("JavaQuant").getAlternativeEngine());
         }
@@ -80,7 +84,8 @@ class Int8PathTest {
 
     @Test
     void zooCriteriaRunsInt8EndToEnd() throws Exception {
-        try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", "qat").loadModel();
+        try (ZooModel<Image, Classifications> model =
+                        ZooModels.criteria("JavaQuant", "qat").loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             checkPure(p);
         }
@@ -123,43 +128,61 @@ class Int8PathTest {
      */
     @Test
     void djlImageClassificationTranslatorRunsInt8EndToEnd(@TempDir Path dir) throws Exception {
-        float[] mean = {0.2860f, 0.2860f, 0.2860f}; // FashionMnist.DEFAULT_MEAN / DEFAULT_STD, per channel
+        float[] mean = {
+            0.2860f, 0.2860f, 0.2860f
+        }; // FashionMnist.DEFAULT_MEAN / DEFAULT_STD, per channel
         float[] std = {0.3530f, 0.3530f, 0.3530f};
-        ImageClassificationTranslator translator = ImageClassificationTranslator.builder()
-                .addTransform(new ToTensor())
-                .addTransform(new Normalize(mean, std))
-                .optSynset(ZooModels.CLASS_NAMES)
-                .optApplySoftmax(true)
-                .build();
-        Criteria<Image, Classifications> criteria = Criteria.builder()
-                .setTypes(Image.class, Classifications.class)
-                .optModelPath(copyModel(dir))
-                .optEngine("JavaQuant")
-                .optTranslator(translator)
-                .build();
+        ImageClassificationTranslator translator =
+                ImageClassificationTranslator.builder()
+                        .addTransform(new ToTensor())
+                        .addTransform(new Normalize(mean, std))
+                        .optSynset(ZooModels.CLASS_NAMES)
+                        .optApplySoftmax(true)
+                        .build();
+        Criteria<Image, Classifications> criteria =
+                Criteria.builder()
+                        .setTypes(Image.class, Classifications.class)
+                        .optModelPath(copyModel(dir))
+                        .optEngine("JavaQuant")
+                        .optTranslator(translator)
+                        .build();
         List<Image> padded = new java.util.ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            padded.add(rgb32(data.pixels, i)); // the 28x28 image centred on black, as the zoo's translator does
+            padded.add(
+                    rgb32(
+                            data.pixels,
+                            i)); // the 28x28 image centred on black, as the zoo's translator does
         }
         int[] expected;
-        try (ZooModel<Image, Classifications> zoo = ZooModels.criteria("JavaQuant", "qat").loadModel();
+        try (ZooModel<Image, Classifications> zoo =
+                        ZooModels.criteria("JavaQuant", "qat").loadModel();
                 Predictor<Image, Classifications> p = zoo.newPredictor()) {
             expected = ZooModels.predict(p, data.images, 8);
         }
         try (ZooModel<Image, Classifications> model = criteria.loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             long before = ForeignArrays.count();
-            int[] single = new int[] {ZooModels.CLASS_NAMES.indexOf(p.predict(padded.get(0)).best().getClassName())};
+            int[] single =
+                    new int[] {
+                        ZooModels.CLASS_NAMES.indexOf(
+                                p.predict(padded.get(0)).best().getClassName())
+                    };
             int[] batched = ZooModels.predict(p, padded, 8);
-            assertEquals(0, ForeignArrays.count() - before,
-                    "Q blocks received or returned arrays of another engine under DJL's image translator");
+            assertEquals(
+                    0,
+                    ForeignArrays.count() - before,
+                    "Q blocks received or returned arrays of another engine under DJL's image"
+                            + " translator");
             assertEquals(batched[0], single[0]);
             int same = 0;
             for (int i = 0; i < batched.length; i++) {
                 same += batched[i] == expected[i] ? 1 : 0;
             }
-            // the same arithmetic up to float rounding of the normalisation: at most one image may differ
-            assertTrue(same >= batched.length - 1, same + " of " + batched.length + " as the zoo's translator");
+            // the same arithmetic up to float rounding of the normalisation: at most one image may
+            // differ
+            assertTrue(
+                    same >= batched.length - 1,
+                    same + " of " + batched.length + " as the zoo's translator");
             assertTrue(ZooModels.top1(batched, java.util.Arrays.copyOf(data.labels, 64)) > 0.7);
         }
     }
@@ -183,16 +206,19 @@ class Int8PathTest {
      */
     @Test
     void aLayerKeptInFloatRunsAndLoadsWithoutPyTorch(@TempDir Path dir) throws Exception {
-        QParams in =
-                QParams.perTensor(QDType.QUINT8, 0.01f, 0);
-        QParams out =
-                QParams.perTensor(QDType.QUINT8, 0.02f, 10);
+        QParams in = QParams.perTensor(QDType.QUINT8, 0.01f, 0);
+        QParams out = QParams.perTensor(QDType.QUINT8, 0.02f, 10);
         FloatOp op =
-                new FloatSequence(List.of(
-                        new FloatConv(new float[] {2f}, new Shape(1, 1, 1, 1),
-                                new float[] {0.5f}, ConvParams.of(1, 0, 1), 1, false),
-                        new FloatPool(
-                                FloatPool.Kind.AVG, 2, 2, 2, 2, 0, 0, true)));
+                new FloatSequence(
+                        List.of(
+                                new FloatConv(
+                                        new float[] {2f},
+                                        new Shape(1, 1, 1, 1),
+                                        new float[] {0.5f},
+                                        ConvParams.of(1, 0, 1),
+                                        1,
+                                        false),
+                                new FloatPool(FloatPool.Kind.AVG, 2, 2, 2, 2, 0, 0, true)));
         SequentialBlock q =
                 new SequentialBlock()
                         .add(new QuantStub(in))
@@ -204,9 +230,13 @@ class Int8PathTest {
         try (Model model = Model.newInstance("mixed", "JavaQuant")) {
             model.load(dir);
             NDManager m = model.getNDManager();
-            NDArray y = model.getBlock().forward(new ParameterStore(m, false),
-                    new NDList(m.create(x, new Shape(1, 1, 2, 2))), false)
-                    .singletonOrThrow();
+            NDArray y =
+                    model.getBlock()
+                            .forward(
+                                    new ParameterStore(m, false),
+                                    new NDList(m.create(x, new Shape(1, 1, 2, 2))),
+                                    false)
+                            .singletonOrThrow();
             // mean(2x + 0.5) = 1.0 exactly on the output grid (q = 60)
             assertArrayEquals(new float[] {1.0f}, y.toFloatArray(), 1e-6f);
             assertEquals("JavaQuant", y.getManager().getEngine().getEngineName());
@@ -215,13 +245,15 @@ class Int8PathTest {
 
     @Test
     void batchesGiveTheSameProbabilitiesAsSingleImages() throws Exception {
-        try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", "qat").loadModel();
+        try (ZooModel<Image, Classifications> model =
+                        ZooModels.criteria("JavaQuant", "qat").loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             List<Image> images = data.images.subList(0, 8);
             List<List<Double>> single = ZooModels.probabilities(p, images);
             List<Classifications> batch = p.batchPredict(images);
             for (int i = 0; i < images.size(); i++) {
-                double[] expected = single.get(i).stream().mapToDouble(Double::doubleValue).toArray();
+                double[] expected =
+                        single.get(i).stream().mapToDouble(Double::doubleValue).toArray();
                 double[] actual = new double[expected.length];
                 for (int c = 0; c < actual.length; c++) {
                     actual[c] = batch.get(i).get(ZooModels.CLASS_NAMES.get(c)).getProbability();
@@ -240,7 +272,8 @@ class Int8PathTest {
                 assertArrayEquals(new float[] {1f, 2f, 3f}, a.abs().toFloatArray());
                 return;
             }
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, a::abs);
+            UnsupportedOperationException e =
+                    assertThrows(UnsupportedOperationException.class, a::abs);
             assertTrue(e.getMessage().contains("NDArray.abs"), e.getMessage());
             assertTrue(e.getMessage().contains("pytorch-engine"), e.getMessage());
         }
@@ -251,15 +284,21 @@ class Int8PathTest {
         long before = ForeignArrays.count();
         Classifications one = p.predict(data.images.get(0));
         assertEquals(10, one.getProbabilities().size());
-        assertEquals(0, ForeignArrays.count() - before,
+        assertEquals(
+                0,
+                ForeignArrays.count() - before,
                 "Q blocks received or returned arrays of another engine under predict()");
         for (int batch : new int[] {8, 64}) {
             before = ForeignArrays.count();
             int[] predicted = ZooModels.predict(p, data.images.subList(0, batch), batch);
-            assertEquals(0, ForeignArrays.count() - before,
-                    "Q blocks received or returned arrays of another engine in a batch of " + batch);
+            assertEquals(
+                    0,
+                    ForeignArrays.count() - before,
+                    "Q blocks received or returned arrays of another engine in a batch of "
+                            + batch);
             int[] labels = java.util.Arrays.copyOf(data.labels, batch);
-            assertTrue(ZooModels.top1(predicted, labels) > 0.7,
+            assertTrue(
+                    ZooModels.top1(predicted, labels) > 0.7,
                     "batch " + batch + " top-1 " + ZooModels.top1(predicted, labels));
         }
     }

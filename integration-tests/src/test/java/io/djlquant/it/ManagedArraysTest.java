@@ -11,9 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Short, always-on form of the soak run (SoakRun): after many predictions the arrays held under
- * the model's manager (recursively, through the predictor's and every per-call manager) are back
- * to what they were after the first prediction, on JavaQuant and on PyTorch.
+ * Short, always-on form of the soak run (SoakRun): after many predictions the arrays held under the
+ * model's manager (recursively, through the predictor's and every per-call manager) are back to
+ * what they were after the first prediction, on JavaQuant and on PyTorch.
  */
 class ManagedArraysTest {
 
@@ -40,10 +40,14 @@ class ManagedArraysTest {
                 for (int i = 0; i < PREDICTIONS; i++) {
                     p.predict(images.get(i % images.size()));
                 }
-                assertEquals(baseline, manager.getManagedArrays().size(),
+                assertEquals(
+                        baseline,
+                        manager.getManagedArrays().size(),
                         quantization + ": arrays left by " + PREDICTIONS + " predictions");
             }
-            assertEquals(beforePredictor, manager.getManagedArrays().size(),
+            assertEquals(
+                    beforePredictor,
+                    manager.getManagedArrays().size(),
                     quantization + ": arrays left by a closed predictor");
         }
     }

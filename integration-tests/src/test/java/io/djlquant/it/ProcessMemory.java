@@ -25,7 +25,9 @@ final class ProcessMemory {
         return used;
     }
 
-    /** VmRSS of this process in bytes, from /proc/self/status (Linux), or -1 where there is none. */
+    /**
+     * VmRSS of this process in bytes, from /proc/self/status (Linux), or -1 where there is none.
+     */
     static long rss() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {

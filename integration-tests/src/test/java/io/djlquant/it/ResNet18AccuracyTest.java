@@ -28,10 +28,13 @@ class ResNet18AccuracyTest {
 
     /** Float top-1 target of the shipped float model. */
     static final double FLOAT_TARGET = 0.92;
+
     /** Largest allowed drop of PTQ Q top-1 below float. */
     static final double PTQ_MAX_DROP = 0.005;
+
     /** Largest allowed drop of QAT Q top-1 below float. */
     static final double QAT_MAX_DROP = 0.002;
+
     /** Smallest allowed fraction of images where float and int8 predict the same class. */
     static final double MIN_AGREEMENT = 0.99;
 
@@ -41,7 +44,9 @@ class ResNet18AccuracyTest {
 
     @BeforeAll
     void predictWithEveryVariant() throws Exception {
-        data = FashionMnistTestImages.read(Integer.getInteger("djlquant.it.images", DEFAULT_IMAGES));
+        data =
+                FashionMnistTestImages.read(
+                        Integer.getInteger("djlquant.it.images", DEFAULT_IMAGES));
         for (String q : new String[] {"none", "ptq", "qat"}) {
             try (ZooModel<Image, Classifications> model = ZooModels.load(q);
                     Predictor<Image, Classifications> predictor = model.newPredictor()) {
@@ -49,10 +54,16 @@ class ResNet18AccuracyTest {
                 predicted.put(q, ZooModels.predict(predictor, data.images, 50));
             }
         }
-        System.out.printf(Locale.ROOT, "zoo ResNet18 on %d Fashion-MNIST test images:%n", data.labels.length);
+        System.out.printf(
+                Locale.ROOT, "zoo ResNet18 on %d Fashion-MNIST test images:%n", data.labels.length);
         for (String q : predicted.keySet()) {
-            System.out.printf(Locale.ROOT, "  %-4s on %-9s top-1 %.2f%%, agreement with float %.2f%%%n",
-                    q, engines.get(q), 100 * top1(q), 100 * ZooModels.agreement(predicted.get("none"), predicted.get(q)));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-4s on %-9s top-1 %.2f%%, agreement with float %.2f%%%n",
+                    q,
+                    engines.get(q),
+                    100 * top1(q),
+                    100 * ZooModels.agreement(predicted.get("none"), predicted.get(q)));
         }
     }
 
@@ -69,19 +80,22 @@ class ResNet18AccuracyTest {
 
     @Test
     void floatMeetsItsTarget() {
-        assertTrue(top1("none") >= FLOAT_TARGET,
+        assertTrue(
+                top1("none") >= FLOAT_TARGET,
                 String.format(Locale.ROOT, "float top-1 %.4f < %.2f", top1("none"), FLOAT_TARGET));
     }
 
     @Test
     void ptqStaysCloseToFloat() {
-        assertTrue(top1("ptq") >= top1("none") - PTQ_MAX_DROP,
+        assertTrue(
+                top1("ptq") >= top1("none") - PTQ_MAX_DROP,
                 String.format(Locale.ROOT, "PTQ %.4f vs float %.4f", top1("ptq"), top1("none")));
     }
 
     @Test
     void qatStaysCloseToFloat() {
-        assertTrue(top1("qat") >= top1("none") - QAT_MAX_DROP,
+        assertTrue(
+                top1("qat") >= top1("none") - QAT_MAX_DROP,
                 String.format(Locale.ROOT, "QAT %.4f vs float %.4f", top1("qat"), top1("none")));
     }
 

@@ -13,10 +13,9 @@ import java.util.List;
  * before and after, plus RSS at every tenth of the run, so that a leak in Java memory or in
  * PyTorch's native memory shows as growth. Variants run one after the other in this JVM.
  *
- * <p>Run: {@code mvn -B -ntp -o -Pstress -pl integration-tests test-compile exec:exec@soak}
- * (after {@code mvn -B -ntp -o install -DskipTests}); arguments: {@code
- * -Dstress.args="count variant..."} with variants {@code ptq} (int8 on JavaQuant) and {@code none}
- * (float on PyTorch).
+ * <p>Run: {@code mvn -B -ntp -o -Pstress -pl integration-tests test-compile exec:exec@soak} (after
+ * {@code mvn -B -ntp -o install -DskipTests}); arguments: {@code -Dstress.args="count variant..."}
+ * with variants {@code ptq} (int8 on JavaQuant) and {@code none} (float on PyTorch).
  */
 public final class SoakRun {
 
@@ -26,7 +25,8 @@ public final class SoakRun {
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        List<String> variants = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("ptq", "none");
+        List<String> variants =
+                args.length > 1 ? List.of(args).subList(1, args.length) : List.of("ptq", "none");
         List<Image> images = FashionMnistTestImages.read(1000).images;
         for (String variant : variants) {
             soak(variant, count, images);
@@ -43,26 +43,41 @@ public final class SoakRun {
             long heap0 = ProcessMemory.heapAfterGc();
             long rss0 = ProcessMemory.rss();
             int arrays0 = manager.getManagedArrays().size();
-            System.out.printf("%s on %s, %d predictions after %d warm-up: heap after GC %s, RSS %s,"
+            System.out.printf(
+                    "%s on %s, %d predictions after %d warm-up: heap after GC %s, RSS %s,"
                             + " arrays in the model's manager %d%n",
-                    model.getName(), ZooModels.engineOf(variant), count, WARM_UP,
-                    ProcessMemory.mb(heap0), ProcessMemory.mb(rss0), arrays0);
+                    model.getName(),
+                    ZooModels.engineOf(variant),
+                    count,
+                    WARM_UP,
+                    ProcessMemory.mb(heap0),
+                    ProcessMemory.mb(rss0),
+                    arrays0);
             long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 predictor.predict(images.get(i % images.size()));
                 if ((i + 1) % (count / 10) == 0) {
-                    System.out.printf("  %6d predictions, %.0f s: RSS %s%n", i + 1,
-                            (System.nanoTime() - t0) / 1e9, ProcessMemory.mb(ProcessMemory.rss()));
+                    System.out.printf(
+                            "  %6d predictions, %.0f s: RSS %s%n",
+                            i + 1,
+                            (System.nanoTime() - t0) / 1e9,
+                            ProcessMemory.mb(ProcessMemory.rss()));
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long heap1 = ProcessMemory.heapAfterGc();
             long rss1 = ProcessMemory.rss();
             int arrays1 = manager.getManagedArrays().size();
-            System.out.printf("  after: heap after GC %s (%+.1f MB), RSS %s (%+.1f MB), arrays %d"
+            System.out.printf(
+                    "  after: heap after GC %s (%+.1f MB), RSS %s (%+.1f MB), arrays %d"
                             + " (%+d), %.1f s (%.1f ms per prediction)%n",
-                    ProcessMemory.mb(heap1), (heap1 - heap0) / 1048576.0, ProcessMemory.mb(rss1),
-                    (rss1 - rss0) / 1048576.0, arrays1, arrays1 - arrays0, seconds,
+                    ProcessMemory.mb(heap1),
+                    (heap1 - heap0) / 1048576.0,
+                    ProcessMemory.mb(rss1),
+                    (rss1 - rss0) / 1048576.0,
+                    arrays1,
+                    arrays1 - arrays0,
+                    seconds,
                     seconds * 1000 / count);
         }
     }

@@ -25,7 +25,8 @@ class ZooLoadingTest {
     @Test
     void documentedCriteriaLoadAnInt8ModelOnJavaQuant() throws Exception {
         FashionMnistTestImages data = FashionMnistTestImages.read(1);
-        try (ZooModel<Image, Classifications> model = ZooModels.criteria("JavaQuant", null).loadModel();
+        try (ZooModel<Image, Classifications> model =
+                        ZooModels.criteria("JavaQuant", null).loadModel();
                 Predictor<Image, Classifications> p = model.newPredictor()) {
             assertEquals("JavaQuant", model.getNDManager().getEngine().getEngineName());
             // without a quantization filter JavaQuant gets the QAT model, the zoo's best int8 one
@@ -40,7 +41,8 @@ class ZooLoadingTest {
     @Test
     @Tag("pytorch")
     void pyTorchEngineGetsTheFloatModel() throws Exception {
-        try (ZooModel<Image, Classifications> model = ZooModels.criteria("PyTorch", null).loadModel()) {
+        try (ZooModel<Image, Classifications> model =
+                ZooModels.criteria("PyTorch", null).loadModel()) {
             assertEquals("PyTorch", model.getNDManager().getEngine().getEngineName());
             assertEquals("resnet18-float", model.getName());
         }
@@ -48,8 +50,10 @@ class ZooLoadingTest {
 
     @Test
     void aVariantOnTheWrongEngineIsRejectedWithItsReason() {
-        ModelNotFoundException e = assertThrows(ModelNotFoundException.class,
-                () -> ZooModels.criteria("JavaQuant", "none").loadModel());
+        ModelNotFoundException e =
+                assertThrows(
+                        ModelNotFoundException.class,
+                        () -> ZooModels.criteria("JavaQuant", "none").loadModel());
         StringBuilder messages = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             messages.append(t.getMessage()).append('\n');
@@ -61,8 +65,14 @@ class ZooLoadingTest {
     void theZooIsListedForImageClassification() {
         Map<Application, List<MRL>> models = ModelZoo.listModels();
         List<MRL> cv = models.get(Application.CV.IMAGE_CLASSIFICATION);
-        assertTrue(cv != null && cv.stream().anyMatch(m ->
-                "io.djlquant".equals(m.getGroupId()) && "resnet18".equals(m.getArtifactId())), "listed: " + models);
+        assertTrue(
+                cv != null
+                        && cv.stream()
+                                .anyMatch(
+                                        m ->
+                                                "io.djlquant".equals(m.getGroupId())
+                                                        && "resnet18".equals(m.getArtifactId())),
+                "listed: " + models);
     }
 
     @Test
@@ -82,7 +92,8 @@ class ZooLoadingTest {
                         big[y * 56 + x] = small[(y / 2) * 28 + x / 2];
                     }
                 }
-                List<Double> enlarged = ZooModels.probabilities(p, List.of(factory.fromPixels(big, 56, 56))).get(0);
+                List<Double> enlarged =
+                        ZooModels.probabilities(p, List.of(factory.fromPixels(big, 56, 56))).get(0);
                 assertArrayEquals(toArray(original.get(i)), toArray(enlarged), 1e-12, "image " + i);
             }
             // an arbitrary colour image of another aspect ratio still gives ten probabilities
@@ -92,7 +103,10 @@ class ZooLoadingTest {
             }
             Classifications c = p.predict(factory.fromPixels(colour, 70, 50));
             assertEquals(10, c.getProbabilities().size());
-            assertEquals(1.0, c.getProbabilities().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+            assertEquals(
+                    1.0,
+                    c.getProbabilities().stream().mapToDouble(Double::doubleValue).sum(),
+                    1e-9);
         }
     }
 

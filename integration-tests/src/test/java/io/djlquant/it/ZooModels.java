@@ -1,12 +1,12 @@
 package io.djlquant.it;
 
 import ai.djl.Application;
+import ai.djl.inference.Predictor;
 import ai.djl.modality.Classifications;
 import ai.djl.modality.cv.Image;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import ai.djl.inference.Predictor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +14,17 @@ import java.util.List;
 final class ZooModels {
 
     static final List<String> CLASS_NAMES =
-            List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+            List.of(
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot");
 
     private ZooModels() {}
 
@@ -58,7 +67,8 @@ final class ZooModels {
     }
 
     /** The full probability vectors of each image, one image per call. */
-    static List<List<Double>> probabilities(Predictor<Image, Classifications> predictor, List<Image> images)
+    static List<List<Double>> probabilities(
+            Predictor<Image, Classifications> predictor, List<Image> images)
             throws TranslateException {
         List<List<Double>> out = new ArrayList<>();
         for (Image img : images) {

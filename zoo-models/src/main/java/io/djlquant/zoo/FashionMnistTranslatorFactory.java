@@ -13,9 +13,9 @@ import java.lang.reflect.Type;
 import java.util.Set;
 
 /**
- * Creates {@link FashionMnistTranslator}s from the arguments of a zoo artifact: {@code
- * sourceSize} (28), {@code imageSize} (32), {@code channels} (3), {@code mean} and {@code std}
- * (Fashion-MNIST's training statistics). Supports {@code Image -> Classifications} only.
+ * Creates {@link FashionMnistTranslator}s from the arguments of a zoo artifact: {@code sourceSize}
+ * (28), {@code imageSize} (32), {@code channels} (3), {@code mean} and {@code std} (Fashion-MNIST's
+ * training statistics). Supports {@code Image -> Classifications} only.
  */
 public final class FashionMnistTranslatorFactory implements TranslatorFactory {
 
@@ -37,7 +37,9 @@ public final class FashionMnistTranslatorFactory implements TranslatorFactory {
         if (!isSupported(input, output)) {
             throw new IllegalArgumentException(
                     "FashionMnistTranslatorFactory converts Image to Classifications, not "
-                            + input.getName() + " to " + output.getName());
+                            + input.getName()
+                            + " to "
+                            + output.getName());
         }
         ImageConversion conversion =
                 new ImageConversion(

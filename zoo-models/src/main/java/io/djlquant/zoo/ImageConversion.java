@@ -10,20 +10,20 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 
 /**
- * Converts any {@link Image} into the network input used in training: grayscale, resized to
- * 28x28, centred on a 32x32 black canvas, replicated to 3 channels and normalised as
- * {@code (pixel / 255 - mean) / std}.
+ * Converts any {@link Image} into the network input used in training: grayscale, resized to 28x28,
+ * centred on a 32x32 black canvas, replicated to 3 channels and normalised as {@code (pixel / 255 -
+ * mean) / std}.
  *
- * <p>All arithmetic is plain Java, so the result does not depend on the engine that runs the
- * model. For an image that is already 28x28 gray (as Fashion-MNIST) no resampling happens and the
- * tensor equals the training tensor exactly.
+ * <p>All arithmetic is plain Java, so the result does not depend on the engine that runs the model.
+ * For an image that is already 28x28 gray (as Fashion-MNIST) no resampling happens and the tensor
+ * equals the training tensor exactly.
  */
 public final class ImageConversion {
 
     /**
      * Largest image accepted (64 Mpixel, e.g. 8192x8192). Conversion copies the pixels twice (ARGB
-     * ints and gray floats), so a larger image would cost gigabytes of heap for a 28x28 input;
-     * it is refused with a message instead of risking an OutOfMemoryError.
+     * ints and gray floats), so a larger image would cost gigabytes of heap for a 28x28 input; it
+     * is refused with a message instead of risking an OutOfMemoryError.
      */
     public static final long MAX_PIXELS = 1L << 26;
 
@@ -97,9 +97,17 @@ public final class ImageConversion {
         }
         if ((long) w * h > MAX_PIXELS) {
             throw new IllegalArgumentException(
-                    "image of " + w + "x" + h + " pixels exceeds the limit of " + MAX_PIXELS
-                            + " pixels; scale it down first (the network sees " + sourceSize + "x"
-                            + sourceSize + ")");
+                    "image of "
+                            + w
+                            + "x"
+                            + h
+                            + " pixels exceeds the limit of "
+                            + MAX_PIXELS
+                            + " pixels; scale it down first (the network sees "
+                            + sourceSize
+                            + "x"
+                            + sourceSize
+                            + ")");
         }
         float[] gray = resize(grayPixels(image, w, h), w, h, sourceSize);
         int plane = paddedSize * paddedSize;
@@ -141,8 +149,14 @@ public final class ImageConversion {
             byte[] rgb = image.toNDArray(manager, Image.Flag.COLOR).toByteArray();
             if (rgb.length != 3 * w * h) {
                 throw new IllegalArgumentException(
-                        "expected " + 3 * w * h + " RGB bytes for a " + w + "x" + h
-                                + " image, got " + rgb.length);
+                        "expected "
+                                + 3 * w * h
+                                + " RGB bytes for a "
+                                + w
+                                + "x"
+                                + h
+                                + " image, got "
+                                + rgb.length);
             }
             for (int i = 0; i < gray.length; i++) {
                 int r = rgb[3 * i] & 0xFF;
@@ -173,7 +187,10 @@ public final class ImageConversion {
         WritableRaster raster = b.getRaster();
         int[] levels = raster.getSamples(0, 0, w, h, 0, (int[]) null);
         int bits = raster.getSampleModel().getSampleSize(0);
-        int[] alpha = b.getColorModel().hasAlpha() ? raster.getSamples(0, 0, w, h, 1, (int[]) null) : null;
+        int[] alpha =
+                b.getColorModel().hasAlpha()
+                        ? raster.getSamples(0, 0, w, h, 1, (int[]) null)
+                        : null;
         int alphaBits = alpha == null ? 8 : raster.getSampleModel().getSampleSize(1);
         double levelMax = (1L << bits) - 1;
         double alphaMax = (1L << alphaBits) - 1;
@@ -230,7 +247,9 @@ public final class ImageConversion {
                     double t = pos - i0;
                     int a = Math.max(0, Math.min(in - 1, i0));
                     int b = Math.max(0, Math.min(in - 1, i0 + 1));
-                    v = (1 - t) * at(src, w, horizontal, line, a) + t * at(src, w, horizontal, line, b);
+                    v =
+                            (1 - t) * at(src, w, horizontal, line, a)
+                                    + t * at(src, w, horizontal, line, b);
                 }
                 int idx = horizontal ? line * outW + o : o * outW + line;
                 dst[idx] = (float) v;
@@ -239,7 +258,8 @@ public final class ImageConversion {
         return dst;
     }
 
-    private static double boxAverage(float[] src, int w, boolean horizontal, int line, double from, double to) {
+    private static double boxAverage(
+            float[] src, int w, boolean horizontal, int line, double from, double to) {
         double sum = 0;
         int first = (int) Math.floor(from);
         int last = (int) Math.ceil(to) - 1;

@@ -36,7 +36,8 @@ public final class ResNet18BlockFactory implements BlockFactory {
         int size = ArgumentsUtil.intValue(arguments, "imageSize", 32);
         Block block = ResNet18.builder().optNumClasses(classes).optStem(s).build();
         // Our fused blocks derive shapes at initialisation; the parameter file is read afterwards.
-        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, channels, size, size));
+        block.initialize(
+                model.getNDManager(), DataType.FLOAT32, new Shape(1, channels, size, size));
         return block;
     }
 }

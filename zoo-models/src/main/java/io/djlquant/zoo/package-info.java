@@ -2,9 +2,9 @@
  * The djl-quant model zoo: ResNet18 for Fashion-MNIST, served through DJL's {@code Criteria} from
  * artifacts shipped inside this jar (no download; works with {@code ai.djl.offline=true}).
  *
- * <p>Group id {@code io.djlquant}, application {@code cv/image_classification}, artifact id
- * {@code resnet18}, input {@code ai.djl.modality.cv.Image}, output {@code
- * ai.djl.modality.Classifications} over the ten Fashion-MNIST class names. Filters:
+ * <p>Group id {@code io.djlquant}, application {@code cv/image_classification}, artifact id {@code
+ * resnet18}, input {@code ai.djl.modality.cv.Image}, output {@code ai.djl.modality.Classifications}
+ * over the ten Fashion-MNIST class names. Filters:
  *
  * <ul>
  *   <li>{@code dataset}: {@code fashion-mnist}

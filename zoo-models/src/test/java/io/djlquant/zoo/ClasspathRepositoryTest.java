@@ -21,14 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ClasspathRepositoryTest {
 
     private static final ClasspathRepository REPO =
-            new ClasspathRepository("test", "io/djlquant/zoo/testrepo", ClasspathRepositoryTest.class.getClassLoader());
+            new ClasspathRepository(
+                    "test",
+                    "io/djlquant/zoo/testrepo",
+                    ClasspathRepositoryTest.class.getClassLoader());
 
     private static MRL tiny() {
         return REPO.model(Application.CV.IMAGE_CLASSIFICATION, "io.djlquant", "tiny");
     }
 
     @Test
-    void filtersChooseTheArtifactAndPrepareCopiesItIntoTheCache(@TempDir Path cache) throws Exception {
+    void filtersChooseTheArtifactAndPrepareCopiesItIntoTheCache(@TempDir Path cache)
+            throws Exception {
         String old = System.getProperty("DJL_CACHE_DIR");
         System.setProperty("DJL_CACHE_DIR", cache.toString());
         try {
@@ -66,7 +70,8 @@ class ClasspathRepositoryTest {
     @Test
     void missingMetadataIsNamed() {
         MRL none = REPO.model(Application.CV.IMAGE_CLASSIFICATION, "io.djlquant", "absent");
-        FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> REPO.locate(none));
+        FileNotFoundException e =
+                assertThrows(FileNotFoundException.class, () -> REPO.locate(none));
         assertTrue(e.getMessage().contains("absent/metadata.json"), e.getMessage());
     }
 }

@@ -64,7 +64,8 @@ public final class CrossArchZoo {
         }
         foreign = ForeignArrays.count() - foreign;
         byte[] bytes = encode(results);
-        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String digest =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         StringBuilder best = new StringBuilder();
         for (Classifications c : results) {
             best.append(c.best().getClassName()).append("; ");
@@ -72,8 +73,12 @@ public final class CrossArchZoo {
         System.out.printf(
                 "zoo resnet18-qat via Criteria: %d images (1 + batch of 8) in %.1f s, PyTorch %s,"
                         + " foreign arrays at Q blocks %d, sha256 %s%n  best: %s%n",
-                results.size(), (System.nanoTime() - t0) / 1e9,
-                Engine.hasEngine("PyTorch") ? "present" : "absent", foreign, digest, best);
+                results.size(),
+                (System.nanoTime() - t0) / 1e9,
+                Engine.hasEngine("PyTorch") ? "present" : "absent",
+                foreign,
+                digest,
+                best);
         boolean ok = foreign == 0;
         if (!check) {
             Files.createDirectories(file.getParent());
@@ -86,8 +91,14 @@ public final class CrossArchZoo {
             }
             int at = java.util.Arrays.mismatch(expected, bytes);
             if (at >= 0) {
-                System.out.println("zoo FAIL: probabilities differ from x86 at byte " + at
-                        + " (image " + at / 80 + ", class " + (at % 80) / 8 + ")");
+                System.out.println(
+                        "zoo FAIL: probabilities differ from x86 at byte "
+                                + at
+                                + " (image "
+                                + at / 80
+                                + ", class "
+                                + (at % 80) / 8
+                                + ")");
                 ok = false;
             }
         }
@@ -111,9 +122,14 @@ public final class CrossArchZoo {
     /* The first test images as opaque gray ARGB images, as an application would build them. */
     private static List<Image> images(int count) throws IOException {
         byte[] pixels = new byte[count * 784];
-        try (DataInputStream in = new DataInputStream(new GZIPInputStream(
-                Files.newInputStream(DATA.resolve("t10k-images-idx3-ubyte.gz"))))) {
-            if (in.readInt() != 0x803 || in.readInt() < count || in.readInt() != 28 || in.readInt() != 28) {
+        try (DataInputStream in =
+                new DataInputStream(
+                        new GZIPInputStream(
+                                Files.newInputStream(DATA.resolve("t10k-images-idx3-ubyte.gz"))))) {
+            if (in.readInt() != 0x803
+                    || in.readInt() < count
+                    || in.readInt() != 28
+                    || in.readInt() != 28) {
                 throw new IOException("not a Fashion-MNIST image file: " + DATA);
             }
             in.readFully(pixels);

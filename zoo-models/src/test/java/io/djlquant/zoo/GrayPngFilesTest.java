@@ -48,8 +48,13 @@ class GrayPngFilesTest {
     @BeforeAll
     void writeAndReadPngFiles(@TempDir Path dir) throws Exception {
         int n = Integer.getInteger("djlquant.zoo.pngImages", DEFAULT_IMAGES);
-        FashionMnist raw = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
-                .optNormalize(0f, 1f).optLimit(n).setSampling(1, false).build();
+        FashionMnist raw =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TEST)
+                        .optNormalize(0f, 1f)
+                        .optLimit(n)
+                        .setSampling(1, false)
+                        .build();
         raw.prepare();
         labels = new int[n];
         ImageFactory factory = ImageFactory.getInstance();
@@ -72,14 +77,18 @@ class GrayPngFilesTest {
             }
         }
         BufferedImage first = (BufferedImage) fromFiles.get(0).getWrappedImage();
-        assertEquals(BufferedImage.TYPE_BYTE_GRAY, first.getType(), "ImageIO read the file as another type");
+        assertEquals(
+                BufferedImage.TYPE_BYTE_GRAY,
+                first.getType(),
+                "ImageIO read the file as another type");
         assertTrue(Files.size(dir.resolve("0.png")) < 2000, "not an 8-bit gray PNG");
     }
 
     @Test
     void pngFilesGiveTheExactPixelTensor() {
         for (int i = 0; i < exact.size(); i++) {
-            assertArrayEquals(CONV.toFloats(exact.get(i)), CONV.toFloats(fromFiles.get(i)), 0f, "image " + i);
+            assertArrayEquals(
+                    CONV.toFloats(exact.get(i)), CONV.toFloats(fromFiles.get(i)), 0f, "image " + i);
         }
     }
 
@@ -95,7 +104,8 @@ class GrayPngFilesTest {
         Path file = dir.resolve("deep.png");
         assertTrue(ImageIO.write(deep, "png", file.toFile()));
         Image img = ImageFactory.getInstance().fromFile(file);
-        assertEquals(BufferedImage.TYPE_USHORT_GRAY, ((BufferedImage) img.getWrappedImage()).getType());
+        assertEquals(
+                BufferedImage.TYPE_USHORT_GRAY, ((BufferedImage) img.getWrappedImage()).getType());
         Image reference = ImageFactory.getInstance().fromPixels(argb, 28, 28);
         assertArrayEquals(CONV.toFloats(reference), CONV.toFloats(img), 0f);
     }
@@ -120,8 +130,13 @@ class GrayPngFilesTest {
         }
         double exactTop1 = ZooPredictions.top1(onExact, labels);
         double filesTop1 = ZooPredictions.top1(onFiles, labels);
-        System.out.printf(Locale.ROOT, "zoo resnet18 qat on %d Fashion-MNIST test images: exact pixels"
-                + " top-1 %.2f%%, gray PNG files top-1 %.2f%%%n", labels.length, 100 * exactTop1, 100 * filesTop1);
+        System.out.printf(
+                Locale.ROOT,
+                "zoo resnet18 qat on %d Fashion-MNIST test images: exact pixels"
+                        + " top-1 %.2f%%, gray PNG files top-1 %.2f%%%n",
+                labels.length,
+                100 * exactTop1,
+                100 * filesTop1);
         assertArrayEquals(onExact, onFiles, "predictions from PNG files differ from exact pixels");
         assertEquals(exactTop1, filesTop1);
     }

@@ -18,11 +18,22 @@ class ImageConversionTest {
 
     @Test
     void grayFashionMnistImageGivesTheTrainingTensor() throws Exception {
-        FashionMnist test = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
-                .optImageSize(32).optChannels(3).optLimit(3).setSampling(1, false).build();
+        FashionMnist test =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TEST)
+                        .optImageSize(32)
+                        .optChannels(3)
+                        .optLimit(3)
+                        .setSampling(1, false)
+                        .build();
         test.prepare();
-        FashionMnist raw = FashionMnist.builder().optUsage(Dataset.Usage.TEST)
-                .optNormalize(0f, 1f).optLimit(3).setSampling(1, false).build();
+        FashionMnist raw =
+                FashionMnist.builder()
+                        .optUsage(Dataset.Usage.TEST)
+                        .optNormalize(0f, 1f)
+                        .optLimit(3)
+                        .setSampling(1, false)
+                        .build();
         raw.prepare();
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             for (int i = 0; i < 3; i++) {

@@ -23,20 +23,44 @@ class ResNet18LoaderTest {
 
     @Test
     void engineChoosesTheDefaultVariant() throws Exception {
-        assertEquals("none", ResNet18Loader.withVariant(criteria("PyTorch", null), true).getFilters().get("quantization"));
-        assertEquals("qat", ResNet18Loader.withVariant(criteria("JavaQuant", null), true).getFilters().get("quantization"));
-        assertEquals("ptq", ResNet18Loader.withVariant(criteria("JavaQuant", null), false).getFilters().get("quantization"));
-        assertEquals("qat", ResNet18Loader.withVariant(criteria(null, null), true).getFilters().get("quantization"));
-        assertEquals("ptq", ResNet18Loader.withVariant(criteria("JavaQuant", "ptq"), true).getFilters().get("quantization"));
+        assertEquals(
+                "none",
+                ResNet18Loader.withVariant(criteria("PyTorch", null), true)
+                        .getFilters()
+                        .get("quantization"));
+        assertEquals(
+                "qat",
+                ResNet18Loader.withVariant(criteria("JavaQuant", null), true)
+                        .getFilters()
+                        .get("quantization"));
+        assertEquals(
+                "ptq",
+                ResNet18Loader.withVariant(criteria("JavaQuant", null), false)
+                        .getFilters()
+                        .get("quantization"));
+        assertEquals(
+                "qat",
+                ResNet18Loader.withVariant(criteria(null, null), true)
+                        .getFilters()
+                        .get("quantization"));
+        assertEquals(
+                "ptq",
+                ResNet18Loader.withVariant(criteria("JavaQuant", "ptq"), true)
+                        .getFilters()
+                        .get("quantization"));
     }
 
     @Test
     void variantOnTheWrongEngineIsRejected() {
-        ModelNotFoundException e = assertThrows(ModelNotFoundException.class,
-                () -> ResNet18Loader.withVariant(criteria("JavaQuant", "none"), true));
+        ModelNotFoundException e =
+                assertThrows(
+                        ModelNotFoundException.class,
+                        () -> ResNet18Loader.withVariant(criteria("JavaQuant", "none"), true));
         assertTrue(e.getMessage().contains("PyTorch"), e.getMessage());
-        e = assertThrows(ModelNotFoundException.class,
-                () -> ResNet18Loader.withVariant(criteria("PyTorch", "qat"), true));
+        e =
+                assertThrows(
+                        ModelNotFoundException.class,
+                        () -> ResNet18Loader.withVariant(criteria("PyTorch", "qat"), true));
         assertTrue(e.getMessage().contains("JavaQuant"), e.getMessage());
     }
 

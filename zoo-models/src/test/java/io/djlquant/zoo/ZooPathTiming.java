@@ -28,8 +28,8 @@ import java.util.zip.GZIPInputStream;
  * Criteria as the same-run baseline. Medians of repeated timed calls after a warm-up, the two paths
  * called in turn.
  *
- * <p>Usage: {@code ZooPathTiming [reps1] [reps8] [reps64]}. Uses only APIs that existed before
- * the int8 predictor path, so the same file times the old code.
+ * <p>Usage: {@code ZooPathTiming [reps1] [reps8] [reps64]}. Uses only APIs that existed before the
+ * int8 predictor path, so the same file times the old code.
  */
 public final class ZooPathTiming {
 
@@ -41,32 +41,45 @@ public final class ZooPathTiming {
         int reps8 = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int reps64 = args.length > 2 ? Integer.parseInt(args[2]) : 12;
         List<Image> images = images(64);
-        ImageConversion conv = new ImageConversion(28, 32, 3, FashionMnist.DEFAULT_MEAN, FashionMnist.DEFAULT_STD);
-        System.out.printf("host: %s, %d cores, JDK %s%n", System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        ImageConversion conv =
+                new ImageConversion(28, 32, 3, FashionMnist.DEFAULT_MEAN, FashionMnist.DEFAULT_STD);
+        System.out.printf(
+                "host: %s, %d cores, JDK %s%n",
+                System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         for (String q : new String[] {"qat", "none"}) {
             String engine = "none".equals(q) ? "PyTorch" : "JavaQuant";
-            Criteria<Image, Classifications> criteria = Criteria.builder()
-                    .setTypes(Image.class, Classifications.class)
-                    .optApplication(Application.CV.IMAGE_CLASSIFICATION)
-                    .optArtifactId("resnet18").optEngine(engine)
-                    .optFilter("quantization", q).build();
+            Criteria<Image, Classifications> criteria =
+                    Criteria.builder()
+                            .setTypes(Image.class, Classifications.class)
+                            .optApplication(Application.CV.IMAGE_CLASSIFICATION)
+                            .optArtifactId("resnet18")
+                            .optEngine(engine)
+                            .optFilter("quantization", q)
+                            .build();
             try (ZooModel<Image, Classifications> model = criteria.loadModel();
                     Predictor<Image, Classifications> p = model.newPredictor()) {
                 for (int batch : new int[] {1, 8, 64}) {
                     int reps = batch == 1 ? reps1 : batch == 8 ? reps8 : reps64;
                     List<Image> chunk = images.subList(0, batch);
-                    double[] medians = alternating(reps, () -> {
-                        if (batch == 1) {
-                            p.predict(chunk.get(0));
-                        } else {
-                            p.batchPredict(chunk);
-                        }
-                    }, () -> direct(model, conv, chunk));
+                    double[] medians =
+                            alternating(
+                                    reps,
+                                    () -> {
+                                        if (batch == 1) {
+                                            p.predict(chunk.get(0));
+                                        } else {
+                                            p.batchPredict(chunk);
+                                        }
+                                    },
+                                    () -> direct(model, conv, chunk));
                     double zoo = medians[0] / batch;
                     double direct = medians[1] / batch;
-                    System.out.printf("%-9s %-4s batch %2d: Criteria predictor %.3f ms/image,"
-                            + " direct block %.3f ms/image%n", engine, q, batch, zoo, direct);
+                    System.out.printf(
+                            "%-9s %-4s batch %2d: Criteria predictor %.3f ms/image,"
+                                    + " direct block %.3f ms/image%n",
+                            engine, q, batch, zoo, direct);
                 }
             }
         }
@@ -80,9 +93,12 @@ public final class ZooPathTiming {
             System.arraycopy(conv.toFloats(chunk.get(i)), 0, x, i * 3 * 32 * 32, 3 * 32 * 32);
         }
         try (NDManager m = model.getNDManager().newSubManager()) {
-            block.forward(new ParameterStore(m, false),
-                    new NDList(m.create(x, new Shape(chunk.size(), 3, 32, 32))), false)
-                    .singletonOrThrow().toFloatArray();
+            block.forward(
+                            new ParameterStore(m, false),
+                            new NDList(m.create(x, new Shape(chunk.size(), 3, 32, 32))),
+                            false)
+                    .singletonOrThrow()
+                    .toFloatArray();
         }
     }
 
@@ -119,7 +135,8 @@ public final class ZooPathTiming {
     private static List<Image> images(int count) throws Exception {
         byte[] pixels = new byte[count * 784];
         Path file = Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
-        try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(file)))) {
+        try (DataInputStream in =
+                new DataInputStream(new GZIPInputStream(Files.newInputStream(file)))) {
             in.skipBytes(16);
             in.readFully(pixels);
         }

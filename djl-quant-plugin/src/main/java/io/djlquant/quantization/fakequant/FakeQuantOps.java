@@ -12,8 +12,8 @@ import io.djlquant.quantization.QParams;
  *
  * <p>The forward value is exactly {@code (clamp(rint(x / s) + zp, qmin, qmax) - zp) * s}. Rounding
  * passes gradients straight through; the clamp is applied after rounding, so (as in PyTorch and
- * MegEngine) the gradient w.r.t. {@code x} is 1 where the rounded value lies in [qmin, qmax] and
- * 0 elsewhere.
+ * MegEngine) the gradient w.r.t. {@code x} is 1 where the rounded value lies in [qmin, qmax] and 0
+ * elsewhere.
  *
  * <p>Why no {@code x.mul(float)}, {@code x.div(float)} or {@code x.clip(lo, hi)} on a path that
  * autograd differentiates: DJL's PyTorch engine turns the number into a tensor that wraps a Java
@@ -70,7 +70,9 @@ public final class FakeQuantOps {
         if (!qp.isPerChannel()) {
             NDArray s = scalar(x.getManager(), qp.scale(0));
             int zp = qp.zeroPoint(0);
-            NDArray q = clampSte(steRound(x.div(s)).add(zp), qp.getDType().qmin(), qp.getDType().qmax());
+            NDArray q =
+                    clampSte(
+                            steRound(x.div(s)).add(zp), qp.getDType().qmin(), qp.getDType().qmax());
             return q.sub(zp).mul(s);
         }
         NDManager m = x.getManager();
@@ -86,8 +88,8 @@ public final class FakeQuantOps {
     }
 
     /**
-     * Fake-quantizes with scale and zero point given as arrays broadcastable against {@code x};
-     * the scale may require gradients (the learnable variants use this).
+     * Fake-quantizes with scale and zero point given as arrays broadcastable against {@code x}; the
+     * scale may require gradients (the learnable variants use this).
      *
      * @param x the input
      * @param scale the scale(s)
@@ -144,10 +146,10 @@ public final class FakeQuantOps {
     }
 
     /**
-     * A constant array that owns its memory. On the PyTorch engine {@code NDManager.create}
-     * wraps the Java direct buffer without copying, and that buffer is freed once the Java
-     * NDArray is closed or collected, while autograd may still read the tensor in backward: the
-     * gradients then come from freed memory (seen as NaN weights in QAT). A clone owns a copy.
+     * A constant array that owns its memory. On the PyTorch engine {@code NDManager.create} wraps
+     * the Java direct buffer without copying, and that buffer is freed once the Java NDArray is
+     * closed or collected, while autograd may still read the tensor in backward: the gradients then
+     * come from freed memory (seen as NaN weights in QAT). A clone owns a copy.
      *
      * @param manager the manager of the result
      * @param values the values
@@ -162,7 +164,8 @@ public final class FakeQuantOps {
     }
 
     /**
-     * Clamps to {@code [lo, hi]} with PyTorch's clamp gradient: 1 inside the closed range, 0 outside.
+     * Clamps to {@code [lo, hi]} with PyTorch's clamp gradient: 1 inside the closed range, 0
+     * outside.
      *
      * <p>Built from a detached clamp and {@code where} on a comparison mask, because DJL's own
      * {@code clip} hands autograd bounds that may be freed before backward (see the class comment).
@@ -180,8 +183,8 @@ public final class FakeQuantOps {
     }
 
     /**
-     * A float32 scalar whose storage PyTorch owns, safe to keep in the autograd graph after the Java
-     * handle is closed (see the class comment).
+     * A float32 scalar whose storage PyTorch owns, safe to keep in the autograd graph after the
+     * Java handle is closed (see the class comment).
      *
      * @param manager the manager of the result
      * @param value the value

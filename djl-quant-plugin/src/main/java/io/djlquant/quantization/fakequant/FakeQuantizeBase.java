@@ -13,7 +13,6 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QScheme;
 import io.djlquant.quantization.observer.Observer;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -23,8 +22,8 @@ import java.io.IOException;
  * "observer") and, when applied, observes its input (if the observer is enabled) and returns the
  * quantize-dequantized input (if fake quantization is enabled), with straight-through gradients.
  *
- * <p>It is an identity-shaped {@link ai.djl.nn.Block}, so QAT blocks add it as a child block;
- * its observer statistics, switches and learnable scales are saved with the model parameters.
+ * <p>It is an identity-shaped {@link ai.djl.nn.Block}, so QAT blocks add it as a child block; its
+ * observer statistics, switches and learnable scales are saved with the model parameters.
  */
 public abstract class FakeQuantizeBase extends AbstractBlock {
 
@@ -59,8 +58,8 @@ public abstract class FakeQuantizeBase extends AbstractBlock {
     }
 
     /**
-     * Applies the block inside a forward pass; QAT blocks call this with their parameter store
-     * so learnable scales are registered with the trainer's optimizer.
+     * Applies the block inside a forward pass; QAT blocks call this with their parameter store so
+     * learnable scales are registered with the trainer's optimizer.
      *
      * @param parameterStore the parameter store, or null to use parameters directly
      * @param x the input
@@ -94,22 +93,30 @@ public abstract class FakeQuantizeBase extends AbstractBlock {
      */
     public abstract QParams getQParams();
 
-    /** @return the owned observer */
+    /**
+     * @return the owned observer
+     */
     public Observer getObserver() {
         return observer;
     }
 
-    /** @return the integer type */
+    /**
+     * @return the integer type
+     */
     public QDType getDType() {
         return observer.getDType();
     }
 
-    /** @return the scheme */
+    /**
+     * @return the scheme
+     */
     public QScheme getScheme() {
         return observer.getScheme();
     }
 
-    /** @return whether the observer records statistics */
+    /**
+     * @return whether the observer records statistics
+     */
     public boolean isObserverEnabled() {
         return observer.isEnabled();
     }
@@ -125,7 +132,9 @@ public abstract class FakeQuantizeBase extends AbstractBlock {
         return this;
     }
 
-    /** @return whether {@link #apply} returns fake-quantized values */
+    /**
+     * @return whether {@link #apply} returns fake-quantized values
+     */
     public boolean isFakeQuantEnabled() {
         return fakeQuantEnabled;
     }

@@ -10,7 +10,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.observer.Observer;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -20,10 +19,10 @@ import java.nio.FloatBuffer;
  * Base of fake quantizers with a learnable scale stored in a DJL {@link Parameter} (shape (1) per
  * tensor, (C) per channel), so a DJL Trainer updates it like any weight.
  *
- * <p>The learnable value starts from the observer: on the first application (training or not)
- * the input is observed and the parameter is overwritten with the observer's scale; the zero
- * points are taken from the observer at that moment and then stay fixed. Both the parameter and
- * the zero points are saved with the block.
+ * <p>The learnable value starts from the observer: on the first application (training or not) the
+ * input is observed and the parameter is overwritten with the observer's scale; the zero points are
+ * taken from the observer at that moment and then stay fixed. Both the parameter and the zero
+ * points are saved with the block.
  */
 public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
 
@@ -52,7 +51,9 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
                                 .build());
     }
 
-    /** @return the learnable parameter */
+    /**
+     * @return the learnable parameter
+     */
     public Parameter getLearnableParameter() {
         return param;
     }
@@ -66,7 +67,9 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
         return zeroPoints == null ? null : zeroPoints.clone();
     }
 
-    /** @return whether the scale has been initialised from data */
+    /**
+     * @return whether the scale has been initialised from data
+     */
     public boolean isScaleInitialized() {
         return zeroPoints != null;
     }
@@ -217,7 +220,10 @@ public abstract class LearnableFakeQuantize extends FakeQuantizeBase {
             z[i] = is.readInt();
             if (z[i] < getDType().qmin() || z[i] > getDType().qmax()) {
                 throw new MalformedModelException(
-                        getClass().getSimpleName() + ": stored zero point " + z[i] + " out of range");
+                        getClass().getSimpleName()
+                                + ": stored zero point "
+                                + z[i]
+                                + " out of range");
             }
         }
         zeroPoints = z;

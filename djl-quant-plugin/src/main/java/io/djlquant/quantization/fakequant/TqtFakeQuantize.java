@@ -7,10 +7,9 @@ import io.djlquant.quantization.observer.Observer;
 /**
  * Trained Quantization Thresholds (Jain et al., 2020; MegEngine {@code TQT}): the parameter is
  * {@code log2_t}, the scale is the power of two {@code s = 2^ceil(log2_t)}, and the output is
- * {@code (clamp(round(x / s) + zp, qmin, qmax) - zp) * s}. Ceil and round pass gradients
- * straight through, so d out / d log2_t = {@code s * ln2 * (round(v) - v)} inside the range
- * ({@code v = x / s}) and {@code s * ln2 * (qmin - zp or qmax - zp)} where clamped — the TQT
- * gradient.
+ * {@code (clamp(round(x / s) + zp, qmin, qmax) - zp) * s}. Ceil and round pass gradients straight
+ * through, so d out / d log2_t = {@code s * ln2 * (round(v) - v)} inside the range ({@code v = x /
+ * s}) and {@code s * ln2 * (qmin - zp or qmax - zp)} where clamped — the TQT gradient.
  */
 public class TqtFakeQuantize extends LearnableFakeQuantize {
 
@@ -50,8 +49,13 @@ public class TqtFakeQuantize extends LearnableFakeQuantize {
         // the forward value must be an exact power of two (the integer pipeline relies on it),
         // which exp(c * ln2) does not guarantee; so use the exact value computed in Java and let
         // only the gradient come from exp(ste_ceil(log2_t) * ln2), whose d/dlog2_t is s * ln2
-        NDArray exact = FakeQuantOps.constant(x.getManager(), toScales(value.toFloatArray()), value.getShape());
-        NDArray smooth = FakeQuantOps.steCeil(value).mul(FakeQuantOps.scalar(x.getManager(), (float) Math.log(2))).exp();
+        NDArray exact =
+                FakeQuantOps.constant(
+                        x.getManager(), toScales(value.toFloatArray()), value.getShape());
+        NDArray smooth =
+                FakeQuantOps.steCeil(value)
+                        .mul(FakeQuantOps.scalar(x.getManager(), (float) Math.log(2)))
+                        .exp();
         return exact.add(smooth.sub(smooth.stopGradient()));
     }
 }

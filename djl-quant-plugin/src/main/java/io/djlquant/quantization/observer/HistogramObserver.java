@@ -6,19 +6,18 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QParamsCalculator;
 import io.djlquant.quantization.QScheme;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Per-tensor activation observer that keeps a histogram of the values and picks the clipping
- * range that minimises the expected L2 quantization error, so rare outliers get clipped instead
- * of stretching the scale for everything else.
+ * Per-tensor activation observer that keeps a histogram of the values and picks the clipping range
+ * that minimises the expected L2 quantization error, so rare outliers get clipped instead of
+ * stretching the scale for everything else.
  *
  * <p>Error model for a candidate range (see {@code error}): each histogram bin is represented by
- * its center; bins outside the representable range, or all bins when the quantization step is
- * at least a bin wide, cost the center's actual quantize-dequantize error plus the in-bin variance
+ * its center; bins outside the representable range, or all bins when the quantization step is at
+ * least a bin wide, cost the center's actual quantize-dequantize error plus the in-bin variance
  * {@code w^2/12}; bins inside a finely quantized range cost the uniform rounding noise {@code
  * scale^2/12}. Symmetric schemes try {@value #CANDIDATES} thresholds {@code t} (range {@code [-t,
  * t]}); affine schemes try {@value #AFFINE_CANDIDATES} lower times {@value #AFFINE_CANDIDATES}
@@ -129,12 +128,16 @@ public class HistogramObserver extends Observer {
         }
     }
 
-    /** @return the lower end of the histogram (the observed minimum, or 0) */
+    /**
+     * @return the lower end of the histogram (the observed minimum, or 0)
+     */
     public float getHistogramMin() {
         return lo;
     }
 
-    /** @return the upper end of the histogram (the observed maximum, or 0) */
+    /**
+     * @return the upper end of the histogram (the observed maximum, or 0)
+     */
     public float getHistogramMax() {
         return hi;
     }

@@ -6,7 +6,6 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QParamsCalculator;
 import io.djlquant.quantization.QScheme;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,8 +15,10 @@ public class MinMaxObserver extends Observer {
 
     /** Running minimum; meaningful only when {@link #observed} is true. */
     protected float min;
+
     /** Running maximum. */
     protected float max;
+
     /** Whether at least one tensor has been recorded. */
     protected boolean observed;
 
@@ -61,8 +62,8 @@ public class MinMaxObserver extends Observer {
     }
 
     /**
-     * Replaces the recorded range, e.g. with a clipped one found by a range search; the next
-     * {@link #computeQParams()} uses it. Saved with the model like an observed range.
+     * Replaces the recorded range, e.g. with a clipped one found by a range search; the next {@link
+     * #computeQParams()} uses it. Saved with the model like an observed range.
      *
      * @param newMin the minimum
      * @param newMax the maximum, {@code >= newMin}
@@ -70,7 +71,8 @@ public class MinMaxObserver extends Observer {
      */
     public void setRange(float newMin, float newMax) {
         if (!(Float.isFinite(newMin) && Float.isFinite(newMax) && newMin <= newMax)) {
-            throw new IllegalArgumentException(name() + ": invalid range " + newMin + ", " + newMax);
+            throw new IllegalArgumentException(
+                    name() + ": invalid range " + newMin + ", " + newMax);
         }
         min = newMin;
         max = newMax;
@@ -78,12 +80,16 @@ public class MinMaxObserver extends Observer {
         invalidate();
     }
 
-    /** @return the running minimum */
+    /**
+     * @return the running minimum
+     */
     public float getMin() {
         return min;
     }
 
-    /** @return the running maximum */
+    /**
+     * @return the running maximum
+     */
     public float getMax() {
         return max;
     }

@@ -4,9 +4,9 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QScheme;
 
 /**
- * Per-tensor observer with exponential moving averages of the batch min and max (MegEngine's
- * {@code ExponentialMovingAverageObserver}): the first batch sets the range, each later batch
- * updates {@code min = momentum * min + (1 - momentum) * batchMin} (same for max).
+ * Per-tensor observer with exponential moving averages of the batch min and max (MegEngine's {@code
+ * ExponentialMovingAverageObserver}): the first batch sets the range, each later batch updates
+ * {@code min = momentum * min + (1 - momentum) * batchMin} (same for max).
  */
 public class MovingAverageMinMaxObserver extends MinMaxObserver {
 
@@ -40,7 +40,9 @@ public class MovingAverageMinMaxObserver extends MinMaxObserver {
         this.momentum = momentum;
     }
 
-    /** @return the momentum */
+    /**
+     * @return the momentum
+     */
     public float getMomentum() {
         return momentum;
     }

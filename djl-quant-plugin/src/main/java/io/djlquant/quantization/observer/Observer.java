@@ -12,7 +12,6 @@ import ai.djl.util.PairList;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QScheme;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,8 +21,8 @@ import java.io.IOException;
  *
  * <p>An observer is an identity {@link ai.djl.nn.Block}: it sits in the block tree (a fake-quant
  * block owns one as a child) and its statistics are saved with the model parameters, so a
- * calibrated model can be saved and reloaded. Statistics are kept as Java floats, not NDArrays,
- * so observers never hold native memory.
+ * calibrated model can be saved and reloaded. Statistics are kept as Java floats, not NDArrays, so
+ * observers never hold native memory.
  */
 public abstract class Observer extends AbstractBlock {
 
@@ -92,7 +91,9 @@ public abstract class Observer extends AbstractBlock {
         return cached;
     }
 
-    /** @return whether {@link #observe} records statistics */
+    /**
+     * @return whether {@link #observe} records statistics
+     */
     public boolean isEnabled() {
         return enabled;
     }
@@ -106,17 +107,23 @@ public abstract class Observer extends AbstractBlock {
         this.enabled = enabled;
     }
 
-    /** @return the integer type */
+    /**
+     * @return the integer type
+     */
     public QDType getDType() {
         return dtype;
     }
 
-    /** @return the scheme */
+    /**
+     * @return the scheme
+     */
     public QScheme getScheme() {
         return scheme;
     }
 
-    /** @return whether statistics are available for {@link #computeQParams()} */
+    /**
+     * @return whether statistics are available for {@link #computeQParams()}
+     */
     public abstract boolean hasObserved();
 
     /** Forgets all recorded statistics. */
@@ -165,7 +172,9 @@ public abstract class Observer extends AbstractBlock {
     protected abstract void loadState(DataInputStream is)
             throws IOException, MalformedModelException;
 
-    /** @return the simple class name, used in error messages */
+    /**
+     * @return the simple class name, used in error messages
+     */
     protected String name() {
         return getClass().getSimpleName();
     }

@@ -5,14 +5,13 @@ import ai.djl.ndarray.NDArray;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QScheme;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * Observer with a fixed, user-given scale (MegEngine's {@code PassiveObserver}): it records
- * nothing and always returns symmetric parameters with that scale.
+ * Observer with a fixed, user-given scale (MegEngine's {@code PassiveObserver}): it records nothing
+ * and always returns symmetric parameters with that scale.
  */
 public class PassiveObserver extends Observer {
 
@@ -36,7 +35,9 @@ public class PassiveObserver extends Observer {
         }
     }
 
-    /** @return the fixed scale */
+    /**
+     * @return the fixed scale
+     */
     public float getScale() {
         return scale;
     }

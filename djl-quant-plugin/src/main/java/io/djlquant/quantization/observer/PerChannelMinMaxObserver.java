@@ -6,7 +6,6 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QParamsCalculator;
 import io.djlquant.quantization.QScheme;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -26,7 +25,8 @@ public class PerChannelMinMaxObserver extends Observer {
     public PerChannelMinMaxObserver(QDType dtype, QScheme scheme) {
         super(dtype, scheme);
         if (!scheme.isPerChannel()) {
-            throw new IllegalArgumentException(name() + " needs a per-channel scheme, got " + scheme);
+            throw new IllegalArgumentException(
+                    name() + " needs a per-channel scheme, got " + scheme);
         }
     }
 
@@ -70,13 +70,25 @@ public class PerChannelMinMaxObserver extends Observer {
      * @throws IllegalArgumentException if the arrays differ in length or hold an invalid range
      */
     public void setRange(float[] newMin, float[] newMax) {
-        if (newMin == null || newMax == null || newMin.length != newMax.length || newMin.length == 0) {
-            throw new IllegalArgumentException(name() + ": minima and maxima must be non-empty and of one length");
+        if (newMin == null
+                || newMax == null
+                || newMin.length != newMax.length
+                || newMin.length == 0) {
+            throw new IllegalArgumentException(
+                    name() + ": minima and maxima must be non-empty and of one length");
         }
         for (int i = 0; i < newMin.length; i++) {
-            if (!(Float.isFinite(newMin[i]) && Float.isFinite(newMax[i]) && newMin[i] <= newMax[i])) {
+            if (!(Float.isFinite(newMin[i])
+                    && Float.isFinite(newMax[i])
+                    && newMin[i] <= newMax[i])) {
                 throw new IllegalArgumentException(
-                        name() + ": invalid range at channel " + i + ": " + newMin[i] + ", " + newMax[i]);
+                        name()
+                                + ": invalid range at channel "
+                                + i
+                                + ": "
+                                + newMin[i]
+                                + ", "
+                                + newMax[i]);
             }
         }
         min = newMin.clone();
@@ -84,12 +96,16 @@ public class PerChannelMinMaxObserver extends Observer {
         invalidate();
     }
 
-    /** @return a copy of the per-channel minima, or null before observation */
+    /**
+     * @return a copy of the per-channel minima, or null before observation
+     */
     public float[] getMin() {
         return min == null ? null : min.clone();
     }
 
-    /** @return a copy of the per-channel maxima, or null before observation */
+    /**
+     * @return a copy of the per-channel maxima, or null before observation
+     */
     public float[] getMax() {
         return max == null ? null : max.clone();
     }

@@ -45,15 +45,25 @@ public final class BranchesCodec implements BlockCodec<Branches> {
     public Branches decode(JqNode node, TensorSource source) throws MalformedModelException {
         List<JqNode> children = node.getChildren();
         if (children.size() < 3) {
-            throw Nodes.malformed(node, "needs at least 2 branches and a join, got "
-                    + children.size() + " children", null);
+            throw Nodes.malformed(
+                    node,
+                    "needs at least 2 branches and a join, got " + children.size() + " children",
+                    null);
         }
         int n = children.size() - 1;
         for (int i = 0; i <= n; i++) {
             String want = i < n ? "branch" + i : "join";
             if (!want.equals(children.get(i).getName())) {
-                throw Nodes.malformed(node, "child " + i + " must be named '" + want + "', got '"
-                        + children.get(i).getName() + "'", null);
+                throw Nodes.malformed(
+                        node,
+                        "child "
+                                + i
+                                + " must be named '"
+                                + want
+                                + "', got '"
+                                + children.get(i).getName()
+                                + "'",
+                        null);
             }
         }
         List<Block> branches = new ArrayList<>();

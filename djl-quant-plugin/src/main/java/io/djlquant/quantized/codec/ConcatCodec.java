@@ -43,7 +43,8 @@ public final class ConcatCodec implements BlockCodec<Concat> {
     @Override
     public Concat decode(JqNode node, TensorSource source) throws MalformedModelException {
         int count = node.getInt("inputs");
-        // each input takes three config entries: a count beyond them is a lie, refused before allocating
+        // each input takes three config entries: a count beyond them is a lie, refused before
+        // allocating
         if (count < 2 || count > node.getConfig().size() / 3) {
             throw Nodes.malformed(node, "invalid input count " + count, null);
         }

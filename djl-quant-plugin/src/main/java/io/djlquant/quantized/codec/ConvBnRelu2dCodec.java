@@ -20,7 +20,8 @@ public final class ConvBnRelu2dCodec extends ConvCodec<ConvBnRelu2d> {
     }
 
     @Override
-    ConvBnRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
+    ConvBnRelu2d create(
+            QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
         return new ConvBnRelu2d(w, g, groups, in, out, relu6);
     }
 }

@@ -42,7 +42,13 @@ abstract class ConvCodec<B extends QuantizedConv2d> implements BlockCodec<B> {
      * @param relu6 whether the fused ReLU is a ReLU6
      * @return the block
      */
-    B create(QuantizedWeights w, ConvParams geometry, int groups, QParams in, QParams out, boolean relu6) {
+    B create(
+            QuantizedWeights w,
+            ConvParams geometry,
+            int groups,
+            QParams in,
+            QParams out,
+            boolean relu6) {
         if (relu6) {
             throw new IllegalArgumentException("relu6 is set on a convolution without a ReLU");
         }
@@ -86,14 +92,20 @@ abstract class ConvCodec<B extends QuantizedConv2d> implements BlockCodec<B> {
         QuantizedWeights w = WeightsCodec.get(node, source, 4);
         if (groups <= 0 || w.outChannels() % groups != 0) {
             throw Nodes.malformed(
-                    node, "groups " + groups + " must be > 0 and divide " + w.outChannels()
-                            + " output channels", null);
+                    node,
+                    "groups "
+                            + groups
+                            + " must be > 0 and divide "
+                            + w.outChannels()
+                            + " output channels",
+                    null);
         }
         try {
             ConvParams g =
                     new ConvParams(
                             stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
-            return create(w, g, groups, in, out, node.hasConfig("relu6") && node.getBoolean("relu6"));
+            return create(
+                    w, g, groups, in, out, node.hasConfig("relu6") && node.getBoolean("relu6"));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw Nodes.malformed(node, e.getMessage(), e);
         }

@@ -20,7 +20,8 @@ public final class ConvRelu2dCodec extends ConvCodec<ConvRelu2d> {
     }
 
     @Override
-    ConvRelu2d create(QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
+    ConvRelu2d create(
+            QuantizedWeights w, ConvParams g, int groups, QParams in, QParams out, boolean relu6) {
         return new ConvRelu2d(w, g, groups, in, out, relu6);
     }
 }

@@ -9,8 +9,8 @@ import io.djlquant.nn.ElementWise.Mode;
 import io.djlquant.quantized.ElementWise;
 
 /**
- * Codec of {@link ElementWise} (type {@code djlquant.quantized.ElementWise}): {@code mode} and
- * the parameters of both inputs and the output.
+ * Codec of {@link ElementWise} (type {@code djlquant.quantized.ElementWise}): {@code mode} and the
+ * parameters of both inputs and the output.
  */
 public final class ElementWiseCodec implements BlockCodec<ElementWise> {
 

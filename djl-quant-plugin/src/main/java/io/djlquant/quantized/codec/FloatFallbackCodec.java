@@ -39,7 +39,8 @@ public final class FloatFallbackCodec implements BlockCodec<FloatFallback> {
         if (op == null) {
             throw new IllegalArgumentException(
                     "a block kept in float runs on PyTorch and cannot be saved in a .jq file: "
-                            + block.getNoJavaFormReason() + ". Build it from io.djlquant.nn blocks"
+                            + block.getNoJavaFormReason()
+                            + ". Build it from io.djlquant.nn blocks"
                             + " (fused conv/linear, pools, ReLU, Flatten, Residual,"
                             + " SequentialBlock) or quantize it");
         }
@@ -61,7 +62,8 @@ public final class FloatFallbackCodec implements BlockCodec<FloatFallback> {
     public FloatFallback decode(JqNode node, TensorSource source) throws MalformedModelException {
         int count = node.getInt("inputCount");
         if (count < 0 || count > MAX_INPUTS) {
-            throw Nodes.malformed(node, "inputCount must be 0.." + MAX_INPUTS + ", got " + count, null);
+            throw Nodes.malformed(
+                    node, "inputCount must be 0.." + MAX_INPUTS + ", got " + count, null);
         }
         QParams[] inputs = new QParams[count];
         for (int i = 0; i < count; i++) {
@@ -70,7 +72,8 @@ public final class FloatFallbackCodec implements BlockCodec<FloatFallback> {
             }
         }
         QParams output = QParamsCodec.get(node, "output");
-        if (node.getChildren().size() != 1 || !"float".equals(node.getChildren().get(0).getName())) {
+        if (node.getChildren().size() != 1
+                || !"float".equals(node.getChildren().get(0).getName())) {
             throw Nodes.malformed(node, "needs exactly one child named 'float'", null);
         }
         FloatOp op = FloatOpCodec.decode(node.getChildren().get(0), source);

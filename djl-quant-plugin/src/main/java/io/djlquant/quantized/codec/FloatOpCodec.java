@@ -9,16 +9,16 @@ import io.djlquant.format.TensorSink;
 import io.djlquant.format.TensorSource;
 import io.djlquant.kernels.ConvParams;
 import io.djlquant.nn.ElementWise;
+import io.djlquant.quantized.fallback.FloatBranches;
 import io.djlquant.quantized.fallback.FloatConv;
 import io.djlquant.quantized.fallback.FloatJoin;
 import io.djlquant.quantized.fallback.FloatLinear;
 import io.djlquant.quantized.fallback.FloatOp;
-import io.djlquant.quantized.fallback.FloatBranches;
 import io.djlquant.quantized.fallback.FloatPointwise;
-import io.djlquant.quantized.fallback.FloatUpsample;
 import io.djlquant.quantized.fallback.FloatPool;
 import io.djlquant.quantized.fallback.FloatResidual;
 import io.djlquant.quantized.fallback.FloatSequence;
+import io.djlquant.quantized.fallback.FloatUpsample;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -123,8 +123,14 @@ final class FloatOpCodec {
                     int[] s = ConvCodec.pair(node, "stride");
                     int[] p = ConvCodec.pair(node, "padding");
                     return new FloatPool(
-                            named(node, "kind", FloatPool.Kind.class), k[0], k[1], s[0], s[1],
-                            p[0], p[1], node.getBoolean("countIncludePad"));
+                            named(node, "kind", FloatPool.Kind.class),
+                            k[0],
+                            k[1],
+                            s[0],
+                            s[1],
+                            p[0],
+                            p[1],
+                            node.getBoolean("countIncludePad"));
                 case PREFIX + "Pointwise":
                     noChildren(node);
                     return new FloatPointwise(named(node, "kind", FloatPointwise.Kind.class));
@@ -149,16 +155,18 @@ final class FloatOpCodec {
                 case PREFIX + "Residual":
                     List<JqNode> c = node.getChildren();
                     if (c.size() != 3) {
-                        throw Nodes.malformed(node, "needs children main, shortcut and join, got "
-                                + c.size(), null);
+                        throw Nodes.malformed(
+                                node,
+                                "needs children main, shortcut and join, got " + c.size(),
+                                null);
                     }
                     FloatOp join = decode(c.get(2), source);
                     if (!(join instanceof FloatJoin)) {
-                        throw Nodes.malformed(node, "child 'join' must be a "
-                                + PREFIX + "Join", null);
+                        throw Nodes.malformed(
+                                node, "child 'join' must be a " + PREFIX + "Join", null);
                     }
-                    return new FloatResidual(decode(c.get(0), source), decode(c.get(1), source),
-                            (FloatJoin) join);
+                    return new FloatResidual(
+                            decode(c.get(0), source), decode(c.get(1), source), (FloatJoin) join);
                 default:
                     throw Nodes.malformed(node, "is not a Java float op", null);
             }
@@ -167,25 +175,32 @@ final class FloatOpCodec {
         }
     }
 
-    private static FloatConv conv(JqNode node, TensorSource source)
-            throws MalformedModelException {
+    private static FloatConv conv(JqNode node, TensorSource source) throws MalformedModelException {
         int[] stride = ConvCodec.pair(node, "stride");
         int[] padding = ConvCodec.pair(node, "padding");
         int[] dilation = ConvCodec.pair(node, "dilation");
         JqTensor w = floats(node, source, "weight", 4);
         JqTensor b = floats(node, source, "bias", 1);
         ConvParams g =
-                new ConvParams(stride[0], stride[1], padding[0], padding[1], dilation[0],
-                        dilation[1]);
-        return new FloatConv(finite(node, w), w.getShape(), finite(node, b), g,
-                node.getInt("groups"), node.getBoolean("relu"));
+                new ConvParams(
+                        stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+        return new FloatConv(
+                finite(node, w),
+                w.getShape(),
+                finite(node, b),
+                g,
+                node.getInt("groups"),
+                node.getBoolean("relu"));
     }
 
     private static FloatLinear linear(JqNode node, TensorSource source)
             throws MalformedModelException {
         JqTensor w = floats(node, source, "weight", 2);
         JqTensor b = floats(node, source, "bias", 1);
-        return new FloatLinear(finite(node, w), (int) w.getShape().get(0), finite(node, b),
+        return new FloatLinear(
+                finite(node, w),
+                (int) w.getShape().get(0),
+                finite(node, b),
                 node.getBoolean("relu"));
     }
 
@@ -194,8 +209,17 @@ final class FloatOpCodec {
         JqTensor t = source.getTensor(node, key).expect(DataType.FLOAT32);
         Shape s = t.getShape();
         if (s.dimension() != rank || s.size() <= 0 || s.size() > MAX_ELEMENTS) {
-            throw Nodes.malformed(node, "'" + key + "' must be a non-empty rank-" + rank
-                    + " tensor of at most " + MAX_ELEMENTS + " values, got " + s, null);
+            throw Nodes.malformed(
+                    node,
+                    "'"
+                            + key
+                            + "' must be a non-empty rank-"
+                            + rank
+                            + " tensor of at most "
+                            + MAX_ELEMENTS
+                            + " values, got "
+                            + s,
+                    null);
         }
         return t;
     }

@@ -9,8 +9,8 @@ import io.djlquant.quantization.QParams;
 import io.djlquant.quantized.QuantizedGlue;
 
 /**
- * Shared codec of the quantized glue blocks: the input parameters ({@code input...}) plus any
- * block config.
+ * Shared codec of the quantized glue blocks: the input parameters ({@code input...}) plus any block
+ * config.
  *
  * @param <B> the block class
  */

@@ -10,8 +10,8 @@ import io.djlquant.quantized.QuantizedLinear;
 import io.djlquant.quantized.QuantizedWeights;
 
 /**
- * Shared codec of the quantized linear layers: (out, in) weights (see {@link WeightsCodec}) and
- * the input/output activation parameters.
+ * Shared codec of the quantized linear layers: (out, in) weights (see {@link WeightsCodec}) and the
+ * input/output activation parameters.
  *
  * @param <B> the block class
  */

@@ -5,7 +5,9 @@ import io.djlquant.format.JqNode;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 
-/** Stores per-tensor activation parameters as config values {@code <prefix>DType/Scale/ZeroPoint}. */
+/**
+ * Stores per-tensor activation parameters as config values {@code <prefix>DType/Scale/ZeroPoint}.
+ */
 final class QParamsCodec {
 
     private QParamsCodec() {}

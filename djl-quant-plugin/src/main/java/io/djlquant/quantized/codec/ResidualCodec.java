@@ -51,8 +51,15 @@ public final class ResidualCodec implements BlockCodec<Residual> {
         for (int i = 0; i < NAMES.length; i++) {
             if (!NAMES[i].equals(children.get(i).getName())) {
                 throw Nodes.malformed(
-                        node, "child " + i + " must be named '" + NAMES[i] + "', got '"
-                                + children.get(i).getName() + "'", null);
+                        node,
+                        "child "
+                                + i
+                                + " must be named '"
+                                + NAMES[i]
+                                + "', got '"
+                                + children.get(i).getName()
+                                + "'",
+                        null);
             }
         }
         Block main = source.decodeChild(children.get(0));

@@ -5,7 +5,10 @@ import io.djlquant.format.JqNode;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantized.Upsample;
 
-/** Codec of {@link Upsample} (type {@code djlquant.quantized.Upsample}): the factor and input parameters. */
+/**
+ * Codec of {@link Upsample} (type {@code djlquant.quantized.Upsample}): the factor and input
+ * parameters.
+ */
 public final class UpsampleCodec extends GlueCodec<Upsample> {
 
     /** {@inheritDoc} */

@@ -61,7 +61,8 @@ final class WeightsCodec {
             throws MalformedModelException {
         QDType dtype = QParamsCodec.dtype(node, "weightDType");
         if (!dtype.isSigned() || dtype == QDType.QINT32) {
-            throw Nodes.malformed(node, "weight dtype must be a signed 8/4-bit type, got " + dtype, null);
+            throw Nodes.malformed(
+                    node, "weight dtype must be a signed 8/4-bit type, got " + dtype, null);
         }
         long[] dims = node.getLongArray("weightShape");
         if (dims.length != rank) {

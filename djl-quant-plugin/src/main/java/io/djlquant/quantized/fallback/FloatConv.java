@@ -16,7 +16,12 @@ import java.util.List;
  * @param relu whether a ReLU follows
  */
 public record FloatConv(
-        float[] weight, Shape weightShape, float[] bias, ConvParams geometry, int groups, boolean relu)
+        float[] weight,
+        Shape weightShape,
+        float[] bias,
+        ConvParams geometry,
+        int groups,
+        boolean relu)
         implements FloatOp {
 
     /** Checks that the parts fit together. */
@@ -26,17 +31,26 @@ public record FloatConv(
         }
         if (weightShape.dimension() != 4 || weightShape.size() != weight.length) {
             throw new IllegalArgumentException(
-                    "float conv weights of shape " + weightShape + " must be OIHW and hold "
-                            + weight.length + " values");
+                    "float conv weights of shape "
+                            + weightShape
+                            + " must be OIHW and hold "
+                            + weight.length
+                            + " values");
         }
         if (groups <= 0 || weightShape.get(0) % groups != 0) {
             throw new IllegalArgumentException(
-                    "groups " + groups + " must be > 0 and divide " + weightShape.get(0)
+                    "groups "
+                            + groups
+                            + " must be > 0 and divide "
+                            + weightShape.get(0)
                             + " output channels");
         }
         if (bias.length != weightShape.get(0)) {
             throw new IllegalArgumentException(
-                    "float conv bias has " + bias.length + " values for " + weightShape.get(0)
+                    "float conv bias has "
+                            + bias.length
+                            + " values for "
+                            + weightShape.get(0)
                             + " output channels");
         }
     }
@@ -55,8 +69,11 @@ public record FloatConv(
         Shape in = FloatOp.rank("float conv", FloatOp.single("float conv", inputs), 4);
         if (in.get(1) != (long) groupInChannels() * groups) {
             throw new IllegalArgumentException(
-                    "float conv expects " + groupInChannels() * groups + " input channels, got"
-                            + " shape " + in);
+                    "float conv expects "
+                            + groupInChannels() * groups
+                            + " input channels, got"
+                            + " shape "
+                            + in);
         }
         int oh = geometry.outH((int) in.get(2), (int) weightShape.get(2));
         int ow = geometry.outW((int) in.get(3), (int) weightShape.get(3));
@@ -89,8 +106,8 @@ public record FloatConv(
     }
 
     /** One output plane: bias, then every input channel and tap in order, then the ReLU. */
-    private void plane(float[] in, int inBase, int h, int w, int o, float[] out, int outBase,
-            int oh, int ow) {
+    private void plane(
+            float[] in, int inBase, int h, int w, int o, float[] out, int outBase, int oh, int ow) {
         int gin = groupInChannels();
         int kh = (int) weightShape.get(2);
         int kw = (int) weightShape.get(3);

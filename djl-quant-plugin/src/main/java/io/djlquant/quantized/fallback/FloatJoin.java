@@ -5,8 +5,8 @@ import io.djlquant.nn.ElementWise;
 import java.util.List;
 
 /**
- * The element-wise join of two same-shape inputs ({@code a + b}, {@code relu(a + b)} or {@code a
- * * b}), the float form of {@code ElementWise}.
+ * The element-wise join of two same-shape inputs ({@code a + b}, {@code relu(a + b)} or {@code a *
+ * b}), the float form of {@code ElementWise}.
  *
  * @param mode the operation
  */
@@ -29,11 +29,16 @@ public record FloatJoin(ElementWise.Mode mode) implements FloatOp {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         if (inputs.size() != 2) {
-            throw new IllegalArgumentException("float " + mode + " takes 2 inputs, got " + inputs.size());
+            throw new IllegalArgumentException(
+                    "float " + mode + " takes 2 inputs, got " + inputs.size());
         }
         if (!inputs.get(0).equals(inputs.get(1))) {
             throw new IllegalArgumentException(
-                    "float " + mode + " needs equal shapes, got " + inputs.get(0) + " and "
+                    "float "
+                            + mode
+                            + " needs equal shapes, got "
+                            + inputs.get(0)
+                            + " and "
                             + inputs.get(1));
         }
         return inputs.get(0);

@@ -22,17 +22,24 @@ public record FloatLinear(float[] weight, int outFeatures, float[] bias, boolean
         }
         if (outFeatures <= 0 || weight.length % outFeatures != 0 || weight.length == 0) {
             throw new IllegalArgumentException(
-                    weight.length + " float linear weights do not split into " + outFeatures
+                    weight.length
+                            + " float linear weights do not split into "
+                            + outFeatures
                             + " outputs");
         }
         if (bias.length != outFeatures) {
             throw new IllegalArgumentException(
-                    "float linear bias has " + bias.length + " values for " + outFeatures
+                    "float linear bias has "
+                            + bias.length
+                            + " values for "
+                            + outFeatures
                             + " outputs");
         }
     }
 
-    /** @return the number of inputs per row */
+    /**
+     * @return the number of inputs per row
+     */
     public int inFeatures() {
         return weight.length / outFeatures;
     }

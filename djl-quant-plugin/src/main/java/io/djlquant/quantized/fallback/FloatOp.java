@@ -12,8 +12,15 @@ import java.util.List;
  * lanes), so the result is the same on every JVM and CPU.
  */
 public sealed interface FloatOp
-        permits FloatConv, FloatLinear, FloatPool, FloatPointwise, FloatSequence, FloatResidual,
-                FloatJoin, FloatBranches, FloatUpsample {
+        permits FloatConv,
+                FloatLinear,
+                FloatPool,
+                FloatPointwise,
+                FloatSequence,
+                FloatResidual,
+                FloatJoin,
+                FloatBranches,
+                FloatUpsample {
 
     /**
      * Computes the op.

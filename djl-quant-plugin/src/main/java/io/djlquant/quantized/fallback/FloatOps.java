@@ -25,8 +25,8 @@ import java.util.List;
  * Builds the Java float form of a float block tree (the table of what a {@code FloatFallback} can
  * run without a native engine): the fused convolutions and linear layers of {@code io.djlquant.nn}
  * with batch norm folded with its running statistics, their pools, ReLU, flatten, identity,
- * element-wise joins, {@code Residual}, concatenating {@code Branches}, nearest upsampling and DJL's
- * {@code SequentialBlock}.
+ * element-wise joins, {@code Residual}, concatenating {@code Branches}, nearest upsampling and
+ * DJL's {@code SequentialBlock}.
  */
 public final class FloatOps {
 
@@ -92,7 +92,8 @@ public final class FloatOps {
         if (b instanceof FusedConv2d) {
             FusedConv2d f = (FusedConv2d) b;
             return f.hasRelu6()
-                    ? new FloatSequence(List.of(conv(f), new FloatPointwise(FloatPointwise.Kind.RELU6)))
+                    ? new FloatSequence(
+                            List.of(conv(f), new FloatPointwise(FloatPointwise.Kind.RELU6)))
                     : conv(f);
         }
         if (b instanceof FusedLinear) {
@@ -130,52 +131,95 @@ public final class FloatOps {
         }
         if (b.getClass() == MaxPool2d.class) {
             MaxPool2d p = (MaxPool2d) b;
-            return pool(path, FloatPool.Kind.MAX, p.getKernelShape(), p.getStride(),
-                    p.getPadding(), p.isCeilMode(), true);
+            return pool(
+                    path,
+                    FloatPool.Kind.MAX,
+                    p.getKernelShape(),
+                    p.getStride(),
+                    p.getPadding(),
+                    p.isCeilMode(),
+                    true);
         }
         if (b.getClass() == AvgPool2d.class) {
             AvgPool2d p = (AvgPool2d) b;
-            return pool(path, FloatPool.Kind.AVG, p.getKernelShape(), p.getStride(),
-                    p.getPadding(), p.isCeilMode(), p.isCountIncludePad());
+            return pool(
+                    path,
+                    FloatPool.Kind.AVG,
+                    p.getKernelShape(),
+                    p.getStride(),
+                    p.getPadding(),
+                    p.isCeilMode(),
+                    p.isCountIncludePad());
         }
         throw new Unsupported(
                 "block '" + path + "' (" + b.getClass().getName() + ") has no Java float form");
     }
 
-    private static FloatOp pool(String path, FloatPool.Kind kind, Shape k, Shape s, Shape p,
-            boolean ceil, boolean countIncludePad) throws Unsupported {
+    private static FloatOp pool(
+            String path,
+            FloatPool.Kind kind,
+            Shape k,
+            Shape s,
+            Shape p,
+            boolean ceil,
+            boolean countIncludePad)
+            throws Unsupported {
         if (ceil) {
-            throw new Unsupported("pool '" + path + "' uses ceil mode, which the Java float pool"
-                    + " does not have");
+            throw new Unsupported(
+                    "pool '"
+                            + path
+                            + "' uses ceil mode, which the Java float pool"
+                            + " does not have");
         }
         if (!countIncludePad) {
             // DJL 0.36 on PyTorch ignores countIncludePad=false: the float model divides by the
             // full window, and the Java form must compute what the float model computes
-            throw new Unsupported("average pool '" + path + "' sets countIncludePad=false, which"
-                    + " DJL's PyTorch pool ignores; use countIncludePad=true");
+            throw new Unsupported(
+                    "average pool '"
+                            + path
+                            + "' sets countIncludePad=false, which"
+                            + " DJL's PyTorch pool ignores; use countIncludePad=true");
         }
-        return new FloatPool(kind, (int) k.get(0), (int) k.get(1), (int) s.get(0),
-                (int) s.get(1), (int) p.get(0), (int) p.get(1), countIncludePad);
+        return new FloatPool(
+                kind,
+                (int) k.get(0),
+                (int) k.get(1),
+                (int) s.get(0),
+                (int) s.get(1),
+                (int) p.get(0),
+                (int) p.get(1),
+                countIncludePad);
     }
 
     private static FloatConv conv(FusedConv2d f) {
         float[][] folded =
-                fold(f.getWeight().getArray(), f.getBias() == null ? null : f.getBias().getArray(),
-                        f.hasBatchNorm() ? f::getBatchNormParameter : null, f.getEpsilon());
+                fold(
+                        f.getWeight().getArray(),
+                        f.getBias() == null ? null : f.getBias().getArray(),
+                        f.hasBatchNorm() ? f::getBatchNormParameter : null,
+                        f.getEpsilon());
         ConvParams g =
                 new ConvParams(
                         (int) f.getStride().get(0), (int) f.getStride().get(1),
                         (int) f.getPadding().get(0), (int) f.getPadding().get(1),
                         (int) f.getDilation().get(0), (int) f.getDilation().get(1));
-        return new FloatConv(folded[0], f.getWeight().getArray().getShape(), folded[1], g,
-                f.getGroups(), f.hasRelu());
+        return new FloatConv(
+                folded[0],
+                f.getWeight().getArray().getShape(),
+                folded[1],
+                g,
+                f.getGroups(),
+                f.hasRelu());
     }
 
     private static FloatLinear linear(FusedLinear f) {
         NDArray w = f.getWeight().getArray();
         float[][] folded =
-                fold(w, f.getBias() == null ? null : f.getBias().getArray(),
-                        f.hasBatchNorm() ? f::getBatchNormParameter : null, f.getEpsilon());
+                fold(
+                        w,
+                        f.getBias() == null ? null : f.getBias().getArray(),
+                        f.hasBatchNorm() ? f::getBatchNormParameter : null,
+                        f.getEpsilon());
         return new FloatLinear(folded[0], (int) w.getShape().get(0), folded[1], f.hasRelu());
     }
 
@@ -193,10 +237,14 @@ public final class FloatOps {
             NDArray b = bias == null ? null : copy(bias, m);
             if (bn != null) {
                 BnFolding.Folded f =
-                        BnFolding.fold(w, b, copy(bn.get("gamma").getArray(), m),
+                        BnFolding.fold(
+                                w,
+                                b,
+                                copy(bn.get("gamma").getArray(), m),
                                 copy(bn.get("beta").getArray(), m),
                                 copy(bn.get("runningMean").getArray(), m),
-                                copy(bn.get("runningVar").getArray(), m), epsilon);
+                                copy(bn.get("runningVar").getArray(), m),
+                                epsilon);
                 w = f.weight();
                 b = f.bias();
             }

@@ -4,8 +4,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
- * A one-input op without parameters: ReLU, ReLU6, sigmoid, tanh, identity, flatten to {@code N x rest}, or unflatten
- * {@code N x C} to {@code N x C x 1 x 1}.
+ * A one-input op without parameters: ReLU, ReLU6, sigmoid, tanh, identity, flatten to {@code N x
+ * rest}, or unflatten {@code N x C} to {@code N x C x 1 x 1}.
  *
  * @param kind which op
  */
@@ -65,7 +65,11 @@ public record FloatPointwise(Kind kind) implements FloatOp {
             float[] y = new float[x.data().length];
             for (int i = 0; i < y.length; i++) {
                 double v = x.data()[i];
-                y[i] = (float) (kind == Kind.TANH ? StrictMath.tanh(v) : 1 / (1 + StrictMath.exp(-v)));
+                y[i] =
+                        (float)
+                                (kind == Kind.TANH
+                                        ? StrictMath.tanh(v)
+                                        : 1 / (1 + StrictMath.exp(-v)));
             }
             return new FloatValues(y, out);
         }

@@ -18,8 +18,15 @@ import java.util.List;
  * @param countIncludePad whether the average counts padding pixels
  */
 public record FloatPool(
-        Kind kind, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-        boolean countIncludePad) implements FloatOp {
+        Kind kind,
+        int kernelH,
+        int kernelW,
+        int strideH,
+        int strideW,
+        int padH,
+        int padW,
+        boolean countIncludePad)
+        implements FloatOp {
 
     /** The pools. */
     public enum Kind {
@@ -37,11 +44,27 @@ public record FloatPool(
             throw new IllegalArgumentException("a float pool needs a kind");
         }
         if (kind != Kind.GLOBAL_AVG
-                && (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0
-                        || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW)) {
+                && (kernelH <= 0
+                        || kernelW <= 0
+                        || strideH <= 0
+                        || strideW <= 0
+                        || padH < 0
+                        || padW < 0
+                        || 2 * padH > kernelH
+                        || 2 * padW > kernelW)) {
             throw new IllegalArgumentException(
-                    "invalid float pool window: kernel " + kernelH + "x" + kernelW + ", stride "
-                            + strideH + "x" + strideW + ", padding " + padH + "x" + padW
+                    "invalid float pool window: kernel "
+                            + kernelH
+                            + "x"
+                            + kernelW
+                            + ", stride "
+                            + strideH
+                            + "x"
+                            + strideW
+                            + ", padding "
+                            + padH
+                            + "x"
+                            + padW
                             + " (padding at most half the kernel)");
         }
     }

@@ -16,8 +16,7 @@ public record FloatValues(float[] data, Shape shape) {
             throw new IllegalArgumentException("float values need data and a shape");
         }
         if (data.length != shape.size()) {
-            throw new IllegalArgumentException(
-                    data.length + " values do not fill shape " + shape);
+            throw new IllegalArgumentException(data.length + " values do not fill shape " + shape);
         }
     }
 

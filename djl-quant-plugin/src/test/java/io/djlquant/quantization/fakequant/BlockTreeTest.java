@@ -29,15 +29,13 @@ import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QScheme;
 import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** Fake-quant blocks as children of a QAT-style block: training, saving and reloading. */
 class BlockTreeTest {
@@ -140,9 +138,10 @@ class BlockTreeTest {
                 assertEquals(0.3f / 127f, scaleAfterInit, 1e-8);
                 assertNotEquals(scaleAfterInit, block.weightFq.getQParams().scale(0));
                 block.outFq.enableObserver(false);
-                trainedOut = block.forward(new ParameterStore(manager, false), new NDList(x), false)
-                        .singletonOrThrow()
-                        .toFloatArray();
+                trainedOut =
+                        block.forward(new ParameterStore(manager, false), new NDList(x), false)
+                                .singletonOrThrow()
+                                .toFloatArray();
                 weightQp = block.weightFq.getQParams();
                 outQp = block.outFq.getQParams();
                 ByteArrayOutputStream bos = new ByteArrayOutputStream();

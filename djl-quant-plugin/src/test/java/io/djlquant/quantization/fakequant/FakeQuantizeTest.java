@@ -19,12 +19,10 @@ import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QScheme;
 import io.djlquant.quantization.observer.MinMaxObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.Random;
 
 class FakeQuantizeTest {
 
@@ -63,7 +61,8 @@ class FakeQuantizeTest {
                         .toFloatArray());
         QParams u8 = QParams.perTensor(QDType.QUINT8, 0.1f, 30);
         // 0.0 is exactly representable through the zero point
-        assertEquals(0f, FakeQuantOps.fakeQuantize(manager.create(new float[] {0f}), u8).getFloat());
+        assertEquals(
+                0f, FakeQuantOps.fakeQuantize(manager.create(new float[] {0f}), u8).getFloat());
     }
 
     @Test

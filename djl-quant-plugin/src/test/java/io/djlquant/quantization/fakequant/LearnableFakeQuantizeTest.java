@@ -24,15 +24,13 @@ import io.djlquant.quantization.QScheme;
 import io.djlquant.quantization.observer.MinMaxObserver;
 import io.djlquant.quantization.observer.PassiveObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class LearnableFakeQuantizeTest {
 

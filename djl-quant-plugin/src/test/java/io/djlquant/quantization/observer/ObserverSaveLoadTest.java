@@ -12,16 +12,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QScheme;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class ObserverSaveLoadTest {
 

@@ -14,7 +14,6 @@ import io.djlquant.quantization.QDType;
 import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.QParamsCalculator;
 import io.djlquant.quantization.QScheme;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -204,7 +203,8 @@ class ObserverTest {
             new HistogramObserver(QDType.QINT8, QScheme.PER_TENSOR_SYMMETRIC)
         };
         for (Observer o : all) {
-            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (float bad :
+                    new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
                 NDArray x = manager.create(new float[] {1f, bad}, new Shape(1, 2));
                 IllegalArgumentException e =
                         assertThrows(IllegalArgumentException.class, () -> o.observe(x));
@@ -237,6 +237,7 @@ class ObserverTest {
         obs.observe(manager.create(new int[] {-3, 7}));
         assertEquals(-3f, obs.getMin());
         assertEquals(7f, obs.getMax());
-        assertEquals(QParamsCalculator.perTensor(-3f, 7f, QDType.QINT8, true), obs.computeQParams());
+        assertEquals(
+                QParamsCalculator.perTensor(-3f, 7f, QDType.QINT8, true), obs.computeQParams());
     }
 }

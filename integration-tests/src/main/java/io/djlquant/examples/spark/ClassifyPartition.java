@@ -18,9 +18,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Classifies the image files of one partition ({@code binaryFile} rows: path, content) in
- * batches, with the executor's shared model and a predictor of this task. Batches are decoded and
- * predicted as the output is consumed, so a partition never holds more than one batch of images.
+ * Classifies the image files of one partition ({@code binaryFile} rows: path, content) in batches,
+ * with the executor's shared model and a predictor of this task. Batches are decoded and predicted
+ * as the output is consumed, so a partition never holds more than one batch of images.
  */
 public final class ClassifyPartition implements MapPartitionsFunction<Row, Prediction> {
 
@@ -82,7 +82,9 @@ public final class ClassifyPartition implements MapPartitionsFunction<Row, Predi
                     String path = row.getAs("path");
                     byte[] content = row.getAs("content");
                     try {
-                        images.add(ImageFactory.getInstance().fromInputStream(new ByteArrayInputStream(content)));
+                        images.add(
+                                ImageFactory.getInstance()
+                                        .fromInputStream(new ByteArrayInputStream(content)));
                     } catch (IOException e) {
                         throw new UncheckedIOException("not a readable image: " + path, e);
                     }
@@ -95,10 +97,13 @@ public final class ClassifyPartition implements MapPartitionsFunction<Row, Predi
                     List<Classifications> results = predictor.batchPredict(images);
                     for (int i = 0; i < results.size(); i++) {
                         Classifications.Classification best = results.get(i).best();
-                        pending.add(new Prediction(paths.get(i), best.getClassName(), best.getProbability()));
+                        pending.add(
+                                new Prediction(
+                                        paths.get(i), best.getClassName(), best.getProbability()));
                     }
                 } catch (TranslateException e) {
-                    throw new IllegalStateException("prediction failed for a batch starting at " + paths.get(0), e);
+                    throw new IllegalStateException(
+                            "prediction failed for a batch starting at " + paths.get(0), e);
                 }
             }
         };

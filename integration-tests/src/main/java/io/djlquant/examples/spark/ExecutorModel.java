@@ -10,10 +10,10 @@ import ai.djl.repository.zoo.ZooModel;
 import java.io.IOException;
 
 /**
- * The zoo's int8 ResNet18, loaded once per executor JVM and shared by every task that runs there.
- * A model is thread-safe and holds the packed weights; predictors are not, so each task takes its
- * own ({@link ZooModel#newPredictor()}) and closes it when the task ends. Loading per task would
- * unpack the weights again for every partition.
+ * The zoo's int8 ResNet18, loaded once per executor JVM and shared by every task that runs there. A
+ * model is thread-safe and holds the packed weights; predictors are not, so each task takes its own
+ * ({@link ZooModel#newPredictor()}) and closes it when the task ends. Loading per task would unpack
+ * the weights again for every partition.
  */
 public final class ExecutorModel {
 
@@ -54,7 +54,8 @@ public final class ExecutorModel {
                 if (m == null) {
                     m = criteria().loadModel();
                     ZooModel<Image, Classifications> loaded = m;
-                    Runtime.getRuntime().addShutdownHook(new Thread(loaded::close, "close-zoo-model"));
+                    Runtime.getRuntime()
+                            .addShutdownHook(new Thread(loaded::close, "close-zoo-model"));
                     model = m;
                 }
             }

@@ -27,32 +27,44 @@ public class Prediction implements Serializable {
         this.probability = probability;
     }
 
-    /** @return the image file */
+    /**
+     * @return the image file
+     */
     public String getPath() {
         return path;
     }
 
-    /** @param path the image file */
+    /**
+     * @param path the image file
+     */
     public void setPath(String path) {
         this.path = path;
     }
 
-    /** @return the best class */
+    /**
+     * @return the best class
+     */
     public String getClassName() {
         return className;
     }
 
-    /** @param className the best class */
+    /**
+     * @param className the best class
+     */
     public void setClassName(String className) {
         this.className = className;
     }
 
-    /** @return the probability of the best class */
+    /**
+     * @return the probability of the best class
+     */
     public double getProbability() {
         return probability;
     }
 
-    /** @param probability the probability of the best class */
+    /**
+     * @param probability the probability of the best class
+     */
     public void setProbability(double probability) {
         this.probability = probability;
     }

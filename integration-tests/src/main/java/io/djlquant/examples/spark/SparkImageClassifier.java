@@ -7,9 +7,9 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Batch inference on Apache Spark: classifies a folder (or any Hadoop path) of image files with
- * the zoo's int8 ResNet18 on JavaQuant, one model per executor, and writes one CSV row per file
- * (path, class, probability). Executors need only the djl-quant zoo jar and DJL's API: no PyTorch.
+ * Batch inference on Apache Spark: classifies a folder (or any Hadoop path) of image files with the
+ * zoo's int8 ResNet18 on JavaQuant, one model per executor, and writes one CSV row per file (path,
+ * class, probability). Executors need only the djl-quant zoo jar and DJL's API: no PyTorch.
  *
  * <pre>
  * spark-submit --class io.djlquant.examples.spark.SparkImageClassifier \
@@ -46,10 +46,15 @@ public final class SparkImageClassifier {
      * @return the number of files classified
      */
     public static long run(SparkSession spark, String input, String output, int batchSize) {
-        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input);
+        Dataset<Row> files =
+                spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input);
         Dataset<Prediction> predictions = classify(files, batchSize).cache();
-        predictions.select("path", "className", "probability")
-                .write().mode(SaveMode.Overwrite).option("header", "true").csv(output);
+        predictions
+                .select("path", "className", "probability")
+                .write()
+                .mode(SaveMode.Overwrite)
+                .option("header", "true")
+                .csv(output);
         long n = predictions.count();
         predictions.unpersist();
         return n;
@@ -62,11 +67,13 @@ public final class SparkImageClassifier {
      */
     public static void main(String[] args) {
         if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: SparkImageClassifier <input folder> <output folder> [batch size]");
+            System.err.println(
+                    "usage: SparkImageClassifier <input folder> <output folder> [batch size]");
             System.exit(2);
         }
         int batch = args.length == 3 ? Integer.parseInt(args[2]) : DEFAULT_BATCH;
-        SparkSession spark = SparkSession.builder().appName("djl-quant int8 image classification").getOrCreate();
+        SparkSession spark =
+                SparkSession.builder().appName("djl-quant int8 image classification").getOrCreate();
         try {
             long n = run(spark, args[0], args[1], batch);
             System.out.println("classified " + n + " files into " + args[1]);

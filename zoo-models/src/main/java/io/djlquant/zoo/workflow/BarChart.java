@@ -46,7 +46,8 @@ final class BarChart {
 
     private static void draw(Graphics2D g, Report report) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(
+                RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, WIDTH, HEIGHT);
         List<StageResult> stages = report.stages();
@@ -63,8 +64,13 @@ final class BarChart {
         int bottom = HEIGHT - 70;
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString(String.format(Locale.ROOT,
-                "ResNet18, Fashion-MNIST top-1 (%d test images)", report.testImages()), left, 30);
+        g.drawString(
+                String.format(
+                        Locale.ROOT,
+                        "ResNet18, Fashion-MNIST top-1 (%d test images)",
+                        report.testImages()),
+                left,
+                30);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (double v = lo; v <= hi + 1e-9; v += 5) {
             int y = yOf(v, lo, hi, top, bottom);

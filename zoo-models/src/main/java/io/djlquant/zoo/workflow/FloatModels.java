@@ -75,7 +75,10 @@ final class FloatModels {
                             .collect(Collectors.toList());
             if (files.size() != 1) {
                 throw new IOException(
-                        "expected one .params file in " + model.getModelPath() + ", found " + files);
+                        "expected one .params file in "
+                                + model.getModelPath()
+                                + ", found "
+                                + files);
             }
             return files.get(0);
         }

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Fashion-MNIST images as network inputs (3x32x32, normalised as in training), held as float
- * arrays so the same bytes can be fed to any engine.
+ * Fashion-MNIST images as network inputs (3x32x32, normalised as in training), held as float arrays
+ * so the same bytes can be fed to any engine.
  */
 final class ImageSet {
 
@@ -21,6 +21,7 @@ final class ImageSet {
 
     /** The opened set that decodes and caches the pixels ({@code this} unless a tail). */
     private final ImageSet root;
+
     private final int offset;
     private final int count;
 
@@ -48,7 +49,8 @@ final class ImageSet {
     }
 
     /** A DJL dataset with the training layout (used for calibration and QAT batches). */
-    static FashionMnist dataset(Path dir, Dataset.Usage usage, long limit, int batch, boolean shuffle) {
+    static FashionMnist dataset(
+            Path dir, Dataset.Usage usage, long limit, int batch, boolean shuffle) {
         return FashionMnist.builder()
                 .optUsage(usage)
                 .optDirectory(dir)

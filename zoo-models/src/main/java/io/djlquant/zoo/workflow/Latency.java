@@ -45,6 +45,8 @@ final class Latency {
             throw new IllegalArgumentException("not enough images to time: " + images.size());
         }
         Arrays.sort(ms);
-        return ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+        return ms.length % 2 == 1
+                ? ms[ms.length / 2]
+                : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
     }
 }

@@ -2,19 +2,19 @@ package io.djlquant.zoo.workflow;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import io.djlquant.dataset.FashionMnist;
-import ai.djl.ndarray.NDArray;
-import ai.djl.training.dataset.Batch;
 import io.djlquant.quantization.MixedPrecision;
 import io.djlquant.quantization.ParameterSnapshot;
 import io.djlquant.quantization.PtqAlgorithms;
-import io.djlquant.quantization.ScaleSearch;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.ScaleSearch;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * Java) and scored on the test set next to the float, all-quantized and all-int8 models.
  *
  * <p>Run: {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
- * -Dquantize.main=io.djlquant.zoo.workflow.MixedPrecisionResNet18 -Dquantize.args="..."} with
- * flags {@code --max-drop 0.005 --max-float 6 --calib-size 1000 --val-size 2000 --test-limit 10000
+ * -Dquantize.main=io.djlquant.zoo.workflow.MixedPrecisionResNet18 -Dquantize.args="..."} with flags
+ * {@code --max-drop 0.005 --max-float 6 --calib-size 1000 --val-size 2000 --test-limit 10000
  * --qconfig int4-weights|int8 --out DIR --data DIR}.
  *
  * <p>With {@code --algorithms none,cle,cle+ss+bc} (names none, cle, cle6, bc, ss joined by '+') the
@@ -73,7 +73,8 @@ public final class MixedPrecisionResNet18 {
             flags.put("--out", v -> o.out = Path.of(v));
             flags.put("--data", v -> o.data = Path.of(v));
             flags.put("--algorithms", v -> o.algorithms = v);
-            flags.put("--search-objective",
+            flags.put(
+                    "--search-objective",
                     v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
             FlagPairs.parse(args, flags);
             o.qconfig();
@@ -84,8 +85,9 @@ public final class MixedPrecisionResNet18 {
             return switch (qconfig) {
                 case "int4-weights" -> QConfigs.int4Weights();
                 case "int8" -> QConfigs.calibration();
-                default -> throw new IllegalArgumentException(
-                        "unknown --qconfig " + qconfig + ", expected int4-weights or int8");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown --qconfig " + qconfig + ", expected int4-weights or int8");
             };
         }
     }
@@ -102,12 +104,14 @@ public final class MixedPrecisionResNet18 {
         Files.createDirectories(o.out);
         Engine.getEngine("PyTorch").setRandomSeed(7);
         // validation: training images after the calibration images (the test set is only reported)
-        ImageSet trainHead = ImageSet.open(o.data, Dataset.Usage.TRAIN, o.calibSize + o.valSize, o.batch);
+        ImageSet trainHead =
+                ImageSet.open(o.data, Dataset.Usage.TRAIN, o.calibSize + o.valSize, o.batch);
         ImageSet val = trainHead.tail(o.calibSize);
         ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, o.batch);
         try (Model floatModel = FloatModels.loadShipped();
                 NDManager pt = NDManager.newBaseManager("PyTorch");
-                NDManager jq = Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
+                NDManager jq =
+                        Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
             Block floatBlock = floatModel.getBlock();
             if (!o.algorithms.isBlank()) {
                 String table = algorithms(floatBlock, o, pt, jq, test);
@@ -117,26 +121,47 @@ public final class MixedPrecisionResNet18 {
                 return;
             }
             MixedPrecision.Preparation calibrate =
-                    qf -> Quantizer.calibrate(
-                            qf, ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false), pt,
-                            (o.calibSize + o.batch - 1) / o.batch);
+                    qf ->
+                            Quantizer.calibrate(
+                                    qf,
+                                    ImageSet.dataset(
+                                            o.data,
+                                            Dataset.Usage.TRAIN,
+                                            o.calibSize,
+                                            o.batch,
+                                            false),
+                                    pt,
+                                    (o.calibSize + o.batch - 1) / o.batch);
             MixedPrecision.Accuracy accuracy =
                     m -> Predictions.run("validation top-1", m, pt, val, o.batch, false).top1(val);
             MixedPrecision.Result r =
-                    MixedPrecision.search(floatBlock, o.qconfig(), calibrate, accuracy, o.maxDrop, o.maxFloat);
+                    MixedPrecision.search(
+                            floatBlock, o.qconfig(), calibrate, accuracy, o.maxDrop, o.maxFloat);
             System.out.print(r.table());
 
-            double floatTest = Predictions.run("Float test", floatBlock, pt, test, o.batch, false).top1(test);
+            double floatTest =
+                    Predictions.run("Float test", floatBlock, pt, test, o.batch, false).top1(test);
             Block allQ = Quantizer.quantizeQat(floatBlock, o.qconfig());
             calibrate.prepare(allQ);
             Block int8 = Quantizer.quantizeQat(floatBlock, QConfigs.calibration());
             calibrate.prepare(int8);
             StringBuilder report = new StringBuilder(r.table());
-            report.append(String.format(Locale.ROOT, "test set (%d images), top-1:%n", test.size()));
-            report.append(String.format(Locale.ROOT, "  Float (PyTorch)                  %.2f%%%n", 100 * floatTest));
+            report.append(
+                    String.format(Locale.ROOT, "test set (%d images), top-1:%n", test.size()));
+            report.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  Float (PyTorch)                  %.2f%%%n",
+                            100 * floatTest));
             report.append(line("all " + o.qconfig, allQ, o, test, jq, "all"));
-            report.append(line(o.qconfig + " + " + r.chosen().floatLayers().size() + " in float", r.qfloat(), o,
-                    test, jq, "mixed"));
+            report.append(
+                    line(
+                            o.qconfig + " + " + r.chosen().floatLayers().size() + " in float",
+                            r.qfloat(),
+                            o,
+                            test,
+                            jq,
+                            "mixed"));
             report.append(line("all int8 (calibration)", int8, o, test, jq, "int8"));
             Files.writeString(o.out.resolve("mixed-precision.txt"), report.toString());
             System.out.println();
@@ -144,35 +169,66 @@ public final class MixedPrecisionResNet18 {
         }
     }
 
-    /** PTQ with the QConfig once per variant of --algorithms, each from the shipped float parameters. */
-    private static String algorithms(Block net, Options o, NDManager pt, NDManager jq, ImageSet test)
-            throws Exception {
+    /**
+     * PTQ with the QConfig once per variant of --algorithms, each from the shipped float
+     * parameters.
+     */
+    private static String algorithms(
+            Block net, Options o, NDManager pt, NDManager jq, ImageSet test) throws Exception {
         List<NDArray> calibration = new ArrayList<>();
-        for (Batch b : ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false).getData(pt)) {
+        for (Batch b :
+                ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false)
+                        .getData(pt)) {
             NDArray x = b.getData().head();
             x.attach(pt);
             calibration.add(x);
             b.close();
         }
         double floatTest = Predictions.run("Float test", net, pt, test, o.batch, false).top1(test);
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "ResNet18, PTQ %s with PTQ algorithms (%d calibration images), test set (%d images), top-1:%n",
-                o.qconfig, o.calibSize, test.size()));
-        sb.append(String.format(Locale.ROOT, "  Float (PyTorch)                  %.2f%%%n", 100 * floatTest));
+        StringBuilder sb =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "ResNet18, PTQ %s with PTQ algorithms (%d calibration images), test"
+                                        + " set (%d images), top-1:%n",
+                                o.qconfig,
+                                o.calibSize,
+                                test.size()));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "  Float (PyTorch)                  %.2f%%%n",
+                        100 * floatTest));
         try (ParameterSnapshot shipped = ParameterSnapshot.take(net)) {
             for (String variant : o.algorithms.split(",")) {
                 shipped.restore();
-                PtqAlgorithms.Options opts = PtqAlgorithms.Options.parse(variant.trim())
-                        .search(o.objective, ScaleSearch.defaultFactors());
+                PtqAlgorithms.Options opts =
+                        PtqAlgorithms.Options.parse(variant.trim())
+                                .search(o.objective, ScaleSearch.defaultFactors());
                 long t0 = System.nanoTime();
-                PtqAlgorithms.Outcome out = PtqAlgorithms.quantize(net, o.qconfig(), calibration, opts);
+                PtqAlgorithms.Outcome out =
+                        PtqAlgorithms.quantize(net, o.qconfig(), calibration, opts);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.print(out.report().summary());
-                String row = line(o.qconfig + " " + opts.label(), out.qfloat(), o, test, jq,
-                        "ptq-" + opts.label().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT));
+                String row =
+                        line(
+                                o.qconfig + " " + opts.label(),
+                                out.qfloat(),
+                                o,
+                                test,
+                                jq,
+                                "ptq-"
+                                        + opts.label()
+                                                .replaceAll("[^A-Za-z0-9]+", "-")
+                                                .toLowerCase(Locale.ROOT));
                 System.out.print(row);
-                sb.append(row).append(String.format(Locale.ROOT, "      (%.0f s) %s%n", seconds,
-                        out.report().summary().strip().replace("\n", "; ")));
+                sb.append(row)
+                        .append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "      (%.0f s) %s%n",
+                                        seconds,
+                                        out.report().summary().strip().replace("\n", "; ")));
             }
             shipped.restore();
         }
@@ -180,15 +236,23 @@ public final class MixedPrecisionResNet18 {
     }
 
     /** Converts, saves, loads on JavaQuant and scores one configuration. */
-    private static String line(String title, Block qfloat, Options o, ImageSet test, NDManager jq, String file)
+    private static String line(
+            String title, Block qfloat, Options o, ImageSet test, NDManager jq, String file)
             throws Exception {
         Path path = o.out.resolve("resnet18-" + file + ".jq");
         QuantizedModels.save(Quantizer.quantize(qfloat), path, Map.of("dataset", "fashion-mnist"));
         try (Model loaded = Model.newInstance(file, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             loaded.load(path);
-            double top1 = Predictions.run(title + " Q", loaded.getBlock(), jq, test, o.batch, false).top1(test);
-            return String.format(Locale.ROOT, "  %-32s %.2f%% (Q on JavaQuant, %s, %,d bytes)%n", title,
-                    100 * top1, path.getFileName(), Files.size(path));
+            double top1 =
+                    Predictions.run(title + " Q", loaded.getBlock(), jq, test, o.batch, false)
+                            .top1(test);
+            return String.format(
+                    Locale.ROOT,
+                    "  %-32s %.2f%% (Q on JavaQuant, %s, %,d bytes)%n",
+                    title,
+                    100 * top1,
+                    path.getFileName(),
+                    Files.size(path));
         }
     }
 }

@@ -39,12 +39,20 @@ final class Predictions {
      * Runs {@code block} in inference mode on every image, with inputs created by {@code manager}
      * (which fixes the engine), showing a DJL progress bar.
      */
-    static Predictions run(String title, Block block, NDManager manager, ImageSet images, int batch) {
+    static Predictions run(
+            String title, Block block, NDManager manager, ImageSet images, int batch) {
         return run(title, block, manager, images, batch, true);
     }
 
-    /** The same; {@code timed} false skips the warm-up passes (for runs whose time is not reported). */
-    static Predictions run(String title, Block block, NDManager manager, ImageSet images, int batch,
+    /**
+     * The same; {@code timed} false skips the warm-up passes (for runs whose time is not reported).
+     */
+    static Predictions run(
+            String title,
+            Block block,
+            NDManager manager,
+            ImageSet images,
+            int batch,
             boolean timed) {
         int n = images.size();
         int[] out = new int[n];
@@ -60,7 +68,14 @@ final class Predictions {
             float[] x = images.pixels(from, to);
             try (NDManager scope = manager.newSubManager()) {
                 long t0 = System.nanoTime();
-                NDArray in = scope.create(x, new Shape(to - from, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
+                NDArray in =
+                        scope.create(
+                                x,
+                                new Shape(
+                                        to - from,
+                                        ImageSet.CHANNELS,
+                                        ImageSet.SIZE,
+                                        ImageSet.SIZE));
                 NDArray logits = block.forward(ps, new NDList(in), false).singletonOrThrow();
                 float[] z = logits.toType(DataType.FLOAT32, false).toFloatArray();
                 compute += System.nanoTime() - t0;
@@ -76,13 +91,19 @@ final class Predictions {
     }
 
     /** Untimed passes of the first {@code batch} images, as described at {@link #WARM_UP_NANOS}. */
-    static void warmUp(Block block, NDManager manager, ParameterStore ps, ImageSet images, int batch) {
+    static void warmUp(
+            Block block, NDManager manager, ParameterStore ps, ImageSet images, int batch) {
         float[] x = images.pixels(0, batch);
         long start = System.nanoTime();
         for (int i = 0; i < WARM_UP_PASSES || System.nanoTime() - start < WARM_UP_NANOS; i++) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray in = scope.create(x, new Shape(batch, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
-                block.forward(ps, new NDList(in), false).singletonOrThrow().toType(DataType.FLOAT32, false)
+                NDArray in =
+                        scope.create(
+                                x,
+                                new Shape(batch, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE));
+                block.forward(ps, new NDList(in), false)
+                        .singletonOrThrow()
+                        .toType(DataType.FLOAT32, false)
                         .toFloatArray();
             }
         }
@@ -100,8 +121,8 @@ final class Predictions {
     }
 
     /**
-     * Arrays of another engine that Q blocks received or returned during the run: 0 when the
-     * inputs were JavaQuant arrays, so that the model ran int8 from its input to its logits.
+     * Arrays of another engine that Q blocks received or returned during the run: 0 when the inputs
+     * were JavaQuant arrays, so that the model ran int8 from its input to its logits.
      */
     long foreignArrays() {
         return foreignArrays;

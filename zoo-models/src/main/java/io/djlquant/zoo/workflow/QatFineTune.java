@@ -21,8 +21,8 @@ import java.nio.file.Path;
 
 /**
  * Short quantization-aware fine-tuning of a QFloat tree on the training split: SGD with momentum
- * and a cosine learning rate to zero; batch norm is frozen (running statistics, no updates) after
- * a chosen fraction of the steps and the observers for the last fifth, so the scales the int8 model
+ * and a cosine learning rate to zero; batch norm is frozen (running statistics, no updates) after a
+ * chosen fraction of the steps and the observers for the last fifth, so the scales the int8 model
  * gets are the ones the last steps trained with.
  *
  * <p>Why batch norm is frozen from the start by default: the float model's running statistics come
@@ -42,7 +42,8 @@ final class QatFineTune {
      * Trains {@code qat} in place (it shares parameters with its float tree) for {@code steps}
      * batches; afterwards the observers are off, so evaluation does not move the scales.
      */
-    static void run(Block qat, Path dataDir, int steps, int batch, float lr, double freezeBnAt, long seed)
+    static void run(
+            Block qat, Path dataDir, int steps, int batch, float lr, double freezeBnAt, long seed)
             throws IOException, TranslateException {
         if (steps > 0) {
             train(qat, dataDir, steps, batch, lr, freezeBnAt, seed);
@@ -54,7 +55,8 @@ final class QatFineTune {
             Block qat, Path dataDir, int steps, int batch, float lr, double freezeBnAt, long seed)
             throws IOException, TranslateException {
         ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-        FashionMnist train = ImageSet.dataset(dataDir, Dataset.Usage.TRAIN, Long.MAX_VALUE, batch, true);
+        FashionMnist train =
+                ImageSet.dataset(dataDir, Dataset.Usage.TRAIN, Long.MAX_VALUE, batch, true);
         train.prepare();
         Tracker schedule =
                 Tracker.cosine().setBaseValue(lr).optFinalValue(0f).setMaxUpdates(steps).build();

@@ -28,8 +28,8 @@ import java.util.OptionalInt;
 
 /**
  * ResNet18 on Fashion-MNIST end to end, MegEngine style: Float -> (PTQ | QAT) QFloat -> int8 Q on
- * the JavaQuant engine, with a table of top-1 accuracy, QFloat/Q agreement, file sizes and
- * latency (text, JSON and PNG) and the int8 models saved as {@code .jq} files.
+ * the JavaQuant engine, with a table of top-1 accuracy, QFloat/Q agreement, file sizes and latency
+ * (text, JSON and PNG) and the int8 models saved as {@code .jq} files.
  *
  * <p>Run it with {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
  * -Dquantize.args="..."}; {@code --help} prints the options ({@link WorkflowOptions#USAGE}).
@@ -75,34 +75,69 @@ public final class QuantizeResNet18 {
         log("loading " + test.size() + " test images");
         test.pixels(0, 1);
 
-        try (Model floatModel = floatFile == null ? FloatModels.loadShipped() : FloatModels.load(floatFile);
+        try (Model floatModel =
+                        floatFile == null
+                                ? FloatModels.loadShipped()
+                                : FloatModels.load(floatFile);
                 NDManager pt = NDManager.newBaseManager("PyTorch");
-                NDManager jq = Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
+                NDManager jq =
+                        Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
             Path params = floatFile == null ? FloatModels.paramsFile(floatModel) : floatFile;
             Path floatCopy = o.out.resolve("resnet18-float-" + epochOf(params) + ".params");
             if (!Files.isSameFile(params.toAbsolutePath().getParent(), o.out.toAbsolutePath())) {
                 Files.copy(params, floatCopy, StandardCopyOption.REPLACE_EXISTING);
             }
             Block floatBlock = floatModel.getBlock();
-            Predictions floatPred = Predictions.run("Float top-1 (PyTorch)", floatBlock, pt, test, o.batch);
+            Predictions floatPred =
+                    Predictions.run("Float top-1 (PyTorch)", floatBlock, pt, test, o.batch);
             double floatTop1 = floatPred.top1(test);
             log(String.format(Locale.ROOT, "Float top-1 %.2f%%", 100 * floatTop1));
             double floatLatency = Latency.medianMillis(floatBlock, pt, test, o.latencyImages);
 
             log("[2/5] PTQ with " + o.ptqQConfig + " on " + o.calibSize + " training images");
             Block ptqQFloat = Quantizer.quantizeQat(floatBlock, o.ptqQConfig());
-            FashionMnist calib = ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false);
+            FashionMnist calib =
+                    ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false);
             calib.prepare();
             Quantizer.calibrate(ptqQFloat, calib, pt, (o.calibSize + o.batch - 1) / o.batch);
-            StageResult ptq = stage("PTQ", o.ptqQConfig, floatBlock, ptqQFloat, floatPred, floatTop1, test, pt, jq, o);
+            StageResult ptq =
+                    stage(
+                            "PTQ",
+                            o.ptqQConfig,
+                            floatBlock,
+                            ptqQFloat,
+                            floatPred,
+                            floatTop1,
+                            test,
+                            pt,
+                            jq,
+                            o);
 
             log("[3/5] QAT with " + o.qatQConfig + ", " + o.qatSteps + " steps");
             StageResult qat;
             // QAT trains the float parameters it shares, so it starts from a fresh copy.
             try (Model qatFloat = FloatModels.load(floatCopy)) {
                 Block qatQFloat = Quantizer.quantizeQat(qatFloat.getBlock(), o.qatQConfig());
-                QatFineTune.run(qatQFloat, o.data, o.qatSteps, o.qatBatch, o.qatLr, o.qatFreezeBnAt, o.seed);
-                qat = stage("QAT", o.qatQConfig, floatBlock, qatQFloat, floatPred, floatTop1, test, pt, jq, o);
+                QatFineTune.run(
+                        qatQFloat,
+                        o.data,
+                        o.qatSteps,
+                        o.qatBatch,
+                        o.qatLr,
+                        o.qatFreezeBnAt,
+                        o.seed);
+                qat =
+                        stage(
+                                "QAT",
+                                o.qatQConfig,
+                                floatBlock,
+                                qatQFloat,
+                                floatPred,
+                                floatTop1,
+                                test,
+                                pt,
+                                jq,
+                                o);
             }
 
             log("[4/5] report");
@@ -122,14 +157,31 @@ public final class QuantizeResNet18 {
             log("[5/5] model files in " + o.out.toAbsolutePath());
             if (o.publish != null) {
                 List<ZooPublisher.Entry> entries = new ArrayList<>();
-                entries.add(new ZooPublisher.Entry(ResNet18Loader.NONE, DjlQuantModelZoo.FLOAT_ENGINE,
-                        floatCopy, "resnet18-float-" + epochOf(params) + ".params", extra(floatTop1, null, test)));
-                entries.add(new ZooPublisher.Entry(ResNet18Loader.PTQ, DjlQuantModelZoo.QUANTIZED_ENGINE,
-                        o.out.resolve(ptq.modelFile()), ptq.modelFile(), extra(ptq.qTop1(), ptq.qconfig(), test)));
-                entries.add(new ZooPublisher.Entry(ResNet18Loader.QAT, DjlQuantModelZoo.QUANTIZED_ENGINE,
-                        o.out.resolve(qat.modelFile()), qat.modelFile(), extra(qat.qTop1(), qat.qconfig(), test)));
+                entries.add(
+                        new ZooPublisher.Entry(
+                                ResNet18Loader.NONE,
+                                DjlQuantModelZoo.FLOAT_ENGINE,
+                                floatCopy,
+                                "resnet18-float-" + epochOf(params) + ".params",
+                                extra(floatTop1, null, test)));
+                entries.add(
+                        new ZooPublisher.Entry(
+                                ResNet18Loader.PTQ,
+                                DjlQuantModelZoo.QUANTIZED_ENGINE,
+                                o.out.resolve(ptq.modelFile()),
+                                ptq.modelFile(),
+                                extra(ptq.qTop1(), ptq.qconfig(), test)));
+                entries.add(
+                        new ZooPublisher.Entry(
+                                ResNet18Loader.QAT,
+                                DjlQuantModelZoo.QUANTIZED_ENGINE,
+                                o.out.resolve(qat.modelFile()),
+                                qat.modelFile(),
+                                extra(qat.qTop1(), qat.qconfig(), test)));
                 ZooPublisher.publish(o.publish, entries);
-                log("published the zoo artifacts under " + ZooPublisher.artifactDir(o.publish).toAbsolutePath());
+                log(
+                        "published the zoo artifacts under "
+                                + ZooPublisher.artifactDir(o.publish).toAbsolutePath());
             }
             return report;
         }
@@ -148,37 +200,50 @@ public final class QuantizeResNet18 {
             NDManager jq,
             WorkflowOptions o)
             throws Exception {
-        Predictions qfloatPred = Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch, false);
+        Predictions qfloatPred =
+                Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch, false);
         Block q = Quantizer.quantize(qfloat);
         compareLayers(name, floatBlock, qfloat, q, test, pt, o);
         String fileName = "resnet18-" + name.toLowerCase(Locale.ROOT) + ".jq";
         Path file = o.out.resolve(fileName);
-        QuantizedModels.save(q, file, Map.of(
-                "dataset", "fashion-mnist", "stage", name, "qconfig", qconfig));
+        QuantizedModels.save(
+                q, file, Map.of("dataset", "fashion-mnist", "stage", name, "qconfig", qconfig));
         // Evaluate what was saved: the model the engine (and the zoo) loads from the file.
         try (Model loaded = Model.newInstance(name, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             loaded.load(file);
-            Predictions qPred = Predictions.run(name + " Q top-1 (JavaQuant)", loaded.getBlock(), jq, test, o.batch);
+            Predictions qPred =
+                    Predictions.run(
+                            name + " Q top-1 (JavaQuant)", loaded.getBlock(), jq, test, o.batch);
             if (qPred.foreignArrays() != 0) {
                 // the batched Q time must measure int8 from input to logits, not engine copies
-                throw new IllegalStateException(name + " Q evaluation passed " + qPred.foreignArrays()
-                        + " non-JavaQuant arrays through its Q blocks");
+                throw new IllegalStateException(
+                        name
+                                + " Q evaluation passed "
+                                + qPred.foreignArrays()
+                                + " non-JavaQuant arrays through its Q blocks");
             }
             double latency = Latency.medianMillis(loaded.getBlock(), jq, test, o.latencyImages);
-            StageResult r = new StageResult(
-                    name,
-                    qconfig,
-                    floatTop1,
-                    qfloatPred.top1(test),
-                    qPred.top1(test),
-                    qfloatPred.agreement(qPred),
-                    floatPred.agreement(qPred),
-                    fileName,
-                    Files.size(file),
-                    latency,
-                    qPred.millisPerImage());
-            log(String.format(Locale.ROOT, "%s: QFloat %.2f%%, Q %.2f%%, QFloat/Q agreement %.2f%%",
-                    name, 100 * r.qfloatTop1(), 100 * r.qTop1(), 100 * r.qfloatQAgreement()));
+            StageResult r =
+                    new StageResult(
+                            name,
+                            qconfig,
+                            floatTop1,
+                            qfloatPred.top1(test),
+                            qPred.top1(test),
+                            qfloatPred.agreement(qPred),
+                            floatPred.agreement(qPred),
+                            fileName,
+                            Files.size(file),
+                            latency,
+                            qPred.millisPerImage());
+            log(
+                    String.format(
+                            Locale.ROOT,
+                            "%s: QFloat %.2f%%, Q %.2f%%, QFloat/Q agreement %.2f%%",
+                            name,
+                            100 * r.qfloatTop1(),
+                            100 * r.qTop1(),
+                            100 * r.qfloatQAgreement()));
             return r;
         }
     }
@@ -188,15 +253,28 @@ public final class QuantizeResNet18 {
      * Q on the first {@link #COMPARE_IMAGES} test images. For QAT the float reference is the model
      * before fine-tuning (the QAT tree trained its own copy).
      */
-    private static void compareLayers(String name, Block floatBlock, Block qfloat, Block q, ImageSet test,
-            NDManager pt, WorkflowOptions o) throws java.io.IOException {
+    private static void compareLayers(
+            String name,
+            Block floatBlock,
+            Block qfloat,
+            Block q,
+            ImageSet test,
+            NDManager pt,
+            WorkflowOptions o)
+            throws java.io.IOException {
         int n = Math.min(COMPARE_IMAGES, test.size());
         List<NDArray> batches = new ArrayList<>();
         try (NDManager scope = pt.newSubManager()) {
             for (int from = 0; from < n; from += o.batch) {
                 int to = Math.min(n, from + o.batch);
-                batches.add(scope.create(test.pixels(from, to),
-                        new Shape(to - from, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE)));
+                batches.add(
+                        scope.create(
+                                test.pixels(from, to),
+                                new Shape(
+                                        to - from,
+                                        ImageSet.CHANNELS,
+                                        ImageSet.SIZE,
+                                        ImageSet.SIZE)));
             }
             LayerComparison layers = Quantizer.compare(floatBlock, qfloat, q, batches);
             String stem = "layers-" + name.toLowerCase(Locale.ROOT);
@@ -226,13 +304,34 @@ public final class QuantizeResNet18 {
             return null;
         }
         Path dir = o.out.resolve("train");
-        TrainFloat.main(new String[] {
-            "--model", "resnet18-imagenet-stem", "--image-size", "32", "--channels", "3",
-            "--batch", "128", "--epochs", Integer.toString(o.trainEpochs), "--lr", "0.05",
-            "--wd", "5e-4", "--cosine", "--limit", Long.toString(o.trainLimit),
-            "--out", dir.toString(), "--name", "resnet18", "--seed", Integer.toString(o.seed),
-            "--data", o.data.toString()
-        });
+        TrainFloat.main(
+                new String[] {
+                    "--model",
+                    "resnet18-imagenet-stem",
+                    "--image-size",
+                    "32",
+                    "--channels",
+                    "3",
+                    "--batch",
+                    "128",
+                    "--epochs",
+                    Integer.toString(o.trainEpochs),
+                    "--lr",
+                    "0.05",
+                    "--wd",
+                    "5e-4",
+                    "--cosine",
+                    "--limit",
+                    Long.toString(o.trainLimit),
+                    "--out",
+                    dir.toString(),
+                    "--name",
+                    "resnet18",
+                    "--seed",
+                    Integer.toString(o.seed),
+                    "--data",
+                    o.data.toString()
+                });
         Checkpoints c = new Checkpoints(dir, "resnet18");
         OptionalInt last = c.latestEpoch();
         if (last.isEmpty()) {

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The final table of the workflow, as text (like MegEngine's three-stage figure: Float, QFloat
- * and Q top-1 for PTQ and QAT) and as JSON.
+ * The final table of the workflow, as text (like MegEngine's three-stage figure: Float, QFloat and
+ * Q top-1 for PTQ and QAT) and as JSON.
  *
  * @param testImages number of test images evaluated
  * @param options the options line
@@ -27,39 +27,93 @@ record Report(
         double floatBatchedMillisPerImage,
         List<StageResult> stages) {
 
-    /** @return the table as text */
+    /**
+     * @return the table as text
+     */
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT,
-                "ResNet18 on Fashion-MNIST, top-1 over %d test images%n", testImages));
-        sb.append(String.format(Locale.ROOT, "%-5s %-28s %8s %8s %8s %13s %12s %10s%n",
-                "stage", "qconfig", "Float", "QFloat", "Q", "QFloat=Q", "Float=Q", "int8 .jq"));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "ResNet18 on Fashion-MNIST, top-1 over %d test images%n",
+                        testImages));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%-5s %-28s %8s %8s %8s %13s %12s %10s%n",
+                        "stage",
+                        "qconfig",
+                        "Float",
+                        "QFloat",
+                        "Q",
+                        "QFloat=Q",
+                        "Float=Q",
+                        "int8 .jq"));
         for (StageResult s : stages) {
-            sb.append(String.format(Locale.ROOT, "%-5s %-28s %7.2f%% %7.2f%% %7.2f%% %12.2f%% %11.2f%% %7.2f MB%n",
-                    s.name(), s.qconfig(), 100 * s.floatTop1(), 100 * s.qfloatTop1(), 100 * s.qTop1(),
-                    100 * s.qfloatQAgreement(), 100 * s.floatQAgreement(), s.modelBytes() / 1e6));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%-5s %-28s %7.2f%% %7.2f%% %7.2f%% %12.2f%% %11.2f%% %7.2f MB%n",
+                            s.name(),
+                            s.qconfig(),
+                            100 * s.floatTop1(),
+                            100 * s.qfloatTop1(),
+                            100 * s.qTop1(),
+                            100 * s.qfloatQAgreement(),
+                            100 * s.floatQAgreement(),
+                            s.modelBytes() / 1e6));
         }
-        sb.append(String.format(Locale.ROOT, "model files: fp32 %s %.2f MB", floatParamsFile, floatBytes / 1e6));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "model files: fp32 %s %.2f MB",
+                        floatParamsFile,
+                        floatBytes / 1e6));
         for (StageResult s : stages) {
-            sb.append(String.format(Locale.ROOT, ", %s %.2f MB (%.1fx smaller)",
-                    s.modelFile(), s.modelBytes() / 1e6, floatBytes / (double) s.modelBytes()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            ", %s %.2f MB (%.1fx smaller)",
+                            s.modelFile(),
+                            s.modelBytes() / 1e6,
+                            floatBytes / (double) s.modelBytes()));
         }
-        sb.append(String.format(Locale.ROOT,
-                "%nlatency per image, batch 1 (median): Float on PyTorch %.2f ms", floatLatencyMillis));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nlatency per image, batch 1 (median): Float on PyTorch %.2f ms",
+                        floatLatencyMillis));
         for (StageResult s : stages) {
-            sb.append(String.format(Locale.ROOT, ", %s Q on JavaQuant %.2f ms", s.name(), s.latencyMillis()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            ", %s Q on JavaQuant %.2f ms",
+                            s.name(),
+                            s.latencyMillis()));
         }
-        sb.append(String.format(Locale.ROOT, "%nbatched evaluation, forward time per image (after %.0f s of "
-                + "warm-up passes): Float %.2f ms", Predictions.WARM_UP_NANOS / 1e9, floatBatchedMillisPerImage));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nbatched evaluation, forward time per image (after %.0f s of "
+                                + "warm-up passes): Float %.2f ms",
+                        Predictions.WARM_UP_NANOS / 1e9,
+                        floatBatchedMillisPerImage));
         for (StageResult s : stages) {
-            sb.append(String.format(Locale.ROOT, ", %s Q %.2f ms (%.2fx)", s.name(), s.batchedMillisPerImage(),
-                    s.batchedMillisPerImage() / floatBatchedMillisPerImage));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            ", %s Q %.2f ms (%.2fx)",
+                            s.name(),
+                            s.batchedMillisPerImage(),
+                            s.batchedMillisPerImage() / floatBatchedMillisPerImage));
         }
         sb.append(String.format(Locale.ROOT, "%noptions: %s%n", options));
         return sb.toString();
     }
 
-    /** @return the same numbers as pretty JSON */
+    /**
+     * @return the same numbers as pretty JSON
+     */
     String json() {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("model", "resnet18");

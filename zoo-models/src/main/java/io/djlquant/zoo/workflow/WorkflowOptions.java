@@ -16,32 +16,42 @@ public final class WorkflowOptions {
             String.join(
                     "\n",
                     "usage: QuantizeResNet18 [options]",
-                    "  --checkpoint FILE   float ResNet18 parameters (<name>-NNNN.params); default: the",
+                    "  --checkpoint FILE   float ResNet18 parameters (<name>-NNNN.params); default:"
+                            + " the",
                     "                      float model shipped in the zoo",
-                    "  --train             train the float model first with TrainFloat (see --train-epochs,",
+                    "  --train             train the float model first with TrainFloat (see"
+                            + " --train-epochs,",
                     "                      --train-limit) instead of loading one",
                     "  --train-epochs N    epochs for --train (default 8)",
                     "  --train-limit N     training images for --train (default all 60000)",
                     "  --ptq-qconfig NAME  PTQ recipe (default calibration)",
                     "  --qat-qconfig NAME  QAT recipe (default ema-fake-quant-per-channel)",
                     "  --qconfig NAME      sets both recipes",
-                    "  --per-channel on|off  per-channel (on, default) or per-tensor weights for the",
+                    "  --per-channel on|off  per-channel (on, default) or per-tensor weights for"
+                            + " the",
                     "                      ema presets of QAT",
-                    "  --calib-size N      calibration images from the training split (default 2000)",
+                    "  --calib-size N      calibration images from the training split (default"
+                            + " 2000)",
                     "  --qat-steps N       QAT fine-tuning steps (default 50)",
                     "  --qat-batch N       QAT batch size (default 32)",
                     "  --qat-lr X          QAT learning rate, cosine to 0 (default 0.0001)",
-                    "  --qat-freeze-bn-at F  fraction of the QAT steps after which batch norm folds with",
-                    "                      its running statistics and stops updating them (default 0:",
-                    "                      from the start, right for an already trained float model)",
-                    "  --test-limit N      test images to evaluate (default 10000, the full test set)",
+                    "  --qat-freeze-bn-at F  fraction of the QAT steps after which batch norm folds"
+                            + " with",
+                    "                      its running statistics and stops updating them (default"
+                            + " 0:",
+                    "                      from the start, right for an already trained float"
+                            + " model)",
+                    "  --test-limit N      test images to evaluate (default 10000, the full test"
+                            + " set)",
                     "  --batch N           evaluation batch size (default 100)",
                     "  --latency-images N  single-image timings per model (default 50)",
                     "  --out DIR           output directory (default target/quantize-resnet18)",
-                    "  --publish DIR       also write the zoo artifacts (metadata.json and model files)",
+                    "  --publish DIR       also write the zoo artifacts (metadata.json and model"
+                            + " files)",
                     "                      under this repository root",
                     "  --seed N            random seed (default 7)",
-                    "  --data DIR          Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)",
+                    "  --data DIR          Fashion-MNIST directory (default"
+                            + " /usr/share/datasets/fashion-mnist)",
                     "  qconfig names: " + String.join(", ", qconfigNames()));
 
     Path checkpoint;
@@ -114,7 +124,8 @@ public final class WorkflowOptions {
                     break;
                 case "--per-channel":
                     if (!"on".equals(v) && !"off".equals(v)) {
-                        throw new IllegalArgumentException("--per-channel takes on or off, got " + v);
+                        throw new IllegalArgumentException(
+                                "--per-channel takes on or off, got " + v);
                     }
                     o.perChannel = "on".equals(v);
                     break;
@@ -168,12 +179,16 @@ public final class WorkflowOptions {
         return USAGE.contains(flag + " ");
     }
 
-    /** @return the QConfig of the PTQ stage */
+    /**
+     * @return the QConfig of the PTQ stage
+     */
     QConfig ptqQConfig() {
         return qconfig(ptqQConfig, perChannel);
     }
 
-    /** @return the QConfig of the QAT stage */
+    /**
+     * @return the QConfig of the QAT stage
+     */
     QConfig qatQConfig() {
         return qconfig(qatQConfig, perChannel);
     }
@@ -202,7 +217,9 @@ public final class WorkflowOptions {
                 return perChannel ? QConfigs.emaFakeQuantPerChannel() : QConfigs.emaFakeQuant();
             case "min-max-fake-quant":
             case "min-max-fake-quant-per-channel":
-                return perChannel ? QConfigs.minMaxFakeQuantPerChannel() : QConfigs.minMaxFakeQuant();
+                return perChannel
+                        ? QConfigs.minMaxFakeQuantPerChannel()
+                        : QConfigs.minMaxFakeQuant();
             case "lsq":
                 return QConfigs.lsq();
             case "tqt":
@@ -250,7 +267,8 @@ public final class WorkflowOptions {
         try {
             f = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes a number between 0 and 1, got " + v, e);
+            throw new IllegalArgumentException(
+                    flag + " takes a number between 0 and 1, got " + v, e);
         }
         if (!(f >= 0 && f <= 1)) {
             throw new IllegalArgumentException(flag + " takes a number between 0 and 1, got " + v);
@@ -271,7 +289,9 @@ public final class WorkflowOptions {
         return f;
     }
 
-    /** @return the options as one line, for the report */
+    /**
+     * @return the options as one line, for the report
+     */
     @Override
     public String toString() {
         return String.format(

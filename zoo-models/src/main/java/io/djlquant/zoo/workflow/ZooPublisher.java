@@ -38,10 +38,11 @@ final class ZooPublisher {
     private ZooPublisher() {}
 
     /**
-     * The same preprocessing in the argument names of DJL's {@code ImageClassificationTranslatorFactory}
-     * (resize to 28x28, pad to 32x32 with black, scale to [0, 1], normalise every channel), so that a
-     * user's {@code Criteria.optTranslatorFactory(new ImageClassificationTranslatorFactory())}, or
-     * their own settings of {@code topK}, {@code applySoftmax} and the like, work on these models.
+     * The same preprocessing in the argument names of DJL's {@code
+     * ImageClassificationTranslatorFactory} (resize to 28x28, pad to 32x32 with black, scale to [0,
+     * 1], normalise every channel), so that a user's {@code Criteria.optTranslatorFactory(new
+     * ImageClassificationTranslatorFactory())}, or their own settings of {@code topK}, {@code
+     * applySoftmax} and the like, work on these models.
      *
      * @return the arguments, in the order DJL applies them
      */
@@ -60,7 +61,12 @@ final class ZooPublisher {
     }
 
     /** One model file to publish. */
-    record Entry(String quantization, String engine, Path file, String fileName, Map<String, Object> extra) {}
+    record Entry(
+            String quantization,
+            String engine,
+            Path file,
+            String fileName,
+            Map<String, Object> extra) {}
 
     static Path artifactDir(Path root) {
         return root.resolve("model/cv/image_classification")
@@ -90,19 +96,24 @@ final class ZooPublisher {
         meta.put("groupId", DjlQuantModelZoo.GROUP_ID);
         meta.put("artifactId", ResNet18Loader.ARTIFACT_ID);
         meta.put("name", "ResNet18 Fashion-MNIST");
-        meta.put("description",
+        meta.put(
+                "description",
                 "ResNet18 (ImageNet stem) for Fashion-MNIST: float (PyTorch engine) and int8 from"
-                        + " PTQ and QAT (JavaQuant engine); filter quantization = none, ptq or qat");
+                    + " PTQ and QAT (JavaQuant engine); filter quantization = none, ptq or qat");
         meta.put("artifacts", artifacts);
-        Files.writeString(dir.resolve("metadata.json"),
-                JSON.toJson(meta) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("metadata.json"), JSON.toJson(meta) + "\n", StandardCharsets.UTF_8);
     }
 
     private static Map<String, Object> artifact(Entry e, Path file) throws IOException {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("version", VERSION);
         a.put("snapshot", false);
-        a.put("name", ResNet18Loader.ARTIFACT_ID + "-" + ("none".equals(e.quantization()) ? "float" : e.quantization()));
+        a.put(
+                "name",
+                ResNet18Loader.ARTIFACT_ID
+                        + "-"
+                        + ("none".equals(e.quantization()) ? "float" : e.quantization()));
         Map<String, String> props = new LinkedHashMap<>();
         props.put("dataset", "fashion-mnist");
         props.put(ResNet18Loader.QUANTIZATION, e.quantization());

@@ -23,14 +23,23 @@ class FlagPairsTest {
         assertEquals(12, steps[0]);
         assertEquals("dir", out[0]);
 
-        String m = assertThrows(IllegalArgumentException.class,
-                () -> FlagPairs.parse(new String[] {"--steps"}, flags)).getMessage();
+        String m =
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> FlagPairs.parse(new String[] {"--steps"}, flags))
+                        .getMessage();
         assertTrue(m.contains("pairs"), m);
-        m = assertThrows(IllegalArgumentException.class,
-                () -> FlagPairs.parse(new String[] {"--step", "1"}, flags)).getMessage();
+        m =
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> FlagPairs.parse(new String[] {"--step", "1"}, flags))
+                        .getMessage();
         assertTrue(m.contains("--step") && m.contains("--steps --out"), m);
-        m = assertThrows(IllegalArgumentException.class,
-                () -> FlagPairs.parse(new String[] {"--steps", "many"}, flags)).getMessage();
+        m =
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> FlagPairs.parse(new String[] {"--steps", "many"}, flags))
+                        .getMessage();
         assertTrue(m.contains("--steps needs a number") && m.contains("many"), m);
     }
 }
