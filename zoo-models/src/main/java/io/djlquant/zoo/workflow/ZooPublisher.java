@@ -1,5 +1,6 @@
 package io.djlquant.zoo.workflow;
 
+import ai.djl.util.Hex;
 import ai.djl.util.JsonUtils;
 import io.djlquant.dataset.FashionMnist;
 import io.djlquant.zoo.DjlQuantModelZoo;
@@ -18,7 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -154,10 +154,6 @@ final class ZooPublisher {
         try (InputStream is = new DigestInputStream(Files.newInputStream(file), md)) {
             is.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        StringBuilder sb = new StringBuilder();
-        for (byte b : md.digest()) {
-            sb.append(String.format(Locale.ROOT, "%02x", b));
-        }
-        return sb.toString();
+        return Hex.toHexString(md.digest()); // DJL's own, lower case as in its metadata files
     }
 }
