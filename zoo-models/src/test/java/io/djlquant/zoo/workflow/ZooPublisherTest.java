@@ -20,7 +20,8 @@ class ZooPublisherTest {
 
     private static final Path REPO =
             Path.of(
-                    "src/main/resources/io/djlquant/zoo/repo/model/cv/image_classification/io/djlquant/resnet18");
+                    "src/main/resources/io/djlquant/zoo/repo/model/cv",
+                    "image_classification/io/djlquant/resnet18");
 
     @Test
     void shippedMetadataMatchesTheFilesAndTheStandardArguments() throws Exception {
