@@ -117,6 +117,31 @@ public class Concat extends AbstractBlock {
         return new Shape(out);
     }
 
+    /**
+     * Lays the inputs' channel blocks side by side, image by image: the element copy of a channel
+     * concatenation, shared by the int8 join (bytes) and the Java float form (floats).
+     *
+     * @param parts the inputs' elements, arrays of one primitive type in row-major order
+     * @param shapes their shapes (checked with {@link #outputShape})
+     * @param out the joined shape
+     * @param dst the joined elements, {@code out.size()} long, of the parts' type
+     */
+    public static void copyChannels(Object[] parts, Shape[] shapes, Shape out, Object dst) {
+        long inner = 1;
+        for (int d = AXIS + 1; d < out.dimension(); d++) {
+            inner *= out.get(d);
+        }
+        long outRow = out.get(AXIS) * inner;
+        long offset = 0;
+        for (int i = 0; i < parts.length; i++) {
+            int row = Math.toIntExact(shapes[i].get(AXIS) * inner);
+            for (int n = 0; n < out.get(0); n++) {
+                System.arraycopy(parts[i], n * row, dst, Math.toIntExact(n * outRow + offset), row);
+            }
+            offset += row;
+        }
+    }
+
     /** {@inheritDoc} */
     @Override
     protected void saveMetadata(DataOutputStream os) throws IOException {

@@ -65,6 +65,22 @@ public class MaxPool2d extends StatelessBlock {
         return BlockSupport.poolShape(input, kernelShape, stride, padding, ceilMode);
     }
 
+    /**
+     * PyTorch's pooled length along one axis (floor or ceil mode; in ceil mode a last window that
+     * would start in the right padding is dropped), the rule of this block and of the int8 pool.
+     *
+     * @param in the input length
+     * @param kernel the window length
+     * @param stride the stride
+     * @param padding the padding on each side
+     * @param ceil whether the length rounds up
+     * @return the output length
+     * @throws IllegalArgumentException if the window is larger than the padded input
+     */
+    public static long pooledLength(long in, long kernel, long stride, long padding, boolean ceil) {
+        return BlockSupport.poolOut(in, kernel, stride, padding, ceil);
+    }
+
     @Override
     protected void writeConfig(DataOutputStream os) throws IOException {
         BlockSupport.writeShape(os, kernelShape);

@@ -41,28 +41,18 @@ public class Concat extends QuantizedBlock {
         expectInputs(in, inputs.length);
         Shape[] shapes = in.getShapes();
         Shape outShape = io.djlquant.nn.Concat.outputShape(name(), inputs.length, shapes);
-        long batch = outShape.get(0);
-        long inner = 1;
-        for (int d = io.djlquant.nn.Concat.AXIS + 1; d < outShape.dimension(); d++) {
-            inner *= outShape.get(d);
-        }
-        long outRow = outShape.get(io.djlquant.nn.Concat.AXIS) * inner;
-        byte[] y = new byte[Math.toIntExact(outShape.size())];
         ActivationQuant out = QActivation.kernelQuant(output);
-        long offset = 0;
+        Object[] parts = new Object[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             QActivation a = ActivationIO.read(name(), in.get(i), inputs[i]);
-            byte[] data =
+            parts[i] =
                     inputs[i].equals(output)
                             ? a.data()
                             : Int8Kernels.quantize(
                                     Int8Kernels.dequantize(a.data(), a.kernelQuant()), out);
-            int row = Math.toIntExact(shapes[i].get(io.djlquant.nn.Concat.AXIS) * inner);
-            for (int n = 0; n < batch; n++) {
-                System.arraycopy(data, n * row, y, Math.toIntExact(n * outRow + offset), row);
-            }
-            offset += row;
         }
+        byte[] y = new byte[Math.toIntExact(outShape.size())];
+        io.djlquant.nn.Concat.copyChannels(parts, shapes, outShape, y);
         return new NDList(ActivationIO.write(new QActivation(y, outShape, output), in.head()));
     }
 

@@ -108,20 +108,10 @@ public class MaxPool2d extends QuantizedGlue {
         return new Shape(
                 in.get(0),
                 in.get(1),
-                ceilSize(in.get(2), geometry.kernelH(), p.strideH(), p.padH()),
-                ceilSize(in.get(3), geometry.kernelW(), p.strideW(), p.padW()));
-    }
-
-    /**
-     * PyTorch's ceil-mode output length: rounded up, unless the last window starts in the right
-     * padding.
-     */
-    private static long ceilSize(long in, int k, int s, int p) {
-        long out = Math.floorDiv(in + 2L * p - k + s - 1, s) + 1;
-        if ((out - 1) * s >= in + p) {
-            out--;
-        }
-        return out;
+                io.djlquant.nn.MaxPool2d.pooledLength(
+                        in.get(2), geometry.kernelH(), p.strideH(), p.padH(), true),
+                io.djlquant.nn.MaxPool2d.pooledLength(
+                        in.get(3), geometry.kernelW(), p.strideW(), p.padW(), true));
     }
 
     /**

@@ -2,7 +2,6 @@ package io.djlquant.quantized.fallback;
 
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.nn.Concat;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,24 +39,16 @@ public record FloatBranches(List<FloatOp> branches) implements FloatOp {
     @Override
     public FloatValues apply(List<FloatValues> inputs) {
         FloatValues x = FloatOp.single("float branches", inputs);
-        List<FloatValues> outs = new ArrayList<>();
+        Object[] parts = new Object[branches.size()];
         Shape[] shapes = new Shape[branches.size()];
         for (int i = 0; i < shapes.length; i++) {
-            outs.add(branches.get(i).apply(List.of(x)));
-            shapes[i] = outs.get(i).shape();
+            FloatValues v = branches.get(i).apply(List.of(x));
+            parts[i] = v.data();
+            shapes[i] = v.shape();
         }
         Shape out = Concat.outputShape("float concat", shapes.length, shapes);
-        long inner = out.size() / (out.get(0) * out.get(Concat.AXIS));
         float[] y = new float[Math.toIntExact(out.size())];
-        int outRow = Math.toIntExact(out.get(Concat.AXIS) * inner);
-        int offset = 0;
-        for (FloatValues v : outs) {
-            int row = Math.toIntExact(v.shape().get(Concat.AXIS) * inner);
-            for (int n = 0; n < out.get(0); n++) {
-                System.arraycopy(v.data(), n * row, y, n * outRow + offset, row);
-            }
-            offset += row;
-        }
+        Concat.copyChannels(parts, shapes, out, y);
         return new FloatValues(y, out);
     }
 }
