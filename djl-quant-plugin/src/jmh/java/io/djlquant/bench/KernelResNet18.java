@@ -32,6 +32,18 @@ final class KernelResNet18 {
         int outSize(int in) {
             return p.outH(in, w.kernelH());
         }
+
+        /** Multiply-adds of one call on n images of side {@code in}. */
+        long macs(int n, int in) {
+            long out = outSize(in);
+            return (long) n
+                    * w.outChannels()
+                    * out
+                    * out
+                    * (w.inChannels() / w.groups())
+                    * w.kernelH()
+                    * w.kernelW();
+        }
     }
 
     private final Conv stem;
@@ -106,13 +118,14 @@ final class KernelResNet18 {
 
     /** The same pass, timing each layer into {@code clock} when it is not null. */
     float[] forward(float[] x, int n, int side, LayerClock clock) {
-        byte[] a = timed(clock, "quantize", () -> Int8Kernels.quantize(x, INPUT));
+        byte[] a = timed(clock, "quantize", 0, () -> Int8Kernels.quantize(x, INPUT));
         int h0 = side;
         byte[] in0 = a;
         a =
                 timed(
                         clock,
                         "stem",
+                        stem.macs(n, h0),
                         () ->
                                 Int8Kernels.conv2d(
                                         in0, n, 3, h0, h0, INPUT, stem.w, stem.p, stem.m, ACT,
@@ -124,6 +137,7 @@ final class KernelResNet18 {
                 timed(
                         clock,
                         "maxpool",
+                        0,
                         () -> Int8Kernels.maxPool2d(in1, n, 64, h1, h1, ACT, 3, 3, poolP));
         int h = poolP.outH(h1, 3);
         int c = 64;
@@ -139,6 +153,7 @@ final class KernelResNet18 {
                     timed(
                             clock,
                             "c" + oc + s2,
+                            c1.macs(n, hin),
                             () ->
                                     Int8Kernels.conv2d(
                                             xin, n, cin, hin, hin, ACT, c1.w, c1.p, c1.m, ACT,
@@ -148,6 +163,7 @@ final class KernelResNet18 {
                     timed(
                             clock,
                             "c" + oc,
+                            c2.macs(n, hout),
                             () ->
                                     Int8Kernels.conv2d(
                                             y1, n, oc, hout, hout, ACT, c2.w, c2.p, c2.m, PRE,
@@ -160,6 +176,7 @@ final class KernelResNet18 {
                         timed(
                                 clock,
                                 "ds" + oc,
+                                ds.macs(n, hin),
                                 () ->
                                         Int8Kernels.conv2d(
                                                 xin, n, cin, hin, hin, ACT, ds.w, ds.p, ds.m, PRE,
@@ -168,7 +185,12 @@ final class KernelResNet18 {
             }
             byte[] shortcut = sc;
             ActivationQuant shortcutQ = scq;
-            a = timed(clock, "add", () -> Int8Kernels.add(y2, PRE, shortcut, shortcutQ, ACT, true));
+            a =
+                    timed(
+                            clock,
+                            "add",
+                            0,
+                            () -> Int8Kernels.add(y2, PRE, shortcut, shortcutQ, ACT, true));
             c = oc;
             h = hout;
         }
@@ -179,11 +201,13 @@ final class KernelResNet18 {
                 timed(
                         clock,
                         "avgpool",
+                        0,
                         () -> Int8Kernels.globalAvgPool2d(last, n, cl, hl, hl, ACT));
         byte[] logits =
                 timed(
                         clock,
                         "fc",
+                        (long) n * fcM.length * fc.inFeatures(),
                         () -> Int8Kernels.linear(pooled, n, ACT, fc, fcM, LOGITS, false));
         if (clock != null) {
             clock.passDone();
@@ -192,8 +216,8 @@ final class KernelResNet18 {
     }
 
     private static byte[] timed(
-            LayerClock clock, String name, java.util.function.Supplier<byte[]> layer) {
-        return clock == null ? layer.get() : clock.time(name, layer);
+            LayerClock clock, String name, long macs, java.util.function.Supplier<byte[]> layer) {
+        return clock == null ? layer.get() : clock.time(name, macs, layer);
     }
 
     /** Per-output-channel symmetric int8 ([-127, 127]) quantization of a row-major tensor. */

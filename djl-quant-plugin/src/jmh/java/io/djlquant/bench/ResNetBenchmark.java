@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import com.google.gson.GsonBuilder;
 import io.djlquant.kernels.Int8Kernels;
+import io.djlquant.kernels.PairProductPeak;
 import io.djlquant.models.ResNet18;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,19 +38,20 @@ import java.util.Random;
  * batches=1,8}, {@code warmup=5}, {@code iters=15}, {@code json=target/resnet-bench.json}, {@code
  * int8=auto|kernels} (kernels: skip the Q model), {@code calib=2} (calibration images), {@code
  * layers=0} (that many extra passes of the kernel path timed layer by layer, on {@code
- * layerSize=224} x {@code layerSize} images in batches of {@code layerBatch=1}), {@code
- * criteria=true} (also time the Q model saved as .jq and loaded through {@code Criteria}: {@code
- * int8-criteria} = {@code Predictor.predict(NDList)}, {@code int8-criteria-batch} = {@code
- * batchPredict} of single images; see {@link CriteriaPath}), {@code image=true} (also an {@code
- * Image -> Classifications} predictor on Fashion-MNIST test images, {@link ImageCriteriaPath}),
- * {@code peer=} (a Python interpreter, e.g. {@code /usr/bin/python3}: run the PyTorch peer {@code
- * bench/peer/torch_resnet18.py} alongside, see {@link PyTorchPeer}), {@code peerScript=}. Timed
- * passes run round-robin over the models, one pass of every peer model after each round; fp32
- * (PyTorch) is the ratio's denominator, and a ratio table ({@link CaseRatios}) closes the run.
+ * layerSize=224} x {@code layerSize} images in batches of {@code layerBatch=1}, each layer's GMAC/s
+ * set against {@link PairProductPeak} measured with the same threads), {@code criteria=true} (also
+ * time the Q model saved as .jq and loaded through {@code Criteria}: {@code int8-criteria} = {@code
+ * Predictor.predict(NDList)}, {@code int8-criteria-batch} = {@code batchPredict} of single images;
+ * see {@link CriteriaPath}), {@code image=true} (also an {@code Image -> Classifications} predictor
+ * on Fashion-MNIST test images, {@link ImageCriteriaPath}), {@code peer=} (a Python interpreter,
+ * e.g. {@code /usr/bin/python3}: run the PyTorch peer {@code bench/peer/torch_resnet18.py}
+ * alongside, see {@link PyTorchPeer}), {@code peerScript=}. Timed passes run round-robin over the
+ * models, one pass of every peer model after each round; fp32 (PyTorch) is the ratio's denominator,
+ * and a ratio table ({@link CaseRatios}) closes the run.
  */
 public final class ResNetBenchmark {
 
-    /** Idle time before each timed pass. */
+    /** Idle time before each timed pass unless {@code pause=} says otherwise. */
     private static final long PAUSE_MS = 10;
 
     /** Output classes of the benchmark's ResNet18 (ImageNet head). */
@@ -68,7 +70,10 @@ public final class ResNetBenchmark {
 
     /** Entry point. */
     public static void main(String[] args)
-            throws IOException, ModelNotFoundException, MalformedModelException {
+            throws IOException,
+                    ModelNotFoundException,
+                    MalformedModelException,
+                    InterruptedException {
         Map<String, String> a = parse(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         // Must be set before the PyTorch engine loads.
@@ -83,6 +88,7 @@ public final class ResNetBenchmark {
         boolean tryQ = !"kernels".equals(a.getOrDefault("int8", "auto"));
         int calib = Integer.parseInt(a.getOrDefault("calib", "2"));
         int layerPasses = Integer.parseInt(a.getOrDefault("layers", "0"));
+        long pauseMs = Long.parseLong(a.getOrDefault("pause", Long.toString(PAUSE_MS)));
         int layerSize = Integer.parseInt(a.getOrDefault("layerSize", "224"));
         int layerBatch = Integer.parseInt(a.getOrDefault("layerBatch", "1"));
         boolean criteria = tryQ && Boolean.parseBoolean(a.getOrDefault("criteria", "true"));
@@ -238,7 +244,7 @@ public final class ResNetBenchmark {
                         // 2 ms after their last job, which would otherwise take a core from the
                         // next
                         // model's first milliseconds (and its own parked workers must wake up too).
-                        pause(PAUSE_MS);
+                        pause(pauseMs);
                         long c = ProcessCpu.nanos();
                         long s = System.nanoTime();
                         passes.get(names.get(m)).run(x, n, side);
@@ -335,17 +341,24 @@ public final class ResNetBenchmark {
             for (int i = 0; i < layerPasses; i++) {
                 kr.forward(x, layerBatch, layerSize, clock);
             }
+            // The same threads multiplying cache-resident tiles: what the product itself can do
+            // here.
+            double peak = PairProductPeak.gmacPerSecond(threads, 2.0);
             System.out.printf(
                     Locale.ROOT,
                     "%nint8-kernels per layer (%dx%d, batch %d, %d back-to-back passes; c64 = the"
                             + " 3x3 convs with 64 output channels, s2 = stride 2, ds = 1x1"
-                            + " downsample)%n%s",
+                            + " downsample); peak = the pair product on cache-resident tiles, %d"
+                            + " threads: %.1f GMAC/s%n%s",
                     layerSize,
                     layerSize,
                     layerBatch,
                     layerPasses,
-                    clock.table());
-            report.put("int8KernelLayers", clock.report());
+                    threads,
+                    peak,
+                    clock.table(peak));
+            report.put("pairProductPeakGmacPerSecond", peak);
+            report.put("int8KernelLayers", clock.report(peak));
         }
         report.put("peakRssBytes", HeapPeak.peakRss());
         System.out.printf(
