@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
@@ -27,7 +25,7 @@ import java.io.IOException;
  * and parameters through the getters and run the convolution functionally with {@link
  * Conv2d#conv2d(NDArray, NDArray, NDArray, Shape, Shape, Shape, int)}.
  */
-public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
+public abstract class FusedConv2d extends AbstractFusedLayer {
 
     /** Parameter encoding version of a block whose ReLU is a ReLU6 (it writes that flag). */
     public static final byte RELU6_VERSION = 2;
@@ -38,14 +36,9 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
     private final Shape dilation;
     private final int filters;
     private final int groups;
-    private final boolean includeBias;
-    private final boolean relu;
     private final boolean relu6;
-    private final float epsilon;
-    private final float momentum;
 
     private final Conv2d conv;
-    private final BatchNorm bn;
 
     /**
      * Creates the block from a builder.
@@ -58,7 +51,7 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
     protected FusedConv2d(byte version, BaseBuilder<?> b, boolean withBatchNorm, boolean withRelu) {
         // a ReLU6 block stores its flag: version RELU6_VERSION, so files of plain blocks keep
         // theirs
-        super(b.relu6 ? RELU6_VERSION : version);
+        super(b.relu6 ? RELU6_VERSION : version, b.includeBias, withRelu, b.epsilon, b.momentum);
         String name = getClass().getSimpleName();
         if (b.kernelShape == null) {
             throw new IllegalArgumentException(name + ": kernel shape must be set");
@@ -80,15 +73,11 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         }
         filters = b.filters;
         groups = b.groups;
-        includeBias = b.includeBias;
-        relu = withRelu;
         if (b.relu6 && !withRelu) {
             throw new IllegalArgumentException(
                     name + ": ReLU6 needs a block with a ReLU (ConvBnRelu2d or" + " ConvRelu2d)");
         }
         relu6 = b.relu6;
-        epsilon = b.epsilon;
-        momentum = b.momentum;
         conv =
                 addChildBlock(
                         "conv",
@@ -99,18 +88,9 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
                                 .optPadding(padding)
                                 .optDilation(dilation)
                                 .optGroups(groups)
-                                .optBias(includeBias)
+                                .optBias(b.includeBias)
                                 .build());
-        bn =
-                withBatchNorm
-                        ? addChildBlock(
-                                "bn",
-                                BatchNorm.builder()
-                                        .optAxis(1)
-                                        .optEpsilon(epsilon)
-                                        .optMomentum(momentum)
-                                        .build())
-                        : null;
+        addBatchNorm(withBatchNorm);
     }
 
     /** {@inheritDoc} */
@@ -125,14 +105,7 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         NDArray w = ps.getValue(getWeight(), x.getDevice(), training);
         Parameter bp = getBias();
         NDArray b = bp == null ? null : ps.getValue(bp, x.getDevice(), training);
-        NDList out = new NDList(convolve(x, w, b));
-        if (bn != null) {
-            out = bn.forward(ps, out, training, params);
-        }
-        if (relu) {
-            out = new NDList(relu6 ? Activation.relu6(out.head()) : Activation.relu(out.head()));
-        }
-        return out;
+        return normalizeAndActivate(ps, new NDList(convolve(x, w, b)), training, params);
     }
 
     /** {@inheritDoc} */
@@ -147,9 +120,7 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
         BlockSupport.singleShape(getClass().getSimpleName(), shapes, 4);
         conv.initialize(manager, dataType, shapes);
-        if (bn != null) {
-            bn.initialize(manager, dataType, conv.getOutputShapes(shapes));
-        }
+        initializeBatchNorm(manager, dataType, conv.getOutputShapes(shapes));
     }
 
     /** {@inheritDoc} */
@@ -163,14 +134,14 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         BlockSupport.writeShape(os, dilation);
         os.writeInt(filters);
         os.writeInt(groups);
-        os.writeBoolean(includeBias);
-        os.writeBoolean(bn != null);
-        os.writeBoolean(relu);
+        os.writeBoolean(isIncludeBias());
+        os.writeBoolean(hasBatchNorm());
+        os.writeBoolean(hasRelu());
         if (version >= RELU6_VERSION) {
             os.writeBoolean(relu6);
         }
-        os.writeFloat(epsilon);
-        os.writeFloat(momentum);
+        os.writeFloat(getEpsilon());
+        os.writeFloat(getMomentum());
     }
 
     /** {@inheritDoc} */
@@ -186,14 +157,14 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         BlockSupport.checkSame(name, "dilation", BlockSupport.readShape(name, is), dilation);
         BlockSupport.checkSame(name, "filters", is.readInt(), filters);
         BlockSupport.checkSame(name, "groups", is.readInt(), groups);
-        BlockSupport.checkSame(name, "bias flag", is.readBoolean(), includeBias);
-        BlockSupport.checkSame(name, "batch-norm flag", is.readBoolean(), bn != null);
-        BlockSupport.checkSame(name, "relu flag", is.readBoolean(), relu);
+        BlockSupport.checkSame(name, "bias flag", is.readBoolean(), isIncludeBias());
+        BlockSupport.checkSame(name, "batch-norm flag", is.readBoolean(), hasBatchNorm());
+        BlockSupport.checkSame(name, "relu flag", is.readBoolean(), hasRelu());
         if (version >= RELU6_VERSION) {
             BlockSupport.checkSame(name, "relu6 flag", is.readBoolean(), relu6);
         }
-        BlockSupport.checkSame(name, "epsilon", is.readFloat(), epsilon);
-        BlockSupport.checkSame(name, "momentum", is.readFloat(), momentum);
+        BlockSupport.checkSame(name, "epsilon", is.readFloat(), getEpsilon());
+        BlockSupport.checkSame(name, "momentum", is.readFloat(), getMomentum());
     }
 
     /**
@@ -214,27 +185,6 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
      */
     public Conv2d getConv() {
         return conv;
-    }
-
-    /**
-     * @return the DJL batch norm child, or {@code null} if this block has none
-     */
-    public BatchNorm getBatchNorm() {
-        return bn;
-    }
-
-    /**
-     * @return whether a batch norm follows the convolution
-     */
-    public boolean hasBatchNorm() {
-        return bn != null;
-    }
-
-    /**
-     * @return whether the block ends with a ReLU
-     */
-    public boolean hasRelu() {
-        return relu;
     }
 
     /**
@@ -280,27 +230,6 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
     }
 
     /**
-     * @return whether the convolution has a bias
-     */
-    public boolean isIncludeBias() {
-        return includeBias;
-    }
-
-    /**
-     * @return the batch norm epsilon (meaningful only with a batch norm)
-     */
-    public float getEpsilon() {
-        return epsilon;
-    }
-
-    /**
-     * @return the batch norm momentum in DJL's meaning (weight of the old running value)
-     */
-    public float getMomentum() {
-        return momentum;
-    }
-
-    /**
      * @return whether the ReLU is a ReLU6 ({@code min(max(x, 0), 6)})
      */
     public boolean hasRelu6() {
@@ -318,24 +247,7 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
      * @return the convolution bias parameter, or {@code null} without bias
      */
     public Parameter getBias() {
-        return includeBias ? conv.getDirectParameters().get("bias") : null;
-    }
-
-    /**
-     * Returns a batch norm parameter.
-     *
-     * @param name {@code gamma}, {@code beta}, {@code runningMean} or {@code runningVar}
-     * @return the parameter
-     */
-    public Parameter getBatchNormParameter(String name) {
-        if (bn == null) {
-            throw new IllegalStateException(getClass().getSimpleName() + " has no batch norm");
-        }
-        Parameter p = bn.getDirectParameters().get(name);
-        if (p == null) {
-            throw new IllegalArgumentException("BatchNorm has no parameter " + name);
-        }
-        return p;
+        return isIncludeBias() ? conv.getDirectParameters().get("bias") : null;
     }
 
     /** {@inheritDoc} */
@@ -350,14 +262,11 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         if (groups != 1) {
             sb.append(", groups=").append(groups);
         }
-        sb.append(", bias=").append(includeBias);
+        sb.append(", bias=").append(isIncludeBias());
         if (relu6) {
             sb.append(", relu6");
         }
-        if (bn != null) {
-            sb.append(", eps=").append(epsilon).append(", momentum=").append(momentum);
-        }
-        return sb.append(')').toString();
+        return appendBatchNorm(sb).append(')').toString();
     }
 
     /**
@@ -365,20 +274,17 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
      *
      * @param <T> the concrete builder type
      */
-    public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+    public abstract static class BaseBuilder<T extends BaseBuilder<T>> extends LayerBuilder<T> {
         Shape kernelShape;
         Shape stride = new Shape(1, 1);
         Shape padding = new Shape(0, 0);
         Shape dilation = new Shape(1, 1);
         int filters;
         int groups = 1;
-        boolean includeBias;
         boolean relu6;
-        float epsilon = 1e-5f;
-        float momentum = 0.9f;
 
         BaseBuilder(boolean defaultBias) {
-            includeBias = defaultBias;
+            super(defaultBias);
         }
 
         /**
@@ -448,39 +354,6 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
         }
 
         /**
-         * Sets the whether the convolution has a bias.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public T optBias(boolean v) {
-            includeBias = v;
-            return self();
-        }
-
-        /**
-         * Sets the batch norm epsilon, default 1e-5.
-         *
-         * @param v the value
-         * @return this builder
-         */
-        public T optEpsilon(float v) {
-            epsilon = v;
-            return self();
-        }
-
-        /**
-         * Sets the batch norm momentum in DJL's meaning (default 0.9, i.e. PyTorch's 0.1).
-         *
-         * @param v the weight of the old running value
-         * @return this builder
-         */
-        public T optMomentum(float v) {
-            momentum = v;
-            return self();
-        }
-
-        /**
          * Makes the block's ReLU a ReLU6 (MobileNetV2's activation), for {@code ConvBnRelu2d} and
          * {@code ConvRelu2d}; the int8 form clamps at 6 in its requantization.
          *
@@ -491,8 +364,6 @@ public abstract class FusedConv2d extends AbstractBlock implements FusedLayer {
             relu6 = v;
             return self();
         }
-
-        abstract T self();
 
         /**
          * Builds the block.

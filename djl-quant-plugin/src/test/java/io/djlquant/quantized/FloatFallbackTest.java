@@ -119,6 +119,8 @@ class FloatFallbackTest {
     @Test
     void javaFloatFormEqualsThePyTorchBlocks() {
         Shape in = new Shape(3, 5, 15, 13);
+        // seeded: with some random weights a layer's outputs stayed below the non-trivial bound
+        ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(4321);
         try (NDManager pt = NDManager.newBaseManager("PyTorch")) {
             SequentialBlock net = everyKind();
             QatTestNets.init(net, pt, in);
