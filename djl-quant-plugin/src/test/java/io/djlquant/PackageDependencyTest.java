@@ -124,11 +124,13 @@ class PackageDependencyTest {
 
     @Test
     void packageGraphHasNoCycle() {
-        List<List<String>> cycles = cycles(graph);
-        if (!cycles.isEmpty()) {
+        List<Set<String>> components = tangles(graph);
+        if (!components.isEmpty()) {
             StringBuilder sb = new StringBuilder("package cycles in io.djlquant:");
-            for (List<String> cycle : cycles) {
+            for (Set<String> component : components) {
+                List<String> cycle = cycleIn(graph, component);
                 sb.append("\n  ").append(String.join(" -> ", cycle));
+                sb.append("\n    (packages on cycles with it: ").append(component).append(')');
                 for (int k = 0; k + 1 < cycle.size(); k++) {
                     String edge = cycle.get(k) + " -> " + cycle.get(k + 1);
                     sb.append("\n    ").append(edge).append(" (").append(witnesses.get(edge));
@@ -224,15 +226,27 @@ class PackageDependencyTest {
     }
 
     /**
-     * Finds one cycle in every strongly connected component of more than one package (Tarjan's
-     * algorithm, iterative), each as a path that starts and ends at its smallest package.
+     * Finds one cycle in every strongly connected component of more than one package, each as a
+     * path that starts and ends at the component's smallest package.
      */
     static List<List<String>> cycles(Map<String, Set<String>> g) {
+        List<List<String>> found = new ArrayList<>();
+        for (Set<String> component : tangles(g)) {
+            found.add(cycleIn(g, component));
+        }
+        return found;
+    }
+
+    /**
+     * Returns the strongly connected components of more than one package (Tarjan's algorithm,
+     * iterative), sorted by their smallest package.
+     */
+    static List<Set<String>> tangles(Map<String, Set<String>> g) {
         Map<String, Integer> index = new HashMap<>();
         Map<String, Integer> low = new HashMap<>();
         Deque<String> stack = new ArrayDeque<>();
         Set<String> onStack = new TreeSet<>();
-        List<List<String>> found = new ArrayList<>();
+        List<Set<String>> found = new ArrayList<>();
         for (String root : new TreeSet<>(g.keySet())) {
             if (index.containsKey(root)) {
                 continue;
@@ -278,12 +292,12 @@ class PackageDependencyTest {
                         component.add(w);
                     } while (!w.equals(v));
                     if (component.size() > 1) {
-                        found.add(cycleIn(g, component));
+                        found.add(component);
                     }
                 }
             }
         }
-        found.sort((a, b) -> a.get(0).compareTo(b.get(0)));
+        found.sort((a, b) -> a.iterator().next().compareTo(b.iterator().next()));
         return found;
     }
 
