@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Batch;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
 import java.io.IOException;
 import java.nio.file.Files;

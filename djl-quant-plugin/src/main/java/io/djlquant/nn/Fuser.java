@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * same parameter values and the same outputs:
  *
  * <ul>
- *   <li>in a {@link SequentialBlock}: Conv2d, BatchNorm, relu become {@link ConvBnRelu2d} (and the
- *       shorter chains {@link ConvBn2d}, {@link ConvRelu2d}, {@link PlainConv2d}); Linear,
- *       BatchNorm, relu likewise become {@link LinearBnRelu1d}, {@link LinearBn1d}, {@link
- *       LinearRelu}, {@link PlainLinear};
+ *   <li>in a {@link SequentialBlock}, the chains of the table {@link FusionPatterns}: Conv2d,
+ *       BatchNorm, relu become {@link ConvBnRelu2d} (and the shorter chains {@link ConvBn2d},
+ *       {@link ConvRelu2d}, {@link PlainConv2d}); Linear, BatchNorm, relu likewise become {@link
+ *       LinearBnRelu1d}, {@link LinearBn1d}, {@link LinearRelu}, {@link PlainLinear};
  *   <li>a two-branch {@link ParallelBlock} whose join computes {@code relu(a+b)}, {@code a+b} or
  *       {@code a*b} becomes a {@link Residual}; one whose join concatenates its branches along the
  *       channel axis becomes {@link Branches};
@@ -150,10 +150,10 @@ public final class Fuser {
             return r;
         }
         if (b.getClass() == Conv2d.class) {
-            return fuseConv((Conv2d) b, null, false, false, path);
+            return fuseConv((Conv2d) b, null, FusionPatterns.alone(FusionPatterns.CONV), path);
         }
         if (b.getClass() == Linear.class) {
-            return fuseLinear((Linear) b, null, false, path);
+            return fuseLinear((Linear) b, null, FusionPatterns.alone(FusionPatterns.LINEAR), path);
         }
         if (b.getClass() == Dropout.class) {
             // identity at inference; QAT keeps it so fine-tuning regularises as the float model did
@@ -195,26 +195,18 @@ public final class Fuser {
             String cp = path + "/" + kids.get(i).getKey();
             Block fused = null;
             int next = i + 1;
-            if (c.getClass() == Conv2d.class || c.getClass() == Linear.class) {
-                boolean isConv = c.getClass() == Conv2d.class;
+            if (c.getClass() == Conv2d.class) {
                 Shape after = c.getOutputShapes(new Shape[] {cur})[0];
-                BatchNorm bn = null;
-                if (next < kids.size() && fusableBatchNorm(kids.get(next).getValue(), after)) {
-                    bn = (BatchNorm) kids.get(next).getValue();
-                    next++;
-                }
-                String act =
-                        next < kids.size() ? activation(kids.get(next).getValue(), after) : null;
-                // ReLU6 has a fused int8 form after convolutions only
-                boolean relu = "relu".equals(act) || ("relu6".equals(act) && isConv);
-                boolean relu6 = relu && "relu6".equals(act);
-                if (relu) {
-                    next++;
-                }
-                fused =
-                        isConv
-                                ? fuseConv((Conv2d) c, bn, relu, relu6, cp)
-                                : fuseLinear((Linear) c, bn, relu, cp);
+                FusionPatterns.Pattern<FusedConv2d.BaseBuilder<?>> p =
+                        match(FusionPatterns.CONV, kids, i, after);
+                fused = fuseConv((Conv2d) c, batchNormOf(p, kids, i), p, cp);
+                next = i + chainLength(p);
+            } else if (c.getClass() == Linear.class) {
+                Shape after = c.getOutputShapes(new Shape[] {cur})[0];
+                FusionPatterns.Pattern<FusedLinear.BaseBuilder<?>> p =
+                        match(FusionPatterns.LINEAR, kids, i, after);
+                fused = fuseLinear((Linear) c, batchNormOf(p, kids, i), p, cp);
+                next = i + chainLength(p);
             }
             if (fused == null) {
                 fused = convert(c, cur, cp);
@@ -227,6 +219,57 @@ public final class Fuser {
             i = next;
         }
         return out;
+    }
+
+    /**
+     * Returns the first entry of {@code patterns} whose chain starts at child {@code i}. The batch
+     * norm check and each activation probe run at most once and in chain order: a lambda probe
+     * draws random inputs from the manager, so probing more (or in another order) could change what
+     * later probes recognise.
+     */
+    private <B> FusionPatterns.Pattern<B> match(
+            List<FusionPatterns.Pattern<B>> patterns, BlockList kids, int i, Shape after) {
+        Boolean bn = null;
+        // the activation right after the layer [0] or after its batch norm [1]
+        String[] act = new String[2];
+        boolean[] probed = new boolean[2];
+        for (FusionPatterns.Pattern<B> p : patterns) {
+            if (p.layer() != kids.get(i).getValue().getClass()) {
+                continue;
+            }
+            int at = i + 1;
+            if (p.batchNorm()) {
+                if (bn == null) {
+                    bn = at < kids.size() && fusableBatchNorm(kids.get(at).getValue(), after);
+                }
+                if (!bn) {
+                    continue;
+                }
+                at++;
+            }
+            if (p.activation() != null) {
+                int k = at - i - 1;
+                if (!probed[k]) {
+                    act[k] = at < kids.size() ? activation(kids.get(at).getValue(), after) : null;
+                    probed[k] = true;
+                }
+                if (!p.activation().equals(act[k])) {
+                    continue;
+                }
+            }
+            return p;
+        }
+        throw new IllegalStateException("the fusion table has no entry for a lone layer");
+    }
+
+    /** The number of children a matched chain spans. */
+    private static int chainLength(FusionPatterns.Pattern<?> p) {
+        return 1 + (p.batchNorm() ? 1 : 0) + (p.relu() ? 1 : 0);
+    }
+
+    /** The batch norm of a matched chain starting at child {@code i}, or null. */
+    private static BatchNorm batchNormOf(FusionPatterns.Pattern<?> p, BlockList kids, int i) {
+        return p.batchNorm() ? (BatchNorm) kids.get(i + 1).getValue() : null;
     }
 
     private boolean fusableBatchNorm(Block b, Shape in) {
@@ -251,14 +294,15 @@ public final class Fuser {
         return c == null ? null : c.name;
     }
 
-    private Block fuseConv(Conv2d conv, BatchNorm bn, boolean relu, boolean relu6, String path) {
-        FusedConv2d.BaseBuilder<?> b;
+    private Block fuseConv(
+            Conv2d conv,
+            BatchNorm bn,
+            FusionPatterns.Pattern<FusedConv2d.BaseBuilder<?>> pattern,
+            String path) {
+        FusedConv2d.BaseBuilder<?> b = pattern.builder().get();
         if (bn != null) {
-            b = relu ? ConvBnRelu2d.builder() : ConvBn2d.builder();
             BatchNormConfig cfg = BatchNormConfig.read(bn);
             b.optEpsilon(cfg.epsilon).optMomentum(cfg.momentum);
-        } else {
-            b = relu ? ConvRelu2d.builder() : PlainConv2d.builder();
         }
         b.setKernelShape(conv.getKernelShape())
                 .setFilters(conv.getFilters())
@@ -267,34 +311,37 @@ public final class Fuser {
                 .optDilation(conv.getDilation())
                 .optGroups(conv.getGroups())
                 .optBias(conv.isIncludeBias())
-                .optRelu6(relu6);
+                .optRelu6(pattern.relu6());
         FusedConv2d f = b.build();
         copyParameters(conv, f.getConv());
         if (bn != null) {
             copyParameters(bn, f.getBatchNorm());
         }
-        report.replaced(path, describe("Conv2d", bn, relu) + (relu6 ? "6" : "") + " -> " + f);
+        report.replaced(
+                path,
+                describe("Conv2d", bn, pattern.relu()) + (pattern.relu6() ? "6" : "") + " -> " + f);
         return f;
     }
 
-    private Block fuseLinear(Linear linear, BatchNorm bn, boolean relu, String path) {
+    private Block fuseLinear(
+            Linear linear,
+            BatchNorm bn,
+            FusionPatterns.Pattern<FusedLinear.BaseBuilder<?>> pattern,
+            String path) {
         Parameter w = linear.getDirectParameters().get("weight");
         boolean bias = linear.getDirectParameters().keys().contains("bias");
         long units = w.getArray().getShape().get(0);
-        FusedLinear.BaseBuilder<?> b;
+        FusedLinear.BaseBuilder<?> b = pattern.builder().get();
         if (bn != null) {
-            b = relu ? LinearBnRelu1d.builder() : LinearBn1d.builder();
             BatchNormConfig cfg = BatchNormConfig.read(bn);
             b.optEpsilon(cfg.epsilon).optMomentum(cfg.momentum);
-        } else {
-            b = relu ? LinearRelu.builder() : PlainLinear.builder();
         }
         FusedLinear f = b.setUnits(units).optBias(bias).build();
         copyParameters(linear, f.getLinear());
         if (bn != null) {
             copyParameters(bn, f.getBatchNorm());
         }
-        report.replaced(path, describe("Linear", bn, relu) + " -> " + f);
+        report.replaced(path, describe("Linear", bn, pattern.relu()) + " -> " + f);
         return f;
     }
 

@@ -9,8 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.djlquant.quantization.QConfig;
-import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * QAT form of {@link io.djlquant.nn.Concat}: the (already fake-quantized) inputs joined along the

@@ -2,15 +2,15 @@
  * QFloat (QAT) form of djl-quant models: the same class names as {@code io.djlquant.nn}, each
  * wrapping its float block (child "float", parameters shared, so training the QAT tree trains the
  * float weights) and adding fake quantization. Build trees with {@code
- * io.djlquant.quantization.Quantizer.quantizeQat}, which also wires activations.
+ * io.djlquant.quantization.convert.Quantizer.quantizeQat}, which also wires activations.
  *
  * <ul>
  *   <li>{@link io.djlquant.qat.WeightedQatBlock} ({@code ConvBnRelu2d}, {@code ConvBn2d}, {@code
  *       ConvRelu2d}, {@code PlainConv2d}, {@code LinearBnRelu1d}, {@code LinearBn1d}, {@code
- *       LinearRelu}, {@code PlainLinear}): batch norm folded via {@link
- *       io.djlquant.quantization.BnFolding} (batch statistics in training, running statistics in
- *       inference or after {@code freezeBatchNorm()}), weight fake quant ("weight_fq"), int32 bias
- *       with {@code inputScale * weightScale[c]}, ReLU, output fake quant ("output_fq").
+ *       LinearRelu}, {@code PlainLinear}): batch norm folded via {@link io.djlquant.nn.BnFolding}
+ *       (batch statistics in training, running statistics in inference or after {@code
+ *       freezeBatchNorm()}), weight fake quant ("weight_fq"), int32 bias with {@code inputScale *
+ *       weightScale[c]}, ReLU, output fake quant ("output_fq").
  *   <li>{@link io.djlquant.qat.QuantStub} (output fake quant), {@link io.djlquant.qat.DequantStub}
  *       (identity, float output), {@link io.djlquant.qat.ElementWise} (two wired inputs, output
  *       fake quant), {@link io.djlquant.qat.Residual} (container).

@@ -2,6 +2,8 @@ package io.djlquant.quantization;
 
 import io.djlquant.quantization.fakequant.FakeQuantizeBase;
 import io.djlquant.quantization.observer.Observer;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QScheme;
 import java.util.function.Function;
 import java.util.function.Supplier;
 

@@ -10,6 +10,8 @@ import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.Observer;
 import io.djlquant.quantization.observer.PassiveObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QScheme;
 import java.util.function.Function;
 import java.util.function.Supplier;
 

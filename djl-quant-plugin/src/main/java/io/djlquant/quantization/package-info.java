@@ -1,10 +1,11 @@
 /**
- * The quantization vocabulary shared by the QFloat ({@code io.djlquant.qat}) and Q ({@code
- * io.djlquant.quantized}) forms: {@link io.djlquant.quantization.QDType}, {@link
- * io.djlquant.quantization.QScheme}, {@link io.djlquant.quantization.QParams}, {@link
- * io.djlquant.quantization.QParamsCalculator}, observers ({@code .observer}), fake quantization
- * ({@code .fakequant}) and {@link io.djlquant.quantization.QConfig} with presets in {@link
- * io.djlquant.quantization.QConfigs}.
+ * The quantization configuration shared by the QFloat ({@code io.djlquant.qat}) form and the
+ * converters: {@link io.djlquant.quantization.QConfig} with presets in {@link
+ * io.djlquant.quantization.QConfigs}. It builds on the subpackages below it: {@code .qparams}
+ * ({@link io.djlquant.quantization.qparams.QDType}, {@link
+ * io.djlquant.quantization.qparams.QScheme}, {@link io.djlquant.quantization.qparams.QParams},
+ * {@link io.djlquant.quantization.qparams.QParamsCalculator}, also used by the Q form), observers
+ * ({@code .observer}) and fake quantization ({@code .fakequant}).
  *
  * <p>Typical use inside a QAT block (fake-quant blocks are DJL blocks, so add them as children;
  * their observer statistics and learnable scales are saved with the model):
@@ -31,18 +32,8 @@
  * <p>Calibration ({@link io.djlquant.quantization.QConfigs#calibration()}) builds the same blocks
  * with fake quantization disabled, so forward passes only record statistics.
  *
- * <p>Converters: {@link io.djlquant.quantization.Quantizer#quantizeQat} rewrites a float tree into
- * the QFloat form ({@code io.djlquant.qat}) using the table {@link
- * io.djlquant.quantization.QatMappings} and per-block {@link
- * io.djlquant.quantization.QConfigOverrides}; {@link io.djlquant.quantization.Quantizer#calibrate}
- * runs post-training calibration; {@link io.djlquant.quantization.BnFolding} is the one place where
- * batch norm is folded; {@link io.djlquant.quantization.BlockTree} walks trees by path.
- *
- * <p>PTQ algorithms beyond plain calibration, driven by {@link
- * io.djlquant.quantization.PtqAlgorithms}: {@link io.djlquant.quantization.CrossLayerEqualization}
- * (float tree, data-free), {@link io.djlquant.quantization.ScaleSearch} (per-layer range search on
- * the calibrated QFloat tree) and {@link io.djlquant.quantization.BiasCorrection} (per-layer mean
- * error removed through the bias); {@link io.djlquant.quantization.ParameterSnapshot} keeps a
- * trained float model to compare several of them.
+ * <p>The converters that use this vocabulary ({@code Quantizer}, the mapping tables, calibration
+ * and the PTQ algorithms) are in {@code io.djlquant.quantization.convert}, above the QFloat and Q
+ * packages; nothing here refers to them, so the package graph stays acyclic.
  */
 package io.djlquant.quantization;

@@ -10,7 +10,7 @@ import io.djlquant.engine.JqNDArray;
 import io.djlquant.engine.JqNDManager;
 import io.djlquant.kernels.ActivationQuant;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Moves activations between DJL arrays and {@link QActivation}s, following DESIGN.md. */
 final class ActivationIO {

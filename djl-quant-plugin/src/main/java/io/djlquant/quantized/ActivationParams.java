@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Checks that parameters describe an activation the int8 kernels can hold. */
 final class ActivationParams {

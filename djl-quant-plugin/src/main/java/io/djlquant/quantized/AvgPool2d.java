@@ -2,7 +2,7 @@ package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Quantized 2-d average pooling: each mean is rounded half-to-even onto the input's grid, so it is
@@ -66,5 +66,34 @@ public class AvgPool2d extends QuantizedGlue {
      */
     public boolean isCountIncludePad() {
         return countIncludePad;
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block whose input is quantized (the mapping keeps the
+     * float block otherwise).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalArgumentException with ceil mode or {@code countIncludePad=false}
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static AvgPool2d fromQat(io.djlquant.qat.AvgPool2d qat) {
+        io.djlquant.nn.AvgPool2d f = qat.getFloatBlock();
+        if (f.isCeilMode()) {
+            throw new IllegalArgumentException(
+                    "the int8 average pool has no ceil mode; use ceilMode=false");
+        }
+        if (!f.isCountIncludePad()) {
+            // DJL 0.36 on PyTorch ignores countIncludePad=false (it always divides by the full
+            // window), so the QFloat model was trained with a divisor the int8 pool would not use
+            throw new IllegalArgumentException(
+                    "countIncludePad=false is not converted: DJL's PyTorch avgPool2d ignores it,"
+                            + " so the QFloat model divides by the full window while the int8 pool"
+                            + " would not; use countIncludePad=true");
+        }
+        return new AvgPool2d(
+                PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()),
+                true,
+                qat.getInputQParams());
     }
 }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.ActivationQuant;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import java.util.Arrays;
 
 /**
@@ -80,5 +80,16 @@ public class Concat extends QuantizedBlock {
     @Override
     public String toString() {
         return name() + "(in=" + Arrays.toString(inputs) + ", out=" + output + ")";
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block.
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static Concat fromQat(io.djlquant.qat.Concat qat) {
+        return new Concat(qat.getInputQParamsAll(), qat.getOutputQParams());
     }
 }

@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized int8 2-d convolution (batch norm folded); see {@link QuantizedConv2d}. */
 public class ConvBn2d extends QuantizedConv2d {
@@ -22,5 +22,16 @@ public class ConvBn2d extends QuantizedConv2d {
             QParams input,
             QParams output) {
         super(weights, geometry, groups, input, output, false);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static ConvBn2d fromQat(io.djlquant.qat.ConvBn2d qat) {
+        return fromQat(qat, (w, g, gr, i, o, r6) -> new ConvBn2d(w, g, gr, i, o));
     }
 }

@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized int8 2-d convolution (batch norm folded, ReLU fused); see {@link QuantizedConv2d}. */
 public class ConvBnRelu2d extends QuantizedConv2d {
@@ -42,5 +42,16 @@ public class ConvBnRelu2d extends QuantizedConv2d {
             QParams output,
             boolean relu6) {
         super(weights, geometry, groups, input, output, true, relu6);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static ConvBnRelu2d fromQat(io.djlquant.qat.ConvBnRelu2d qat) {
+        return fromQat(qat, ConvBnRelu2d::new);
     }
 }

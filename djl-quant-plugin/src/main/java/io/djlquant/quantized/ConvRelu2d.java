@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized int8 2-d convolution (ReLU fused); see {@link QuantizedConv2d}. */
 public class ConvRelu2d extends QuantizedConv2d {
@@ -42,5 +42,16 @@ public class ConvRelu2d extends QuantizedConv2d {
             QParams output,
             boolean relu6) {
         super(weights, geometry, groups, input, output, true, relu6);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static ConvRelu2d fromQat(io.djlquant.qat.ConvRelu2d qat) {
+        return fromQat(qat, ConvRelu2d::new);
     }
 }

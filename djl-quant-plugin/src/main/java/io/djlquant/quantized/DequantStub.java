@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Where quantization ends: returns {@code (q - zp) * scale} as float32 on the input's engine. */
 public class DequantStub extends QuantizedBlock {
@@ -47,5 +47,17 @@ public class DequantStub extends QuantizedBlock {
     @Override
     public String toString() {
         return name() + "(" + input + ")";
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block whose input is quantized (the mapping keeps the
+     * float block otherwise).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static DequantStub fromQat(io.djlquant.qat.DequantStub qat) {
+        return new DequantStub(qat.getInputQParams());
     }
 }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.nn.ElementWise.Mode;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Quantized element-wise join of two activations with NumPy broadcasting: {@code quantize(a + b)},
@@ -109,5 +109,20 @@ public class ElementWise extends QuantizedBlock {
     @Override
     public String toString() {
         return name() + "(" + mode + ", a=" + inputA + ", b=" + inputB + ", out=" + output + ")";
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block.
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static ElementWise fromQat(io.djlquant.qat.ElementWise qat) {
+        return new ElementWise(
+                qat.getMode(),
+                qat.getInputQParams(0),
+                qat.getInputQParams(1),
+                qat.getOutputQParams());
     }
 }

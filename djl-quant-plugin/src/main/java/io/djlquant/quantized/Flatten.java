@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized batch flatten: (N, d1, d2, ...) to (N, d1*d2*...), integers unchanged. */
 public class Flatten extends QuantizedGlue {

@@ -8,7 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.fakequant.FakeQuantizeBase;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.fallback.FloatOp;
 import io.djlquant.quantized.fallback.FloatOps;
 import io.djlquant.quantized.fallback.FloatValues;
@@ -203,5 +204,21 @@ public class FloatFallback extends QuantizedBlock {
                         ? "Java " + floatOp.getClass().getSimpleName()
                         : "PyTorch " + floatBlock.getClass().getSimpleName();
         return name() + "(" + what + ", in=" + Arrays.toString(inputs) + ", out=" + output + ")";
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block.
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static FloatFallback fromQat(io.djlquant.qat.FloatFallback qat) {
+        FakeQuantizeBase[] producers = qat.getInputQuantizers();
+        QParams[] in = new QParams[producers.length];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = producers[i] == null ? null : producers[i].getQParams();
+        }
+        return new FloatFallback(qat.getFloatBlock(), in, qat.getOutputQParams());
     }
 }

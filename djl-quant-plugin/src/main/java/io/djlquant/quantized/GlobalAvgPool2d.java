@@ -2,7 +2,7 @@ package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Quantized global average pooling: NCHW to (N, C) like the float block; each mean is rounded
@@ -38,5 +38,17 @@ public class GlobalAvgPool2d extends QuantizedGlue {
     protected Shape outputShape(Shape in) {
         expectRank(in, 4);
         return new Shape(in.get(0), in.get(1));
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block whose input is quantized (the mapping keeps the
+     * float block otherwise).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static GlobalAvgPool2d fromQat(io.djlquant.qat.GlobalAvgPool2d qat) {
+        return new GlobalAvgPool2d(qat.getInputQParams());
     }
 }

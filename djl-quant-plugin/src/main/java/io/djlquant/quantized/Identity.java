@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized identity (e.g. a residual shortcut): passes the integers through. */
 public class Identity extends QuantizedGlue {

@@ -1,6 +1,6 @@
 package io.djlquant.quantized;
 
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized int8 fully connected layer (batch norm folded); see {@link QuantizedLinear}. */
 public class LinearBn1d extends QuantizedLinear {
@@ -14,5 +14,16 @@ public class LinearBn1d extends QuantizedLinear {
      */
     public LinearBn1d(QuantizedWeights weights, QParams input, QParams output) {
         super(weights, input, output, false);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static LinearBn1d fromQat(io.djlquant.qat.LinearBn1d qat) {
+        return fromQat(qat, LinearBn1d::new);
     }
 }

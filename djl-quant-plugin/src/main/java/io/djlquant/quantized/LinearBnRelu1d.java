@@ -1,6 +1,6 @@
 package io.djlquant.quantized;
 
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Quantized int8 fully connected layer (batch norm folded, ReLU fused); see {@link
@@ -17,5 +17,16 @@ public class LinearBnRelu1d extends QuantizedLinear {
      */
     public LinearBnRelu1d(QuantizedWeights weights, QParams input, QParams output) {
         super(weights, input, output, true);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static LinearBnRelu1d fromQat(io.djlquant.qat.LinearBnRelu1d qat) {
+        return fromQat(qat, LinearBnRelu1d::new);
     }
 }

@@ -1,6 +1,6 @@
 package io.djlquant.quantized;
 
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized int8 fully connected layer (ReLU fused); see {@link QuantizedLinear}. */
 public class LinearRelu extends QuantizedLinear {
@@ -14,5 +14,16 @@ public class LinearRelu extends QuantizedLinear {
      */
     public LinearRelu(QuantizedWeights weights, QParams input, QParams output) {
         super(weights, input, output, true);
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block (batch norm folded with the running statistics).
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static LinearRelu fromQat(io.djlquant.qat.LinearRelu qat) {
+        return fromQat(qat, LinearRelu::new);
     }
 }

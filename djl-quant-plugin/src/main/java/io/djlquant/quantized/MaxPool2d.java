@@ -3,7 +3,7 @@ package io.djlquant.quantized;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.ConvParams;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Quantized 2-d max pooling (exact: the maximum integer is the maximum value). In ceil mode (as
@@ -126,5 +126,20 @@ public class MaxPool2d extends QuantizedGlue {
      */
     public PoolGeometry getGeometry() {
         return geometry;
+    }
+
+    /**
+     * Converts the float glue block QAT kept as it is (it commutes with quantization), in a
+     * quantized region.
+     *
+     * @param f the float block
+     * @param in the parameters of its input activation (also its output's)
+     * @return the int8 block
+     */
+    public static MaxPool2d fromFloat(io.djlquant.nn.MaxPool2d f, QParams in) {
+        return new MaxPool2d(
+                PoolGeometry.of(f.getKernelShape(), f.getStride(), f.getPadding()),
+                f.isCeilMode(),
+                in);
     }
 }

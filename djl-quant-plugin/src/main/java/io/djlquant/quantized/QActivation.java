@@ -2,7 +2,7 @@ package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.ActivationQuant;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * A quantized activation inside a Q block: one integer per byte (read unsigned when the dtype is

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.Int8Kernels;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Where quantization starts: quantizes real values with the parameters the QFloat stub's fake-quant
@@ -51,5 +51,16 @@ public class QuantStub extends QuantizedBlock {
     @Override
     public String toString() {
         return name() + "(" + output + ")";
+    }
+
+    /**
+     * Converts a calibrated or trained QAT block.
+     *
+     * @param qat the QAT block
+     * @return the int8 block
+     * @throws IllegalStateException if its fake quants have not observed data
+     */
+    public static QuantStub fromQat(io.djlquant.qat.QuantStub qat) {
+        return new QuantStub(qat.getOutputQParams());
     }
 }

@@ -7,7 +7,7 @@ import io.djlquant.kernels.ActivationQuant;
 import io.djlquant.kernels.ConvParams;
 import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.kernels.PackedConvWeights;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Common base of the quantized 2-d convolutions ({@link ConvBnRelu2d}, {@link ConvBn2d}, {@link
@@ -242,5 +242,41 @@ public abstract class QuantizedConv2d extends QuantizedBlock {
                 + ", out="
                 + output
                 + ")";
+    }
+
+    /** Constructor shape of the four int8 convolutions (relu6 only with a fused ReLU). */
+    @FunctionalInterface
+    interface Ctor<Q extends QuantizedConv2d> {
+        Q create(
+                QuantizedWeights w,
+                ConvParams g,
+                int groups,
+                QParams in,
+                QParams out,
+                boolean relu6);
+    }
+
+    /**
+     * The shared body of the subclasses' {@code fromQat}: geometry from the float block, weights
+     * folded and quantized once, activation parameters from the wired fake quants.
+     */
+    static <Q extends QuantizedConv2d> Q fromQat(io.djlquant.qat.FusedConv2d b, Ctor<Q> ctor) {
+        io.djlquant.nn.FusedConv2d f = b.getFloatBlock();
+        QParams in = b.getInputQParams();
+        ConvParams g =
+                new ConvParams(
+                        (int) f.getStride().get(0),
+                        (int) f.getStride().get(1),
+                        (int) f.getPadding().get(0),
+                        (int) f.getPadding().get(1),
+                        (int) f.getDilation().get(0),
+                        (int) f.getDilation().get(1));
+        return ctor.create(
+                QuantizedWeights.fromQat(b, in),
+                g,
+                f.getGroups(),
+                in,
+                b.getOutputQParams(),
+                f.hasRelu6());
     }
 }

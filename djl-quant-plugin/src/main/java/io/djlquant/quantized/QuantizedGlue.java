@@ -3,7 +3,7 @@ package io.djlquant.quantized;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Base of the one-input blocks that keep their input's quantization parameters (pooling, flatten,

@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.djlquant.kernels.ActivationQuant;
 import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.kernels.PackedLinearWeights;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Common base of the quantized fully connected blocks ({@link LinearBnRelu1d}, {@link LinearBn1d},
@@ -140,5 +140,17 @@ public abstract class QuantizedLinear extends QuantizedBlock {
                 + ", out="
                 + output
                 + ")";
+    }
+
+    /** Constructor shape of the four int8 linear layers. */
+    @FunctionalInterface
+    interface Ctor<Q extends QuantizedLinear> {
+        Q create(QuantizedWeights w, QParams in, QParams out);
+    }
+
+    /** The shared body of the subclasses' {@code fromQat}. */
+    static <Q extends QuantizedLinear> Q fromQat(io.djlquant.qat.FusedLinear b, Ctor<Q> ctor) {
+        QParams in = b.getInputQParams();
+        return ctor.create(QuantizedWeights.fromQat(b, in), in, b.getOutputQParams());
     }
 }

@@ -1,8 +1,11 @@
 package io.djlquant.quantized;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.nn.BnFolding;
+import io.djlquant.qat.WeightedQatBlock;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 import java.util.function.Supplier;
 
 /**
@@ -224,5 +227,26 @@ public final class QuantizedWeights {
             s[c] = qparams.scale(c);
         }
         return s;
+    }
+
+    /**
+     * Folds batch norm once (running statistics) and quantizes the weight and the bias of a QAT
+     * layer with its weight fake quant's parameters; the bias scale is {@code inputScale *
+     * weightScale[c]}.
+     *
+     * @param b the QAT layer
+     * @param in the parameters of its input activation
+     * @return the integer weights
+     */
+    static QuantizedWeights fromQat(WeightedQatBlock b, QParams in) {
+        QParams wq = b.getWeightQParams();
+        NDManager owner = b.getFloatBlock().getParameters().valueAt(0).getArray().getManager();
+        try (NDManager m = owner.newSubManager()) {
+            BnFolding.Folded f = b.foldedParameters(m);
+            Shape shape = f.weight().getShape();
+            float[] w = f.weight().toFloatArray();
+            float[] bias = f.bias() == null ? null : f.bias().toFloatArray();
+            return quantize(w, shape, wq, bias, in.scale(0));
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized standalone ReLU: {@code max(q, zeroPoint)}, exact on the input's grid. */
 public class Relu extends QuantizedGlue {

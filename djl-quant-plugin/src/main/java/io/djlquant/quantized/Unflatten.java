@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized (N, C) to (N, C, 1, 1), integers unchanged. */
 public class Unflatten extends QuantizedGlue {

@@ -1,7 +1,7 @@
 package io.djlquant.quantized;
 
 import ai.djl.ndarray.types.Shape;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 
 /** Quantized nearest-neighbour upsampling: integers repeated, parameters unchanged. */
 public class Upsample extends QuantizedGlue {
@@ -55,5 +55,17 @@ public class Upsample extends QuantizedGlue {
      */
     public int getScale() {
         return scale;
+    }
+
+    /**
+     * Converts the float glue block QAT kept as it is (it commutes with quantization), in a
+     * quantized region.
+     *
+     * @param f the float block
+     * @param in the parameters of its input activation (also its output's)
+     * @return the int8 block
+     */
+    public static Upsample fromFloat(io.djlquant.nn.Upsample f, QParams in) {
+        return new Upsample(f.getScale(), in);
     }
 }

@@ -27,7 +27,7 @@ import io.djlquant.models.MobileNetV2;
 import io.djlquant.models.TorchvisionLayout;
 import io.djlquant.nn.FusedConv2d;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
 import java.io.IOException;
 import java.nio.file.Files;

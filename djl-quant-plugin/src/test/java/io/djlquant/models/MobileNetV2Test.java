@@ -18,7 +18,7 @@ import com.google.gson.JsonObject;
 import io.djlquant.nn.FusedConv2d;
 import io.djlquant.nn.Identity;
 import io.djlquant.nn.Residual;
-import io.djlquant.quantization.BlockTree;
+import io.djlquant.quantization.convert.BlockTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -28,7 +28,7 @@ import io.djlquant.nn.PlainLinear;
 import io.djlquant.nn.QuantStub;
 import io.djlquant.nn.Residual;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -17,7 +17,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

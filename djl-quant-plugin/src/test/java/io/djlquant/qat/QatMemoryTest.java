@@ -11,7 +11,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -31,7 +31,7 @@ import io.djlquant.nn.PlainConv2d;
 import io.djlquant.nn.PlainLinear;
 import io.djlquant.nn.QuantStub;
 import io.djlquant.nn.Residual;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import java.util.IdentityHashMap;
 import java.util.Map;
 

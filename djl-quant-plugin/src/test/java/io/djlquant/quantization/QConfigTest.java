@@ -15,6 +15,9 @@ import io.djlquant.quantization.observer.HistogramObserver;
 import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.PassiveObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
+import io.djlquant.quantization.qparams.QScheme;
 import org.junit.jupiter.api.Test;
 
 class QConfigTest {

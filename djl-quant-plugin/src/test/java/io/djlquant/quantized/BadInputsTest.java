@@ -136,7 +136,7 @@ class BadInputsTest {
                 new PlainConv2d(
                         HandBuilt.weights(
                                 new java.util.Random(1),
-                                io.djlquant.quantization.QDType.QINT8,
+                                io.djlquant.quantization.qparams.QDType.QINT8,
                                 false,
                                 8,
                                 3,
@@ -144,8 +144,8 @@ class BadInputsTest {
                                 1),
                         io.djlquant.kernels.ConvParams.of(1, 1 << 15, 1),
                         1,
-                        HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.02f, 128),
-                        HandBuilt.act(io.djlquant.quantization.QDType.QUINT8, 0.05f, 0));
+                        HandBuilt.act(io.djlquant.quantization.qparams.QDType.QUINT8, 0.02f, 128),
+                        HandBuilt.act(io.djlquant.quantization.qparams.QDType.QUINT8, 0.05f, 0));
         try (NDManager jq = QTests.jq()) {
             NDArray x = uniform(jq, new Shape(1, 3, 1, 1));
             IllegalArgumentException e =

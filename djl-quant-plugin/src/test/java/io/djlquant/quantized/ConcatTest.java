@@ -25,6 +25,7 @@ import io.djlquant.nn.Branches;
 import io.djlquant.nn.FuseResult;
 import io.djlquant.nn.Fuser;
 import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.convert.QuantizedConverter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

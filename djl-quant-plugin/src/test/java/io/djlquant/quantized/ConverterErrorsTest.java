@@ -11,12 +11,14 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QScheme;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.QuantizedConverter;
+import io.djlquant.quantization.convert.QuantizedMappings;
+import io.djlquant.quantization.convert.Quantizer;
 import io.djlquant.quantization.fakequant.FakeQuantize;
 import io.djlquant.quantization.observer.MinMaxObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QScheme;
 import org.junit.jupiter.api.Test;
 
 /** What the int8 converter refuses, and how it says so. */

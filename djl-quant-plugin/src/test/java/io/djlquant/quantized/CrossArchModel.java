@@ -14,7 +14,7 @@ import io.djlquant.kernels.C2Code;
 import io.djlquant.kernels.Int8Kernels;
 import io.djlquant.kernels.SimdWarmUp;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -33,9 +33,9 @@ import io.djlquant.nn.PlainConv2d;
 import io.djlquant.nn.PlainLinear;
 import io.djlquant.nn.Residual;
 import io.djlquant.qat.QatTestNets;
-import io.djlquant.quantization.QConfigOverrides;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.QConfigOverrides;
+import io.djlquant.quantization.convert.Quantizer;
 import io.djlquant.quantized.fallback.FloatOps;
 import io.djlquant.quantized.fallback.FloatValues;
 import java.nio.file.Path;
@@ -159,9 +159,9 @@ class FloatFallbackTest {
             FloatFallback kept =
                     new FloatFallback(
                             net,
-                            new io.djlquant.quantization.QParams[] {null},
-                            io.djlquant.quantization.QParams.perTensor(
-                                    io.djlquant.quantization.QDType.QINT8, 0.02f, 0));
+                            new io.djlquant.quantization.qparams.QParams[] {null},
+                            io.djlquant.quantization.qparams.QParams.perTensor(
+                                    io.djlquant.quantization.qparams.QDType.QINT8, 0.02f, 0));
             float[] x = QTests.uniform(3, (int) in.size(), -2f, 2f);
             float[] before = QuantizedModels.realValues(QTests.run(kept, jq, jq.create(x, in)));
             io.djlquant.format.JqGraph g =
@@ -284,7 +284,7 @@ class FloatFallbackTest {
                             () ->
                                     new FloatFallback(
                                             (io.djlquant.quantized.fallback.FloatOp) null,
-                                            new io.djlquant.quantization.QParams[0],
+                                            new io.djlquant.quantization.qparams.QParams[0],
                                             f.getOutputQParams()));
             assertTrue(none.getMessage().contains("float ops"), none.getMessage());
             // it still runs, on PyTorch

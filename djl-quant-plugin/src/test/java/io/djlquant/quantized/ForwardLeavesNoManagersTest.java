@@ -11,7 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.djlquant.qat.QatTestNets;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import java.lang.reflect.Field;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

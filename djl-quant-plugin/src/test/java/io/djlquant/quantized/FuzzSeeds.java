@@ -1,8 +1,8 @@
 package io.djlquant.quantized;
 
 import ai.djl.nn.SequentialBlock;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

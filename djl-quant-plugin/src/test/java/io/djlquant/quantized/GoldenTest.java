@@ -12,11 +12,12 @@ import ai.djl.nn.SequentialBlock;
 import io.djlquant.nn.ElementWise.Mode;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QScheme;
+import io.djlquant.quantization.convert.QuantizedConverter;
 import io.djlquant.quantization.fakequant.FakeQuantize;
 import io.djlquant.quantization.observer.MovingAverageMinMaxObserver;
 import io.djlquant.quantization.observer.PerChannelMinMaxObserver;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QScheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -283,10 +284,10 @@ class GoldenTest {
                                     .build());
             QFloatFixture.randomInit(floatNet);
             Block qat =
-                    io.djlquant.quantization.Quantizer.quantizeQat(
+                    io.djlquant.quantization.convert.Quantizer.quantizeQat(
                             floatNet,
                             QConfigs.minMaxFakeQuantPerChannel(),
-                            new io.djlquant.quantization.QConfigOverrides()
+                            new io.djlquant.quantization.convert.QConfigOverrides()
                                     .forPath("03LambdaBlock", null));
             qat.initialize(pt, ai.djl.ndarray.types.DataType.FLOAT32, in);
             QFloatFixture.calibrate(qat, pt, in, -3f, 3f, 4);

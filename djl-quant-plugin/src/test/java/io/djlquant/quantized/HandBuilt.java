@@ -4,8 +4,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.SequentialBlock;
 import io.djlquant.kernels.ConvParams;
 import io.djlquant.nn.ElementWise.Mode;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 import java.util.Random;
 
 /** Quantized blocks with random integer weights, built directly (no QFloat model needed). */

@@ -3,8 +3,8 @@ package io.djlquant.quantized;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

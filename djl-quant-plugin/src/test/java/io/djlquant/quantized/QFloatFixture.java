@@ -13,7 +13,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import io.djlquant.quantization.QConfig;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 
 /**
  * Builds a QFloat model from a float body: {@code QuantStub -> body -> DequantStub}, random

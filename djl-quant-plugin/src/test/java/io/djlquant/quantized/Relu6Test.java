@@ -23,6 +23,7 @@ import io.djlquant.format.JqNode;
 import io.djlquant.nn.FuseResult;
 import io.djlquant.nn.Fuser;
 import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.convert.QuantizedConverter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

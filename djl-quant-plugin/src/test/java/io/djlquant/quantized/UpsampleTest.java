@@ -24,6 +24,7 @@ import io.djlquant.nn.Identity;
 import io.djlquant.nn.MaxPool2d;
 import io.djlquant.nn.Upsample;
 import io.djlquant.quantization.QConfigs;
+import io.djlquant.quantization.convert.QuantizedConverter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

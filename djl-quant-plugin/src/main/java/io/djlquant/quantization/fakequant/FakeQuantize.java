@@ -2,8 +2,8 @@ package io.djlquant.quantization.fakequant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.ParameterStore;
-import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.observer.Observer;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Plain fake quantization: quantize-dequantize with the parameters its observer computes, with

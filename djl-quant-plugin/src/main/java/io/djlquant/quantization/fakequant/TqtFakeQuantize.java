@@ -1,8 +1,8 @@
 package io.djlquant.quantization.fakequant;
 
 import ai.djl.ndarray.NDArray;
-import io.djlquant.quantization.QParams;
 import io.djlquant.quantization.observer.Observer;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Trained Quantization Thresholds (Jain et al., 2020; MegEngine {@code TQT}): the parameter is

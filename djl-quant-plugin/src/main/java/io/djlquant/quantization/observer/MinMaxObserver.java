@@ -2,10 +2,10 @@ package io.djlquant.quantization.observer;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
-import io.djlquant.quantization.QParamsCalculator;
-import io.djlquant.quantization.QScheme;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
+import io.djlquant.quantization.qparams.QParamsCalculator;
+import io.djlquant.quantization.qparams.QScheme;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.djlquant.quantization.observer;
 
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QScheme;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QScheme;
 
 /**
  * Per-tensor observer with exponential moving averages of the batch min and max (MegEngine's {@code

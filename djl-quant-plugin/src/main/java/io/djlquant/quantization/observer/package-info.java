@@ -1,6 +1,7 @@
 /**
  * Observers: identity DJL blocks that record tensor statistics and compute {@link
- * io.djlquant.quantization.QParams} ({@code MinMaxObserver}, {@code MovingAverageMinMaxObserver},
- * {@code PerChannelMinMaxObserver}, {@code HistogramObserver}, {@code PassiveObserver}).
+ * io.djlquant.quantization.qparams.QParams} ({@code MinMaxObserver}, {@code
+ * MovingAverageMinMaxObserver}, {@code PerChannelMinMaxObserver}, {@code HistogramObserver}, {@code
+ * PassiveObserver}).
  */
 package io.djlquant.quantization.observer;

@@ -1,7 +1,7 @@
 package io.djlquant.quantized.codec;
 
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.ConvBnRelu2d;
 import io.djlquant.quantized.QuantizedWeights;
 

@@ -6,7 +6,7 @@ import io.djlquant.format.JqNode;
 import io.djlquant.format.TensorSink;
 import io.djlquant.format.TensorSource;
 import io.djlquant.kernels.ConvParams;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.QuantizedConv2d;
 import io.djlquant.quantized.QuantizedWeights;
 

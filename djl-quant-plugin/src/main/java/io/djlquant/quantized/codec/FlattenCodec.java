@@ -1,7 +1,7 @@
 package io.djlquant.quantized.codec;
 
 import io.djlquant.format.JqNode;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.Flatten;
 
 /** Codec of {@link Flatten} (type {@code djlquant.quantized.Flatten}). */

@@ -5,7 +5,7 @@ import io.djlquant.format.BlockCodec;
 import io.djlquant.format.JqNode;
 import io.djlquant.format.TensorSink;
 import io.djlquant.format.TensorSource;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.FloatFallback;
 import io.djlquant.quantized.fallback.FloatOp;
 

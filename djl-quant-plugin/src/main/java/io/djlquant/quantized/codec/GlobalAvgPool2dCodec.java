@@ -1,7 +1,7 @@
 package io.djlquant.quantized.codec;
 
 import io.djlquant.format.JqNode;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.GlobalAvgPool2d;
 
 /** Codec of {@link GlobalAvgPool2d} (type {@code djlquant.quantized.GlobalAvgPool2d}). */

@@ -1,6 +1,6 @@
 package io.djlquant.quantized.codec;
 
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.LinearRelu;
 import io.djlquant.quantized.QuantizedWeights;
 

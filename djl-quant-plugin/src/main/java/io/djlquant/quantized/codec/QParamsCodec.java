@@ -2,8 +2,8 @@ package io.djlquant.quantized.codec;
 
 import ai.djl.MalformedModelException;
 import io.djlquant.format.JqNode;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 
 /**
  * Stores per-tensor activation parameters as config values {@code <prefix>DType/Scale/ZeroPoint}.

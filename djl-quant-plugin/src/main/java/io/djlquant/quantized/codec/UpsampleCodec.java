@@ -2,7 +2,7 @@ package io.djlquant.quantized.codec;
 
 import ai.djl.MalformedModelException;
 import io.djlquant.format.JqNode;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.Upsample;
 
 /**

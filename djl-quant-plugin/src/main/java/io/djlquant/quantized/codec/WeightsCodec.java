@@ -7,8 +7,8 @@ import io.djlquant.format.JqNode;
 import io.djlquant.format.JqTensor;
 import io.djlquant.format.TensorSink;
 import io.djlquant.format.TensorSource;
-import io.djlquant.quantization.QDType;
-import io.djlquant.quantization.QParams;
+import io.djlquant.quantization.qparams.QDType;
+import io.djlquant.quantization.qparams.QParams;
 import io.djlquant.quantized.QuantizedWeights;
 
 /**

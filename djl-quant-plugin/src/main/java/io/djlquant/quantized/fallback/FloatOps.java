@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import io.djlquant.kernels.ConvParams;
 import io.djlquant.nn.AvgPool2d;
+import io.djlquant.nn.BnFolding;
 import io.djlquant.nn.ElementWise;
 import io.djlquant.nn.Flatten;
 import io.djlquant.nn.FusedConv2d;
@@ -17,7 +18,6 @@ import io.djlquant.nn.MaxPool2d;
 import io.djlquant.nn.Relu;
 import io.djlquant.nn.Residual;
 import io.djlquant.nn.Unflatten;
-import io.djlquant.quantization.BnFolding;
 import java.util.ArrayList;
 import java.util.List;
 

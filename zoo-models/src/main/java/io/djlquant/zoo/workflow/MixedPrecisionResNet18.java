@@ -8,13 +8,13 @@ import ai.djl.nn.Block;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.quantization.MixedPrecision;
-import io.djlquant.quantization.ParameterSnapshot;
-import io.djlquant.quantization.PtqAlgorithms;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
-import io.djlquant.quantization.ScaleSearch;
+import io.djlquant.quantization.convert.MixedPrecision;
+import io.djlquant.quantization.convert.ParameterSnapshot;
+import io.djlquant.quantization.convert.PtqAlgorithms;
+import io.djlquant.quantization.convert.Quantizer;
+import io.djlquant.quantization.convert.ScaleSearch;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
@@ -40,8 +40,8 @@ import java.util.function.Consumer;
  *
  * <p>With {@code --algorithms none,cle,cle+ss+bc} (names none, cle, cle6, bc, ss joined by '+') the
  * search is not run; instead PTQ with the QConfig runs once per variant of {@code
- * io.djlquant.quantization.PtqAlgorithms} (from the same float parameters) and each Q model is
- * scored on the test set; {@code --search-objective mse|cosine} picks the scale search's score.
+ * io.djlquant.quantization.convert.PtqAlgorithms} (from the same float parameters) and each Q model
+ * is scored on the test set; {@code --search-objective mse|cosine} picks the scale search's score.
  */
 public final class MixedPrecisionResNet18 {
 

@@ -18,13 +18,13 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.quantization.CrossLayerEqualization;
-import io.djlquant.quantization.ParameterSnapshot;
-import io.djlquant.quantization.PtqAlgorithms;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
-import io.djlquant.quantization.Quantizer;
-import io.djlquant.quantization.ScaleSearch;
+import io.djlquant.quantization.convert.CrossLayerEqualization;
+import io.djlquant.quantization.convert.ParameterSnapshot;
+import io.djlquant.quantization.convert.PtqAlgorithms;
+import io.djlquant.quantization.convert.Quantizer;
+import io.djlquant.quantization.convert.ScaleSearch;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import java.io.BufferedInputStream;
@@ -51,7 +51,7 @@ import java.util.function.Consumer;
  * flags {@code --epochs 2 --batch 64 --lr 0.002 --calib-size 1000 --qat-steps 300 --qat-lr 0.0001
  * --test-limit 10000 --out DIR --data DIR}.
  *
- * <p>PTQ algorithms ({@code io.djlquant.quantization.PtqAlgorithms}): {@code --algorithms
+ * <p>PTQ algorithms ({@code io.djlquant.quantization.convert.PtqAlgorithms}): {@code --algorithms
  * none,cle,cle+bc,cle+ss+bc} runs per-tensor min-max PTQ once per comma-separated variant (each
  * from the same trained float parameters; names: none, cle, cle6, bc, ss joined by '+') and prints
  * a table; {@code --standard false} skips the per-channel and QAT stages; {@code --float-params

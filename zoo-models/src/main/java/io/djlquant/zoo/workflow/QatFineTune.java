@@ -15,7 +15,7 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.translate.TranslateException;
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.quantization.Quantizer;
+import io.djlquant.quantization.convert.Quantizer;
 import java.io.IOException;
 import java.nio.file.Path;
 
