@@ -1,6 +1,5 @@
 package io.djlquant.imports;
 
-import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -33,9 +32,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Post-training quantization of an imported torchvision ResNet or MobileNetV2, as a command: {@code
- * ImportAndQuantize <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
- * resnet18-int8.jq [--image-size 224] [--batches N] [--batch-size N] [--stem-stride 1|2]}.
+ * Post-training quantization of an imported torchvision ResNet or MobileNetV2 ({@link #run}); the
+ * command-line program is {@code io.djlquant.tools.ImportAndQuantizeCommand} (zoo-models module).
  *
  * <p>Imports the float network ({@link TorchvisionImport}), converts it with {@code
  * Quantizer.quantizeQat(net, QConfigs.calibration())}, calibrates over the images ({@link
@@ -78,61 +76,6 @@ public final class ImportAndQuantize {
     }
 
     private ImportAndQuantize() {}
-
-    /**
-     * Runs the command; usage errors and a malformed model file print one line and exit with status
-     * 2.
-     *
-     * @param args see {@link ImportOptions#USAGE}
-     * @throws Exception if reading, calibrating or writing fails
-     */
-    public static void main(String[] args) throws Exception {
-        int status = command(args);
-        if (status != 0) {
-            System.exit(status);
-        }
-    }
-
-    /**
-     * The command without the exit: 0 on success; 2 after a usage message or, for a model file that
-     * is malformed, hostile or neither a BasicBlock ResNet nor a MobileNetV2, one line on stderr
-     * naming the problem (nothing is written then).
-     */
-    static int command(String... args) throws Exception {
-        ImportOptions options;
-        try {
-            options = ImportOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        Result r;
-        try {
-            r = run(options);
-        } catch (MalformedModelException e) {
-            // one line, even for the multi-line mismatch listing
-            System.err.println(
-                    "ImportAndQuantize: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
-            return 2;
-        }
-        if (ImportOptions.FASHION_MNIST.equals(options.calibration())) {
-            System.out.printf(
-                    "Fashion-MNIST top-1 accuracy: Float %d/%d, Q %d/%d%n",
-                    r.floatCorrect(), r.images(), r.qCorrect(), r.images());
-        }
-        System.out.printf(
-                "Saved %s (%s). Float vs Q top-1 agreement on %d calibration images: %d/%d = %.2f%%"
-                        + " (%d distinct float classes), max |logit diff| %.4f%n",
-                r.out(),
-                r.layout(),
-                r.images(),
-                r.agreeing(),
-                r.images(),
-                100 * r.agreement(),
-                r.floatClasses(),
-                r.maxLogitDiff());
-        return 0;
-    }
 
     /**
      * Imports, calibrates, quantizes, saves, reloads and compares.

@@ -36,13 +36,13 @@
  *       fuzzed by {@code ImporterFuzzTest}, see README, Reliability).
  * </ul>
  *
- * <p><b>Quantize</b> ({@link io.djlquant.imports.ImportAndQuantize}): {@code java
- * -Dai.djl.offline=true --add-modules jdk.incubator.vector -cp ...
- * io.djlquant.imports.ImportAndQuantize resnet18.pt --calibration <image folder | fashion-mnist>
- * --out resnet18-int8.jq [--image-size 224] [--batches 8] [--batch-size 16] [--stem-stride 1|2]}
- * imports a ResNet or MobileNetV2, calibrates with {@code QConfigs.calibration()}, quantizes, saves
- * the {@code .jq}, reloads it through {@code Criteria.optEngine("JavaQuant")} and prints the Float
- * vs Q top-1 agreement.
+ * <p><b>Quantize</b> ({@link io.djlquant.imports.ImportAndQuantize#run}) imports a ResNet or
+ * MobileNetV2, calibrates with {@code QConfigs.calibration()}, quantizes, saves the {@code .jq},
+ * reloads it through {@code Criteria.optEngine("JavaQuant")} and returns the Float vs Q top-1
+ * agreement. Its command-line program, {@code io.djlquant.tools.ImportAndQuantizeCommand} in the
+ * zoo-models module ({@code <model.pt|.pth> --calibration <image folder | fashion-mnist> --out
+ * resnet18-int8.jq [--image-size 224] [--batches 8] [--batch-size 16] [--stem-stride 1|2]}), prints
+ * it.
  *
  * <p><b>Test fixtures</b> are written by {@code src/test/resources/fixtures/make_resnet_fixture.py}
  * and {@code make_mobilenet_fixture.py} (Debian {@code python3-torch}, {@code python3-torchvision},

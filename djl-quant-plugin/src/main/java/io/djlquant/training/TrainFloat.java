@@ -7,7 +7,6 @@ import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.translate.TranslateException;
@@ -16,78 +15,23 @@ import io.djlquant.models.ResNet18;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Float training of any {@link Block} on Fashion-MNIST, usable from code ({@link #run}) or the
- * command line ({@link #main}, which trains our ResNet18 by default).
+ * Float training of any {@link Block} on Fashion-MNIST ({@link #run}). The command-line program
+ * ({@code io.djlquant.tools.TrainFloatCommand} in the zoo-models module) trains our ResNet18 by
+ * default.
  */
 public final class TrainFloat {
-
-    private static final String USAGE =
-            "usage: TrainFloat [--epochs N] [--batch N] [--lr X] [--optimizer sgd|adam]"
-                    + " [--momentum X] [--wd X] [--cosine] [--out DIR] [--name NAME] [--resume]"
-                    + " [--limit N] [--test-limit N] [--image-size N] [--channels 1|3]"
-                    + " [--seed N] [--data DIR] [--quiet] [--threads N] [--time-batches N]"
-                    + " [--model resnet18|resnet18-imagenet-stem|djl-resnetv1]";
 
     /** Our torchvision-layout ResNet18 with the small (3x3 stride-1) stem. */
     public static final String DEFAULT_MODEL = "resnet18";
 
-    /** The networks {@code --model} accepts. */
+    /** The networks {@link #modelFactory} knows. */
     public static final List<String> MODELS =
             List.of(DEFAULT_MODEL, "resnet18-imagenet-stem", "djl-resnetv1");
 
     private TrainFloat() {}
-
-    /**
-     * Trains the network chosen by {@code --model} (or, with {@code --time-batches N}, only
-     * estimates the epoch time).
-     *
-     * @param args command-line options, see the usage text ({@code --help})
-     * @throws Exception if training fails
-     */
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", "true");
-        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
-            System.out.println(USAGE);
-            return;
-        }
-        CommandLine cl = CommandLine.parse(args);
-        TrainOptions options = cl.options();
-        if (cl.threads() > 0) {
-            // On a shared machine one thread can be much faster than busy-waiting OpenMP threads.
-            Trainers.engine();
-            JniUtils.setNumThreads(cl.threads());
-        }
-        Supplier<Block> factory = modelFactory(cl.model(), options);
-        if (cl.timeBatches() > 0) {
-            EpochTimeEstimate e =
-                    EpochTimeEstimate.measure(factory, options, cl.dataDir(), 5, cl.timeBatches());
-            System.out.printf(
-                    Locale.ROOT,
-                    "%d batches of %d: %.3f s/batch -> one epoch of %d images ~ %.1f min%n",
-                    e.timedBatches(),
-                    e.batchSize(),
-                    e.secondsPerBatch(),
-                    e.epochImages(),
-                    e.epochSeconds() / 60);
-            return;
-        }
-        TrainingHistory history = run(factory, options, cl.dataDir());
-        for (EpochStats s : history.epochs()) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "epoch %d: loss %.4f, train acc %.4f, test top-1 %.4f, %.1f s%s%n",
-                    s.epoch(),
-                    s.trainLoss(),
-                    s.trainAccuracy(),
-                    s.testAccuracy(),
-                    s.seconds(),
-                    s.checkpoint() == null ? "" : ", saved " + s.checkpoint());
-        }
-    }
 
     /**
      * Trains on the Debian package's Fashion-MNIST files.
@@ -145,7 +89,7 @@ public final class TrainFloat {
     }
 
     /**
-     * Chooses the network to train by its {@code --model} name.
+     * Chooses the network to train by its name.
      *
      * @param name one of {@link #MODELS}
      * @param options supplies the image size and channels for DJL's ResNetV1

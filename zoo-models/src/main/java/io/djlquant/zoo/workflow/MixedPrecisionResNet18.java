@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
-import io.djlquant.dataset.FashionMnist;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import io.djlquant.quantization.convert.MixedPrecision;
@@ -20,11 +19,9 @@ import io.djlquant.zoo.DjlQuantModelZoo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Accuracy-aware mixed precision on the zoo's float ResNet18 (Fashion-MNIST, 32x32): PTQ with a
@@ -34,7 +31,7 @@ import java.util.function.Consumer;
  * Java) and scored on the test set next to the float, all-quantized and all-int8 models.
  *
  * <p>Run: {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
- * -Dquantize.main=io.djlquant.zoo.workflow.MixedPrecisionResNet18 -Dquantize.args="..."} with flags
+ * -Dquantize.main=io.djlquant.tools.MixedPrecisionResNet18Command -Dquantize.args="..."} with flags
  * {@code --max-drop 0.005 --max-float 6 --calib-size 1000 --val-size 2000 --test-limit 10000
  * --qconfig int4-weights|int8 --out DIR --data DIR}.
  *
@@ -47,41 +44,57 @@ public final class MixedPrecisionResNet18 {
 
     private MixedPrecisionResNet18() {}
 
-    /** Parsed flags. */
-    private static final class Options {
-        double maxDrop = 0.005;
-        int maxFloat = 6;
-        int calibSize = 1000;
-        int valSize = 2000;
-        int testLimit = 10000;
-        int batch = 100;
-        String qconfig = "int4-weights";
-        Path out = Path.of("target", "mixed-precision-resnet18");
-        Path data = FashionMnist.DEFAULT_DIRECTORY;
-        String algorithms = "";
-        ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
+    /**
+     * What the program does (the flags of {@code io.djlquant.tools.MixedPrecisionResNet18Command}).
+     *
+     * @param maxDrop the top-1 budget of the search (a fraction, 0.005 is half a point)
+     * @param maxFloat at most this many layers kept in float
+     * @param calibSize calibration images from the training split
+     * @param valSize validation images (training images after the calibration images)
+     * @param testLimit test images to score
+     * @param qconfig {@code int4-weights} or {@code int8}
+     * @param out the output directory
+     * @param data the Fashion-MNIST directory
+     * @param algorithms PTQ algorithm variants separated by commas instead of the search, or empty
+     * @param objective the scale search's score
+     */
+    public record Options(
+            double maxDrop,
+            int maxFloat,
+            int calibSize,
+            int valSize,
+            int testLimit,
+            String qconfig,
+            Path out,
+            Path data,
+            String algorithms,
+            ScaleSearch.Objective objective) {
 
-        static Options parse(String[] args) {
-            Options o = new Options();
-            Map<String, Consumer<String>> flags = new LinkedHashMap<>();
-            flags.put("--max-drop", v -> o.maxDrop = Double.parseDouble(v));
-            flags.put("--max-float", v -> o.maxFloat = Integer.parseInt(v));
-            flags.put("--calib-size", v -> o.calibSize = Integer.parseInt(v));
-            flags.put("--val-size", v -> o.valSize = Integer.parseInt(v));
-            flags.put("--test-limit", v -> o.testLimit = Integer.parseInt(v));
-            flags.put("--qconfig", v -> o.qconfig = v);
-            flags.put("--out", v -> o.out = Path.of(v));
-            flags.put("--data", v -> o.data = Path.of(v));
-            flags.put("--algorithms", v -> o.algorithms = v);
-            flags.put(
-                    "--search-objective",
-                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
-            FlagPairs.parse(args, flags);
-            o.qconfig();
-            return o;
+        /** Checks the values, naming the flag of the first bad one. */
+        public Options {
+            if (!(maxDrop >= 0 && maxDrop < 1)) {
+                throw new IllegalArgumentException("--max-drop must be in [0, 1), got " + maxDrop);
+            }
+            if (maxFloat < 0) {
+                throw new IllegalArgumentException("--max-float must be >= 0, got " + maxFloat);
+            }
+            if (calibSize < 1 || valSize < 1 || testLimit < 1) {
+                throw new IllegalArgumentException(
+                        "--calib-size, --val-size and --test-limit must be >= 1");
+            }
+            preset(qconfig);
         }
 
-        QConfig qconfig() {
+        /** Evaluation batch size (not a flag). */
+        int batch() {
+            return 100;
+        }
+
+        QConfig preset() {
+            return preset(qconfig);
+        }
+
+        private static QConfig preset(String qconfig) {
             return switch (qconfig) {
                 case "int4-weights" -> QConfigs.int4Weights();
                 case "int8" -> QConfigs.calibration();
@@ -95,27 +108,26 @@ public final class MixedPrecisionResNet18 {
     /**
      * Runs the search and the evaluation.
      *
-     * @param args flags, see the class comment
+     * @param o the options
      * @throws Exception if a step fails
      */
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", "true");
-        Options o = Options.parse(args);
-        Files.createDirectories(o.out);
+    public static void run(Options o) throws Exception {
+        Files.createDirectories(o.out());
         Engine.getEngine("PyTorch").setRandomSeed(7);
         // validation: training images after the calibration images (the test set is only reported)
         ImageSet trainHead =
-                ImageSet.open(o.data, Dataset.Usage.TRAIN, o.calibSize + o.valSize, o.batch);
-        ImageSet val = trainHead.tail(o.calibSize);
-        ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, o.batch);
+                ImageSet.open(
+                        o.data(), Dataset.Usage.TRAIN, o.calibSize() + o.valSize(), o.batch());
+        ImageSet val = trainHead.tail(o.calibSize());
+        ImageSet test = ImageSet.open(o.data(), Dataset.Usage.TEST, o.testLimit(), o.batch());
         try (Model floatModel = FloatModels.loadShipped();
                 NDManager pt = NDManager.newBaseManager("PyTorch");
                 NDManager jq =
                         Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
             Block floatBlock = floatModel.getBlock();
-            if (!o.algorithms.isBlank()) {
+            if (!o.algorithms().isBlank()) {
                 String table = algorithms(floatBlock, o, pt, jq, test);
-                Files.writeString(o.out.resolve("ptq-algorithms.txt"), table);
+                Files.writeString(o.out().resolve("ptq-algorithms.txt"), table);
                 System.out.println();
                 System.out.print(table);
                 return;
@@ -125,23 +137,26 @@ public final class MixedPrecisionResNet18 {
                             Quantizer.calibrate(
                                     qf,
                                     ImageSet.dataset(
-                                            o.data,
+                                            o.data(),
                                             Dataset.Usage.TRAIN,
-                                            o.calibSize,
-                                            o.batch,
+                                            o.calibSize(),
+                                            o.batch(),
                                             false),
                                     pt,
-                                    (o.calibSize + o.batch - 1) / o.batch);
+                                    (o.calibSize() + o.batch() - 1) / o.batch());
             MixedPrecision.Accuracy accuracy =
-                    m -> Predictions.run("validation top-1", m, pt, val, o.batch, false).top1(val);
+                    m ->
+                            Predictions.run("validation top-1", m, pt, val, o.batch(), false)
+                                    .top1(val);
             MixedPrecision.Result r =
                     MixedPrecision.search(
-                            floatBlock, o.qconfig(), calibrate, accuracy, o.maxDrop, o.maxFloat);
+                            floatBlock, o.preset(), calibrate, accuracy, o.maxDrop(), o.maxFloat());
             System.out.print(r.table());
 
             double floatTest =
-                    Predictions.run("Float test", floatBlock, pt, test, o.batch, false).top1(test);
-            Block allQ = Quantizer.quantizeQat(floatBlock, o.qconfig());
+                    Predictions.run("Float test", floatBlock, pt, test, o.batch(), false)
+                            .top1(test);
+            Block allQ = Quantizer.quantizeQat(floatBlock, o.preset());
             calibrate.prepare(allQ);
             Block int8 = Quantizer.quantizeQat(floatBlock, QConfigs.calibration());
             calibrate.prepare(int8);
@@ -153,17 +168,17 @@ public final class MixedPrecisionResNet18 {
                             Locale.ROOT,
                             "  Float (PyTorch)                  %.2f%%%n",
                             100 * floatTest));
-            report.append(line("all " + o.qconfig, allQ, o, test, jq, "all"));
+            report.append(line("all " + o.qconfig(), allQ, o, test, jq, "all"));
             report.append(
                     line(
-                            o.qconfig + " + " + r.chosen().floatLayers().size() + " in float",
+                            o.qconfig() + " + " + r.chosen().floatLayers().size() + " in float",
                             r.qfloat(),
                             o,
                             test,
                             jq,
                             "mixed"));
             report.append(line("all int8 (calibration)", int8, o, test, jq, "int8"));
-            Files.writeString(o.out.resolve("mixed-precision.txt"), report.toString());
+            Files.writeString(o.out().resolve("mixed-precision.txt"), report.toString());
             System.out.println();
             System.out.print(report);
         }
@@ -177,22 +192,23 @@ public final class MixedPrecisionResNet18 {
             Block net, Options o, NDManager pt, NDManager jq, ImageSet test) throws Exception {
         List<NDArray> calibration = new ArrayList<>();
         for (Batch b :
-                ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false)
+                ImageSet.dataset(o.data(), Dataset.Usage.TRAIN, o.calibSize(), o.batch(), false)
                         .getData(pt)) {
             NDArray x = b.getData().head();
             x.attach(pt);
             calibration.add(x);
             b.close();
         }
-        double floatTest = Predictions.run("Float test", net, pt, test, o.batch, false).top1(test);
+        double floatTest =
+                Predictions.run("Float test", net, pt, test, o.batch(), false).top1(test);
         StringBuilder sb =
                 new StringBuilder(
                         String.format(
                                 Locale.ROOT,
                                 "ResNet18, PTQ %s with PTQ algorithms (%d calibration images), test"
                                         + " set (%d images), top-1:%n",
-                                o.qconfig,
-                                o.calibSize,
+                                o.qconfig(),
+                                o.calibSize(),
                                 test.size()));
         sb.append(
                 String.format(
@@ -200,19 +216,19 @@ public final class MixedPrecisionResNet18 {
                         "  Float (PyTorch)                  %.2f%%%n",
                         100 * floatTest));
         try (ParameterSnapshot shipped = ParameterSnapshot.take(net)) {
-            for (String variant : o.algorithms.split(",")) {
+            for (String variant : o.algorithms().split(",")) {
                 shipped.restore();
                 PtqAlgorithms.Options opts =
                         PtqAlgorithms.Options.parse(variant.trim())
-                                .search(o.objective, ScaleSearch.defaultFactors());
+                                .search(o.objective(), ScaleSearch.defaultFactors());
                 long t0 = System.nanoTime();
                 PtqAlgorithms.Outcome out =
-                        PtqAlgorithms.quantize(net, o.qconfig(), calibration, opts);
+                        PtqAlgorithms.quantize(net, o.preset(), calibration, opts);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.print(out.report().summary());
                 String row =
                         line(
-                                o.qconfig + " " + opts.label(),
+                                o.qconfig() + " " + opts.label(),
                                 out.qfloat(),
                                 o,
                                 test,
@@ -239,12 +255,12 @@ public final class MixedPrecisionResNet18 {
     private static String line(
             String title, Block qfloat, Options o, ImageSet test, NDManager jq, String file)
             throws Exception {
-        Path path = o.out.resolve("resnet18-" + file + ".jq");
+        Path path = o.out().resolve("resnet18-" + file + ".jq");
         QuantizedModels.save(Quantizer.quantize(qfloat), path, Map.of("dataset", "fashion-mnist"));
         try (Model loaded = Model.newInstance(file, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             loaded.load(path);
             double top1 =
-                    Predictions.run(title + " Q", loaded.getBlock(), jq, test, o.batch, false)
+                    Predictions.run(title + " Q", loaded.getBlock(), jq, test, o.batch(), false)
                             .top1(test);
             return String.format(
                     Locale.ROOT,

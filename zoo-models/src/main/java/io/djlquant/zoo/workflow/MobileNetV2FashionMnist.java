@@ -34,11 +34,9 @@ import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * DJL's own {@code MobileNetV2} (unmodified, from {@code ai.djl.basicmodelzoo}) on Fashion-MNIST at
@@ -47,7 +45,7 @@ import java.util.function.Consumer;
  * {@code .jq}, loaded on JavaQuant and scored on the test set.
  *
  * <p>Run: {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
- * -Dquantize.main=io.djlquant.zoo.workflow.MobileNetV2FashionMnist -Dquantize.args="..."} with
+ * -Dquantize.main=io.djlquant.tools.MobileNetV2FashionMnistCommand -Dquantize.args="..."} with
  * flags {@code --epochs 2 --batch 64 --lr 0.002 --calib-size 1000 --qat-steps 300 --qat-lr 0.0001
  * --test-limit 10000 --out DIR --data DIR}.
  *
@@ -62,58 +60,66 @@ public final class MobileNetV2FashionMnist {
 
     private MobileNetV2FashionMnist() {}
 
-    /** Parsed flags. */
-    private static final class Options {
-        int epochs = 2;
-        int batch = 64;
-        float lr = 0.002f;
-        int calibSize = 1000;
-        int qatSteps = 300;
-        float qatLr = 0.0001f;
-        int testLimit = 10000;
-        Path out = Path.of("target", "mobilenetv2-fashion-mnist");
-        Path data = FashionMnist.DEFAULT_DIRECTORY;
-        String algorithms = "";
-        boolean standard = true;
-        Path floatParams;
-        ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
+    /**
+     * What the program does (the flags of {@code
+     * io.djlquant.tools.MobileNetV2FashionMnistCommand}).
+     *
+     * @param epochs float training epochs
+     * @param batch training batch size
+     * @param lr the Adam learning rate (cosine to 0)
+     * @param calibSize calibration images from the training split
+     * @param qatSteps QAT fine-tuning steps
+     * @param qatLr the QAT learning rate
+     * @param testLimit test images to score
+     * @param out the output directory
+     * @param data the Fashion-MNIST directory
+     * @param algorithms PTQ algorithm variants separated by commas, or empty for none
+     * @param standard whether to run the per-tensor, per-channel and QAT stages
+     * @param floatParams where the trained float parameters are loaded from, or saved to when the
+     *     file does not exist yet; null to train without saving
+     * @param objective the scale search's score
+     */
+    public record Options(
+            int epochs,
+            int batch,
+            float lr,
+            int calibSize,
+            int qatSteps,
+            float qatLr,
+            int testLimit,
+            Path out,
+            Path data,
+            String algorithms,
+            boolean standard,
+            Path floatParams,
+            ScaleSearch.Objective objective) {
 
-        static Options parse(String[] args) {
-            Options o = new Options();
-            Map<String, Consumer<String>> flags = new LinkedHashMap<>();
-            flags.put("--epochs", v -> o.epochs = Integer.parseInt(v));
-            flags.put("--batch", v -> o.batch = Integer.parseInt(v));
-            flags.put("--lr", v -> o.lr = Float.parseFloat(v));
-            flags.put("--calib-size", v -> o.calibSize = Integer.parseInt(v));
-            flags.put("--qat-steps", v -> o.qatSteps = Integer.parseInt(v));
-            flags.put("--qat-lr", v -> o.qatLr = Float.parseFloat(v));
-            flags.put("--test-limit", v -> o.testLimit = Integer.parseInt(v));
-            flags.put("--out", v -> o.out = Path.of(v));
-            flags.put("--data", v -> o.data = Path.of(v));
-            flags.put("--algorithms", v -> o.algorithms = v);
-            flags.put("--standard", v -> o.standard = Boolean.parseBoolean(v));
-            flags.put("--float-params", v -> o.floatParams = Path.of(v));
-            flags.put(
-                    "--search-objective",
-                    v -> o.objective = ScaleSearch.Objective.valueOf(v.toUpperCase(Locale.ROOT)));
-            FlagPairs.parse(args, flags);
-            return o;
+        /** Checks the values, naming the flag of the first bad one. */
+        public Options {
+            if (epochs < 1 || batch < 1 || calibSize < 1 || testLimit < 1) {
+                throw new IllegalArgumentException(
+                        "--epochs, --batch, --calib-size and --test-limit must be >= 1");
+            }
+            if (qatSteps < 0) {
+                throw new IllegalArgumentException("--qat-steps must be >= 0, got " + qatSteps);
+            }
+            if (!(lr > 0) || !(qatLr > 0)) {
+                throw new IllegalArgumentException("--lr and --qat-lr must be positive");
+            }
         }
     }
 
     /**
      * Trains, quantizes and evaluates.
      *
-     * @param args flags, see the class comment
+     * @param o the options
      * @throws Exception if a step fails
      */
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", "true");
-        Options o = Options.parse(args);
-        Files.createDirectories(o.out);
+    public static void run(Options o) throws Exception {
+        Files.createDirectories(o.out());
         Engine.getEngine("PyTorch").setRandomSeed(7);
-        ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, 100);
-        Shape input = new Shape(o.batch, ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE);
+        ImageSet test = ImageSet.open(o.data(), Dataset.Usage.TEST, o.testLimit(), 100);
+        Shape input = new Shape(o.batch(), ImageSet.CHANNELS, ImageSet.SIZE, ImageSet.SIZE);
         StringBuilder report = new StringBuilder();
         try (Model model = Model.newInstance("mobilenetv2", "PyTorch");
                 NDManager jq =
@@ -124,20 +130,20 @@ public final class MobileNetV2FashionMnist {
             Block net = Quantizer.prepare(djl, pt, input);
             model.setBlock(net);
             long t0 = System.nanoTime();
-            if (o.floatParams != null && Files.exists(o.floatParams)) {
+            if (o.floatParams() != null && Files.exists(o.floatParams())) {
                 try (DataInputStream in =
                         new DataInputStream(
-                                new BufferedInputStream(Files.newInputStream(o.floatParams)))) {
+                                new BufferedInputStream(Files.newInputStream(o.floatParams())))) {
                     net.loadParameters(pt, in);
                 }
-                System.out.println("float parameters loaded from " + o.floatParams);
+                System.out.println("float parameters loaded from " + o.floatParams());
             } else {
                 train(model, o, input);
-                if (o.floatParams != null) {
+                if (o.floatParams() != null) {
                     try (DataOutputStream os =
                             new DataOutputStream(
                                     new BufferedOutputStream(
-                                            Files.newOutputStream(o.floatParams)))) {
+                                            Files.newOutputStream(o.floatParams())))) {
                         net.saveParameters(os);
                     }
                 }
@@ -149,17 +155,17 @@ public final class MobileNetV2FashionMnist {
                             Locale.ROOT,
                             "DJL MobileNetV2, Fashion-MNIST 32x32, %d epochs (%.1f min), test top-1"
                                     + " on %d images%n",
-                            o.epochs,
+                            o.epochs(),
                             trainMinutes,
                             test.size()));
             report.append(
                     String.format(
                             Locale.ROOT, "  %-34s %.2f%%%n", "Float (PyTorch)", 100 * floatTop1));
-            if (!o.algorithms.isBlank()) {
+            if (!o.algorithms().isBlank()) {
                 report.append(algorithms(net, pt, jq, o, test, floatTop1));
             }
-            if (!o.standard) {
-                Files.writeString(o.out.resolve("mobilenetv2.txt"), report.toString());
+            if (!o.standard()) {
+                Files.writeString(o.out().resolve("mobilenetv2.txt"), report.toString());
                 System.out.println();
                 System.out.print(report);
                 return;
@@ -186,10 +192,10 @@ public final class MobileNetV2FashionMnist {
                             floatTop1));
             // QAT last: it trains the float parameters it shares
             Block qat = Quantizer.quantizeQat(net, QConfigs.emaFakeQuantPerChannel());
-            QatFineTune.run(qat, o.data, o.qatSteps, 32, o.qatLr, 0.0, 7);
+            QatFineTune.run(qat, o.data(), o.qatSteps(), 32, o.qatLr(), 0.0, 7);
             report.append(
                     stage(
-                            "QAT per-channel, " + o.qatSteps + " steps",
+                            "QAT per-channel, " + o.qatSteps() + " steps",
                             qat,
                             pt,
                             jq,
@@ -197,7 +203,7 @@ public final class MobileNetV2FashionMnist {
                             test,
                             floatTop1));
         }
-        Files.writeString(o.out.resolve("mobilenetv2.txt"), report.toString());
+        Files.writeString(o.out().resolve("mobilenetv2.txt"), report.toString());
         System.out.println();
         System.out.print(report);
     }
@@ -211,7 +217,7 @@ public final class MobileNetV2FashionMnist {
             throws Exception {
         List<NDArray> calibration = new ArrayList<>();
         for (Batch b :
-                ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, 100, false)
+                ImageSet.dataset(o.data(), Dataset.Usage.TRAIN, o.calibSize(), 100, false)
                         .getData(pt)) {
             NDArray x = b.getData().head();
             x.attach(pt);
@@ -223,13 +229,13 @@ public final class MobileNetV2FashionMnist {
                 String.format(
                         Locale.ROOT,
                         "  PTQ per-tensor (min-max) with PTQ algorithms, %d calibration images%n",
-                        o.calibSize));
+                        o.calibSize()));
         try (ParameterSnapshot trained = ParameterSnapshot.take(net)) {
-            for (String variant : o.algorithms.split(",")) {
+            for (String variant : o.algorithms().split(",")) {
                 trained.restore();
                 PtqAlgorithms.Options opts =
                         PtqAlgorithms.Options.parse(variant.trim())
-                                .search(o.objective, ScaleSearch.defaultFactors());
+                                .search(o.objective(), ScaleSearch.defaultFactors());
                 String cleFloat = "";
                 if (opts.label().startsWith("CLE")) {
                     // the float model after equalization alone: unchanged unless ReLU6 pairs were
@@ -282,9 +288,9 @@ public final class MobileNetV2FashionMnist {
         Block qfloat = Quantizer.quantizeQat(net, qc);
         Quantizer.calibrate(
                 qfloat,
-                ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, 100, false),
+                ImageSet.dataset(o.data(), Dataset.Usage.TRAIN, o.calibSize(), 100, false),
                 pt,
-                (o.calibSize + 99) / 100);
+                (o.calibSize() + 99) / 100);
         return stage(title, qfloat, pt, jq, o, test, floatTop1);
     }
 
@@ -302,7 +308,7 @@ public final class MobileNetV2FashionMnist {
         String file =
                 title.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-$", "").toLowerCase(Locale.ROOT)
                         + ".jq";
-        Path path = o.out.resolve(file);
+        Path path = o.out().resolve(file);
         QuantizedModels.save(Quantizer.quantize(qfloat), path, Map.of("dataset", "fashion-mnist"));
         try (Model loaded = Model.newInstance(file, DjlQuantModelZoo.QUANTIZED_ENGINE)) {
             loaded.load(path);
@@ -323,18 +329,22 @@ public final class MobileNetV2FashionMnist {
 
     private static void train(Model model, Options o, Shape input) throws Exception {
         FashionMnist train =
-                ImageSet.dataset(o.data, Dataset.Usage.TRAIN, Long.MAX_VALUE, o.batch, true);
+                ImageSet.dataset(o.data(), Dataset.Usage.TRAIN, Long.MAX_VALUE, o.batch(), true);
         train.prepare();
-        int steps = (int) (o.epochs * (train.size() / o.batch));
+        int steps = (int) (o.epochs() * (train.size() / o.batch()));
         Tracker schedule =
-                Tracker.cosine().setBaseValue(o.lr).optFinalValue(0f).setMaxUpdates(steps).build();
+                Tracker.cosine()
+                        .setBaseValue(o.lr())
+                        .optFinalValue(0f)
+                        .setMaxUpdates(steps)
+                        .build();
         DefaultTrainingConfig cfg =
                 new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                         .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build());
         try (Trainer trainer = model.newTrainer(cfg)) {
             trainer.initialize(input);
             int step = 0;
-            for (int epoch = 0; epoch < o.epochs; epoch++) {
+            for (int epoch = 0; epoch < o.epochs(); epoch++) {
                 double lossSum = 0;
                 int count = 0;
                 for (Batch batch : trainer.iterateDataset(train)) {

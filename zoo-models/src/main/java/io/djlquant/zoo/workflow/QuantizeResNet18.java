@@ -13,6 +13,7 @@ import io.djlquant.quantization.convert.Quantizer;
 import io.djlquant.quantized.QuantizedModels;
 import io.djlquant.training.Checkpoints;
 import io.djlquant.training.TrainFloat;
+import io.djlquant.training.TrainOptions;
 import io.djlquant.zoo.DjlQuantModelZoo;
 import io.djlquant.zoo.ResNet18Loader;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,8 @@ import java.util.OptionalInt;
  * (text, JSON and PNG) and the int8 models saved as {@code .jq} files.
  *
  * <p>Run it with {@code mvn -B -ntp -Pquantize -pl zoo-models -am package -DskipTests
- * -Dquantize.args="..."}; {@code --help} prints the options ({@link WorkflowOptions#USAGE}).
+ * -Dquantize.args="..."} (the program {@code io.djlquant.tools.QuantizeResNet18Command}); {@code
+ * --help} prints the options.
  */
 public final class QuantizeResNet18 {
 
@@ -42,36 +44,19 @@ public final class QuantizeResNet18 {
     private QuantizeResNet18() {}
 
     /**
-     * Runs the workflow.
-     *
-     * @param args see {@link WorkflowOptions#USAGE}
-     * @throws Exception if a step fails
-     */
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", "true");
-        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
-            System.out.println(WorkflowOptions.USAGE);
-            return;
-        }
-        Report report = run(WorkflowOptions.parse(args));
-        System.out.println();
-        System.out.print(report.table());
-    }
-
-    /**
-     * Runs the workflow with parsed options and writes {@code report.txt}, {@code report.json},
-     * {@code top1.png} and the model files into the output directory.
+     * Runs the workflow and writes {@code report.txt}, {@code report.json}, {@code top1.png} and
+     * the model files into the output directory.
      *
      * @param o the options
-     * @return the report
+     * @return the report table, as in {@code report.txt}
      * @throws Exception if a step fails
      */
-    static Report run(WorkflowOptions o) throws Exception {
-        Files.createDirectories(o.out);
-        Engine.getEngine("PyTorch").setRandomSeed(o.seed);
+    public static String run(WorkflowOptions o) throws Exception {
+        Files.createDirectories(o.out());
+        Engine.getEngine("PyTorch").setRandomSeed(o.seed());
         log("[1/5] Float model");
         Path floatFile = floatCheckpoint(o);
-        ImageSet test = ImageSet.open(o.data, Dataset.Usage.TEST, o.testLimit, o.batch);
+        ImageSet test = ImageSet.open(o.data(), Dataset.Usage.TEST, o.testLimit(), o.batch());
         log("loading " + test.size() + " test images");
         test.pixels(0, 1);
 
@@ -83,27 +68,28 @@ public final class QuantizeResNet18 {
                 NDManager jq =
                         Engine.getEngine(DjlQuantModelZoo.QUANTIZED_ENGINE).newBaseManager()) {
             Path params = floatFile == null ? FloatModels.paramsFile(floatModel) : floatFile;
-            Path floatCopy = o.out.resolve("resnet18-float-" + epochOf(params) + ".params");
-            if (!Files.isSameFile(params.toAbsolutePath().getParent(), o.out.toAbsolutePath())) {
+            Path floatCopy = o.out().resolve("resnet18-float-" + epochOf(params) + ".params");
+            if (!Files.isSameFile(params.toAbsolutePath().getParent(), o.out().toAbsolutePath())) {
                 Files.copy(params, floatCopy, StandardCopyOption.REPLACE_EXISTING);
             }
             Block floatBlock = floatModel.getBlock();
             Predictions floatPred =
-                    Predictions.run("Float top-1 (PyTorch)", floatBlock, pt, test, o.batch);
+                    Predictions.run("Float top-1 (PyTorch)", floatBlock, pt, test, o.batch());
             double floatTop1 = floatPred.top1(test);
             log(String.format(Locale.ROOT, "Float top-1 %.2f%%", 100 * floatTop1));
-            double floatLatency = Latency.medianMillis(floatBlock, pt, test, o.latencyImages);
+            double floatLatency = Latency.medianMillis(floatBlock, pt, test, o.latencyImages());
 
-            log("[2/5] PTQ with " + o.ptqQConfig + " on " + o.calibSize + " training images");
+            log("[2/5] PTQ with " + o.ptqPreset() + " on " + o.calibSize() + " training images");
             Block ptqQFloat = Quantizer.quantizeQat(floatBlock, o.ptqQConfig());
             FashionMnist calib =
-                    ImageSet.dataset(o.data, Dataset.Usage.TRAIN, o.calibSize, o.batch, false);
+                    ImageSet.dataset(
+                            o.data(), Dataset.Usage.TRAIN, o.calibSize(), o.batch(), false);
             calib.prepare();
-            Quantizer.calibrate(ptqQFloat, calib, pt, (o.calibSize + o.batch - 1) / o.batch);
+            Quantizer.calibrate(ptqQFloat, calib, pt, (o.calibSize() + o.batch() - 1) / o.batch());
             StageResult ptq =
                     stage(
                             "PTQ",
-                            o.ptqQConfig,
+                            o.ptqPreset(),
                             floatBlock,
                             ptqQFloat,
                             floatPred,
@@ -113,23 +99,23 @@ public final class QuantizeResNet18 {
                             jq,
                             o);
 
-            log("[3/5] QAT with " + o.qatQConfig + ", " + o.qatSteps + " steps");
+            log("[3/5] QAT with " + o.qatPreset() + ", " + o.qatSteps() + " steps");
             StageResult qat;
             // QAT trains the float parameters it shares, so it starts from a fresh copy.
             try (Model qatFloat = FloatModels.load(floatCopy)) {
                 Block qatQFloat = Quantizer.quantizeQat(qatFloat.getBlock(), o.qatQConfig());
                 QatFineTune.run(
                         qatQFloat,
-                        o.data,
-                        o.qatSteps,
-                        o.qatBatch,
-                        o.qatLr,
-                        o.qatFreezeBnAt,
-                        o.seed);
+                        o.data(),
+                        o.qatSteps(),
+                        o.qatBatch(),
+                        o.qatLr(),
+                        o.qatFreezeBnAt(),
+                        o.seed());
                 qat =
                         stage(
                                 "QAT",
-                                o.qatQConfig,
+                                o.qatPreset(),
                                 floatBlock,
                                 qatQFloat,
                                 floatPred,
@@ -150,12 +136,14 @@ public final class QuantizeResNet18 {
                             floatLatency,
                             floatPred.millisPerImage(),
                             List.of(ptq, qat));
-            Files.writeString(o.out.resolve("report.txt"), report.table(), StandardCharsets.UTF_8);
-            Files.writeString(o.out.resolve("report.json"), report.json(), StandardCharsets.UTF_8);
-            BarChart.write(report, o.out.resolve("top1.png"));
+            Files.writeString(
+                    o.out().resolve("report.txt"), report.table(), StandardCharsets.UTF_8);
+            Files.writeString(
+                    o.out().resolve("report.json"), report.json(), StandardCharsets.UTF_8);
+            BarChart.write(report, o.out().resolve("top1.png"));
 
-            log("[5/5] model files in " + o.out.toAbsolutePath());
-            if (o.publish != null) {
+            log("[5/5] model files in " + o.out().toAbsolutePath());
+            if (o.publish() != null) {
                 List<ZooPublisher.Entry> entries = new ArrayList<>();
                 entries.add(
                         new ZooPublisher.Entry(
@@ -168,22 +156,22 @@ public final class QuantizeResNet18 {
                         new ZooPublisher.Entry(
                                 ResNet18Loader.PTQ,
                                 DjlQuantModelZoo.QUANTIZED_ENGINE,
-                                o.out.resolve(ptq.modelFile()),
+                                o.out().resolve(ptq.modelFile()),
                                 ptq.modelFile(),
                                 extra(ptq.qTop1(), ptq.qconfig(), test)));
                 entries.add(
                         new ZooPublisher.Entry(
                                 ResNet18Loader.QAT,
                                 DjlQuantModelZoo.QUANTIZED_ENGINE,
-                                o.out.resolve(qat.modelFile()),
+                                o.out().resolve(qat.modelFile()),
                                 qat.modelFile(),
                                 extra(qat.qTop1(), qat.qconfig(), test)));
-                ZooPublisher.publish(o.publish, entries);
+                ZooPublisher.publish(o.publish(), entries);
                 log(
                         "published the zoo artifacts under "
-                                + ZooPublisher.artifactDir(o.publish).toAbsolutePath());
+                                + ZooPublisher.artifactDir(o.publish()).toAbsolutePath());
             }
-            return report;
+            return report.table();
         }
     }
 
@@ -201,11 +189,12 @@ public final class QuantizeResNet18 {
             WorkflowOptions o)
             throws Exception {
         Predictions qfloatPred =
-                Predictions.run(name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch, false);
+                Predictions.run(
+                        name + " QFloat top-1 (PyTorch)", qfloat, pt, test, o.batch(), false);
         Block q = Quantizer.quantize(qfloat);
         compareLayers(name, floatBlock, qfloat, q, test, pt, o);
         String fileName = "resnet18-" + name.toLowerCase(Locale.ROOT) + ".jq";
-        Path file = o.out.resolve(fileName);
+        Path file = o.out().resolve(fileName);
         QuantizedModels.save(
                 q, file, Map.of("dataset", "fashion-mnist", "stage", name, "qconfig", qconfig));
         // Evaluate what was saved: the model the engine (and the zoo) loads from the file.
@@ -213,7 +202,7 @@ public final class QuantizeResNet18 {
             loaded.load(file);
             Predictions qPred =
                     Predictions.run(
-                            name + " Q top-1 (JavaQuant)", loaded.getBlock(), jq, test, o.batch);
+                            name + " Q top-1 (JavaQuant)", loaded.getBlock(), jq, test, o.batch());
             if (qPred.foreignArrays() != 0) {
                 // the batched Q time must measure int8 from input to logits, not engine copies
                 throw new IllegalStateException(
@@ -222,7 +211,7 @@ public final class QuantizeResNet18 {
                                 + qPred.foreignArrays()
                                 + " non-JavaQuant arrays through its Q blocks");
             }
-            double latency = Latency.medianMillis(loaded.getBlock(), jq, test, o.latencyImages);
+            double latency = Latency.medianMillis(loaded.getBlock(), jq, test, o.latencyImages());
             StageResult r =
                     new StageResult(
                             name,
@@ -265,8 +254,8 @@ public final class QuantizeResNet18 {
         int n = Math.min(COMPARE_IMAGES, test.size());
         List<NDArray> batches = new ArrayList<>();
         try (NDManager scope = pt.newSubManager()) {
-            for (int from = 0; from < n; from += o.batch) {
-                int to = Math.min(n, from + o.batch);
+            for (int from = 0; from < n; from += o.batch()) {
+                int to = Math.min(n, from + o.batch());
                 batches.add(
                         scope.create(
                                 test.pixels(from, to),
@@ -278,8 +267,10 @@ public final class QuantizeResNet18 {
             }
             LayerComparison layers = Quantizer.compare(floatBlock, qfloat, q, batches);
             String stem = "layers-" + name.toLowerCase(Locale.ROOT);
-            Files.writeString(o.out.resolve(stem + ".txt"), layers.table(), StandardCharsets.UTF_8);
-            Files.writeString(o.out.resolve(stem + ".json"), layers.json(), StandardCharsets.UTF_8);
+            Files.writeString(
+                    o.out().resolve(stem + ".txt"), layers.table(), StandardCharsets.UTF_8);
+            Files.writeString(
+                    o.out().resolve(stem + ".json"), layers.json(), StandardCharsets.UTF_8);
             log(name + " per layer (" + stem + ".txt, .json):");
             System.out.print(layers.table());
         }
@@ -297,41 +288,29 @@ public final class QuantizeResNet18 {
 
     /** The float checkpoint: given, trained now, or null for the one shipped in the zoo. */
     private static Path floatCheckpoint(WorkflowOptions o) throws Exception {
-        if (o.checkpoint != null) {
-            return o.checkpoint;
+        if (o.checkpoint() != null) {
+            return o.checkpoint();
         }
-        if (!o.train) {
+        if (!o.train()) {
             return null;
         }
-        Path dir = o.out.resolve("train");
-        TrainFloat.main(
-                new String[] {
-                    "--model",
-                    "resnet18-imagenet-stem",
-                    "--image-size",
-                    "32",
-                    "--channels",
-                    "3",
-                    "--batch",
-                    "128",
-                    "--epochs",
-                    Integer.toString(o.trainEpochs),
-                    "--lr",
-                    "0.05",
-                    "--wd",
-                    "5e-4",
-                    "--cosine",
-                    "--limit",
-                    Long.toString(o.trainLimit),
-                    "--out",
-                    dir.toString(),
-                    "--name",
-                    "resnet18",
-                    "--seed",
-                    Integer.toString(o.seed),
-                    "--data",
-                    o.data.toString()
-                });
+        Path dir = o.out().resolve("train");
+        TrainOptions train =
+                TrainOptions.builder()
+                        .imageSize(32)
+                        .channels(3)
+                        .batchSize(128)
+                        .epochs(o.trainEpochs())
+                        .learningRate(0.05f)
+                        .weightDecay(5e-4f)
+                        .cosineSchedule(true)
+                        .limit(o.trainLimit())
+                        .outputDir(dir)
+                        .modelName("resnet18")
+                        .seed((long) o.seed())
+                        .verbose(true)
+                        .build();
+        TrainFloat.run(TrainFloat.modelFactory("resnet18-imagenet-stem", train), train, o.data());
         Checkpoints c = new Checkpoints(dir, "resnet18");
         OptionalInt last = c.latestEpoch();
         if (last.isEmpty()) {

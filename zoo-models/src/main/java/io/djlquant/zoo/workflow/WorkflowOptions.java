@@ -3,197 +3,107 @@ package io.djlquant.zoo.workflow;
 import io.djlquant.quantization.QConfig;
 import io.djlquant.quantization.QConfigs;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** Command-line options of {@link QuantizeResNet18}; see {@link #USAGE}. */
-public final class WorkflowOptions {
-
-    /** The usage text. */
-    public static final String USAGE =
-            String.join(
-                    "\n",
-                    "usage: QuantizeResNet18 [options]",
-                    "  --checkpoint FILE   float ResNet18 parameters (<name>-NNNN.params); default:"
-                            + " the",
-                    "                      float model shipped in the zoo",
-                    "  --train             train the float model first with TrainFloat (see"
-                            + " --train-epochs,",
-                    "                      --train-limit) instead of loading one",
-                    "  --train-epochs N    epochs for --train (default 8)",
-                    "  --train-limit N     training images for --train (default all 60000)",
-                    "  --ptq-qconfig NAME  PTQ recipe (default calibration)",
-                    "  --qat-qconfig NAME  QAT recipe (default ema-fake-quant-per-channel)",
-                    "  --qconfig NAME      sets both recipes",
-                    "  --per-channel on|off  per-channel (on, default) or per-tensor weights for"
-                            + " the",
-                    "                      ema presets of QAT",
-                    "  --calib-size N      calibration images from the training split (default"
-                            + " 2000)",
-                    "  --qat-steps N       QAT fine-tuning steps (default 50)",
-                    "  --qat-batch N       QAT batch size (default 32)",
-                    "  --qat-lr X          QAT learning rate, cosine to 0 (default 0.0001)",
-                    "  --qat-freeze-bn-at F  fraction of the QAT steps after which batch norm folds"
-                            + " with",
-                    "                      its running statistics and stops updating them (default"
-                            + " 0:",
-                    "                      from the start, right for an already trained float"
-                            + " model)",
-                    "  --test-limit N      test images to evaluate (default 10000, the full test"
-                            + " set)",
-                    "  --batch N           evaluation batch size (default 100)",
-                    "  --latency-images N  single-image timings per model (default 50)",
-                    "  --out DIR           output directory (default target/quantize-resnet18)",
-                    "  --publish DIR       also write the zoo artifacts (metadata.json and model"
-                            + " files)",
-                    "                      under this repository root",
-                    "  --seed N            random seed (default 7)",
-                    "  --data DIR          Fashion-MNIST directory (default"
-                            + " /usr/share/datasets/fashion-mnist)",
-                    "  qconfig names: " + String.join(", ", qconfigNames()));
-
-    Path checkpoint;
-    boolean train;
-    int trainEpochs = 8;
-    long trainLimit = 60000;
-    String ptqQConfig = "calibration";
-    String qatQConfig = "ema-fake-quant-per-channel";
-    boolean perChannel = true;
-    int calibSize = 2000;
-    int qatSteps = 50;
-    int qatBatch = 32;
-    float qatLr = 0.0001f;
-    double qatFreezeBnAt = 0;
-    int testLimit = 10000;
-    int batch = 100;
-    int latencyImages = 50;
-    Path out = Path.of("target", "quantize-resnet18");
-    Path publish;
-    int seed = 7;
-    Path data = io.djlquant.dataset.FashionMnist.DEFAULT_DIRECTORY;
-
-    private WorkflowOptions() {}
+/**
+ * What {@link QuantizeResNet18#run} does. The command-line program ({@code
+ * io.djlquant.tools.QuantizeResNet18Command}) fills it from the flags of the same names, which the
+ * messages of the checks name.
+ *
+ * @param checkpoint float ResNet18 parameters ({@code <name>-NNNN.params}), or null for {@link
+ *     #train} or the float model shipped in the zoo
+ * @param train whether to train the float model first (with {@code TrainFloat})
+ * @param trainEpochs epochs of that training
+ * @param trainLimit training images of that training
+ * @param ptqPreset the PTQ recipe, one of {@link #qconfigNames()}
+ * @param qatPreset the QAT recipe, one of {@link #qconfigNames()}
+ * @param perChannel per-channel (true) or per-tensor weights for the ema and min-max presets
+ * @param calibSize calibration images from the training split
+ * @param qatSteps QAT fine-tuning steps
+ * @param qatBatch QAT batch size
+ * @param qatLr QAT learning rate (cosine to 0)
+ * @param qatFreezeBnAt fraction of the QAT steps after which batch norm freezes
+ * @param testLimit test images to evaluate
+ * @param batch evaluation batch size
+ * @param latencyImages single-image timings per model
+ * @param out the output directory
+ * @param publish the zoo repository root to write the artifacts under, or null
+ * @param seed the random seed
+ * @param data the Fashion-MNIST directory
+ */
+public record WorkflowOptions(
+        Path checkpoint,
+        boolean train,
+        int trainEpochs,
+        long trainLimit,
+        String ptqPreset,
+        String qatPreset,
+        boolean perChannel,
+        int calibSize,
+        int qatSteps,
+        int qatBatch,
+        float qatLr,
+        double qatFreezeBnAt,
+        int testLimit,
+        int batch,
+        int latencyImages,
+        Path out,
+        Path publish,
+        int seed,
+        Path data) {
 
     /**
-     * Parses the command line.
+     * Checks the values.
      *
-     * @param args the arguments
-     * @return the options
-     * @throws IllegalArgumentException for unknown flags, missing or bad values
+     * @throws IllegalArgumentException naming the flag of the first bad value
      */
-    public static WorkflowOptions parse(String... args) {
-        WorkflowOptions o = new WorkflowOptions();
-        List<String> a = new ArrayList<>(Arrays.asList(args));
-        for (int i = 0; i < a.size(); i++) {
-            String flag = a.get(i);
-            switch (flag) {
-                case "--train":
-                    o.train = true;
-                    continue;
-                default:
-                    break;
-            }
-            if (i + 1 >= a.size()) {
-                throw new IllegalArgumentException(
-                        flag.startsWith("--") && isKnown(flag)
-                                ? "missing value for " + flag
-                                : "unknown option " + flag + "\n" + USAGE);
-            }
-            String v = a.get(++i);
-            switch (flag) {
-                case "--checkpoint":
-                    o.checkpoint = Path.of(v);
-                    break;
-                case "--train-epochs":
-                    o.trainEpochs = positive(flag, v);
-                    break;
-                case "--train-limit":
-                    o.trainLimit = positive(flag, v);
-                    break;
-                case "--qconfig":
-                    o.ptqQConfig = known(flag, v);
-                    o.qatQConfig = v;
-                    break;
-                case "--ptq-qconfig":
-                    o.ptqQConfig = known(flag, v);
-                    break;
-                case "--qat-qconfig":
-                    o.qatQConfig = known(flag, v);
-                    break;
-                case "--per-channel":
-                    if (!"on".equals(v) && !"off".equals(v)) {
-                        throw new IllegalArgumentException(
-                                "--per-channel takes on or off, got " + v);
-                    }
-                    o.perChannel = "on".equals(v);
-                    break;
-                case "--calib-size":
-                    o.calibSize = positive(flag, v);
-                    break;
-                case "--qat-steps":
-                    o.qatSteps = nonNegative(flag, v);
-                    break;
-                case "--qat-batch":
-                    o.qatBatch = positive(flag, v);
-                    break;
-                case "--qat-lr":
-                    o.qatLr = positiveFloat(flag, v);
-                    break;
-                case "--qat-freeze-bn-at":
-                    o.qatFreezeBnAt = fraction(flag, v);
-                    break;
-                case "--test-limit":
-                    o.testLimit = positive(flag, v);
-                    break;
-                case "--batch":
-                    o.batch = positive(flag, v);
-                    break;
-                case "--latency-images":
-                    o.latencyImages = positive(flag, v);
-                    break;
-                case "--out":
-                    o.out = Path.of(v);
-                    break;
-                case "--publish":
-                    o.publish = Path.of(v);
-                    break;
-                case "--seed":
-                    o.seed = parseInt(flag, v);
-                    break;
-                case "--data":
-                    o.data = Path.of(v);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
-            }
+    public WorkflowOptions {
+        positive("--train-epochs", trainEpochs);
+        positive("--train-limit", trainLimit);
+        known("--ptq-qconfig", ptqPreset);
+        known("--qat-qconfig", qatPreset);
+        positive("--calib-size", calibSize);
+        if (qatSteps < 0) {
+            throw new IllegalArgumentException("--qat-steps must be >= 0, got " + qatSteps);
         }
-        if (o.train && o.checkpoint != null) {
+        positive("--qat-batch", qatBatch);
+        if (!(qatLr > 0) || !Float.isFinite(qatLr)) {
+            throw new IllegalArgumentException("--qat-lr must be positive, got " + qatLr);
+        }
+        if (!(qatFreezeBnAt >= 0 && qatFreezeBnAt <= 1)) {
+            throw new IllegalArgumentException(
+                    "--qat-freeze-bn-at takes a number between 0 and 1, got " + qatFreezeBnAt);
+        }
+        positive("--test-limit", testLimit);
+        positive("--batch", batch);
+        positive("--latency-images", latencyImages);
+        if (out == null || data == null) {
+            throw new IllegalArgumentException("--out and --data are required");
+        }
+        if (train && checkpoint != null) {
             throw new IllegalArgumentException("use either --train or --checkpoint, not both");
         }
-        return o;
-    }
-
-    private static boolean isKnown(String flag) {
-        return USAGE.contains(flag + " ");
     }
 
     /**
      * @return the QConfig of the PTQ stage
      */
     QConfig ptqQConfig() {
-        return qconfig(ptqQConfig, perChannel);
+        return qconfig(ptqPreset, perChannel);
     }
 
     /**
      * @return the QConfig of the QAT stage
      */
     QConfig qatQConfig() {
-        return qconfig(qatQConfig, perChannel);
+        return qconfig(qatPreset, perChannel);
     }
 
-    static List<String> qconfigNames() {
+    /**
+     * @return the preset names {@link #qconfig} knows
+     */
+    public static List<String> qconfigNames() {
         return List.of(
                 "calibration",
                 "ema-fake-quant",
@@ -205,10 +115,14 @@ public final class WorkflowOptions {
     }
 
     /**
-     * Maps a preset name to its QConfig; {@code --per-channel off} turns the per-channel ema and
-     * min-max presets into their per-tensor versions (and the reverse for on).
+     * Maps a preset name to its QConfig; {@code perChannel} false turns the per-channel ema and
+     * min-max presets into their per-tensor versions (and true the reverse).
+     *
+     * @param name one of {@link #qconfigNames()}
+     * @param perChannel per-channel or per-tensor weights for the ema and min-max presets
+     * @return the QConfig
      */
-    static QConfig qconfig(String name, boolean perChannel) {
+    public static QConfig qconfig(String name, boolean perChannel) {
         switch (name) {
             case "calibration":
                 return QConfigs.calibration();
@@ -230,63 +144,17 @@ public final class WorkflowOptions {
         }
     }
 
-    private static String known(String flag, String v) {
-        if (!qconfigNames().contains(v)) {
+    private static void known(String flag, String name) {
+        if (!qconfigNames().contains(name)) {
             throw new IllegalArgumentException(
-                    flag + ": unknown qconfig " + v + ", expected one of " + qconfigNames());
-        }
-        return v;
-    }
-
-    private static int parseInt(String flag, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs an integer, got " + v, e);
+                    flag + ": unknown qconfig " + name + ", expected one of " + qconfigNames());
         }
     }
 
-    private static int positive(String flag, String v) {
-        int n = parseInt(flag, v);
+    private static void positive(String flag, long n) {
         if (n < 1) {
-            throw new IllegalArgumentException(flag + " must be >= 1, got " + v);
+            throw new IllegalArgumentException(flag + " must be >= 1, got " + n);
         }
-        return n;
-    }
-
-    private static int nonNegative(String flag, String v) {
-        int n = parseInt(flag, v);
-        if (n < 0) {
-            throw new IllegalArgumentException(flag + " must be >= 0, got " + v);
-        }
-        return n;
-    }
-
-    private static double fraction(String flag, String v) {
-        double f;
-        try {
-            f = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    flag + " takes a number between 0 and 1, got " + v, e);
-        }
-        if (!(f >= 0 && f <= 1)) {
-            throw new IllegalArgumentException(flag + " takes a number between 0 and 1, got " + v);
-        }
-        return f;
-    }
-
-    private static float positiveFloat(String flag, String v) {
-        float f;
-        try {
-            f = Float.parseFloat(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " needs a number, got " + v, e);
-        }
-        if (!(f > 0) || !Float.isFinite(f)) {
-            throw new IllegalArgumentException(flag + " must be positive, got " + v);
-        }
-        return f;
     }
 
     /**
@@ -300,8 +168,8 @@ public final class WorkflowOptions {
                         + " qatBatch=%d qatLr=%g qatFreezeBnAt=%s testLimit=%d seed=%d",
                 checkpoint == null ? (train ? "(trained)" : "(shipped)") : checkpoint,
                 train,
-                ptqQConfig,
-                qatQConfig,
+                ptqPreset,
+                qatPreset,
                 perChannel,
                 calibSize,
                 qatSteps,
