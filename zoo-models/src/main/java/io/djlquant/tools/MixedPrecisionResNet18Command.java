@@ -1,11 +1,11 @@
 package io.djlquant.tools;
 
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.quantization.convert.ScaleSearch;
 import io.djlquant.zoo.workflow.MixedPrecisionResNet18;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,11 +26,7 @@ public final class MixedPrecisionResNet18Command implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Print this help and exit.")
-    boolean help;
+    @Mixin HelpOption help;
 
     @Option(
             names = "--max-drop",
@@ -82,20 +78,7 @@ public final class MixedPrecisionResNet18Command implements Callable<Integer> {
             description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).")
     Path data = FashionMnist.DEFAULT_DIRECTORY;
 
-    @Option(
-            names = "--algorithms",
-            paramLabel = "LIST",
-            description =
-                    "PTQ algorithm variants separated by commas, each names (none, cle, cle6, bc,"
-                            + " ss) joined by '+', e.g. none,cle,cle+ss+bc (default: none, run the"
-                            + " search).")
-    String algorithms = "";
-
-    @Option(
-            names = "--search-objective",
-            paramLabel = "mse|cosine",
-            description = "The scale search's score (default: ${DEFAULT-VALUE}).")
-    ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
+    @Mixin PtqAlgorithmOptions ptq;
 
     /**
      * Runs the program.
@@ -125,8 +108,8 @@ public final class MixedPrecisionResNet18Command implements Callable<Integer> {
                                 qconfig,
                                 out,
                                 data,
-                                algorithms,
-                                objective));
+                                ptq.algorithms,
+                                ptq.objective));
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.djlquant.tools;
 
 import io.djlquant.dataset.FashionMnist;
-import io.djlquant.quantization.convert.ScaleSearch;
 import io.djlquant.zoo.workflow.MobileNetV2FashionMnist;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,11 +23,7 @@ public final class MobileNetV2FashionMnistCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Print this help and exit.")
-    boolean help;
+    @Mixin HelpOption help;
 
     @Option(
             names = "--epochs",
@@ -83,14 +79,7 @@ public final class MobileNetV2FashionMnistCommand implements Callable<Integer> {
             description = "Fashion-MNIST directory (default: ${DEFAULT-VALUE}).")
     Path data = FashionMnist.DEFAULT_DIRECTORY;
 
-    @Option(
-            names = "--algorithms",
-            paramLabel = "LIST",
-            description =
-                    "Per-tensor min-max PTQ once per variant, separated by commas, each names"
-                            + " (none, cle, cle6, bc, ss) joined by '+', e.g. none,cle,cle+ss+bc"
-                            + " (default: none).")
-    String algorithms = "";
+    @Mixin PtqAlgorithmOptions ptq;
 
     @Option(
             names = "--standard",
@@ -107,12 +96,6 @@ public final class MobileNetV2FashionMnistCommand implements Callable<Integer> {
                     "Load the trained float parameters from FILE if it exists, else train and save"
                             + " them there.")
     Path floatParams;
-
-    @Option(
-            names = "--search-objective",
-            paramLabel = "mse|cosine",
-            description = "The scale search's score (default: ${DEFAULT-VALUE}).")
-    ScaleSearch.Objective objective = ScaleSearch.Objective.MSE;
 
     /**
      * Runs the program.
@@ -143,10 +126,10 @@ public final class MobileNetV2FashionMnistCommand implements Callable<Integer> {
                                 testLimit,
                                 out,
                                 data,
-                                algorithms,
+                                ptq.algorithms,
                                 standard,
                                 floatParams,
-                                objective));
+                                ptq.objective));
     }
 
     /**
