@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
@@ -114,6 +115,28 @@ public abstract class AbstractFusedLayer extends AbstractBlock implements FusedL
             sb.append(", eps=").append(epsilon).append(", momentum=").append(momentum);
         }
         return sb;
+    }
+
+    /**
+     * @return the layer child (DJL's {@code Conv2d} or {@code Linear}) that holds the weight and
+     *     bias
+     */
+    protected abstract Block layer();
+
+    /**
+     * @return the layer weight parameter (OIHW for a convolution, (out, in) for a linear layer)
+     */
+    @Override
+    public Parameter getWeight() {
+        return layer().getDirectParameters().get("weight");
+    }
+
+    /**
+     * @return the layer bias parameter, or {@code null} without bias
+     */
+    @Override
+    public Parameter getBias() {
+        return includeBias ? layer().getDirectParameters().get("bias") : null;
     }
 
     /**

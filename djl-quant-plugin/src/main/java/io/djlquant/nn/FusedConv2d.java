@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
@@ -236,18 +237,10 @@ public abstract class FusedConv2d extends AbstractFusedLayer {
         return relu6;
     }
 
-    /**
-     * @return the convolution weight parameter (OIHW)
-     */
-    public Parameter getWeight() {
-        return conv.getDirectParameters().get("weight");
-    }
-
-    /**
-     * @return the convolution bias parameter, or {@code null} without bias
-     */
-    public Parameter getBias() {
-        return isIncludeBias() ? conv.getDirectParameters().get("bias") : null;
+    /** {@inheritDoc} */
+    @Override
+    protected Block layer() {
+        return conv;
     }
 
     /** {@inheritDoc} */

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
+import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
@@ -119,18 +119,10 @@ public abstract class FusedLinear extends AbstractFusedLayer {
         return units;
     }
 
-    /**
-     * @return the weight parameter (out, in)
-     */
-    public Parameter getWeight() {
-        return linear.getDirectParameters().get("weight");
-    }
-
-    /**
-     * @return the bias parameter, or {@code null} without bias
-     */
-    public Parameter getBias() {
-        return isIncludeBias() ? linear.getDirectParameters().get("bias") : null;
+    /** {@inheritDoc} */
+    @Override
+    protected Block layer() {
+        return linear;
     }
 
     /** {@inheritDoc} */
